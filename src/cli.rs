@@ -1,0 +1,125 @@
+//! The command line: argument definitions and the commands, the only code that prints.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+
+use kloof::outcome::Variant;
+use kloof::stats::Summary;
+use kloof::study::{self, Options, Source};
+use kloof::{Error, report};
+
+#[derive(Parser)]
+#[command(name = "kloof", version, about = "Simulate the care gap of a Dutch regional care network, and what a network agreement does to it")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Run a scenario's Monte Carlo simulation and write its report.
+    Run(RunArgs),
+}
+
+#[derive(clap::Args)]
+pub struct RunArgs {
+    /// Scenario file (YAML); without it, the default scenario (Zoetermeer) built into kloof.
+    pub scenario: Option<PathBuf>,
+    /// Number of Monte Carlo runs [default: the scenario's, usually 10000].
+    #[arg(long)]
+    pub runs: Option<u64>,
+    /// Random seed [default: the scenario's].
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Last simulated year [default: the scenario's, usually 2030].
+    #[arg(long)]
+    pub horizon: Option<i32>,
+    /// Worker threads [default: one per core]; results do not depend on it.
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Runs advanced together; results do not depend on it.
+    #[arg(long, hide = true)]
+    pub batch_size: Option<usize>,
+    /// Report folder [default: reports/<scenario name>/].
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// No progress bar and no summary on the terminal.
+    #[arg(long)]
+    pub quiet: bool,
+}
+
+/// A progress bar on stderr, or a hidden one when quiet or not on a terminal, so the caller
+/// never branches.
+fn progress_bar(total: u64, quiet: bool) -> ProgressBar {
+    if quiet || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(total);
+    if let Ok(style) = ProgressStyle::with_template(
+        "{spinner} [{elapsed_precise}] {bar:40} {pos}/{len} runs, {per_sec}, {eta} left",
+    ) {
+        bar.set_style(style);
+    }
+    bar
+}
+
+pub fn run(args: &RunArgs) -> Result<(), Error> {
+    let source = match &args.scenario {
+        Some(p) => Source::read(p)?,
+        None => Source::embedded_default(),
+    };
+    let options = Options {
+        runs: args.runs,
+        seed: args.seed,
+        horizon: args.horizon,
+        threads: args.threads,
+        batch_size: args.batch_size,
+    };
+    // The run count is known only after reading the scenario; the bar learns it on first tick.
+    let bar = progress_bar(0, args.quiet);
+    let runs = match args.runs {
+        Some(r) => r,
+        None => source.parse()?.monte_carlo.runs,
+    };
+    bar.set_length(runs);
+    let study = study::run(&source, &options, &|n| bar.inc(n))?;
+    bar.finish_and_clear();
+    let dir = args.out.clone().unwrap_or_else(|| PathBuf::from("reports").join(&study.scenario.name));
+    report::write(&dir, &study.manifest, &study.outcomes, &study.scenario.title)?;
+    if !args.quiet {
+        print_summary(&study, &dir);
+    }
+    Ok(())
+}
+
+fn print_summary(study: &study::Study, dir: &std::path::Path) {
+    let o = &study.outcomes;
+    let p = &study.manifest.provenance;
+    let end = p.horizon;
+    let line = |label: &str, v: Variant, metric: &str, scale: f64, unit: &str| {
+        if let Some(values) = o.get(v, metric, end) {
+            let s = Summary::of(values);
+            println!(
+                "  {label:<34} {:>10.1} {unit}  (90 %: {:.1} to {:.1})",
+                s.p50 / scale,
+                s.p5 / scale,
+                s.p95 / scale
+            );
+        }
+    };
+    println!(
+        "{} — {} runs, seed {}, {}-{} ({:.1} s)",
+        study.scenario.title, p.runs, p.seed, p.start_year, end, study.manifest.wall_time_seconds
+    );
+    println!("In {end}, median:");
+    line("care gap, baseline", Variant::Baseline, "gap.fte", 1.0, "FTE");
+    line("care gap, network", Variant::Network, "gap.fte", 1.0, "FTE");
+    line("budget gap, baseline", Variant::Baseline, "gap.eur", 1e6, "EUR mln");
+    line("budget gap, network", Variant::Network, "gap.eur", 1e6, "EUR mln");
+    line("savings this year", Variant::Network, "savings.eur.total", 1e6, "EUR mln");
+    line("savings since start", Variant::Network, "savings.eur.cumulative", 1e6, "EUR mln");
+    println!("Report: {}", dir.display());
+}

@@ -1,0 +1,30 @@
+//! kloof simulates the money and the people of a Dutch regional care network toward 2030 and
+//! beyond: how large the care gap (*zorgkloof*) grows as the population ages, and what a
+//! network agreement — a transition budget, interventions — does to it, under uncertainty.
+//!
+//! Data flows one way: [`scenario`] → [`sampling`] (draws) → [`projection`] → [`simulator`]
+//! (runs × years, baseline and network under the same draws) → [`stats`] → [`report`].
+//! The library knows no terminal; only the binary prints.
+
+pub mod sampling;
+pub mod scenario;
+pub mod model;
+pub mod outcome;
+pub mod projection;
+pub mod simulator;
+pub mod stats;
+pub mod report;
+pub mod study;
+
+/// Everything that can stop kloof, each with a message that says what to fix.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{0}")]
+    Scenario(#[from] scenario::ScenarioError),
+    #[error(transparent)]
+    Simulation(#[from] simulator::SimError),
+    #[error(transparent)]
+    Report(#[from] report::ReportError),
+    #[error("{0}")]
+    Options(String),
+}

@@ -1,0 +1,243 @@
+//! A scenario compiled for simulation: every number becomes an [`Input`] with a stable key
+//! (its path in the scenario, by id), and references become indices.
+//!
+//! Compiling once per invocation keeps all parsing and lookup out of the run × year loop.
+
+use crate::sampling::{Input, InputId, Quantity};
+use crate::scenario::{AGES, AgeRange, Role, Scenario};
+
+#[derive(Debug, Clone)]
+pub struct MortalityModel {
+    pub year: i32,
+    pub young_age: u32,
+    pub young_q: InputId,
+    pub old_age: u32,
+    pub old_q: InputId,
+    pub improvement: InputId,
+}
+
+#[derive(Debug, Clone)]
+pub struct DomainModel {
+    pub id: String,
+    /// Index into [`Model::financiers`].
+    pub financier: usize,
+    /// For each single age, the band of the use table it falls in.
+    pub band_of_age: [usize; AGES],
+    pub eur: Vec<InputId>,
+    pub hours: Vec<InputId>,
+    pub hours_per_fte: InputId,
+    pub wages_prices: InputId,
+    pub volume: InputId,
+    pub fte: InputId,
+    pub inflow: InputId,
+    pub outflow: InputId,
+    pub productivity: InputId,
+    /// Informal care takes over part of this domain's demand for the recipient ages.
+    pub informal: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct FinancierModel {
+    pub id: String,
+    pub budget_eur: Option<InputId>,
+    pub growth: InputId,
+}
+
+#[derive(Debug, Clone)]
+pub struct InformalModel {
+    pub recipients: AgeRange,
+    pub carers: AgeRange,
+    pub share: InputId,
+    pub elasticity: InputId,
+}
+
+#[derive(Debug, Clone)]
+pub struct EffectModel {
+    pub domain: usize,
+    pub ages: AgeRange,
+    pub change: InputId,
+}
+
+#[derive(Debug, Clone)]
+pub struct InterventionModel {
+    pub id: String,
+    pub cost: InputId,
+    pub start_year: i32,
+    pub ramp_up_years: u32,
+    pub effects: Vec<EffectModel>,
+    /// Share of the transition budget allocated to it (0 when not funded).
+    pub allocation: f64,
+}
+
+#[derive(Debug, Clone)]
+pub struct TransitionModel {
+    pub from_year: i32,
+    pub to_year: i32,
+    pub per_year: InputId,
+    /// (index into [`Model::partners`], share of the yearly amount).
+    pub contributions: Vec<(usize, f64)>,
+}
+
+#[derive(Debug, Clone)]
+pub struct PartnerModel {
+    pub id: String,
+    pub role: Role,
+}
+
+/// The compiled scenario.
+#[derive(Debug, Clone)]
+pub struct Model {
+    pub name: String,
+    pub start_year: i32,
+    pub horizon: i32,
+    pub inputs: Vec<Input>,
+    pub population: Vec<(AgeRange, InputId)>,
+    pub birth_rate: InputId,
+    pub mortality: MortalityModel,
+    pub migration: Vec<(AgeRange, InputId)>,
+    pub partners: Vec<PartnerModel>,
+    pub domains: Vec<DomainModel>,
+    pub financiers: Vec<FinancierModel>,
+    pub informal: Option<InformalModel>,
+    pub interventions: Vec<InterventionModel>,
+    pub transition: Option<TransitionModel>,
+}
+
+impl Model {
+    /// Compiles `scenario` to simulate from its start year to `horizon`.
+    pub fn compile(scenario: &Scenario, horizon: i32) -> Model {
+        let mut inputs = Vec::new();
+        let mut add = |key: String, q: &Quantity| -> InputId {
+            inputs.push(Input::new(key, q.clone()));
+            inputs.len() - 1
+        };
+        let r = &scenario.region;
+        let population =
+            r.population.0.iter().map(|(a, q)| (*a, add(format!("region.population.{a}"), &q.0))).collect();
+        let migration =
+            r.net_migration.0.iter().map(|(a, q)| (*a, add(format!("region.net_migration.{a}"), q))).collect();
+        let birth_rate = add("region.birth_rate".into(), &r.birth_rate.0);
+        let m = &r.mortality;
+        let mortality = MortalityModel {
+            year: m.year,
+            young_age: m.young.age,
+            young_q: add("region.mortality.young".into(), &m.young.death_probability.0),
+            old_age: m.old.age,
+            old_q: add("region.mortality.old".into(), &m.old.death_probability.0),
+            improvement: add("region.mortality.improvement".into(), &m.improvement),
+        };
+        let partners: Vec<PartnerModel> =
+            scenario.partners.iter().map(|p| PartnerModel { id: p.id.0.clone(), role: p.role }).collect();
+        let partner_index = |id: &str| partners.iter().position(|p| p.id == id).unwrap_or(0);
+
+        // Financiers: partners with role financier, in the order written.
+        let financiers: Vec<FinancierModel> = scenario
+            .partners
+            .iter()
+            .filter(|p| p.role == Role::Financier)
+            .map(|p| {
+                let key = format!("partners.{}.budget", p.id);
+                let zero = Quantity::fixed(0.0);
+                let (eur, growth) = match &p.budget {
+                    Some(b) => (b.eur.as_ref().map(|e| add(format!("{key}.eur"), &e.0)), add(format!("{key}.growth"), &b.growth)),
+                    None => (None, add(format!("{key}.growth"), &zero)),
+                };
+                FinancierModel { id: p.id.0.clone(), budget_eur: eur, growth }
+            })
+            .collect();
+        let informal_domains: Vec<&str> = scenario
+            .informal_care
+            .as_ref()
+            .map(|i| i.domains.iter().map(|d| d.as_str()).collect())
+            .unwrap_or_default();
+        let domains: Vec<DomainModel> = scenario
+            .domains
+            .iter()
+            .map(|d| {
+                let k = format!("domains.{}", d.id);
+                let eur = d.use_per_person.0.iter().map(|(a, u)| add(format!("{k}.use.{a}.eur"), &u.eur.0)).collect();
+                let hours =
+                    d.use_per_person.0.iter().map(|(a, u)| add(format!("{k}.use.{a}.hours"), &u.hours.0)).collect();
+                DomainModel {
+                    id: d.id.0.clone(),
+                    financier: financiers.iter().position(|f| f.id == d.financier.0).unwrap_or(0),
+                    band_of_age: d.use_per_person.band_of_age(),
+                    eur,
+                    hours,
+                    hours_per_fte: add(format!("{k}.hours_per_fte"), &d.hours_per_fte.0),
+                    wages_prices: add(format!("{k}.growth.wages_prices"), &d.growth.wages_prices),
+                    volume: add(format!("{k}.growth.volume"), &d.growth.volume),
+                    fte: add(format!("{k}.workforce.fte"), &d.workforce.fte.0),
+                    inflow: add(format!("{k}.workforce.inflow"), &d.workforce.inflow.0),
+                    outflow: add(format!("{k}.workforce.outflow"), &d.workforce.outflow.0),
+                    productivity: add(format!("{k}.workforce.productivity"), &d.workforce.productivity),
+                    informal: informal_domains.contains(&d.id.as_str()),
+                }
+            })
+            .collect();
+        let domain_index = |id: &str| domains.iter().position(|d| d.id == id).unwrap_or(0);
+        let informal = scenario.informal_care.as_ref().map(|i| InformalModel {
+            recipients: i.recipient_ages,
+            carers: i.carer_ages,
+            share: add("informal_care.share_of_need".into(), &i.share_of_need.0),
+            elasticity: add("informal_care.elasticity".into(), &i.elasticity.0),
+        });
+        let allocation = |id: &str| {
+            scenario
+                .transition_budget
+                .as_ref()
+                .and_then(|t| t.allocation.0.iter().find(|(k, _)| k.as_str() == id).map(|(_, s)| *s))
+                .unwrap_or(0.0)
+        };
+        let interventions = scenario
+            .interventions
+            .iter()
+            .map(|i| {
+                let k = format!("interventions.{}", i.id);
+                InterventionModel {
+                    id: i.id.0.clone(),
+                    cost: add(format!("{k}.cost"), &i.cost.0),
+                    start_year: i.start_year,
+                    ramp_up_years: i.ramp_up_years,
+                    effects: i
+                        .effects
+                        .iter()
+                        .map(|e| EffectModel {
+                            domain: domain_index(e.domain.as_str()),
+                            ages: e.ages,
+                            change: add(format!("{k}.effects.{}.{}.change", e.domain, e.ages), &e.change.0),
+                        })
+                        .collect(),
+                    allocation: allocation(i.id.as_str()),
+                }
+            })
+            .collect();
+        let transition = scenario.transition_budget.as_ref().map(|t| TransitionModel {
+            from_year: t.from_year,
+            to_year: t.to_year,
+            per_year: add("transition_budget.per_year".into(), &t.per_year.0),
+            contributions: t.contributions.0.iter().map(|(p, s)| (partner_index(p.as_str()), *s)).collect(),
+        });
+        Model {
+            name: scenario.name.clone(),
+            start_year: r.start_year,
+            horizon,
+            inputs,
+            population,
+            birth_rate,
+            mortality,
+            migration,
+            partners,
+            domains,
+            financiers,
+            informal,
+            interventions,
+            transition,
+        }
+    }
+
+    /// The simulated years, start to horizon.
+    pub fn years(&self) -> std::ops::RangeInclusive<i32> {
+        self.start_year..=self.horizon
+    }
+}

@@ -1,0 +1,204 @@
+//! `summary.md`: the answer for a board member, in plain words — how large the gap grows,
+//! what drives it, and what the network changes, with medians and 90 % intervals.
+
+use std::fmt::Write;
+
+use super::Provenance;
+use crate::outcome::{Outcomes, Variant};
+use crate::stats::Summary;
+
+/// A whole number with thousands separators.
+fn int(x: f64) -> String {
+    let s = format!("{:.0}", x.abs());
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if x < -0.5 { format!("-{out}") } else { out }
+}
+
+/// Millions of euros, one decimal.
+fn mln(x: f64) -> String {
+    format!("EUR {:.1} mln", x / 1e6)
+}
+
+fn pct(x: f64) -> String {
+    format!("{:+.0} %", x * 100.0)
+}
+
+struct View<'a> {
+    o: &'a Outcomes,
+    start: i32,
+    end: i32,
+}
+
+impl View<'_> {
+    fn values(&self, v: Variant, metric: &str, year: i32) -> Option<&[f64]> {
+        self.o.get(v, metric, year)
+    }
+    fn summary(&self, v: Variant, metric: &str, year: i32) -> Option<Summary> {
+        self.values(v, metric, year).map(Summary::of)
+    }
+    fn median(&self, v: Variant, metric: &str, year: i32) -> f64 {
+        self.summary(v, metric, year).map_or(f64::NAN, |s| s.p50)
+    }
+    /// "1,234 (90 % interval 1,000 to 1,500)" in the given unit format.
+    fn range(&self, v: Variant, metric: &str, year: i32, f: fn(f64) -> String) -> String {
+        match self.summary(v, metric, year) {
+            Some(s) => format!("{} (90 % interval {} to {})", f(s.p50), f(s.p5), f(s.p95)),
+            None => "n/a".into(),
+        }
+    }
+    /// Median of the run-by-run growth of a metric from start to end.
+    fn growth(&self, v: Variant, metric: &str) -> f64 {
+        match (self.values(v, metric, self.start), self.values(v, metric, self.end)) {
+            (Some(a), Some(b)) => {
+                let g: Vec<f64> = a.iter().zip(b).map(|(a, b)| b / a - 1.0).collect();
+                Summary::of(&g).p50
+            }
+            _ => f64::NAN,
+        }
+    }
+}
+
+pub fn render(p: &Provenance, title: &str, o: &Outcomes) -> String {
+    let (start, end) = (p.start_year, p.horizon);
+    let v = View { o, start, end };
+    let (b, n) = (Variant::Baseline, Variant::Network);
+    let mut s = String::new();
+    let _ = writeln!(s, "# {title}: the care gap from {start} to {end}\n");
+    let _ = writeln!(
+        s,
+        "Scenario `{}`, {} Monte Carlo runs, seed {}, kloof {}. Figures are medians across runs; \
+         the 90 % interval runs from the 5th to the 95th percentile. *Baseline* is business as \
+         usual; *network* adds the network's interventions and transition budget, under the same \
+         random draws.\n",
+        p.scenario, p.runs, p.seed, p.kloof_version
+    );
+
+    let _ = writeln!(s, "## The gap in {end}\n");
+    let _ = writeln!(
+        s,
+        "- **People**: without the network, {} FTE of care demand cannot be met by the workforce \
+         in {end} ({} FTE in {start}).",
+        v.range(b, "gap.fte", end, int),
+        int(v.median(b, "gap.fte", start))
+    );
+    let _ = writeln!(s, "- With the network: {} FTE.", v.range(n, "gap.fte", end, int));
+    let _ = writeln!(
+        s,
+        "- **Money**: the financiers' cost exceeds their budgets by {} in {end}; with the network \
+         by {}.\n",
+        v.range(b, "gap.eur", end, mln),
+        v.range(n, "gap.eur", end, mln)
+    );
+
+    let _ = writeln!(s, "## What drives it\n");
+    let _ = writeln!(
+        s,
+        "- **Double ageing**: people aged 65+ go from {} to {} ({}); aged 80+ from {} to {} ({}). \
+         The whole population changes by {}.",
+        int(v.median(b, "population.65+", start)),
+        int(v.median(b, "population.65+", end)),
+        pct(v.growth(b, "population.65+")),
+        int(v.median(b, "population.80+", start)),
+        int(v.median(b, "population.80+", end)),
+        pct(v.growth(b, "population.80+")),
+        pct(v.growth(b, "population.total")),
+    );
+    let demo = v.growth(b, "drivers.eur.demography");
+    let informal = (1.0 + v.growth(b, "drivers.eur.informal")) / (1.0 + demo) - 1.0;
+    let total = v.growth(b, "demand.eur.total");
+    let other = (1.0 + total) / (1.0 + v.growth(b, "drivers.eur.informal")) - 1.0;
+    let _ = writeln!(
+        s,
+        "- **Demand** in euros grows by {} from {start} to {end}: ageing and population change \
+         alone account for {}, less informal care (fewer carers per older person) for {}, and \
+         wages, prices and volume per person for {} (the parts multiply).",
+        pct(total),
+        pct(demo),
+        pct(informal),
+        pct(other)
+    );
+    let _ = writeln!(
+        s,
+        "- **Workforce**: {} FTE in {start}, {} FTE in {end}, against a demand of {} FTE.\n",
+        int(v.median(b, "capacity.fte.total", start)),
+        int(v.median(b, "capacity.fte.total", end)),
+        int(v.median(b, "demand.fte.total", end)),
+    );
+
+    let _ = writeln!(s, "## Per domain in {end}\n");
+    let _ = writeln!(
+        s,
+        "| domain | demand (FTE) | workforce (FTE) | gap, baseline (FTE) | gap, network (FTE) | demand, baseline |"
+    );
+    let _ = writeln!(s, "|---|---:|---:|---:|---:|---:|");
+    for series in o.catalogue.series.iter().filter(|x| x.variant == b) {
+        if let Some(d) = series.metric.strip_prefix("demand.fte.").filter(|d| *d != "total") {
+            let _ = writeln!(
+                s,
+                "| {d} | {} | {} | {} | {} | {} |",
+                int(v.median(b, &format!("demand.fte.{d}"), end)),
+                int(v.median(b, &format!("capacity.fte.{d}"), end)),
+                int(v.median(b, &format!("gap.fte.{d}"), end)),
+                int(v.median(n, &format!("gap.fte.{d}"), end)),
+                mln(v.median(b, &format!("demand.eur.{d}"), end)),
+            );
+        }
+    }
+
+    let _ = writeln!(s, "\n## Baseline against network\n");
+    let _ = writeln!(
+        s,
+        "- Total cost in {end}: baseline {}, network {}.",
+        mln(v.median(b, "cost.eur.total", end)),
+        mln(v.median(n, "cost.eur.total", end))
+    );
+    let _ = writeln!(
+        s,
+        "- Savings in {end}: {}; summed over {start}-{end}: {}.",
+        v.range(n, "savings.eur.total", end, mln),
+        v.range(n, "savings.eur.cumulative", end, mln)
+    );
+    if let Some(cum) = v.values(n, "savings.eur.cumulative", end) {
+        let share = cum.iter().filter(|x| **x > 0.0).count() as f64 / cum.len() as f64;
+        let _ = writeln!(
+            s,
+            "- In {:.0} % of the runs the network saves money over the whole period, \
+             transition budget included.",
+            share * 100.0
+        );
+    }
+    let _ = writeln!(
+        s,
+        "- Transition budget spent on interventions in {end}: {}.\n",
+        mln(v.median(n, "transition.eur.spent", end))
+    );
+
+    let _ = writeln!(s, "## Who pays, who gains in {end}\n");
+    let _ = writeln!(s, "| financier | cost, baseline | cost, network | difference (median per run) |");
+    let _ = writeln!(s, "|---|---:|---:|---:|");
+    for series in o.catalogue.series.iter().filter(|x| x.variant == b) {
+        if let Some(f) = series.metric.strip_prefix("cost.eur.").filter(|f| *f != "total") {
+            let metric = format!("cost.eur.{f}");
+            let diff = match (v.values(b, &metric, end), v.values(n, &metric, end)) {
+                (Some(x), Some(y)) => {
+                    Summary::of(&x.iter().zip(y).map(|(x, y)| y - x).collect::<Vec<_>>()).p50
+                }
+                _ => f64::NAN,
+            };
+            let _ = writeln!(
+                s,
+                "| {f} | {} | {} | {} |",
+                mln(v.median(b, &metric, end)),
+                mln(v.median(n, &metric, end)),
+                mln(diff)
+            );
+        }
+    }
+    s
+}

@@ -1,0 +1,121 @@
+//! The report of a run: `results.csv`, `results.json`, `summary.md` and `manifest.json`.
+//!
+//! Every file is first written beside its final name and renamed only when all of them are
+//! complete, so a report folder never holds a half-written or mixed report.
+
+mod csv;
+mod json;
+mod markdown;
+
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::outcome::{Outcomes, Series};
+use crate::stats::Summary;
+
+/// What reproduces a result: the same provenance gives the same figures.
+#[derive(Debug, Clone, Serialize)]
+pub struct Provenance {
+    /// Version of kloof that computed the figures.
+    pub kloof_version: String,
+    /// Scenario name.
+    pub scenario: String,
+    /// Path of the scenario file, or `(embedded) ...` for the default scenario.
+    pub scenario_path: String,
+    /// SHA-256 of the scenario file's bytes.
+    pub scenario_sha256: String,
+    /// Rule files the scenario runs, with their SHA-256.
+    pub rules: Vec<FileHash>,
+    pub seed: u64,
+    pub runs: u64,
+    pub start_year: i32,
+    pub horizon: i32,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FileHash {
+    pub path: String,
+    pub sha256: String,
+}
+
+/// `manifest.json`: the provenance plus how this particular invocation ran.
+#[derive(Debug, Clone, Serialize)]
+pub struct Manifest {
+    #[serde(flatten)]
+    pub provenance: Provenance,
+    /// Worker threads used (results do not depend on it).
+    pub threads: usize,
+    /// Runs advanced together per batch (results do not depend on it).
+    pub batch_size: usize,
+    /// Seconds the simulation took.
+    pub wall_time_seconds: f64,
+}
+
+/// One row of the results: a series in a year, summarised across runs.
+#[derive(Debug, Clone, Serialize)]
+pub struct Row {
+    #[serde(flatten)]
+    pub series: Series,
+    pub year: i32,
+    #[serde(flatten)]
+    pub summary: Summary,
+}
+
+/// Summaries of every series and year, in catalogue order.
+pub fn rows(outcomes: &Outcomes) -> Vec<Row> {
+    let mut rows = Vec::new();
+    for (s, series) in outcomes.catalogue.series.iter().enumerate() {
+        for (y, &year) in outcomes.years.iter().enumerate() {
+            rows.push(Row { series: series.clone(), year, summary: Summary::of(outcomes.values(s, y)) });
+        }
+    }
+    rows
+}
+
+/// Hex SHA-256 of some bytes.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Why a report could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    #[error("cannot write the report to {dir}: {source}")]
+    Io { dir: PathBuf, source: io::Error },
+    #[error("cannot encode the report as JSON: {0}")]
+    Json(#[from] serde_json::Error),
+}
+
+/// Writes the four report files to `dir` (created if needed), all or nothing.
+pub fn write(
+    dir: &Path,
+    manifest: &Manifest,
+    outcomes: &Outcomes,
+    title: &str,
+) -> Result<(), ReportError> {
+    let rows = rows(outcomes);
+    let files: Vec<(&str, Vec<u8>)> = vec![
+        ("results.csv", csv::render(&rows).into_bytes()),
+        ("results.json", json::render(&manifest.provenance, &rows)?),
+        ("summary.md", markdown::render(&manifest.provenance, title, outcomes).into_bytes()),
+        ("manifest.json", serde_json::to_vec_pretty(manifest)?),
+    ];
+    let io_err = |source| ReportError::Io { dir: dir.to_path_buf(), source };
+    fs::create_dir_all(dir).map_err(io_err)?;
+    let temp = |name: &str| dir.join(format!(".{name}.partial"));
+    let written: Result<(), io::Error> = files.iter().try_for_each(|(name, bytes)| fs::write(temp(name), bytes));
+    if let Err(e) = written {
+        for (name, _) in &files {
+            let _ = fs::remove_file(temp(name));
+        }
+        return Err(io_err(e));
+    }
+    for (name, _) in &files {
+        fs::rename(temp(name), dir.join(name)).map_err(io_err)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,356 @@
+//! The distributions a scenario may give for any number, with self-explaining parameters.
+//!
+//! In YAML a number is either fixed (`0.02`) or a map naming its distribution:
+//! `{dist: normal, mean: 0.02, sd: 0.005}`. Add `per: year` to draw it anew each year instead
+//! of once per run. Parameters are checked when the scenario is read, so sampling cannot fail.
+
+use std::fmt;
+
+use rand::{Rng, RngExt};
+use rand_distr::{Beta, Distribution, LogNormal, Normal, Pert, Triangular};
+use serde::de::{self, Deserializer, MapAccess, Visitor};
+use serde::{Deserialize, Serialize};
+
+/// A parameter combination that describes no distribution, or a value outside what the
+/// input allows. The message says what is expected.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{0}")]
+pub struct DistError(pub String);
+
+/// The values an input may take (a share lies in 0..=1, a head count is non-negative).
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
+pub struct Bounds {
+    pub min: Option<f64>,
+    pub max: Option<f64>,
+}
+
+impl Bounds {
+    pub const ANY: Bounds = Bounds { min: None, max: None };
+    pub const NON_NEGATIVE: Bounds = Bounds { min: Some(0.0), max: None };
+    pub const SHARE: Bounds = Bounds { min: Some(0.0), max: Some(1.0) };
+    /// A relative change of demand: -100 % (all demand avoided) upwards.
+    pub const CHANGE: Bounds = Bounds { min: Some(-1.0), max: None };
+
+    fn contains(&self, x: f64) -> bool {
+        self.min.is_none_or(|m| x >= m) && self.max.is_none_or(|m| x <= m)
+    }
+
+    fn clamp(&self, x: f64) -> f64 {
+        let x = self.min.map_or(x, |m| x.max(m));
+        self.max.map_or(x, |m| x.min(m))
+    }
+
+    fn describe(&self) -> String {
+        match (self.min, self.max) {
+            (Some(a), Some(b)) => format!("between {a} and {b}"),
+            (Some(a), None) => format!("at least {a}"),
+            (None, Some(b)) => format!("at most {b}"),
+            (None, None) => "finite".to_string(),
+        }
+    }
+}
+
+/// A distribution with the parameters the analyst wrote.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "dist", rename_all = "lowercase")]
+pub enum Dist {
+    Fixed { value: f64 },
+    Normal { mean: f64, sd: f64 },
+    /// Parametrised by the mean and standard deviation of the value itself (not of its log).
+    Lognormal { mean: f64, sd: f64 },
+    Uniform { low: f64, high: f64 },
+    Triangular { low: f64, mode: f64, high: f64 },
+    Pert { low: f64, mode: f64, high: f64 },
+    /// Beta(alpha, beta) stretched onto `low..=high` (default 0..=1).
+    Beta { alpha: f64, beta: f64, low: f64, high: f64 },
+}
+
+/// A prepared sampler: the checked parameters turned into `rand_distr` objects once.
+#[derive(Debug, Clone)]
+enum Sampler {
+    Fixed(f64),
+    Normal(Normal<f64>),
+    Lognormal(LogNormal<f64>),
+    Uniform(f64, f64),
+    Triangular(Triangular<f64>),
+    Pert(Pert<f64>),
+    Beta(Beta<f64>, f64, f64),
+}
+
+/// A number of the scenario: a distribution, whether it is drawn once per run or every year,
+/// and the bounds its draws are held to.
+#[derive(Debug, Clone, Serialize)]
+pub struct Quantity {
+    #[serde(flatten)]
+    pub dist: Dist,
+    /// Drawn anew every simulated year instead of once per run.
+    pub per_year: bool,
+    #[serde(skip)]
+    bounds: Bounds,
+    #[serde(skip)]
+    sampler: Sampler,
+}
+
+impl PartialEq for Quantity {
+    fn eq(&self, other: &Self) -> bool {
+        self.dist == other.dist && self.per_year == other.per_year
+    }
+}
+
+impl Quantity {
+    /// A fixed number.
+    pub fn fixed(value: f64) -> Quantity {
+        Quantity {
+            dist: Dist::Fixed { value },
+            per_year: false,
+            bounds: Bounds::ANY,
+            sampler: Sampler::Fixed(value),
+        }
+    }
+
+    /// Checks the parameters and prepares the sampler.
+    pub fn new(dist: Dist, per_year: bool) -> Result<Quantity, DistError> {
+        let sampler = dist.sampler()?;
+        Ok(Quantity { dist, per_year, bounds: Bounds::ANY, sampler })
+    }
+
+    /// Holds the quantity to `bounds`: an error if its distribution reaches outside them.
+    /// A normal distribution is accepted when its mean lies at least three standard deviations
+    /// inside the bounds; its rare draws beyond them are clamped.
+    pub fn bounded(mut self, bounds: Bounds) -> Result<Quantity, DistError> {
+        let ok = match self.dist {
+            Dist::Fixed { value } => bounds.contains(value),
+            Dist::Normal { mean, sd } => {
+                bounds.contains(mean - 3.0 * sd) && bounds.contains(mean + 3.0 * sd)
+            }
+            Dist::Lognormal { .. } => bounds.min.is_none_or(|m| m <= 0.0) && bounds.max.is_none(),
+            Dist::Uniform { low, high }
+            | Dist::Triangular { low, high, .. }
+            | Dist::Pert { low, high, .. }
+            | Dist::Beta { low, high, .. } => bounds.contains(low) && bounds.contains(high),
+        };
+        if !ok {
+            let what = match self.dist {
+                Dist::Fixed { value } => format!("the value {value}"),
+                Dist::Normal { .. } => "the normal distribution's mean ± 3 sd".into(),
+                Dist::Lognormal { .. } => "a lognormal distribution (unbounded above)".into(),
+                _ => "the distribution's range".into(),
+            };
+            return Err(DistError(format!("{what} must be {}", bounds.describe())));
+        }
+        self.bounds = bounds;
+        Ok(self)
+    }
+
+    /// True when the quantity never varies: no stream needs to be drawn for it.
+    pub fn fixed_value(&self) -> Option<f64> {
+        match self.sampler {
+            Sampler::Fixed(v) => Some(v),
+            _ => None,
+        }
+    }
+
+    /// One draw.
+    pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
+        let x = match &self.sampler {
+            Sampler::Fixed(v) => *v,
+            Sampler::Normal(d) => d.sample(rng),
+            Sampler::Lognormal(d) => d.sample(rng),
+            Sampler::Uniform(lo, hi) => lo + (hi - lo) * rng.random::<f64>(),
+            Sampler::Triangular(d) => d.sample(rng),
+            Sampler::Pert(d) => d.sample(rng),
+            Sampler::Beta(d, lo, hi) => lo + (hi - lo) * d.sample(rng),
+        };
+        self.bounds.clamp(x)
+    }
+}
+
+impl Dist {
+    fn sampler(&self) -> Result<Sampler, DistError> {
+        let err = |m: &str| DistError(m.to_string());
+        let finite = |xs: &[f64]| xs.iter().all(|x| x.is_finite());
+        Ok(match *self {
+            Dist::Fixed { value } => {
+                if !value.is_finite() {
+                    return Err(err("a number must be finite"));
+                }
+                Sampler::Fixed(value)
+            }
+            Dist::Normal { mean, sd } => {
+                if !finite(&[mean, sd]) || sd < 0.0 {
+                    return Err(err("normal needs a finite mean and sd >= 0"));
+                }
+                Sampler::Normal(Normal::new(mean, sd).map_err(|e| err(&e.to_string()))?)
+            }
+            Dist::Lognormal { mean, sd } => {
+                if !finite(&[mean, sd]) || mean <= 0.0 || sd < 0.0 {
+                    return Err(err("lognormal needs mean > 0 and sd >= 0 (of the value itself)"));
+                }
+                let sigma2 = (1.0 + (sd / mean).powi(2)).ln();
+                let mu = mean.ln() - sigma2 / 2.0;
+                Sampler::Lognormal(LogNormal::new(mu, sigma2.sqrt()).map_err(|e| err(&e.to_string()))?)
+            }
+            Dist::Uniform { low, high } => {
+                if !finite(&[low, high]) || low > high {
+                    return Err(err("uniform needs low <= high"));
+                }
+                Sampler::Uniform(low, high)
+            }
+            Dist::Triangular { low, mode, high } => {
+                if !finite(&[low, mode, high]) || !(low <= mode && mode <= high) || low == high {
+                    return Err(err("triangular needs low <= mode <= high and low < high"));
+                }
+                Sampler::Triangular(
+                    Triangular::new(low, high, mode).map_err(|e| err(&e.to_string()))?,
+                )
+            }
+            Dist::Pert { low, mode, high } => {
+                if !finite(&[low, mode, high]) || !(low <= mode && mode <= high) || low == high {
+                    return Err(err("pert needs low <= mode <= high and low < high"));
+                }
+                Sampler::Pert(
+                    Pert::new(low, high).with_mode(mode).map_err(|e| err(&e.to_string()))?,
+                )
+            }
+            Dist::Beta { alpha, beta, low, high } => {
+                if !finite(&[alpha, beta, low, high]) || alpha <= 0.0 || beta <= 0.0 || low >= high
+                {
+                    return Err(err("beta needs alpha > 0, beta > 0 and low < high"));
+                }
+                Sampler::Beta(Beta::new(alpha, beta).map_err(|e| err(&e.to_string()))?, low, high)
+            }
+        })
+    }
+}
+
+/// The map form as written, before it is checked against the named distribution.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Spec {
+    dist: String,
+    mean: Option<f64>,
+    sd: Option<f64>,
+    low: Option<f64>,
+    mode: Option<f64>,
+    high: Option<f64>,
+    alpha: Option<f64>,
+    beta: Option<f64>,
+    per: Option<String>,
+}
+
+impl Spec {
+    fn into_quantity(self) -> Result<Quantity, DistError> {
+        let given: Vec<&str> = [
+            ("mean", self.mean.is_some()),
+            ("sd", self.sd.is_some()),
+            ("low", self.low.is_some()),
+            ("mode", self.mode.is_some()),
+            ("high", self.high.is_some()),
+            ("alpha", self.alpha.is_some()),
+            ("beta", self.beta.is_some()),
+        ]
+        .iter()
+        .filter(|(_, g)| *g)
+        .map(|(n, _)| *n)
+        .collect();
+        let expect = |required: &[&str], optional: &[&str]| -> Result<(), DistError> {
+            let missing: Vec<&str> =
+                required.iter().filter(|r| !given.contains(r)).copied().collect();
+            let extra: Vec<&str> = given
+                .iter()
+                .filter(|g| !required.contains(g) && !optional.contains(g))
+                .copied()
+                .collect();
+            if missing.is_empty() && extra.is_empty() {
+                return Ok(());
+            }
+            let mut all = required.join(", ");
+            if !optional.is_empty() {
+                all += &format!(" (optional: {})", optional.join(", "));
+            }
+            Err(DistError(format!("{} takes {all}; {}", self.dist, {
+                let mut parts = vec![];
+                if !missing.is_empty() {
+                    parts.push(format!("missing {}", missing.join(", ")));
+                }
+                if !extra.is_empty() {
+                    parts.push(format!("not expected {}", extra.join(", ")));
+                }
+                parts.join("; ")
+            })))
+        };
+        let v = |x: Option<f64>| x.unwrap_or(0.0);
+        let dist = match self.dist.as_str() {
+            "fixed" => return Err(DistError("write a fixed number as a plain number".into())),
+            "normal" => {
+                expect(&["mean", "sd"], &[])?;
+                Dist::Normal { mean: v(self.mean), sd: v(self.sd) }
+            }
+            "lognormal" => {
+                expect(&["mean", "sd"], &[])?;
+                Dist::Lognormal { mean: v(self.mean), sd: v(self.sd) }
+            }
+            "uniform" => {
+                expect(&["low", "high"], &[])?;
+                Dist::Uniform { low: v(self.low), high: v(self.high) }
+            }
+            "triangular" => {
+                expect(&["low", "mode", "high"], &[])?;
+                Dist::Triangular { low: v(self.low), mode: v(self.mode), high: v(self.high) }
+            }
+            "pert" => {
+                expect(&["low", "mode", "high"], &[])?;
+                Dist::Pert { low: v(self.low), mode: v(self.mode), high: v(self.high) }
+            }
+            "beta" => {
+                expect(&["alpha", "beta"], &["low", "high"])?;
+                Dist::Beta {
+                    alpha: v(self.alpha),
+                    beta: v(self.beta),
+                    low: self.low.unwrap_or(0.0),
+                    high: self.high.unwrap_or(1.0),
+                }
+            }
+            other => {
+                return Err(DistError(format!(
+                    "unknown distribution `{other}`; expected one of normal, lognormal, uniform, \
+                     triangular, pert, beta"
+                )));
+            }
+        };
+        let per_year = match self.per.as_deref() {
+            None | Some("run") => false,
+            Some("year") => true,
+            Some(other) => {
+                return Err(DistError(format!("per: `{other}`; expected `run` or `year`")));
+            }
+        };
+        Quantity::new(dist, per_year)
+    }
+}
+
+impl<'de> Deserialize<'de> for Quantity {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Quantity;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a number or a distribution such as {dist: normal, mean: 1, sd: 0.1}")
+            }
+            fn visit_f64<E: de::Error>(self, x: f64) -> Result<Quantity, E> {
+                Quantity::new(Dist::Fixed { value: x }, false).map_err(E::custom)
+            }
+            fn visit_i64<E: de::Error>(self, x: i64) -> Result<Quantity, E> {
+                self.visit_f64(x as f64)
+            }
+            fn visit_u64<E: de::Error>(self, x: u64) -> Result<Quantity, E> {
+                self.visit_f64(x as f64)
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Quantity, A::Error> {
+                let spec = Spec::deserialize(de::value::MapAccessDeserializer::new(map))?;
+                spec.into_quantity().map_err(de::Error::custom)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}

@@ -1,0 +1,146 @@
+//! Reading a scenario file: YAML in, a checked [`Scenario`] or an error naming file, line and key.
+
+use std::fmt;
+use std::path::Path;
+
+use super::refs::{Known, with_known};
+use super::Scenario;
+
+/// Why a scenario could not be read. Displays as `file:line:column: key: message`, the form
+/// editors and terminals turn into a link.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScenarioError {
+    pub file: String,
+    /// 1-based line and column, when the error has a place in the file.
+    pub line: Option<usize>,
+    pub column: Option<usize>,
+    /// The dotted path of the key at fault (`domains[2].growth.volume`), empty for the file.
+    pub key: String,
+    pub message: String,
+}
+
+impl fmt::Display for ScenarioError {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        write!(f, "{}", self.file)?;
+        if let Some(l) = self.line {
+            write!(f, ":{l}")?;
+            if let Some(c) = self.column {
+                write!(f, ":{c}")?;
+            }
+        }
+        if !self.key.is_empty() {
+            write!(f, ": `{}`", self.key)?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+impl std::error::Error for ScenarioError {}
+
+/// Reads and checks a scenario file.
+pub fn load_file(path: &Path) -> Result<(Scenario, String), ScenarioError> {
+    let text = std::fs::read_to_string(path).map_err(|e| ScenarioError {
+        file: path.display().to_string(),
+        line: None,
+        column: None,
+        key: String::new(),
+        message: format!("cannot read the file: {e}"),
+    })?;
+    let scenario = parse(&text, &path.display().to_string())?;
+    Ok((scenario, text))
+}
+
+/// Checks a scenario given as text; `file` names it in errors.
+pub fn parse(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
+    // First reading: the shape of the file, and the ids references may name.
+    let first = read(text, file)?;
+    let known = Known {
+        domains: first.domains.iter().map(|d| d.id.0.clone()).collect(),
+        partners: first.partners.iter().map(|p| (p.id.0.clone(), p.role)).collect(),
+        interventions: first.interventions.iter().map(|i| i.id.0.clone()).collect(),
+        ..Known::default()
+    };
+    // Second reading: every reference and id checked at its own line.
+    let scenario = with_known(known, || read(text, file))?;
+    check_whole(&scenario).map_err(|(key, message)| {
+        let line = locate(text, &key);
+        ScenarioError { file: file.to_string(), line, column: None, key: key.join("."), message }
+    })?;
+    Ok(scenario)
+}
+
+fn read(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
+    let de = serde_yaml::Deserializer::from_str(text);
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let key = e.path().to_string();
+        let inner = e.into_inner();
+        let loc = inner.location();
+        // serde_yaml appends " at line L column C"; we show the place in front instead.
+        let mut message = inner.to_string();
+        if let Some(i) = message.find(" at line ") {
+            message.truncate(i);
+        }
+        ScenarioError {
+            file: file.to_string(),
+            line: loc.as_ref().map(|l| l.line()),
+            column: loc.as_ref().map(|l| l.column()),
+            key: if key == "." { String::new() } else { key },
+            message,
+        }
+    })
+}
+
+/// Checks that span several keys; returns the key path at fault and the message.
+fn check_whole(s: &Scenario) -> Result<(), (Vec<&'static str>, String)> {
+    let r = &s.region;
+    if r.horizon <= r.start_year {
+        return Err((
+            vec!["region", "horizon"],
+            format!("the horizon {} must lie after the start year {}", r.horizon, r.start_year),
+        ));
+    }
+    if s.monte_carlo.runs == 0 {
+        return Err((vec!["monte_carlo", "runs"], "at least one run is needed".into()));
+    }
+    if s.domains.is_empty() {
+        return Err((vec!["domains"], "a scenario needs at least one care domain".into()));
+    }
+    if let Some(t) = &s.transition_budget
+        && t.to_year < t.from_year
+    {
+        return Err((
+            vec!["transition_budget", "to_year"],
+            format!("to_year {} lies before from_year {}", t.to_year, t.from_year),
+        ));
+    }
+    let (young, old) = (&r.mortality.young, &r.mortality.old);
+    if young.age >= old.age {
+        return Err((
+            vec!["region", "mortality", "old"],
+            "the `old` anchor must be at a higher age than the `young` one".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// The line of a key path in block-style YAML (`region` then `horizon` below it), for checks
+/// made after reading. Falls back to the line of the deepest key found.
+fn locate(text: &str, path: &[&str]) -> Option<usize> {
+    let mut found = None;
+    let mut depth = 0;
+    let mut min_indent = 0;
+    for (n, line) in text.lines().enumerate() {
+        if depth == path.len() {
+            break;
+        }
+        let trimmed = line.trim_start();
+        let indent = line.len() - trimmed.len();
+        let key = trimmed.trim_start_matches("- ");
+        if indent >= min_indent && key.starts_with(path[depth]) && key[path[depth].len()..].starts_with(':') {
+            found = Some(n + 1);
+            depth += 1;
+            min_indent = indent + 1;
+        }
+    }
+    found
+}

@@ -1,0 +1,304 @@
+//! The scenario: what a region looks like at the start year, how it evolves, who takes part
+//! and what the network does. Read from YAML, strictly: an unknown key, a wrong type or an
+//! impossible value is an error naming the file, line and key.
+//!
+//! Every YAML key here is public interface: analysts write these files, and renaming a key
+//! breaks their scenarios. The README documents each key.
+
+mod ages;
+mod load;
+mod refs;
+
+pub use ages::{AGES, AgeRange, AgeTable, MAX_AGE};
+pub use load::{ScenarioError, load_file, parse};
+pub use refs::{
+    DomainId, DomainRef, FinancierRef, InterventionId, InterventionRef, Keyed, PartnerId, PartnerRef,
+};
+
+use serde::de::{self, Deserializer};
+use serde::{Deserialize, Serialize};
+
+use crate::sampling::{Bounds, Quantity};
+
+/// Defines a quantity type held to bounds: the bound is checked while reading, so the error
+/// carries the line of the offending number.
+macro_rules! bounded_quantity {
+    ($(#[$doc:meta])* $name:ident, $bounds:expr) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Serialize)]
+        #[serde(transparent)]
+        pub struct $name(pub Quantity);
+
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                Quantity::deserialize(d)?.bounded($bounds).map($name).map_err(de::Error::custom)
+            }
+        }
+    };
+}
+
+bounded_quantity!(
+    /// A non-negative amount: people, euros, hours, FTE.
+    Amount,
+    Bounds::NON_NEGATIVE
+);
+bounded_quantity!(
+    /// A share between 0 and 1.
+    Share,
+    Bounds::SHARE
+);
+bounded_quantity!(
+    /// A relative change of demand, -1 (all of it avoided) or more.
+    Change,
+    Bounds::CHANGE
+);
+
+/// A whole scenario file.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    /// Short name, used for the report folder (`reports/<name>/`).
+    pub name: String,
+    /// One line for people: what this scenario is.
+    pub title: String,
+    #[serde(default)]
+    pub description: String,
+    pub region: Region,
+    pub partners: Vec<Partner>,
+    pub domains: Vec<Domain>,
+    #[serde(default)]
+    pub informal_care: Option<InformalCare>,
+    #[serde(default)]
+    pub interventions: Vec<Intervention>,
+    #[serde(default)]
+    pub transition_budget: Option<TransitionBudget>,
+    #[serde(default)]
+    pub monte_carlo: MonteCarlo,
+}
+
+/// The region's people at the start year and how they evolve.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Region {
+    pub name: String,
+    /// First simulated year; `population` counts people on 1 January of this year.
+    pub start_year: i32,
+    /// Last simulated year (default 2030); `kloof run --horizon` overrides it.
+    #[serde(default = "default_horizon")]
+    pub horizon: i32,
+    /// People by age band on 1 January of the start year (spread evenly over the single ages
+    /// of each band).
+    pub population: AgeTable<Amount>,
+    /// Births per inhabitant per year (crude birth rate).
+    pub birth_rate: Share,
+    pub mortality: Mortality,
+    /// Net migration (immigration minus emigration), people per year by age band; may be negative.
+    pub net_migration: AgeTable<Quantity>,
+}
+
+fn default_horizon() -> i32 {
+    2030
+}
+
+/// Death probability by single age: a Gompertz curve through two points, falling by a yearly
+/// improvement from the year the points were read for.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Mortality {
+    /// Year the two anchor points describe.
+    pub year: i32,
+    pub young: MortalityPoint,
+    pub old: MortalityPoint,
+    /// Yearly relative fall of every death probability (0.02 = 2 % lower each year).
+    pub improvement: Quantity,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct MortalityPoint {
+    pub age: u32,
+    /// Probability of dying within the year at this age.
+    pub death_probability: Share,
+}
+
+/// What a partner is in the network.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// Pays for one or more domains (municipality, insurer, care office).
+    Financier,
+    /// Delivers care in one or more domains.
+    Provider,
+    /// The residents, who may share in savings.
+    Residents,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Partner {
+    pub id: PartnerId,
+    pub name: String,
+    pub role: Role,
+    /// Domains this partner delivers care in (providers).
+    #[serde(default)]
+    pub delivers: Vec<DomainRef>,
+    /// Budget for the domains this partner finances (financiers).
+    #[serde(default)]
+    pub budget: Option<Budget>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Budget {
+    /// Budget in the start year, EUR. Left out: equal to the baseline cost of the financier's
+    /// domains in the start year ("today's cost level").
+    #[serde(default)]
+    pub eur: Option<Amount>,
+    /// Yearly growth of the budget (0.025 = 2.5 % a year).
+    pub growth: Quantity,
+}
+
+/// A funding domain (Wmo, Jeugd, Zvw hospital care, Wlz, ...).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Domain {
+    pub id: DomainId,
+    pub name: String,
+    /// The partner (role financier) that pays for this domain.
+    pub financier: FinancierRef,
+    /// Use per inhabitant per year by age band, at start-year prices.
+    #[serde(rename = "use")]
+    pub use_per_person: AgeTable<Use>,
+    /// Productive hours one FTE delivers in a year.
+    pub hours_per_fte: Amount,
+    pub growth: Growth,
+    pub workforce: Workforce,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Use {
+    /// Cost per inhabitant per year, EUR.
+    pub eur: Amount,
+    /// Professional care hours per inhabitant per year.
+    pub hours: Amount,
+}
+
+/// Non-demographic growth, yearly, apart from the ageing the projection derives itself.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Growth {
+    /// Wages and prices: raises cost, not hours.
+    pub wages_prices: Quantity,
+    /// Volume per person (income, technology, practice): raises cost and hours.
+    pub volume: Quantity,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Workforce {
+    /// FTE available in the start year.
+    pub fte: Amount,
+    /// Joiners per year as a share of the FTE.
+    pub inflow: Share,
+    /// Leavers per year as a share of the FTE.
+    pub outflow: Share,
+    /// Yearly growth of the hours one FTE delivers (technology, ways of working).
+    pub productivity: Quantity,
+}
+
+/// Informal care (mantelzorg): covers part of the need of older people, and covers less as
+/// the number of potential carers per older person falls.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct InformalCare {
+    /// Domains whose demand informal care partly takes over.
+    pub domains: Vec<DomainRef>,
+    /// Ages who receive informal care.
+    pub recipient_ages: AgeRange,
+    /// Ages of the potential carers.
+    pub carer_ages: AgeRange,
+    /// Share of the recipients' need that informal care covers in the start year.
+    pub share_of_need: Share,
+    /// How strongly the covered share follows the carers-per-recipient ratio (1 = proportionally).
+    pub elasticity: Amount,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum InterventionKind {
+    /// Avoids demand (falls prevention, loneliness, lifestyle).
+    Prevention,
+    /// Moves care to a cheaper place (hospital to home, specialist to GP).
+    Substitution,
+    /// Collective facilities instead of individual support.
+    Collective,
+}
+
+/// Something the network invests in, with an uncertain effect on demand.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Intervention {
+    pub id: InterventionId,
+    pub name: String,
+    pub kind: InterventionKind,
+    /// EUR per year at full scale.
+    pub cost: Amount,
+    /// First year the intervention runs.
+    pub start_year: i32,
+    /// Years until the full effect is reached, linearly (0: full effect at once).
+    #[serde(default)]
+    pub ramp_up_years: u32,
+    pub effects: Vec<Effect>,
+}
+
+/// The change of demand an intervention brings at full scale, in one domain and age range.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Effect {
+    pub domain: DomainRef,
+    pub ages: AgeRange,
+    /// Relative change of the demand (cost and hours) of these ages: -0.05 avoids 5 %,
+    /// +0.02 (substitution's receiving side) adds 2 %.
+    pub change: Change,
+}
+
+/// Money on top of today's cost level, contributed by partners and spent on interventions.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct TransitionBudget {
+    pub from_year: i32,
+    pub to_year: i32,
+    /// EUR per year.
+    pub per_year: Amount,
+    /// Who contributes which share of the yearly amount; the shares sum to 1.
+    #[serde(deserialize_with = "refs::shares_summing_to_one")]
+    pub contributions: Keyed<PartnerRef, f64>,
+    /// Which share of the yearly amount goes to each intervention; at most 1 in all. Money an
+    /// intervention cannot use (above its cost) is not spent and not charged.
+    #[serde(deserialize_with = "refs::shares_at_most_one")]
+    pub allocation: Keyed<InterventionRef, f64>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct MonteCarlo {
+    #[serde(default = "default_runs")]
+    pub runs: u64,
+    #[serde(default = "default_seed")]
+    pub seed: u64,
+}
+
+fn default_runs() -> u64 {
+    10_000
+}
+
+fn default_seed() -> u64 {
+    1
+}
+
+impl Default for MonteCarlo {
+    fn default() -> Self {
+        MonteCarlo { runs: default_runs(), seed: default_seed() }
+    }
+}

@@ -1,0 +1,109 @@
+//! One simulation of one scenario, from its text to per-run outcomes and provenance: the
+//! library's front door, used by `kloof run`, the tests and the benches.
+
+use std::time::Instant;
+
+use crate::model::Model;
+use crate::outcome::Outcomes;
+use crate::report::{Manifest, Provenance, sha256_hex};
+use crate::scenario::{self, Scenario};
+use crate::simulator::{self, Settings};
+use crate::{Error, scenario::ScenarioError};
+
+/// The default scenario, embedded so that `kloof run` works from any folder.
+pub const DEFAULT_SCENARIO_PATH: &str = "scenarios/zoetermeer.yaml";
+pub const DEFAULT_SCENARIO: &str = include_str!("../scenarios/zoetermeer.yaml");
+
+/// A scenario's text and where it came from.
+#[derive(Debug, Clone)]
+pub struct Source {
+    /// How errors and the manifest name it.
+    pub path: String,
+    pub text: String,
+}
+
+impl Source {
+    pub fn embedded_default() -> Source {
+        Source { path: format!("(embedded) {DEFAULT_SCENARIO_PATH}"), text: DEFAULT_SCENARIO.to_string() }
+    }
+
+    pub fn read(path: &std::path::Path) -> Result<Source, ScenarioError> {
+        let text = std::fs::read_to_string(path).map_err(|e| ScenarioError {
+            file: path.display().to_string(),
+            line: None,
+            column: None,
+            key: String::new(),
+            message: format!("cannot read the file: {e}"),
+        })?;
+        Ok(Source { path: path.display().to_string(), text })
+    }
+
+    pub fn parse(&self) -> Result<Scenario, ScenarioError> {
+        scenario::parse(&self.text, &self.path)
+    }
+}
+
+/// Overrides of the scenario's own settings.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    pub runs: Option<u64>,
+    pub seed: Option<u64>,
+    pub horizon: Option<i32>,
+    pub threads: Option<usize>,
+    pub batch_size: Option<usize>,
+}
+
+/// The outcome of a study.
+#[derive(Debug)]
+pub struct Study {
+    pub scenario: Scenario,
+    pub manifest: Manifest,
+    pub outcomes: Outcomes,
+}
+
+/// Reads, checks and simulates a scenario. `progress` hears of finished runs.
+pub fn run(source: &Source, options: &Options, progress: &(dyn Fn(u64) + Sync)) -> Result<Study, Error> {
+    let mut scenario = source.parse()?;
+    if let Some(h) = options.horizon {
+        if h <= scenario.region.start_year {
+            return Err(Error::Options(format!(
+                "--horizon {h} must lie after the scenario's start year {}",
+                scenario.region.start_year
+            )));
+        }
+        scenario.region.horizon = h;
+    }
+    let settings = Settings {
+        runs: options.runs.unwrap_or(scenario.monte_carlo.runs),
+        seed: options.seed.unwrap_or(scenario.monte_carlo.seed),
+        batch_size: options.batch_size.unwrap_or(Settings::DEFAULT_BATCH),
+        threads: options.threads,
+    };
+    if settings.runs == 0 {
+        return Err(Error::Options("--runs must be at least 1".into()));
+    }
+    if settings.threads == Some(0) {
+        return Err(Error::Options("--threads must be at least 1".into()));
+    }
+    let model = Model::compile(&scenario, scenario.region.horizon);
+    let clock = Instant::now();
+    let outcomes = simulator::simulate(&model, &settings, progress)?;
+    let wall_time_seconds = clock.elapsed().as_secs_f64();
+    let manifest = Manifest {
+        provenance: Provenance {
+            kloof_version: env!("CARGO_PKG_VERSION").to_string(),
+            scenario: scenario.name.clone(),
+            scenario_path: source.path.clone(),
+            scenario_sha256: sha256_hex(source.text.as_bytes()),
+            rules: Vec::new(),
+            seed: settings.seed,
+            runs: settings.runs,
+            start_year: scenario.region.start_year,
+            horizon: scenario.region.horizon,
+        },
+        threads: settings.threads.unwrap_or_else(rayon::current_num_threads),
+        batch_size: settings.batch_size,
+        wall_time_seconds,
+    };
+    Ok(Study { scenario, manifest, outcomes })
+}
