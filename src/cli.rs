@@ -12,7 +12,11 @@ use kloof::study::{self, Options, Source};
 use kloof::{Error, report};
 
 #[derive(Parser)]
-#[command(name = "kloof", version, about = "Simulate the care gap of a Dutch regional care network, and what a network agreement does to it")]
+#[command(
+    name = "kloof",
+    version,
+    about = "Simulate the care gap of a Dutch regional care network, and what a network agreement does to it"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -87,8 +91,16 @@ pub fn run(args: &RunArgs) -> Result<(), Error> {
     bar.set_length(runs);
     let study = study::run(&source, &options, &|n| bar.inc(n))?;
     bar.finish_and_clear();
-    let dir = args.out.clone().unwrap_or_else(|| PathBuf::from("reports").join(&study.scenario.name));
-    report::write(&dir, &study.manifest, &study.outcomes, &study.scenario.title)?;
+    let dir = args
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("reports").join(&study.scenario.name));
+    report::write(
+        &dir,
+        &study.manifest,
+        &study.outcomes,
+        &study.scenario.title,
+    )?;
     if !args.quiet {
         print_summary(&study, &dir);
     }
@@ -115,11 +127,41 @@ fn print_summary(study: &study::Study, dir: &std::path::Path) {
         study.scenario.title, p.runs, p.seed, p.start_year, end, study.manifest.wall_time_seconds
     );
     println!("In {end}, median:");
-    line("care gap, baseline", Variant::Baseline, "gap.fte", 1.0, "FTE");
+    line(
+        "care gap, baseline",
+        Variant::Baseline,
+        "gap.fte",
+        1.0,
+        "FTE",
+    );
     line("care gap, network", Variant::Network, "gap.fte", 1.0, "FTE");
-    line("budget gap, baseline", Variant::Baseline, "gap.eur", 1e6, "EUR mln");
-    line("budget gap, network", Variant::Network, "gap.eur", 1e6, "EUR mln");
-    line("savings this year", Variant::Network, "savings.eur.total", 1e6, "EUR mln");
-    line("savings since start", Variant::Network, "savings.eur.cumulative", 1e6, "EUR mln");
+    line(
+        "budget gap, baseline",
+        Variant::Baseline,
+        "gap.eur",
+        1e6,
+        "EUR mln",
+    );
+    line(
+        "budget gap, network",
+        Variant::Network,
+        "gap.eur",
+        1e6,
+        "EUR mln",
+    );
+    line(
+        "savings this year",
+        Variant::Network,
+        "savings.eur.total",
+        1e6,
+        "EUR mln",
+    );
+    line(
+        "savings since start",
+        Variant::Network,
+        "savings.eur.cumulative",
+        1e6,
+        "EUR mln",
+    );
     println!("Report: {}", dir.display());
 }

@@ -6,14 +6,14 @@
 //! (runs × years, baseline and network under the same draws) → [`stats`] → [`report`].
 //! The library knows no terminal; only the binary prints.
 
-pub mod sampling;
-pub mod scenario;
 pub mod model;
 pub mod outcome;
 pub mod projection;
+pub mod report;
+pub mod sampling;
+pub mod scenario;
 pub mod simulator;
 pub mod stats;
-pub mod report;
 pub mod study;
 
 /// Everything that can stop kloof, each with a message that says what to fix.

@@ -112,22 +112,39 @@ impl Model {
             inputs.len() - 1
         };
         let r = &scenario.region;
-        let population =
-            r.population.0.iter().map(|(a, q)| (*a, add(format!("region.population.{a}"), &q.0))).collect();
-        let migration =
-            r.net_migration.0.iter().map(|(a, q)| (*a, add(format!("region.net_migration.{a}"), q))).collect();
+        let population = r
+            .population
+            .0
+            .iter()
+            .map(|(a, q)| (*a, add(format!("region.population.{a}"), &q.0)))
+            .collect();
+        let migration = r
+            .net_migration
+            .0
+            .iter()
+            .map(|(a, q)| (*a, add(format!("region.net_migration.{a}"), q)))
+            .collect();
         let birth_rate = add("region.birth_rate".into(), &r.birth_rate.0);
         let m = &r.mortality;
         let mortality = MortalityModel {
             year: m.year,
             young_age: m.young.age,
-            young_q: add("region.mortality.young".into(), &m.young.death_probability.0),
+            young_q: add(
+                "region.mortality.young".into(),
+                &m.young.death_probability.0,
+            ),
             old_age: m.old.age,
             old_q: add("region.mortality.old".into(), &m.old.death_probability.0),
             improvement: add("region.mortality.improvement".into(), &m.improvement),
         };
-        let partners: Vec<PartnerModel> =
-            scenario.partners.iter().map(|p| PartnerModel { id: p.id.0.clone(), role: p.role }).collect();
+        let partners: Vec<PartnerModel> = scenario
+            .partners
+            .iter()
+            .map(|p| PartnerModel {
+                id: p.id.0.clone(),
+                role: p.role,
+            })
+            .collect();
         let partner_index = |id: &str| partners.iter().position(|p| p.id == id).unwrap_or(0);
 
         // Financiers: partners with role financier, in the order written.
@@ -139,10 +156,17 @@ impl Model {
                 let key = format!("partners.{}.budget", p.id);
                 let zero = Quantity::fixed(0.0);
                 let (eur, growth) = match &p.budget {
-                    Some(b) => (b.eur.as_ref().map(|e| add(format!("{key}.eur"), &e.0)), add(format!("{key}.growth"), &b.growth)),
+                    Some(b) => (
+                        b.eur.as_ref().map(|e| add(format!("{key}.eur"), &e.0)),
+                        add(format!("{key}.growth"), &b.growth),
+                    ),
                     None => (None, add(format!("{key}.growth"), &zero)),
                 };
-                FinancierModel { id: p.id.0.clone(), budget_eur: eur, growth }
+                FinancierModel {
+                    id: p.id.0.clone(),
+                    budget_eur: eur,
+                    growth,
+                }
             })
             .collect();
         let informal_domains: Vec<&str> = scenario
@@ -155,12 +179,24 @@ impl Model {
             .iter()
             .map(|d| {
                 let k = format!("domains.{}", d.id);
-                let eur = d.use_per_person.0.iter().map(|(a, u)| add(format!("{k}.use.{a}.eur"), &u.eur.0)).collect();
-                let hours =
-                    d.use_per_person.0.iter().map(|(a, u)| add(format!("{k}.use.{a}.hours"), &u.hours.0)).collect();
+                let eur = d
+                    .use_per_person
+                    .0
+                    .iter()
+                    .map(|(a, u)| add(format!("{k}.use.{a}.eur"), &u.eur.0))
+                    .collect();
+                let hours = d
+                    .use_per_person
+                    .0
+                    .iter()
+                    .map(|(a, u)| add(format!("{k}.use.{a}.hours"), &u.hours.0))
+                    .collect();
                 DomainModel {
                     id: d.id.0.clone(),
-                    financier: financiers.iter().position(|f| f.id == d.financier.0).unwrap_or(0),
+                    financier: financiers
+                        .iter()
+                        .position(|f| f.id == d.financier.0)
+                        .unwrap_or(0),
                     band_of_age: d.use_per_person.band_of_age(),
                     eur,
                     hours,
@@ -170,7 +206,10 @@ impl Model {
                     fte: add(format!("{k}.workforce.fte"), &d.workforce.fte.0),
                     inflow: add(format!("{k}.workforce.inflow"), &d.workforce.inflow.0),
                     outflow: add(format!("{k}.workforce.outflow"), &d.workforce.outflow.0),
-                    productivity: add(format!("{k}.workforce.productivity"), &d.workforce.productivity),
+                    productivity: add(
+                        format!("{k}.workforce.productivity"),
+                        &d.workforce.productivity,
+                    ),
                     informal: informal_domains.contains(&d.id.as_str()),
                 }
             })
@@ -186,7 +225,13 @@ impl Model {
             scenario
                 .transition_budget
                 .as_ref()
-                .and_then(|t| t.allocation.0.iter().find(|(k, _)| k.as_str() == id).map(|(_, s)| *s))
+                .and_then(|t| {
+                    t.allocation
+                        .0
+                        .iter()
+                        .find(|(k, _)| k.as_str() == id)
+                        .map(|(_, s)| *s)
+                })
                 .unwrap_or(0.0)
         };
         let interventions = scenario
@@ -205,19 +250,30 @@ impl Model {
                         .map(|e| EffectModel {
                             domain: domain_index(e.domain.as_str()),
                             ages: e.ages,
-                            change: add(format!("{k}.effects.{}.{}.change", e.domain, e.ages), &e.change.0),
+                            change: add(
+                                format!("{k}.effects.{}.{}.change", e.domain, e.ages),
+                                &e.change.0,
+                            ),
                         })
                         .collect(),
                     allocation: allocation(i.id.as_str()),
                 }
             })
             .collect();
-        let transition = scenario.transition_budget.as_ref().map(|t| TransitionModel {
-            from_year: t.from_year,
-            to_year: t.to_year,
-            per_year: add("transition_budget.per_year".into(), &t.per_year.0),
-            contributions: t.contributions.0.iter().map(|(p, s)| (partner_index(p.as_str()), *s)).collect(),
-        });
+        let transition = scenario
+            .transition_budget
+            .as_ref()
+            .map(|t| TransitionModel {
+                from_year: t.from_year,
+                to_year: t.to_year,
+                per_year: add("transition_budget.per_year".into(), &t.per_year.0),
+                contributions: t
+                    .contributions
+                    .0
+                    .iter()
+                    .map(|(p, s)| (partner_index(p.as_str()), *s))
+                    .collect(),
+            });
         Model {
             name: scenario.name.clone(),
             start_year: r.start_year,

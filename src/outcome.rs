@@ -42,12 +42,17 @@ pub struct Catalogue {
 impl Catalogue {
     /// Adds a series and returns its index.
     pub fn add(&mut self, variant: Variant, metric: impl Into<String>) -> usize {
-        self.series.push(Series { variant, metric: metric.into() });
+        self.series.push(Series {
+            variant,
+            metric: metric.into(),
+        });
         self.series.len() - 1
     }
 
     pub fn find(&self, variant: Variant, metric: &str) -> Option<usize> {
-        self.series.iter().position(|s| s.variant == variant && s.metric == metric)
+        self.series
+            .iter()
+            .position(|s| s.variant == variant && s.metric == metric)
     }
 }
 
@@ -63,7 +68,12 @@ pub struct Outcomes {
 impl Outcomes {
     pub fn new(catalogue: Catalogue, years: Vec<i32>, runs: usize) -> Outcomes {
         let len = catalogue.series.len() * years.len() * runs;
-        Outcomes { catalogue, years, runs, data: vec![0.0; len] }
+        Outcomes {
+            catalogue,
+            years,
+            runs,
+            data: vec![0.0; len],
+        }
     }
 
     fn offset(&self, series: usize, year_index: usize) -> usize {

@@ -43,8 +43,20 @@ pub enum SimError {
 
 /// The fixed age groups every report shows.
 const GROUPS: [(&str, AgeRange); 4] = [
-    ("0-19", AgeRange { from: 0, to: Some(19) }),
-    ("20-64", AgeRange { from: 20, to: Some(64) }),
+    (
+        "0-19",
+        AgeRange {
+            from: 0,
+            to: Some(19),
+        },
+    ),
+    (
+        "20-64",
+        AgeRange {
+            from: 20,
+            to: Some(64),
+        },
+    ),
     ("65+", AgeRange { from: 65, to: None }),
     ("80+", AgeRange { from: 80, to: None }),
 ];
@@ -72,7 +84,10 @@ struct VariantSeries {
 impl VariantSeries {
     fn new(c: &mut Catalogue, v: Variant, m: &Model) -> VariantSeries {
         let per_domain = |c: &mut Catalogue, prefix: &str| -> Vec<usize> {
-            m.domains.iter().map(|d| c.add(v, format!("{prefix}.{}", d.id))).collect()
+            m.domains
+                .iter()
+                .map(|d| c.add(v, format!("{prefix}.{}", d.id)))
+                .collect()
         };
         VariantSeries {
             population_total: c.add(v, "population.total"),
@@ -87,8 +102,16 @@ impl VariantSeries {
             gap_fte: c.add(v, "gap.fte"),
             gap_eur: c.add(v, "gap.eur"),
             cost_total: c.add(v, "cost.eur.total"),
-            cost_financier: m.financiers.iter().map(|f| c.add(v, format!("cost.eur.{}", f.id))).collect(),
-            budget_financier: m.financiers.iter().map(|f| c.add(v, format!("budget.eur.{}", f.id))).collect(),
+            cost_financier: m
+                .financiers
+                .iter()
+                .map(|f| c.add(v, format!("cost.eur.{}", f.id)))
+                .collect(),
+            budget_financier: m
+                .financiers
+                .iter()
+                .map(|f| c.add(v, format!("budget.eur.{}", f.id)))
+                .collect(),
             informal_share: m.informal.as_ref().map(|_| c.add(v, "informal.share")),
         }
     }
@@ -154,13 +177,22 @@ struct RunState {
 impl RunState {
     fn start(m: &Model, d: &Draws, b: usize) -> RunState {
         let mo = &m.mortality;
-        let mut mortality =
-            Mortality::gompertz(mo.young_age, d.at(mo.young_q, b), mo.old_age, d.at(mo.old_q, b));
+        let mut mortality = Mortality::gompertz(
+            mo.young_age,
+            d.at(mo.young_q, b),
+            mo.old_age,
+            d.at(mo.old_q, b),
+        );
         mortality.improve(d.at(mo.improvement, b), m.start_year - mo.year);
-        let bands: Vec<(AgeRange, f64)> = m.population.iter().map(|(r, id)| (*r, d.at(*id, b))).collect();
+        let bands: Vec<(AgeRange, f64)> = m
+            .population
+            .iter()
+            .map(|(r, id)| (*r, d.at(*id, b)))
+            .collect();
         let cohorts = Cohorts::from_bands(&bands, &mortality);
         let carers_per_recipient0 = m.informal.as_ref().map_or(0.0, |i| {
-            people_in(&cohorts.people, i.carers) / people_in(&cohorts.people, i.recipients).max(1e-9)
+            people_in(&cohorts.people, i.carers)
+                / people_in(&cohorts.people, i.recipients).max(1e-9)
         });
         let n = m.domains.len();
         RunState {
@@ -170,7 +202,11 @@ impl RunState {
             hours_growth: vec![1.0; n],
             productivity: vec![1.0; n],
             fte: m.domains.iter().map(|dm| d.at(dm.fte, b)).collect(),
-            budget: m.financiers.iter().map(|f| f.budget_eur.map_or(f64::NAN, |id| d.at(id, b))).collect(),
+            budget: m
+                .financiers
+                .iter()
+                .map(|f| f.budget_eur.map_or(f64::NAN, |id| d.at(id, b)))
+                .collect(),
             carers_per_recipient0,
             savings_cumulative: 0.0,
         }
@@ -180,7 +216,11 @@ impl RunState {
     fn advance(&mut self, m: &Model, d: &Draws, b: usize) {
         self.mortality.improve(d.at(m.mortality.improvement, b), 1);
         let births = d.at(m.birth_rate, b) * self.cohorts.total();
-        let migration: Vec<(AgeRange, f64)> = m.migration.iter().map(|(r, id)| (*r, d.at(*id, b))).collect();
+        let migration: Vec<(AgeRange, f64)> = m
+            .migration
+            .iter()
+            .map(|(r, id)| (*r, d.at(*id, b)))
+            .collect();
         self.cohorts.step(&self.mortality, births, &migration);
         for (i, dm) in m.domains.iter().enumerate() {
             let volume = 1.0 + d.at(dm.volume, b);
@@ -230,7 +270,10 @@ pub fn simulate(
         Some(t) => rayon::ThreadPoolBuilder::new()
             .num_threads(t)
             .build()
-            .map_err(|e| SimError::Threads { threads: t, reason: e.to_string() })?
+            .map_err(|e| SimError::Threads {
+                threads: t,
+                reason: e.to_string(),
+            })?
             .install(work),
         None => work(),
     }
@@ -293,15 +336,29 @@ fn run_batch(m: &Model, layout: &Layout, seed: u64, first: u64, len: usize) -> V
 
             // The transition budget funds the interventions; their level is ramp × funding.
             let budget = m.transition.as_ref().map_or(0.0, |t| {
-                if (t.from_year..=t.to_year).contains(&year) { draws.at(t.per_year, b) } else { 0.0 }
+                if (t.from_year..=t.to_year).contains(&year) {
+                    draws.at(t.per_year, b)
+                } else {
+                    0.0
+                }
             });
             let mut spent = 0.0;
             for (i, iv) in m.interventions.iter().enumerate() {
                 let cost = draws.at(iv.cost, b);
                 let r = ramp(iv.start_year, iv.ramp_up_years, year);
-                let used = if r > 0.0 { (iv.allocation * budget).min(cost) } else { 0.0 };
+                let used = if r > 0.0 {
+                    (iv.allocation * budget).min(cost)
+                } else {
+                    0.0
+                };
                 spent += used;
-                let funding = if cost > 0.0 { used / cost } else if r > 0.0 { 1.0 } else { 0.0 };
+                let funding = if cost > 0.0 {
+                    used / cost
+                } else if r > 0.0 {
+                    1.0
+                } else {
+                    0.0
+                };
                 levels[i] = r * funding;
             }
 
@@ -333,14 +390,24 @@ fn run_batch(m: &Model, layout: &Layout, seed: u64, first: u64, len: usize) -> V
                 let mut touched = false;
                 net_weight.copy_from_slice(&weight);
                 for (i, iv) in m.interventions.iter().enumerate() {
-                    for ef in iv.effects.iter().filter(|ef| ef.domain == di && levels[i] > 0.0) {
+                    for ef in iv
+                        .effects
+                        .iter()
+                        .filter(|ef| ef.domain == di && levels[i] > 0.0)
+                    {
                         let f = 1.0 + draws.at(ef.change, b) * levels[i];
                         net_weight[ef.ages.ages()].iter_mut().for_each(|w| *w *= f);
                         touched = true;
                     }
                 }
                 if touched {
-                    let (e, h) = demand(people, &net_weight, &dm.band_of_age, &eur_bands, &hour_bands);
+                    let (e, h) = demand(
+                        people,
+                        &net_weight,
+                        &dm.band_of_age,
+                        &eur_bands,
+                        &hour_bands,
+                    );
                     net.demand_eur.push(e * s.cost_growth[di]);
                     net.demand_fte.push(h * s.hours_growth[di] / fte_hours);
                 } else {
@@ -375,7 +442,10 @@ fn run_batch(m: &Model, layout: &Layout, seed: u64, first: u64, len: usize) -> V
             }
 
             let mut totals = [0.0; 2];
-            for (vi, (v, f)) in [(&layout.baseline, &base), (&layout.network, &net)].into_iter().enumerate() {
+            for (vi, (v, f)) in [(&layout.baseline, &base), (&layout.network, &net)]
+                .into_iter()
+                .enumerate()
+            {
                 let (mut gap_fte, mut dem_eur, mut dem_fte, mut cap) = (0.0, 0.0, 0.0, 0.0);
                 for di in 0..m.domains.len() {
                     let gap = (f.demand_fte[di] - s.fte[di]).max(0.0);

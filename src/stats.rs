@@ -42,6 +42,14 @@ impl Summary {
         let mut sorted = values.to_vec();
         sorted.sort_by(f64::total_cmp);
         let q = |p| quantile(&sorted, p);
-        Summary { mean, sd, p5: q(0.05), p25: q(0.25), p50: q(0.5), p75: q(0.75), p95: q(0.95) }
+        Summary {
+            mean,
+            sd,
+            p5: q(0.05),
+            p25: q(0.25),
+            p50: q(0.5),
+            p75: q(0.75),
+            p95: q(0.95),
+        }
     }
 }

@@ -24,7 +24,10 @@ pub struct Source {
 
 impl Source {
     pub fn embedded_default() -> Source {
-        Source { path: format!("(embedded) {DEFAULT_SCENARIO_PATH}"), text: DEFAULT_SCENARIO.to_string() }
+        Source {
+            path: format!("(embedded) {DEFAULT_SCENARIO_PATH}"),
+            text: DEFAULT_SCENARIO.to_string(),
+        }
     }
 
     pub fn read(path: &std::path::Path) -> Result<Source, ScenarioError> {
@@ -35,7 +38,10 @@ impl Source {
             key: String::new(),
             message: format!("cannot read the file: {e}"),
         })?;
-        Ok(Source { path: path.display().to_string(), text })
+        Ok(Source {
+            path: path.display().to_string(),
+            text,
+        })
     }
 
     pub fn parse(&self) -> Result<Scenario, ScenarioError> {
@@ -62,7 +68,11 @@ pub struct Study {
 }
 
 /// Reads, checks and simulates a scenario. `progress` hears of finished runs.
-pub fn run(source: &Source, options: &Options, progress: &(dyn Fn(u64) + Sync)) -> Result<Study, Error> {
+pub fn run(
+    source: &Source,
+    options: &Options,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<Study, Error> {
     let mut scenario = source.parse()?;
     if let Some(h) = options.horizon {
         if h <= scenario.region.start_year {
@@ -105,5 +115,9 @@ pub fn run(source: &Source, options: &Options, progress: &(dyn Fn(u64) + Sync)) 
         batch_size: settings.batch_size,
         wall_time_seconds,
     };
-    Ok(Study { scenario, manifest, outcomes })
+    Ok(Study {
+        scenario,
+        manifest,
+        outcomes,
+    })
 }

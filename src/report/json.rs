@@ -11,5 +11,8 @@ struct Document<'a> {
 }
 
 pub fn render(provenance: &Provenance, rows: &[Row]) -> Result<Vec<u8>, serde_json::Error> {
-    serde_json::to_vec_pretty(&Document { manifest: provenance, results: rows })
+    serde_json::to_vec_pretty(&Document {
+        manifest: provenance,
+        results: rows,
+    })
 }

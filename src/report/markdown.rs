@@ -54,7 +54,10 @@ impl View<'_> {
     }
     /// Median of the run-by-run growth of a metric from start to end.
     fn growth(&self, v: Variant, metric: &str) -> f64 {
-        match (self.values(v, metric, self.start), self.values(v, metric, self.end)) {
+        match (
+            self.values(v, metric, self.start),
+            self.values(v, metric, self.end),
+        ) {
             (Some(a), Some(b)) => {
                 let g: Vec<f64> = a.iter().zip(b).map(|(a, b)| b / a - 1.0).collect();
                 Summary::of(&g).p50
@@ -87,7 +90,11 @@ pub fn render(p: &Provenance, title: &str, o: &Outcomes) -> String {
         v.range(b, "gap.fte", end, int),
         int(v.median(b, "gap.fte", start))
     );
-    let _ = writeln!(s, "- With the network: {} FTE.", v.range(n, "gap.fte", end, int));
+    let _ = writeln!(
+        s,
+        "- With the network: {} FTE.",
+        v.range(n, "gap.fte", end, int)
+    );
     let _ = writeln!(
         s,
         "- **Money**: the financiers' cost exceeds their budgets by {} in {end}; with the network \
@@ -138,7 +145,11 @@ pub fn render(p: &Provenance, title: &str, o: &Outcomes) -> String {
     );
     let _ = writeln!(s, "|---|---:|---:|---:|---:|---:|");
     for series in o.catalogue.series.iter().filter(|x| x.variant == b) {
-        if let Some(d) = series.metric.strip_prefix("demand.fte.").filter(|d| *d != "total") {
+        if let Some(d) = series
+            .metric
+            .strip_prefix("demand.fte.")
+            .filter(|d| *d != "total")
+        {
             let _ = writeln!(
                 s,
                 "| {d} | {} | {} | {} | {} | {} |",
@@ -180,10 +191,17 @@ pub fn render(p: &Provenance, title: &str, o: &Outcomes) -> String {
     );
 
     let _ = writeln!(s, "## Who pays, who gains in {end}\n");
-    let _ = writeln!(s, "| financier | cost, baseline | cost, network | difference (median per run) |");
+    let _ = writeln!(
+        s,
+        "| financier | cost, baseline | cost, network | difference (median per run) |"
+    );
     let _ = writeln!(s, "|---|---:|---:|---:|");
     for series in o.catalogue.series.iter().filter(|x| x.variant == b) {
-        if let Some(f) = series.metric.strip_prefix("cost.eur.").filter(|f| *f != "total") {
+        if let Some(f) = series
+            .metric
+            .strip_prefix("cost.eur.")
+            .filter(|f| *f != "total")
+        {
             let metric = format!("cost.eur.{f}");
             let diff = match (v.values(b, &metric, end), v.values(n, &metric, end)) {
                 (Some(x), Some(y)) => {

@@ -70,7 +70,11 @@ pub fn rows(outcomes: &Outcomes) -> Vec<Row> {
     let mut rows = Vec::new();
     for (s, series) in outcomes.catalogue.series.iter().enumerate() {
         for (y, &year) in outcomes.years.iter().enumerate() {
-            rows.push(Row { series: series.clone(), year, summary: Summary::of(outcomes.values(s, y)) });
+            rows.push(Row {
+                series: series.clone(),
+                year,
+                summary: Summary::of(outcomes.values(s, y)),
+            });
         }
     }
     rows
@@ -78,7 +82,10 @@ pub fn rows(outcomes: &Outcomes) -> Vec<Row> {
 
 /// Hex SHA-256 of some bytes.
 pub fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// Why a report could not be written.
@@ -101,13 +108,21 @@ pub fn write(
     let files: Vec<(&str, Vec<u8>)> = vec![
         ("results.csv", csv::render(&rows).into_bytes()),
         ("results.json", json::render(&manifest.provenance, &rows)?),
-        ("summary.md", markdown::render(&manifest.provenance, title, outcomes).into_bytes()),
+        (
+            "summary.md",
+            markdown::render(&manifest.provenance, title, outcomes).into_bytes(),
+        ),
         ("manifest.json", serde_json::to_vec_pretty(manifest)?),
     ];
-    let io_err = |source| ReportError::Io { dir: dir.to_path_buf(), source };
+    let io_err = |source| ReportError::Io {
+        dir: dir.to_path_buf(),
+        source,
+    };
     fs::create_dir_all(dir).map_err(io_err)?;
     let temp = |name: &str| dir.join(format!(".{name}.partial"));
-    let written: Result<(), io::Error> = files.iter().try_for_each(|(name, bytes)| fs::write(temp(name), bytes));
+    let written: Result<(), io::Error> = files
+        .iter()
+        .try_for_each(|(name, bytes)| fs::write(temp(name), bytes));
     if let Err(e) = written {
         for (name, _) in &files {
             let _ = fs::remove_file(temp(name));

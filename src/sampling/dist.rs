@@ -25,11 +25,23 @@ pub struct Bounds {
 }
 
 impl Bounds {
-    pub const ANY: Bounds = Bounds { min: None, max: None };
-    pub const NON_NEGATIVE: Bounds = Bounds { min: Some(0.0), max: None };
-    pub const SHARE: Bounds = Bounds { min: Some(0.0), max: Some(1.0) };
+    pub const ANY: Bounds = Bounds {
+        min: None,
+        max: None,
+    };
+    pub const NON_NEGATIVE: Bounds = Bounds {
+        min: Some(0.0),
+        max: None,
+    };
+    pub const SHARE: Bounds = Bounds {
+        min: Some(0.0),
+        max: Some(1.0),
+    };
     /// A relative change of demand: -100 % (all demand avoided) upwards.
-    pub const CHANGE: Bounds = Bounds { min: Some(-1.0), max: None };
+    pub const CHANGE: Bounds = Bounds {
+        min: Some(-1.0),
+        max: None,
+    };
 
     fn contains(&self, x: f64) -> bool {
         self.min.is_none_or(|m| x >= m) && self.max.is_none_or(|m| x <= m)
@@ -54,15 +66,39 @@ impl Bounds {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "dist", rename_all = "lowercase")]
 pub enum Dist {
-    Fixed { value: f64 },
-    Normal { mean: f64, sd: f64 },
+    Fixed {
+        value: f64,
+    },
+    Normal {
+        mean: f64,
+        sd: f64,
+    },
     /// Parametrised by the mean and standard deviation of the value itself (not of its log).
-    Lognormal { mean: f64, sd: f64 },
-    Uniform { low: f64, high: f64 },
-    Triangular { low: f64, mode: f64, high: f64 },
-    Pert { low: f64, mode: f64, high: f64 },
+    Lognormal {
+        mean: f64,
+        sd: f64,
+    },
+    Uniform {
+        low: f64,
+        high: f64,
+    },
+    Triangular {
+        low: f64,
+        mode: f64,
+        high: f64,
+    },
+    Pert {
+        low: f64,
+        mode: f64,
+        high: f64,
+    },
     /// Beta(alpha, beta) stretched onto `low..=high` (default 0..=1).
-    Beta { alpha: f64, beta: f64, low: f64, high: f64 },
+    Beta {
+        alpha: f64,
+        beta: f64,
+        low: f64,
+        high: f64,
+    },
 }
 
 /// A prepared sampler: the checked parameters turned into `rand_distr` objects once.
@@ -111,7 +147,12 @@ impl Quantity {
     /// Checks the parameters and prepares the sampler.
     pub fn new(dist: Dist, per_year: bool) -> Result<Quantity, DistError> {
         let sampler = dist.sampler()?;
-        Ok(Quantity { dist, per_year, bounds: Bounds::ANY, sampler })
+        Ok(Quantity {
+            dist,
+            per_year,
+            bounds: Bounds::ANY,
+            sampler,
+        })
     }
 
     /// Holds the quantity to `bounds`: an error if its distribution reaches outside them.
@@ -184,11 +225,15 @@ impl Dist {
             }
             Dist::Lognormal { mean, sd } => {
                 if !finite(&[mean, sd]) || mean <= 0.0 || sd < 0.0 {
-                    return Err(err("lognormal needs mean > 0 and sd >= 0 (of the value itself)"));
+                    return Err(err(
+                        "lognormal needs mean > 0 and sd >= 0 (of the value itself)",
+                    ));
                 }
                 let sigma2 = (1.0 + (sd / mean).powi(2)).ln();
                 let mu = mean.ln() - sigma2 / 2.0;
-                Sampler::Lognormal(LogNormal::new(mu, sigma2.sqrt()).map_err(|e| err(&e.to_string()))?)
+                Sampler::Lognormal(
+                    LogNormal::new(mu, sigma2.sqrt()).map_err(|e| err(&e.to_string()))?,
+                )
             }
             Dist::Uniform { low, high } => {
                 if !finite(&[low, high]) || low > high {
@@ -209,15 +254,26 @@ impl Dist {
                     return Err(err("pert needs low <= mode <= high and low < high"));
                 }
                 Sampler::Pert(
-                    Pert::new(low, high).with_mode(mode).map_err(|e| err(&e.to_string()))?,
+                    Pert::new(low, high)
+                        .with_mode(mode)
+                        .map_err(|e| err(&e.to_string()))?,
                 )
             }
-            Dist::Beta { alpha, beta, low, high } => {
+            Dist::Beta {
+                alpha,
+                beta,
+                low,
+                high,
+            } => {
                 if !finite(&[alpha, beta, low, high]) || alpha <= 0.0 || beta <= 0.0 || low >= high
                 {
                     return Err(err("beta needs alpha > 0, beta > 0 and low < high"));
                 }
-                Sampler::Beta(Beta::new(alpha, beta).map_err(|e| err(&e.to_string()))?, low, high)
+                Sampler::Beta(
+                    Beta::new(alpha, beta).map_err(|e| err(&e.to_string()))?,
+                    low,
+                    high,
+                )
             }
         })
     }
@@ -254,8 +310,11 @@ impl Spec {
         .map(|(n, _)| *n)
         .collect();
         let expect = |required: &[&str], optional: &[&str]| -> Result<(), DistError> {
-            let missing: Vec<&str> =
-                required.iter().filter(|r| !given.contains(r)).copied().collect();
+            let missing: Vec<&str> = required
+                .iter()
+                .filter(|r| !given.contains(r))
+                .copied()
+                .collect();
             let extra: Vec<&str> = given
                 .iter()
                 .filter(|g| !required.contains(g) && !optional.contains(g))
@@ -284,23 +343,40 @@ impl Spec {
             "fixed" => return Err(DistError("write a fixed number as a plain number".into())),
             "normal" => {
                 expect(&["mean", "sd"], &[])?;
-                Dist::Normal { mean: v(self.mean), sd: v(self.sd) }
+                Dist::Normal {
+                    mean: v(self.mean),
+                    sd: v(self.sd),
+                }
             }
             "lognormal" => {
                 expect(&["mean", "sd"], &[])?;
-                Dist::Lognormal { mean: v(self.mean), sd: v(self.sd) }
+                Dist::Lognormal {
+                    mean: v(self.mean),
+                    sd: v(self.sd),
+                }
             }
             "uniform" => {
                 expect(&["low", "high"], &[])?;
-                Dist::Uniform { low: v(self.low), high: v(self.high) }
+                Dist::Uniform {
+                    low: v(self.low),
+                    high: v(self.high),
+                }
             }
             "triangular" => {
                 expect(&["low", "mode", "high"], &[])?;
-                Dist::Triangular { low: v(self.low), mode: v(self.mode), high: v(self.high) }
+                Dist::Triangular {
+                    low: v(self.low),
+                    mode: v(self.mode),
+                    high: v(self.high),
+                }
             }
             "pert" => {
                 expect(&["low", "mode", "high"], &[])?;
-                Dist::Pert { low: v(self.low), mode: v(self.mode), high: v(self.high) }
+                Dist::Pert {
+                    low: v(self.low),
+                    mode: v(self.mode),
+                    high: v(self.high),
+                }
             }
             "beta" => {
                 expect(&["alpha", "beta"], &["low", "high"])?;
@@ -322,7 +398,9 @@ impl Spec {
             None | Some("run") => false,
             Some("year") => true,
             Some(other) => {
-                return Err(DistError(format!("per: `{other}`; expected `run` or `year`")));
+                return Err(DistError(format!(
+                    "per: `{other}`; expected `run` or `year`"
+                )));
             }
         };
         Quantity::new(dist, per_year)

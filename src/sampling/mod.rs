@@ -61,7 +61,11 @@ pub struct Input {
 
 impl Input {
     pub fn new(key: String, quantity: Quantity) -> Input {
-        Input { hash: key_hash(&key), key, quantity }
+        Input {
+            hash: key_hash(&key),
+            key,
+            quantity,
+        }
     }
 }
 
@@ -86,7 +90,12 @@ impl Draws {
     /// Draws every input for runs `first_run..first_run + len`; inputs drawn per year get
     /// their values for `year`.
     pub fn new(inputs: &[Input], seed: u64, first_run: u64, len: usize, year: i32) -> Draws {
-        let mut d = Draws { seed, first_run, len, columns: Vec::with_capacity(inputs.len()) };
+        let mut d = Draws {
+            seed,
+            first_run,
+            len,
+            columns: Vec::with_capacity(inputs.len()),
+        };
         for input in inputs {
             let col = d.column(input, year);
             d.columns.push(col);

@@ -47,23 +47,34 @@ impl std::str::FromStr for AgeRange {
     fn from_str(s: &str) -> Result<Self, String> {
         let t = s.trim();
         let num = |x: &str| {
-            x.trim()
-                .parse::<u32>()
-                .map_err(|_| format!("age range `{s}`: expected forms like \"0-19\", \"80+\" or \"65\""))
+            x.trim().parse::<u32>().map_err(|_| {
+                format!("age range `{s}`: expected forms like \"0-19\", \"80+\" or \"65\"")
+            })
         };
         let r = if let Some(a) = t.strip_suffix('+') {
-            AgeRange { from: num(a)?, to: None }
+            AgeRange {
+                from: num(a)?,
+                to: None,
+            }
         } else if let Some((a, b)) = t.split_once('-') {
-            AgeRange { from: num(a)?, to: Some(num(b)?) }
+            AgeRange {
+                from: num(a)?,
+                to: Some(num(b)?),
+            }
         } else {
             let a = num(t)?;
-            AgeRange { from: a, to: Some(a) }
+            AgeRange {
+                from: a,
+                to: Some(a),
+            }
         };
         if r.to.is_some_and(|to| to < r.from) {
             return Err(format!("age range `{s}` ends before it starts"));
         }
         if r.from as usize > MAX_AGE {
-            return Err(format!("age range `{s}` starts above the oldest tracked age {MAX_AGE}"));
+            return Err(format!(
+                "age range `{s}` starts above the oldest tracked age {MAX_AGE}"
+            ));
         }
         Ok(r)
     }

@@ -3,8 +3,8 @@
 use std::fmt;
 use std::path::Path;
 
-use super::refs::{Known, with_known};
 use super::Scenario;
+use super::refs::{Known, with_known};
 
 /// Why a scenario could not be read. Displays as `file:line:column: key: message`, the form
 /// editors and terminals turn into a link.
@@ -56,7 +56,11 @@ pub fn parse(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
     let first = read(text, file)?;
     let known = Known {
         domains: first.domains.iter().map(|d| d.id.0.clone()).collect(),
-        partners: first.partners.iter().map(|p| (p.id.0.clone(), p.role)).collect(),
+        partners: first
+            .partners
+            .iter()
+            .map(|p| (p.id.0.clone(), p.role))
+            .collect(),
         interventions: first.interventions.iter().map(|i| i.id.0.clone()).collect(),
         ..Known::default()
     };
@@ -64,7 +68,13 @@ pub fn parse(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
     let scenario = with_known(known, || read(text, file))?;
     check_whole(&scenario).map_err(|(key, message)| {
         let line = locate(text, &key);
-        ScenarioError { file: file.to_string(), line, column: None, key: key.join("."), message }
+        ScenarioError {
+            file: file.to_string(),
+            line,
+            column: None,
+            key: key.join("."),
+            message,
+        }
     })?;
     Ok(scenario)
 }
@@ -80,10 +90,28 @@ fn read(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
         if let Some(i) = message.find(" at line ") {
             message.truncate(i);
         }
+        // serde_yaml also puts its own path in front of the message; the key is shown apart.
+        if let Some((head, rest)) = message.split_once(": ")
+            && !head.contains(' ')
+            && key.starts_with(head)
+        {
+            message = rest.to_string();
+        }
+        let (mut line, mut column) = (
+            loc.as_ref().map(|l| l.line()),
+            loc.as_ref().map(|l| l.column()),
+        );
+        // Errors raised on a scalar are sometimes placed at the start of the enclosing item;
+        // move to the key's own line when it follows closely.
+        if let (Some(l), Some(field)) = (line, key.rsplit('.').next().filter(|f| !f.contains('[')))
+            && let Some((n, c)) = find_key_after(text, l, field)
+        {
+            (line, column) = (Some(n), Some(c));
+        }
         ScenarioError {
             file: file.to_string(),
-            line: loc.as_ref().map(|l| l.line()),
-            column: loc.as_ref().map(|l| l.column()),
+            line,
+            column,
             key: if key == "." { String::new() } else { key },
             message,
         }
@@ -96,21 +124,33 @@ fn check_whole(s: &Scenario) -> Result<(), (Vec<&'static str>, String)> {
     if r.horizon <= r.start_year {
         return Err((
             vec!["region", "horizon"],
-            format!("the horizon {} must lie after the start year {}", r.horizon, r.start_year),
+            format!(
+                "the horizon {} must lie after the start year {}",
+                r.horizon, r.start_year
+            ),
         ));
     }
     if s.monte_carlo.runs == 0 {
-        return Err((vec!["monte_carlo", "runs"], "at least one run is needed".into()));
+        return Err((
+            vec!["monte_carlo", "runs"],
+            "at least one run is needed".into(),
+        ));
     }
     if s.domains.is_empty() {
-        return Err((vec!["domains"], "a scenario needs at least one care domain".into()));
+        return Err((
+            vec!["domains"],
+            "a scenario needs at least one care domain".into(),
+        ));
     }
     if let Some(t) = &s.transition_budget
         && t.to_year < t.from_year
     {
         return Err((
             vec!["transition_budget", "to_year"],
-            format!("to_year {} lies before from_year {}", t.to_year, t.from_year),
+            format!(
+                "to_year {} lies before from_year {}",
+                t.to_year, t.from_year
+            ),
         ));
     }
     let (young, old) = (&r.mortality.young, &r.mortality.old);
@@ -121,6 +161,21 @@ fn check_whole(s: &Scenario) -> Result<(), (Vec<&'static str>, String)> {
         ));
     }
     Ok(())
+}
+
+/// The line and column of `field:` at or shortly after line `from` (1-based).
+fn find_key_after(text: &str, from: usize, field: &str) -> Option<(usize, usize)> {
+    text.lines()
+        .enumerate()
+        .skip(from - 1)
+        .take(12)
+        .find_map(|(n, line)| {
+            let at = line.find(&format!("{field}:"))?;
+            let before = &line[..at];
+            let starts_key =
+                before.trim().is_empty() || before.trim_end().ends_with(['{', ',', '-']);
+            starts_key.then_some((n + 1, at + 1))
+        })
 }
 
 /// The line of a key path in block-style YAML (`region` then `horizon` below it), for checks
@@ -136,7 +191,10 @@ fn locate(text: &str, path: &[&str]) -> Option<usize> {
         let trimmed = line.trim_start();
         let indent = line.len() - trimmed.len();
         let key = trimmed.trim_start_matches("- ");
-        if indent >= min_indent && key.starts_with(path[depth]) && key[path[depth].len()..].starts_with(':') {
+        if indent >= min_indent
+            && key.starts_with(path[depth])
+            && key[path[depth].len()..].starts_with(':')
+        {
             found = Some(n + 1);
             depth += 1;
             min_indent = indent + 1;

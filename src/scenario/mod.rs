@@ -12,7 +12,8 @@ mod refs;
 pub use ages::{AGES, AgeRange, AgeTable, MAX_AGE};
 pub use load::{ScenarioError, load_file, parse};
 pub use refs::{
-    DomainId, DomainRef, FinancierRef, InterventionId, InterventionRef, Keyed, PartnerId, PartnerRef,
+    DomainId, DomainRef, FinancierRef, InterventionId, InterventionRef, Keyed, PartnerId,
+    PartnerRef,
 };
 
 use serde::de::{self, Deserializer};
@@ -299,6 +300,9 @@ fn default_seed() -> u64 {
 
 impl Default for MonteCarlo {
     fn default() -> Self {
-        MonteCarlo { runs: default_runs(), seed: default_seed() }
+        MonteCarlo {
+            runs: default_runs(),
+            seed: default_seed(),
+        }
     }
 }

@@ -36,16 +36,24 @@ pub(super) fn with_known<T>(known: Known, f: impl FnOnce() -> T) -> T {
 
 fn check_id(kind: &'static str, id: &str) -> Result<(), String> {
     if id.is_empty()
-        || !id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-')
+        || !id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-')
     {
         return Err(format!(
             "{kind} id `{id}`: use lowercase letters, digits, `_` and `-` (it becomes part of metric names)"
         ));
     }
     let fresh = KNOWN.with(|k| {
-        k.borrow_mut().as_mut().is_none_or(|known| known.seen.insert((kind, id.to_string())))
+        k.borrow_mut()
+            .as_mut()
+            .is_none_or(|known| known.seen.insert((kind, id.to_string())))
     });
-    if fresh { Ok(()) } else { Err(format!("{kind} id `{id}` is used twice")) }
+    if fresh {
+        Ok(())
+    } else {
+        Err(format!("{kind} id `{id}` is used twice"))
+    }
 }
 
 fn check_ref(kind: &str, id: &str, pick: impl Fn(&Known) -> Vec<String>) -> Result<(), String> {
@@ -163,7 +171,9 @@ where
 {
     let k = Keyed::<K, f64>::deserialize(d)?;
     if let Some((key, v)) = k.0.iter().find(|(_, v)| !(0.0..=1.0).contains(v)) {
-        return Err(de::Error::custom(format!("the share of `{key}` is {v}; shares lie between 0 and 1")));
+        return Err(de::Error::custom(format!(
+            "the share of `{key}` is {v}; shares lie between 0 and 1"
+        )));
     }
     let sum = k.0.iter().map(|(_, v)| v).sum();
     Ok((k, sum))
@@ -176,7 +186,9 @@ where
 {
     let (k, sum) = shares(d)?;
     if (sum - 1.0).abs() > 1e-9 {
-        return Err(de::Error::custom(format!("the shares sum to {sum}; they must sum to 1")));
+        return Err(de::Error::custom(format!(
+            "the shares sum to {sum}; they must sum to 1"
+        )));
     }
     Ok(k)
 }
@@ -188,7 +200,9 @@ where
 {
     let (k, sum) = shares(d)?;
     if sum > 1.0 + 1e-9 {
-        return Err(de::Error::custom(format!("the shares sum to {sum}; at most 1 can be allocated")));
+        return Err(de::Error::custom(format!(
+            "the shares sum to {sum}; at most 1 can be allocated"
+        )));
     }
     Ok(k)
 }

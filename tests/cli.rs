@@ -1,0 +1,98 @@
+//! The `kloof` binary as a user runs it.
+
+use std::process::Command;
+
+fn kloof() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_kloof"))
+}
+
+#[test]
+fn run_without_a_scenario_uses_the_embedded_default_from_any_folder() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = kloof()
+        .current_dir(dir.path())
+        .args(["run", "--runs", "200", "--quiet"])
+        .output()
+        .expect("kloof runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let reports: Vec<_> = std::fs::read_dir(dir.path().join("reports"))
+        .expect("reports")
+        .collect();
+    assert_eq!(reports.len(), 1);
+    let report = reports[0].as_ref().expect("entry").path();
+    for f in ["results.csv", "results.json", "summary.md", "manifest.json"] {
+        assert!(report.join(f).is_file(), "{f} missing");
+    }
+    let names: Vec<String> = std::fs::read_dir(&report)
+        .expect("report dir")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names.len(), 4, "no temporary files left: {names:?}");
+    let csv = std::fs::read_to_string(report.join("results.csv")).expect("csv");
+    assert!(csv.starts_with("variant,metric,year,mean,sd,p5,p25,p50,p75,p95\n"));
+    for m in [
+        "population.total",
+        "population.0-19",
+        "population.20-64",
+        "population.65+",
+        "population.80+",
+        "gap.fte",
+        "gap.eur",
+        "cost.eur.total",
+        "savings.eur.total",
+    ] {
+        assert!(csv.contains(&format!(",{m},")), "{m} missing");
+    }
+    let manifest: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(report.join("manifest.json")).expect("manifest"),
+    )
+    .expect("json");
+    assert_eq!(manifest["runs"], 200);
+    assert_eq!(manifest["scenario_sha256"].as_str().map(str::len), Some(64));
+    assert!(manifest["kloof_version"].is_string() && manifest["wall_time_seconds"].is_number());
+}
+
+#[test]
+fn a_bad_scenario_exits_1_with_file_line_and_key_and_writes_nothing() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let bad = dir.path().join("bad.yaml");
+    let text = include_str!("fixtures/tiny.yaml").replace("inflow: 0.1,", "inflow: 2,");
+    std::fs::write(&bad, text).expect("write");
+    let out = kloof()
+        .current_dir(dir.path())
+        .args(["run", "bad.yaml", "--out", "rep"])
+        .output()
+        .expect("kloof runs");
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("bad.yaml:32:") && err.contains("domains[0].workforce.inflow"),
+        "{err}"
+    );
+    assert!(!dir.path().join("rep").exists());
+}
+
+#[test]
+fn horizon_override_and_bad_options() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let tiny = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/tiny.yaml");
+    let out = kloof()
+        .args(["run", tiny, "--horizon", "2031", "--quiet", "--out"])
+        .arg(dir.path())
+        .output()
+        .expect("runs");
+    assert!(out.status.success());
+    let csv = std::fs::read_to_string(dir.path().join("results.csv")).expect("csv");
+    assert!(csv.contains(",gap.fte,2031,") && !csv.contains(",2032,"));
+    let out = kloof()
+        .args(["run", tiny, "--horizon", "2000", "--quiet", "--out"])
+        .arg(dir.path())
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--horizon 2000"));
+}
