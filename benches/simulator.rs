@@ -5,12 +5,14 @@
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
 use kloof::model::Model;
+use kloof::rules::RuleSet;
 use kloof::simulator::{Settings, simulate};
 use kloof::study::Source;
 
 fn simulator(c: &mut Criterion) {
     let scenario = Source::embedded_default().parse().expect("default scenario is valid");
-    let model = Model::compile(&scenario, scenario.region.horizon);
+    let mut model = Model::compile(&scenario, scenario.region.horizon);
+    let rules = RuleSet::load(&scenario, None, &mut model).expect("default rules compile");
     let runs = 10_000;
     let years = model.years().count() as u64;
     let mut group = c.benchmark_group("simulator");
@@ -19,7 +21,7 @@ fn simulator(c: &mut Criterion) {
     for threads in [1, 2] {
         let settings = Settings { runs, seed: 1, batch_size: Settings::DEFAULT_BATCH, threads: Some(threads) };
         group.bench_function(format!("default scenario, {threads} thread(s)"), |b| {
-            b.iter(|| simulate(&model, &settings, &|_| {}).expect("simulates"))
+            b.iter(|| simulate(&model, &settings, &rules, &|_| {}).expect("simulates"))
         });
     }
     group.finish();

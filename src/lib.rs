@@ -27,4 +27,9 @@ pub enum Error {
     Report(#[from] report::ReportError),
     #[error("{0}")]
     Options(String),
+    /// Every rule file that failed to load or compile, each with its position.
+    #[error("{}", .0.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n"))]
+    Rules(Vec<rules::RuleError>),
 }
+pub mod ledger;
+pub mod rules;

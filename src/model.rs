@@ -82,6 +82,8 @@ pub struct TransitionModel {
 pub struct PartnerModel {
     pub id: String,
     pub role: Role,
+    /// Indices of the domains it delivers in.
+    pub delivers: Vec<usize>,
 }
 
 /// The compiled scenario.
@@ -137,12 +139,18 @@ impl Model {
             old_q: add("region.mortality.old".into(), &m.old.death_probability.0),
             improvement: add("region.mortality.improvement".into(), &m.improvement),
         };
+        let domain_ids: Vec<&str> = scenario.domains.iter().map(|d| d.id.as_str()).collect();
         let partners: Vec<PartnerModel> = scenario
             .partners
             .iter()
             .map(|p| PartnerModel {
                 id: p.id.0.clone(),
                 role: p.role,
+                delivers: p
+                    .delivers
+                    .iter()
+                    .filter_map(|d| domain_ids.iter().position(|x| *x == d.as_str()))
+                    .collect(),
             })
             .collect();
         let partner_index = |id: &str| partners.iter().position(|p| p.id == id).unwrap_or(0);

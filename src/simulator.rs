@@ -17,7 +17,9 @@ use crate::model::Model;
 use crate::outcome::{Catalogue, Outcomes, Variant};
 use crate::projection::{Cohorts, Mortality, demand, informal_factor, people_in, ramp};
 use crate::sampling::Draws;
-use crate::scenario::{AGES, AgeRange};
+use crate::ledger::{Ledger, Origin};
+use crate::rules::RuleError;
+use crate::scenario::{AGES, AgeRange, Role};
 
 /// How a simulation is run; the scenario gives the defaults.
 #[derive(Debug, Clone)]
@@ -37,6 +39,8 @@ impl Settings {
 /// Why a simulation stopped.
 #[derive(Debug, thiserror::Error)]
 pub enum SimError {
+    #[error("{0}")]
+    Rule(#[from] RuleError),
     #[error("could not start {threads} worker threads: {reason}")]
     Threads { threads: usize, reason: String },
 }
@@ -130,10 +134,19 @@ struct Layout {
     /// growth alone do; and the same with informal care's change added.
     drivers_demography: usize,
     drivers_informal: usize,
+    /// Per partner: cost, received and cumulative net gain against the baseline (network).
+    partner_cost: Vec<usize>,
+    partner_received: Vec<usize>,
+    partner_net: Vec<usize>,
+    /// Per event: 1 in the runs where it fired.
+    events: Vec<usize>,
+    /// Per fund: balance at year end.
+    funds: Vec<usize>,
+    imbalance: usize,
 }
 
 impl Layout {
-    fn new(m: &Model) -> Layout {
+    fn new(m: &Model, agreements: &dyn Agreements) -> Layout {
         let mut c = Catalogue::default();
         let baseline = VariantSeries::new(&mut c, Variant::Baseline, m);
         let network = VariantSeries::new(&mut c, Variant::Network, m);
@@ -142,6 +155,18 @@ impl Layout {
         let savings_cumulative = c.add(Variant::Network, "savings.eur.cumulative");
         let drivers_demography = c.add(Variant::Baseline, "drivers.eur.demography");
         let drivers_informal = c.add(Variant::Baseline, "drivers.eur.informal");
+        let per_partner = |c: &mut Catalogue, what: &str| -> Vec<usize> {
+            m.partners.iter().map(|p| c.add(Variant::Network, format!("partner.{}.{what}", p.id))).collect()
+        };
+        let partner_cost = per_partner(&mut c, "cost");
+        let partner_received = per_partner(&mut c, "received");
+        let partner_net = per_partner(&mut c, "net");
+        let events = agreements.events().iter().map(|e| c.add(Variant::Network, format!("event.{e}"))).collect();
+        let funds = fund_names(m, agreements)
+            .iter()
+            .map(|f| c.add(Variant::Network, format!("fund.{f}.eur")))
+            .collect();
+        let imbalance = c.add(Variant::Network, "ledger.imbalance");
         Layout {
             catalogue: c,
             baseline,
@@ -151,6 +176,12 @@ impl Layout {
             savings_cumulative,
             drivers_demography,
             drivers_informal,
+            partner_cost,
+            partner_received,
+            partner_net,
+            events,
+            funds,
+            imbalance,
         }
     }
 }
@@ -235,97 +266,301 @@ impl RunState {
     }
 }
 
-/// One variant's figures for one run and year.
+/// The points of a simulated year where an agreement acts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Hook {
+    /// Once, in the start year, before `Year`.
+    Start,
+    /// After demand and capacity are projected, before costs: rules may scale demand and pay.
+    Year,
+    /// At year end, with costs and savings known: settlements, shared savings.
+    Settle,
+    /// Once, after the horizon year's settlement.
+    End,
+}
+
+impl Hook {
+    pub fn function_name(self) -> &'static str {
+        match self {
+            Hook::Start => "on_start",
+            Hook::Year => "on_year",
+            Hook::Settle => "on_settle",
+            Hook::End => "on_end",
+        }
+    }
+}
+
+/// One variant's figures for one year across the batch, `[domain or financier][run]`.
 #[derive(Debug, Clone, Default)]
-struct Figures {
-    demand_eur: Vec<f64>,
-    demand_fte: Vec<f64>,
-    cost_financier: Vec<f64>,
+pub struct VariantFrame {
+    pub demand_eur: Vec<Vec<f64>>,
+    pub demand_fte: Vec<Vec<f64>>,
+    /// Cost of the domains each financier pays for.
+    pub domain_cost: Vec<Vec<f64>>,
+    /// Demand of all domains plus money paid out of the network (interventions, outside).
+    pub cost_total: Vec<f64>,
+}
+
+/// A year of the batch as the agreement sees and changes it: every quantity an array across
+/// runs.
+#[derive(Debug, Clone)]
+pub struct YearFrame {
+    pub year: i32,
+    pub len: usize,
+    /// People by the report's age groups (`0-19`, `20-64`, `65+`, `80+`) and `total`.
+    pub population: Vec<(&'static str, Vec<f64>)>,
+    pub baseline: VariantFrame,
+    /// The network variant; rules scale its demand in `Hook::Year`.
+    pub network: VariantFrame,
+    /// FTE employed per domain (the same in both variants).
+    pub capacity_fte: Vec<Vec<f64>>,
+    /// Budget per financier.
+    pub budget: Vec<Vec<f64>>,
+    /// Transition money available this year (fund balance after contributions) and spent.
+    pub transition_available: Vec<f64>,
+    pub transition_spent: Vec<f64>,
+    /// Per event name, 1 in the runs where it fired this year.
+    pub events: Vec<(String, Vec<f64>)>,
+    /// 1 while the network invests; a rule sets 0 (go/no-go) to stop contributions and
+    /// intervention spending from the next year on.
+    pub investing: Vec<f64>,
+}
+
+/// The rules of a network agreement, acting on whole batches.
+pub trait Agreement {
+    /// Runs `hook` for the batch. `draws` holds this year's values of every input.
+    fn hook(&mut self, hook: Hook, frame: &mut YearFrame, ledger: &mut Ledger, draws: &Draws)
+    -> Result<(), RuleError>;
+}
+
+/// Builds one [`Agreement`] per batch (each with its own script engine) and declares what the
+/// agreement may report, so the catalogue of series is fixed before the runs start.
+pub trait Agreements: Sync {
+    fn for_batch(&self, model: &Model) -> Result<Box<dyn Agreement + '_>, RuleError>;
+    /// Named funds the rules use, without the `fund:` prefix.
+    fn funds(&self) -> Vec<String>;
+    /// Event names the rules may fire.
+    fn events(&self) -> Vec<String>;
+}
+
+/// No agreement: the network variant is the interventions and transition budget alone.
+pub struct NoRules;
+
+impl Agreements for NoRules {
+    fn for_batch(&self, _: &Model) -> Result<Box<dyn Agreement + '_>, RuleError> {
+        struct Nothing;
+        impl Agreement for Nothing {
+            fn hook(&mut self, _: Hook, _: &mut YearFrame, _: &mut Ledger, _: &Draws) -> Result<(), RuleError> {
+                Ok(())
+            }
+        }
+        Ok(Box::new(Nothing))
+    }
+    fn funds(&self) -> Vec<String> {
+        Vec::new()
+    }
+    fn events(&self) -> Vec<String> {
+        Vec::new()
+    }
+}
+
+/// Accounts outside the partners: where money leaves the network.
+pub const INTERVENTIONS: &str = "interventions";
+pub const OUTSIDE: &str = "outside";
+pub const TRANSITION_FUND: &str = "fund:transition";
+
+/// Funds the ledger holds: the transition fund and those the rules name.
+fn fund_names(m: &Model, agreements: &dyn Agreements) -> Vec<String> {
+    let mut funds = Vec::new();
+    if m.transition.is_some() {
+        funds.push("transition".to_string());
+    }
+    for f in agreements.funds() {
+        if !funds.contains(&f) {
+            funds.push(f);
+        }
+    }
+    funds
 }
 
 /// Runs the simulation. `progress` is told how many runs have finished, batch by batch.
 pub fn simulate(
     m: &Model,
     settings: &Settings,
+    agreements: &dyn Agreements,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<Outcomes, SimError> {
-    let layout = Layout::new(m);
+    let layout = Layout::new(m, agreements);
     let years: Vec<i32> = m.years().collect();
     let runs = settings.runs as usize;
     let batch = settings.batch_size.max(1);
     let out = Mutex::new(Outcomes::new(layout.catalogue.clone(), years.clone(), runs));
     let work = || {
-        (0..runs.div_ceil(batch)).into_par_iter().for_each(|i| {
+        (0..runs.div_ceil(batch)).into_par_iter().try_for_each(|i| {
             let first = i * batch;
             let len = batch.min(runs - first);
-            let values = run_batch(m, &layout, settings.seed, first as u64, len);
-            // A poisoned lock means another batch panicked; its panic is re-raised by rayon.
+            let values = run_batch(m, &layout, agreements, settings.seed, first as u64, len, None)
+                .map_err(|e| pinpoint(m, &layout, agreements, settings.seed, first as u64, len, e))?;
+            // A poisoned lock means another batch panicked; rayon re-raises that panic.
             if let Ok(mut o) = out.lock() {
-                o.put_batch(first, len, &values);
+                o.put_batch(first, len, &values.0);
             }
             progress(len as u64);
+            Ok::<(), SimError>(())
         })
     };
     match settings.threads {
         Some(t) => rayon::ThreadPoolBuilder::new()
             .num_threads(t)
             .build()
-            .map_err(|e| SimError::Threads {
-                threads: t,
-                reason: e.to_string(),
-            })?
-            .install(work),
-        None => work(),
+            .map_err(|e| SimError::Threads { threads: t, reason: e.to_string() })?
+            .install(work)?,
+        None => work()?,
     }
     Ok(out.into_inner().unwrap_or_else(|p| p.into_inner()))
 }
 
-/// Simulates runs `first..first + len`; returns values laid out `[series][year][run]`.
-fn run_batch(m: &Model, layout: &Layout, seed: u64, first: u64, len: usize) -> Vec<f64> {
+/// A rule failed somewhere in a batch: finds the first run that fails on its own (results do
+/// not depend on the batch, so it fails alone too) so the error can name it.
+fn pinpoint(
+    m: &Model,
+    layout: &Layout,
+    agreements: &dyn Agreements,
+    seed: u64,
+    first: u64,
+    len: usize,
+    error: RuleError,
+) -> SimError {
+    if error.run.is_some() || len == 1 {
+        return error.with_run_if_missing(first).into();
+    }
+    for run in first..first + len as u64 {
+        if let Err(e) = run_batch(m, layout, agreements, seed, run, 1, None) {
+            return e.with_run_if_missing(run).into();
+        }
+    }
+    error.into()
+}
+
+/// Simulates one run alone and returns the ledger entries of that run in `year`: every
+/// transfer, with rule file and line and the balances before and after (`kloof explain`).
+pub fn explain(
+    m: &Model,
+    agreements: &dyn Agreements,
+    seed: u64,
+    run: u64,
+) -> Result<Vec<crate::ledger::Entry>, SimError> {
+    let layout = Layout::new(m, agreements);
+    run_batch(m, &layout, agreements, seed, run, 1, Some(run))
+        .map(|(_, entries)| entries)
+        .map_err(|e| e.with_run_if_missing(run).into())
+}
+
+/// What one batch yields: values laid out `[series][year][run]`, and the traced run's entries.
+type BatchResult = (Vec<f64>, Vec<crate::ledger::Entry>);
+
+/// Simulates runs `first..first + len`.
+fn run_batch(
+    m: &Model,
+    layout: &Layout,
+    agreements: &dyn Agreements,
+    seed: u64,
+    first: u64,
+    len: usize,
+    traced: Option<u64>,
+) -> Result<BatchResult, RuleError> {
     let years: Vec<i32> = m.years().collect();
+    let n_years = years.len();
     let n_series = layout.catalogue.series.len();
-    let mut buf = vec![0.0; n_series * years.len() * len];
+    let (nd, nf, np) = (m.domains.len(), m.financiers.len(), m.partners.len());
+    let mut buf = vec![0.0; n_series * n_years * len];
     let mut put = |series: usize, yi: usize, b: usize, v: f64| {
-        buf[(series * years.len() + yi) * len + b] = v;
+        buf[(series * n_years + yi) * len + b] = v;
     };
     let mut draws = Draws::new(&m.inputs, seed, first, len, m.start_year);
     let mut states: Vec<RunState> = (0..len).map(|b| RunState::start(m, &draws, b)).collect();
+    let mut agreement = agreements.for_batch(m)?;
+    let mut accounts: Vec<String> = m.partners.iter().map(|p| p.id.clone()).collect();
+    accounts.extend([OUTSIDE.to_string(), INTERVENTIONS.to_string()]);
+    let mut ledger = Ledger::new(accounts, first, len, traced);
+    let funds: Vec<usize> = fund_names(m, agreements).iter().map(|f| ledger.open_fund(f)).collect();
+    let sinks = [ledger.account(OUTSIDE), ledger.account(INTERVENTIONS)].map(|a| a.unwrap_or(0));
+    let core = Origin { rule: "kloof (transition budget)".into(), line: 0 };
+    let financier_account: Vec<usize> =
+        m.financiers.iter().map(|f| ledger.account(&f.id).unwrap_or(0)).collect();
+    // Providers share the revenue of the domains they deliver equally.
+    let providers_of: Vec<Vec<usize>> = (0..nd)
+        .map(|d| {
+            (0..np)
+                .filter(|&p| m.partners[p].role == Role::Provider && m.partners[p].delivers.contains(&d))
+                .collect()
+        })
+        .collect();
+
     let ones = [1.0; AGES];
     let mut weight = [1.0; AGES];
     let mut net_weight = [1.0; AGES];
-    let mut base = Figures::default();
-    let mut net = Figures::default();
     let mut eur_bands = Vec::new();
     let mut hour_bands = Vec::new();
     let mut levels = vec![0.0; m.interventions.len()];
+    let grid = |n: usize| vec![vec![0.0; len]; n];
+    let variant = || VariantFrame {
+        demand_eur: grid(nd),
+        demand_fte: grid(nd),
+        domain_cost: grid(nf),
+        cost_total: vec![0.0; len],
+    };
+    let mut frame = YearFrame {
+        year: m.start_year,
+        len,
+        population: ["0-19", "20-64", "65+", "80+", "total"].into_iter().map(|g| (g, vec![0.0; len])).collect(),
+        baseline: variant(),
+        network: variant(),
+        capacity_fte: grid(nd),
+        budget: grid(nf),
+        transition_available: vec![0.0; len],
+        transition_spent: vec![0.0; len],
+        events: agreements.events().into_iter().map(|e| (e, vec![0.0; len])).collect(),
+        investing: vec![1.0; len],
+    };
+    let mut drivers = vec![(0.0, 0.0); len];
+    let mut partner_net = vec![vec![0.0; len]; np];
+
     for (yi, &year) in years.iter().enumerate() {
+        frame.year = year;
+        ledger.new_year();
+        frame.events.iter_mut().for_each(|(_, v)| v.fill(0.0));
         if yi > 0 {
             draws.set_year(&m.inputs, year);
             for (b, s) in states.iter_mut().enumerate() {
                 s.advance(m, &draws, b);
             }
         }
+
+        // Contributions to the transition fund: each contributor its share of the year's amount.
+        if let Some(t) = m.transition.as_ref().filter(|t| (t.from_year..=t.to_year).contains(&year)) {
+            let amount: Vec<f64> = (0..len).map(|b| draws.at(t.per_year, b) * frame.investing[b]).collect();
+            for (p, share) in &t.contributions {
+                let paid: Vec<f64> = amount.iter().map(|a| a * share).collect();
+                ledger
+                    .transfer(&m.partners[*p].id, TRANSITION_FUND, &paid, year, &core, "contribution to the transition budget")
+                    .map_err(|e| RuleError::core(e.to_string(), year))?;
+            }
+        }
+        let available = funds.first().filter(|_| m.transition.is_some()).map(|&f| ledger.balance(f));
+
         for (b, s) in states.iter_mut().enumerate() {
             let people = &s.cohorts.people;
             for (g, (_, range)) in GROUPS.iter().enumerate() {
-                let v = people_in(people, *range);
-                put(layout.baseline.population_groups[g], yi, b, v);
-                put(layout.network.population_groups[g], yi, b, v);
+                frame.population[g].1[b] = people_in(people, *range);
             }
-            let total = s.cohorts.total();
-            put(layout.baseline.population_total, yi, b, total);
-            put(layout.network.population_total, yi, b, total);
+            frame.population[4].1[b] = s.cohorts.total();
 
-            // Informal care: the factor on the recipients' formal demand.
             let mut informal = None;
             if let Some(i) = &m.informal {
                 let r = people_in(people, i.carers) / people_in(people, i.recipients).max(1e-9);
-                let (share, factor) = informal_factor(
-                    draws.at(i.share, b),
-                    s.carers_per_recipient0,
-                    r,
-                    draws.at(i.elasticity, b),
-                );
+                let (share, factor) =
+                    informal_factor(draws.at(i.share, b), s.carers_per_recipient0, r, draws.at(i.elasticity, b));
                 informal = Some((i.recipients, factor));
                 for v in [&layout.baseline, &layout.network] {
                     if let Some(id) = v.informal_share {
@@ -334,39 +569,22 @@ fn run_batch(m: &Model, layout: &Layout, seed: u64, first: u64, len: usize) -> V
                 }
             }
 
-            // The transition budget funds the interventions; their level is ramp × funding.
-            let budget = m.transition.as_ref().map_or(0.0, |t| {
-                if (t.from_year..=t.to_year).contains(&year) {
-                    draws.at(t.per_year, b)
-                } else {
-                    0.0
-                }
-            });
+            // The fund pays the interventions, each at most its cost; level = ramp × funding.
+            let avail = available.as_ref().map_or(0.0, |a| a[b].max(0.0));
             let mut spent = 0.0;
             for (i, iv) in m.interventions.iter().enumerate() {
                 let cost = draws.at(iv.cost, b);
                 let r = ramp(iv.start_year, iv.ramp_up_years, year);
-                let used = if r > 0.0 {
-                    (iv.allocation * budget).min(cost)
-                } else {
-                    0.0
-                };
+                let r = r * frame.investing[b];
+                let used = if r > 0.0 { (iv.allocation * avail).min(cost) } else { 0.0 };
                 spent += used;
-                let funding = if cost > 0.0 {
-                    used / cost
-                } else if r > 0.0 {
-                    1.0
-                } else {
-                    0.0
-                };
+                let funding = if cost > 0.0 { used / cost } else if r > 0.0 { 1.0 } else { 0.0 };
                 levels[i] = r * funding;
             }
+            frame.transition_available[b] = avail;
+            frame.transition_spent[b] = spent;
 
             let (mut demography, mut with_informal) = (0.0, 0.0);
-            base.demand_eur.clear();
-            base.demand_fte.clear();
-            net.demand_eur.clear();
-            net.demand_fte.clear();
             for (di, dm) in m.domains.iter().enumerate() {
                 eur_bands.clear();
                 eur_bands.extend(dm.eur.iter().map(|id| draws.at(*id, b)));
@@ -384,104 +602,157 @@ fn run_batch(m: &Model, layout: &Layout, seed: u64, first: u64, len: usize) -> V
                     e
                 };
                 let fte_hours = draws.at(dm.hours_per_fte, b) * s.productivity[di];
-                base.demand_eur.push(e * s.cost_growth[di]);
-                base.demand_fte.push(h * s.hours_growth[di] / fte_hours);
+                let (base_eur, base_fte) = (e * s.cost_growth[di], h * s.hours_growth[di] / fte_hours);
+                frame.baseline.demand_eur[di][b] = base_eur;
+                frame.baseline.demand_fte[di][b] = base_fte;
+                frame.capacity_fte[di][b] = s.fte[di];
 
                 let mut touched = false;
                 net_weight.copy_from_slice(&weight);
                 for (i, iv) in m.interventions.iter().enumerate() {
-                    for ef in iv
-                        .effects
-                        .iter()
-                        .filter(|ef| ef.domain == di && levels[i] > 0.0)
-                    {
+                    for ef in iv.effects.iter().filter(|ef| ef.domain == di && levels[i] > 0.0) {
                         let f = 1.0 + draws.at(ef.change, b) * levels[i];
                         net_weight[ef.ages.ages()].iter_mut().for_each(|w| *w *= f);
                         touched = true;
                     }
                 }
-                if touched {
-                    let (e, h) = demand(
-                        people,
-                        &net_weight,
-                        &dm.band_of_age,
-                        &eur_bands,
-                        &hour_bands,
-                    );
-                    net.demand_eur.push(e * s.cost_growth[di]);
-                    net.demand_fte.push(h * s.hours_growth[di] / fte_hours);
+                let (net_eur, net_fte) = if touched {
+                    let (e, h) = demand(people, &net_weight, &dm.band_of_age, &eur_bands, &hour_bands);
+                    (e * s.cost_growth[di], h * s.hours_growth[di] / fte_hours)
                 } else {
-                    net.demand_eur.push(base.demand_eur[di]);
-                    net.demand_fte.push(base.demand_fte[di]);
-                }
+                    (base_eur, base_fte)
+                };
+                frame.network.demand_eur[di][b] = net_eur;
+                frame.network.demand_fte[di][b] = net_fte;
             }
+            drivers[b] = (demography, with_informal);
+        }
+        let spent = frame.transition_spent.clone();
+        if m.transition.is_some() {
+            ledger
+                .transfer(TRANSITION_FUND, INTERVENTIONS, &spent, year, &core, "interventions paid from the transition budget")
+                .map_err(|e| RuleError::core(e.to_string(), year))?;
+        }
 
-            // Costs per financier; the network's contributors pay their share of what was spent.
-            for f in [&mut base, &mut net] {
-                f.cost_financier.clear();
-                f.cost_financier.resize(m.financiers.len(), 0.0);
-            }
-            for (di, dm) in m.domains.iter().enumerate() {
-                base.cost_financier[dm.financier] += base.demand_eur[di];
-                net.cost_financier[dm.financier] += net.demand_eur[di];
-            }
-            if let Some(t) = &m.transition {
-                for (p, share) in &t.contributions {
-                    let partner = &m.partners[*p].id;
-                    if let Some(fi) = m.financiers.iter().position(|f| &f.id == partner) {
-                        net.cost_financier[fi] += share * spent;
-                    }
+        costs(m, &mut frame, &ledger, &sinks);
+        if yi == 0 {
+            agreement.hook(Hook::Start, &mut frame, &mut ledger, &draws)?;
+        }
+        agreement.hook(Hook::Year, &mut frame, &mut ledger, &draws)?;
+        costs(m, &mut frame, &ledger, &sinks);
+        for (b, s) in states.iter_mut().enumerate() {
+            for fi in 0..nf {
+                if yi == 0 && s.budget[fi].is_nan() {
+                    s.budget[fi] = frame.baseline.domain_cost[fi][b];
                 }
+                frame.budget[fi][b] = s.budget[fi];
             }
-            if yi == 0 {
-                for (fi, budget) in s.budget.iter_mut().enumerate() {
-                    if budget.is_nan() {
-                        *budget = base.cost_financier[fi];
-                    }
-                }
-            }
+        }
 
+        agreement.hook(Hook::Settle, &mut frame, &mut ledger, &draws)?;
+        if yi + 1 == n_years {
+            agreement.hook(Hook::End, &mut frame, &mut ledger, &draws)?;
+        }
+
+        // Report the year.
+        for (b, s) in states.iter_mut().enumerate() {
+            for g in 0..4 {
+                put(layout.baseline.population_groups[g], yi, b, frame.population[g].1[b]);
+                put(layout.network.population_groups[g], yi, b, frame.population[g].1[b]);
+            }
+            put(layout.baseline.population_total, yi, b, frame.population[4].1[b]);
+            put(layout.network.population_total, yi, b, frame.population[4].1[b]);
+            let sink: f64 = sinks.iter().map(|&a| ledger.received(a, b) - ledger.paid(a, b)).sum();
             let mut totals = [0.0; 2];
-            for (vi, (v, f)) in [(&layout.baseline, &base), (&layout.network, &net)]
-                .into_iter()
-                .enumerate()
-            {
+            for (vi, (v, f)) in [(&layout.baseline, &frame.baseline), (&layout.network, &frame.network)].into_iter().enumerate() {
+                let network = vi == 1;
                 let (mut gap_fte, mut dem_eur, mut dem_fte, mut cap) = (0.0, 0.0, 0.0, 0.0);
-                for di in 0..m.domains.len() {
-                    let gap = (f.demand_fte[di] - s.fte[di]).max(0.0);
-                    put(v.demand_eur[di], yi, b, f.demand_eur[di]);
-                    put(v.demand_fte[di], yi, b, f.demand_fte[di]);
+                for di in 0..nd {
+                    let gap = (f.demand_fte[di][b] - s.fte[di]).max(0.0);
+                    put(v.demand_eur[di], yi, b, f.demand_eur[di][b]);
+                    put(v.demand_fte[di], yi, b, f.demand_fte[di][b]);
                     put(v.capacity_fte[di], yi, b, s.fte[di]);
                     put(v.gap_fte_domain[di], yi, b, gap);
                     gap_fte += gap;
-                    dem_eur += f.demand_eur[di];
-                    dem_fte += f.demand_fte[di];
+                    dem_eur += f.demand_eur[di][b];
+                    dem_fte += f.demand_fte[di][b];
                     cap += s.fte[di];
                 }
                 put(v.gap_fte, yi, b, gap_fte);
                 put(v.demand_eur_total, yi, b, dem_eur);
                 put(v.demand_fte_total, yi, b, dem_fte);
                 put(v.capacity_fte_total, yi, b, cap);
-                let (mut cost, mut gap_eur) = (0.0, 0.0);
-                for fi in 0..m.financiers.len() {
-                    cost += f.cost_financier[fi];
-                    // Financiers whose budget is left out start at their cost level; the
-                    // network's budget is the baseline's, so spending more shows as a gap.
-                    gap_eur += (f.cost_financier[fi] - s.budget[fi]).max(0.0);
-                    put(v.cost_financier[fi], yi, b, f.cost_financier[fi]);
+                let mut gap_eur = 0.0;
+                for fi in 0..nf {
+                    // In the network a financier also bears what it pays through the ledger,
+                    // less what it receives.
+                    let acct = financier_account[fi];
+                    let cost = f.domain_cost[fi][b]
+                        + if network { ledger.paid(acct, b) - ledger.received(acct, b) } else { 0.0 };
+                    gap_eur += (cost - s.budget[fi]).max(0.0);
+                    put(v.cost_financier[fi], yi, b, cost);
                     put(v.budget_financier[fi], yi, b, s.budget[fi]);
                 }
-                put(v.cost_total, yi, b, cost);
+                // Total cost: demand, plus (network) what left the network this year.
+                let total = dem_eur + if network { sink } else { 0.0 };
+                put(v.cost_total, yi, b, total);
                 put(v.gap_eur, yi, b, gap_eur);
-                totals[vi] = cost;
+                totals[vi] = total;
             }
-            put(layout.transition_spent, yi, b, spent);
+            put(layout.transition_spent, yi, b, frame.transition_spent[b]);
             put(layout.savings, yi, b, totals[0] - totals[1]);
             s.savings_cumulative += totals[0] - totals[1];
             put(layout.savings_cumulative, yi, b, s.savings_cumulative);
-            put(layout.drivers_demography, yi, b, demography);
-            put(layout.drivers_informal, yi, b, with_informal);
+            put(layout.drivers_demography, yi, b, drivers[b].0);
+            put(layout.drivers_informal, yi, b, drivers[b].1);
+
+            for (p, partner) in m.partners.iter().enumerate() {
+                let (paid, received) = (ledger.paid(p, b), ledger.received(p, b));
+                let fin = m.financiers.iter().position(|f| f.id == partner.id);
+                let (base_cost, net_cost) = fin.map_or((0.0, 0.0), |fi| {
+                    (frame.baseline.domain_cost[fi][b], frame.network.domain_cost[fi][b])
+                });
+                // Providers gain or lose the revenue of the demand they deliver.
+                let revenue_change: f64 = (0..nd)
+                    .filter(|d| providers_of[*d].contains(&p))
+                    .map(|d| {
+                        (frame.network.demand_eur[d][b] - frame.baseline.demand_eur[d][b])
+                            / providers_of[d].len() as f64
+                    })
+                    .sum();
+                partner_net[p][b] += base_cost - (net_cost + paid) + received + revenue_change;
+                put(layout.partner_cost[p], yi, b, net_cost + paid);
+                put(layout.partner_received[p], yi, b, received);
+                put(layout.partner_net[p], yi, b, partner_net[p][b]);
+            }
+            for (e, (_, fired)) in layout.events.iter().zip(&frame.events) {
+                put(*e, yi, b, fired[b]);
+            }
+            for (series, &fund) in layout.funds.iter().zip(&funds) {
+                put(*series, yi, b, ledger.balance(fund)[b]);
+            }
+            put(layout.imbalance, yi, b, ledger.imbalance(b));
         }
     }
-    buf
+    Ok((buf, ledger.entries().to_vec()))
+}
+
+/// Cost per financier (its domains' demand) and in total (all demand, plus what left the
+/// network this year through the sink accounts), for both variants.
+fn costs(m: &Model, frame: &mut YearFrame, ledger: &Ledger, sinks: &[usize]) {
+    for (v, network) in [(&mut frame.baseline, false), (&mut frame.network, true)] {
+        v.domain_cost.iter_mut().for_each(|row| row.fill(0.0));
+        v.cost_total.fill(0.0);
+        for (di, dm) in m.domains.iter().enumerate() {
+            for b in 0..frame.len {
+                v.domain_cost[dm.financier][b] += v.demand_eur[di][b];
+                v.cost_total[b] += v.demand_eur[di][b];
+            }
+        }
+        if network {
+            for b in 0..frame.len {
+                v.cost_total[b] += sinks.iter().map(|&a| ledger.received(a, b) - ledger.paid(a, b)).sum::<f64>();
+            }
+        }
+    }
 }

@@ -4,6 +4,7 @@
 use std::time::Instant;
 
 use crate::model::Model;
+use crate::rules::RuleSet;
 use crate::outcome::Outcomes;
 use crate::report::{Manifest, Provenance, sha256_hex};
 use crate::scenario::{self, Scenario};
@@ -42,6 +43,15 @@ impl Source {
             path: path.display().to_string(),
             text,
         })
+    }
+
+    /// The folder relative rule paths start from; `None` for the embedded scenario, whose
+    /// rules come from kloof's embedded library.
+    pub fn dir(&self) -> Option<std::path::PathBuf> {
+        if self.path.starts_with("(embedded)") {
+            return None;
+        }
+        Some(std::path::Path::new(&self.path).parent().map(|p| p.to_path_buf()).unwrap_or_default())
     }
 
     pub fn parse(&self) -> Result<Scenario, ScenarioError> {
@@ -95,9 +105,10 @@ pub fn run(
     if settings.threads == Some(0) {
         return Err(Error::Options("--threads must be at least 1".into()));
     }
-    let model = Model::compile(&scenario, scenario.region.horizon);
+    let mut model = Model::compile(&scenario, scenario.region.horizon);
+    let rules = RuleSet::load(&scenario, source.dir().as_deref(), &mut model).map_err(Error::Rules)?;
     let clock = Instant::now();
-    let outcomes = simulator::simulate(&model, &settings, progress)?;
+    let outcomes = simulator::simulate(&model, &settings, &rules, progress)?;
     let wall_time_seconds = clock.elapsed().as_secs_f64();
     let manifest = Manifest {
         provenance: Provenance {
@@ -105,7 +116,7 @@ pub fn run(
             scenario: scenario.name.clone(),
             scenario_path: source.path.clone(),
             scenario_sha256: sha256_hex(source.text.as_bytes()),
-            rules: Vec::new(),
+            rules: rules.hashes(),
             seed: settings.seed,
             runs: settings.runs,
             start_year: scenario.region.start_year,

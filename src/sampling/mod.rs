@@ -134,6 +134,14 @@ impl Draws {
         }
     }
 
+    /// The value of input `id` when it is fixed (the same in every run).
+    pub fn fixed(&self, id: InputId) -> Option<f64> {
+        match &self.columns[id] {
+            Column::Fixed(v) => Some(*v),
+            Column::Runs(_) => None,
+        }
+    }
+
     /// Number of runs in the batch.
     pub fn len(&self) -> usize {
         self.len

@@ -8,9 +8,11 @@
 mod ages;
 mod load;
 mod refs;
+mod rules;
 
 pub use ages::{AGES, AgeRange, AgeTable, MAX_AGE};
 pub use load::{ScenarioError, load_file, parse};
+pub use rules::{Param, RuleUse};
 pub use refs::{
     DomainId, DomainRef, FinancierRef, InterventionId, InterventionRef, Keyed, PartnerId,
     PartnerRef,
@@ -73,6 +75,9 @@ pub struct Scenario {
     pub interventions: Vec<Intervention>,
     #[serde(default)]
     pub transition_budget: Option<TransitionBudget>,
+    /// Agreement rules (Rhai files) run in the network variant, in this order.
+    #[serde(default)]
+    pub rules: Vec<RuleUse>,
     #[serde(default)]
     pub monte_carlo: MonteCarlo,
 }

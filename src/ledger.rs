@@ -1,0 +1,245 @@
+//! Balanced money movements with their reasons.
+//!
+//! Rules move money only through the ledger, one transfer at a time, from one account to
+//! another: what one account loses another gains. Amounts are kept in whole cents, so the sum
+//! of all balances is exactly zero in every run — `ledger.imbalance` is a check, not a rounding
+//! artefact. Accounts are the partners, named funds (`fund:transition`, `fund:friction`) and
+//! `outside` (parties outside the network).
+//!
+//! Every transfer is one entry: accounts, amount, the rule file and line that made it, the
+//! reason, the run and the year. Entries are kept for one traced run (`kloof explain`, rule
+//! tests); for all other runs only balances and yearly flows are kept, so memory does not grow
+//! with the number of transfers.
+
+use serde::Serialize;
+
+/// Where a transfer was made: rule file and line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Origin {
+    pub rule: String,
+    pub line: usize,
+}
+
+/// One transfer in the traced run.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Entry {
+    pub run: u64,
+    pub year: i32,
+    pub origin: Origin,
+    pub reason: String,
+    pub from: String,
+    pub to: String,
+    /// EUR, rounded to cents.
+    pub amount: f64,
+    /// Balances of `from` and `to` before and after the transfer, EUR.
+    pub from_before: f64,
+    pub from_after: f64,
+    pub to_before: f64,
+    pub to_after: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum LedgerError {
+    #[error("unknown account `{0}`; accounts are partner ids, `outside` and funds written `fund:<name>`")]
+    UnknownAccount(String),
+    #[error("a transfer needs two different accounts, got `{0}` twice")]
+    SameAccount(String),
+    #[error("amount {amount} in run {run} is not a finite number of euros >= 0")]
+    BadAmount { run: u64, amount: f64 },
+}
+
+/// Balances and yearly flows of every account in every run of a batch.
+#[derive(Debug, Clone)]
+pub struct Ledger {
+    accounts: Vec<String>,
+    first_run: u64,
+    len: usize,
+    /// `[account][run]`, cents.
+    balance: Vec<Vec<i64>>,
+    /// Paid out and received this year, `[account][run]`, cents.
+    paid: Vec<Vec<i64>>,
+    received: Vec<Vec<i64>>,
+    /// The run whose entries are kept, and its entries.
+    traced: Option<u64>,
+    entries: Vec<Entry>,
+}
+
+fn cents(eur: f64) -> i64 {
+    (eur * 100.0).round() as i64
+}
+
+fn eur(cents: i64) -> f64 {
+    cents as f64 / 100.0
+}
+
+impl Ledger {
+    /// A ledger for runs `first_run..first_run + len` with the given accounts, all at zero.
+    pub fn new(accounts: Vec<String>, first_run: u64, len: usize, traced: Option<u64>) -> Ledger {
+        let zeros = || vec![vec![0i64; len]; accounts.len()];
+        Ledger {
+            balance: zeros(),
+            paid: zeros(),
+            received: zeros(),
+            accounts,
+            first_run,
+            len,
+            traced,
+            entries: Vec::new(),
+        }
+    }
+
+    pub fn accounts(&self) -> &[String] {
+        &self.accounts
+    }
+
+    /// Opens a named fund (`fund:<name>`) if it is not there yet.
+    pub fn open_fund(&mut self, name: &str) -> usize {
+        let account = format!("fund:{name}");
+        if let Some(i) = self.accounts.iter().position(|a| *a == account) {
+            return i;
+        }
+        self.accounts.push(account);
+        for t in [&mut self.balance, &mut self.paid, &mut self.received] {
+            t.push(vec![0; self.len]);
+        }
+        self.accounts.len() - 1
+    }
+
+    pub fn account(&self, name: &str) -> Result<usize, LedgerError> {
+        self.accounts
+            .iter()
+            .position(|a| a == name)
+            .ok_or_else(|| LedgerError::UnknownAccount(name.to_string()))
+    }
+
+    /// Moves `amounts[b]` euros (rounded to cents) from `from` to `to` in every run `b`.
+    pub fn transfer(
+        &mut self,
+        from: &str,
+        to: &str,
+        amounts: &[f64],
+        year: i32,
+        origin: &Origin,
+        reason: &str,
+    ) -> Result<(), LedgerError> {
+        let (f, t) = (self.account(from)?, self.account(to)?);
+        if f == t {
+            return Err(LedgerError::SameAccount(from.to_string()));
+        }
+        let amount_at = |b: usize| if amounts.len() == 1 { amounts[0] } else { amounts[b] };
+        for b in 0..self.len {
+            let a = amount_at(b);
+            if !a.is_finite() || a < 0.0 {
+                return Err(LedgerError::BadAmount { run: self.first_run + b as u64, amount: a });
+            }
+        }
+        for b in 0..self.len {
+            let c = cents(amount_at(b));
+            if c == 0 {
+                continue;
+            }
+            let run = self.first_run + b as u64;
+            let before = (self.balance[f][b], self.balance[t][b]);
+            self.balance[f][b] -= c;
+            self.balance[t][b] += c;
+            self.paid[f][b] += c;
+            self.received[t][b] += c;
+            if self.traced == Some(run) {
+                self.entries.push(Entry {
+                    run,
+                    year,
+                    origin: origin.clone(),
+                    reason: reason.to_string(),
+                    from: from.to_string(),
+                    to: to.to_string(),
+                    amount: eur(c),
+                    from_before: eur(before.0),
+                    from_after: eur(self.balance[f][b]),
+                    to_before: eur(before.1),
+                    to_after: eur(self.balance[t][b]),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// Balance of an account in every run, EUR.
+    pub fn balance(&self, account: usize) -> Vec<f64> {
+        self.balance[account].iter().map(|c| eur(*c)).collect()
+    }
+
+    /// Paid out by an account this year in run `b`, EUR.
+    pub fn paid(&self, account: usize, b: usize) -> f64 {
+        eur(self.paid[account][b])
+    }
+
+    /// Received by an account this year in run `b`, EUR.
+    pub fn received(&self, account: usize, b: usize) -> f64 {
+        eur(self.received[account][b])
+    }
+
+    /// Starts a new year's flows.
+    pub fn new_year(&mut self) {
+        for t in [&mut self.paid, &mut self.received] {
+            t.iter_mut().for_each(|row| row.fill(0));
+        }
+    }
+
+    /// Sum of all balances in run `b`, EUR: zero unless the ledger is broken.
+    pub fn imbalance(&self, b: usize) -> f64 {
+        eur(self.balance.iter().map(|row| row[b]).sum())
+    }
+
+    /// The traced run's entries so far.
+    pub fn entries(&self) -> &[Entry] {
+        &self.entries
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn origin() -> Origin {
+        Origin { rule: "r.rhai".into(), line: 3 }
+    }
+
+    #[test]
+    fn transfers_conserve_money_exactly_in_cents() {
+        let mut l = Ledger::new(vec!["a".into(), "b".into(), "outside".into()], 10, 3, Some(11));
+        l.transfer("a", "b", &[0.1, 0.2, 1e9 / 3.0], 2025, &origin(), "x").expect("ok");
+        l.transfer("b", "outside", &[0.3], 2025, &origin(), "y").expect("ok");
+        for b in 0..3 {
+            assert_eq!(l.imbalance(b), 0.0);
+        }
+        assert_eq!(l.balance(0), vec![-0.1, -0.2, -333_333_333.33]);
+        assert_eq!(l.balance(1), vec![-0.2, -0.1, 333_333_333.03]);
+        assert_eq!(l.paid(1, 0), 0.3);
+        assert_eq!(l.received(1, 2), 333_333_333.33);
+        // Only run 11 (the second) is traced: two entries with balances before and after.
+        let e = l.entries();
+        assert_eq!(e.len(), 2);
+        assert_eq!((e[0].amount, e[0].to_before, e[0].to_after), (0.2, 0.0, 0.2));
+        assert_eq!((e[1].from_before, e[1].from_after, e[1].reason.as_str()), (0.2, -0.1, "y"));
+        l.new_year();
+        assert_eq!(l.paid(1, 0), 0.0);
+    }
+
+    #[test]
+    fn bad_transfers_are_errors_and_change_nothing() {
+        let mut l = Ledger::new(vec!["a".into(), "b".into()], 0, 2, None);
+        assert_eq!(
+            l.transfer("a", "c", &[1.0], 2025, &origin(), "x"),
+            Err(LedgerError::UnknownAccount("c".into()))
+        );
+        assert_eq!(
+            l.transfer("a", "b", &[1.0, -1.0], 2025, &origin(), "x"),
+            Err(LedgerError::BadAmount { run: 1, amount: -1.0 })
+        );
+        assert!(l.transfer("a", "a", &[1.0], 2025, &origin(), "x").is_err());
+        assert_eq!(l.balance(0), vec![0.0, 0.0]);
+        let f = l.open_fund("friction");
+        assert_eq!(l.open_fund("friction"), f);
+        assert_eq!(l.account("fund:friction"), Ok(f));
+    }
+}

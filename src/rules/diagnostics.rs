@@ -1,0 +1,307 @@
+//! Errors in rule files that an analyst can act on: which file, line and column, which hook,
+//! which run and year, what went wrong, and the offending line with a caret (as casey/just
+//! prints them):
+//!
+//! ```text
+//! error in rules/waterbed.rhai:12:17 (hook on_year, run 37, year 2027): Function not found: foo (Batch)
+//!    12 |     let x = foo(savings);
+//!       |                 ^
+//! ```
+//!
+//! Rhai reports the position where it *detected* an error, which is not always where the
+//! mistake is: a missing `}` is found at the end of the file, a wrong type where it is used.
+
+use std::fmt;
+
+use rhai::{EvalAltResult, ParseError, ParseErrorType, Position};
+
+use super::engine::{
+    MAX_ARRAY_SIZE, MAX_CALL_LEVELS, MAX_MAP_SIZE, MAX_OPERATIONS, MAX_STRING_SIZE,
+};
+
+/// An error in a rule file, at compile time or while a hook runs.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{}", Rendered(self))]
+pub struct RuleError {
+    /// The rule file, as the analyst named it.
+    pub file: String,
+    /// 1-based line where the error was detected, if known.
+    pub line: Option<usize>,
+    /// 1-based column where the error was detected, if known.
+    pub column: Option<usize>,
+    /// The hook that was running (`on_year`, ...), for errors while running.
+    pub hook: Option<String>,
+    /// The run the error concerns, when the host can tell.
+    pub run: Option<u64>,
+    /// The simulated year the error concerns, when the host can tell.
+    pub year: Option<i32>,
+    /// What went wrong, without the position (that is in `line` and `column`).
+    pub message: String,
+    /// The text of line `line`, shown under the message with a caret.
+    pub source_line: Option<String>,
+}
+
+impl RuleError {
+    /// An error about `file` with no position, e.g. a hook that returned the wrong type.
+    pub fn new(file: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            file: file.into(),
+            line: None,
+            column: None,
+            hook: None,
+            run: None,
+            year: None,
+            message: message.into(),
+            source_line: None,
+        }
+    }
+
+    /// A syntax error (or undefined variable) found while compiling `source`, read from `file`.
+    pub fn from_parse(file: &str, source: &str, err: &ParseError) -> Self {
+        let message = match err.0.as_ref() {
+            ParseErrorType::ExprTooDeep => {
+                "expression too deeply nested: split it into several `let` steps".to_string()
+            }
+            other => other.to_string(),
+        };
+        Self::new(file, message).at(source, err.1)
+    }
+
+    /// A runtime error from running `source`, read from `file`.
+    ///
+    /// An error inside a function called by the hook is reported at the innermost position
+    /// (where it happened), with the chain of calls appended to the message.
+    pub fn from_eval(file: &str, source: &str, err: &EvalAltResult) -> Self {
+        let mut calls = Vec::new();
+        let mut inner = err;
+        let mut fallback = Position::NONE;
+        loop {
+            match inner {
+                EvalAltResult::ErrorInFunctionCall(name, _, next, pos) => {
+                    calls.push(describe_call(name, *pos));
+                    if !pos.is_none() {
+                        fallback = *pos;
+                    }
+                    inner = next;
+                }
+                EvalAltResult::ErrorInModule(_, next, pos) => {
+                    if !pos.is_none() {
+                        fallback = *pos;
+                    }
+                    inner = next;
+                }
+                _ => break,
+            }
+        }
+        let position = if inner.position().is_none() {
+            fallback
+        } else {
+            inner.position()
+        };
+
+        let mut message = eval_message(inner);
+        if !calls.is_empty() {
+            // Innermost call first: "in function helper, called at line 8".
+            calls.reverse();
+            message = format!("{message} ({})", calls.join(", "));
+        }
+        Self::new(file, message).at(source, position)
+    }
+
+    /// Places the error at `position` in `source`, keeping the line for display.
+    pub fn at(mut self, source: &str, position: Position) -> Self {
+        self.line = position.line();
+        self.column = position.position();
+        self.source_line = self
+            .line
+            .and_then(|line| source.lines().nth(line.checked_sub(1)?))
+            .map(str::to_string);
+        self
+    }
+
+    /// Names the hook that was running.
+    pub fn with_hook(mut self, hook: impl Into<String>) -> Self {
+        self.hook = Some(hook.into());
+        self
+    }
+
+    /// Adds the run and year the error concerns, known to the simulator but not to the engine.
+    pub fn with_run_year(mut self, run: u64, year: i32) -> Self {
+        self.run = Some(run);
+        self.year = Some(year);
+        self
+    }
+
+    /// An error raised by kloof's own bookkeeping while rules ran in `year` (e.g. a ledger
+    /// transfer that does not balance), not located in any rule file.
+    pub fn core(message: impl Into<String>, year: i32) -> Self {
+        Self {
+            year: Some(year),
+            ..Self::new("", message)
+        }
+    }
+
+    /// Adds the run unless one is already known, e.g. once the simulator has narrowed a failing
+    /// batch down to the first run that fails alone.
+    pub fn with_run_if_missing(mut self, run: u64) -> Self {
+        self.run.get_or_insert(run);
+        self
+    }
+
+    /// Replaces the message, keeping file, position and context.
+    pub fn with_message(mut self, message: impl Into<String>) -> Self {
+        self.message = message.into();
+        self
+    }
+}
+
+/// "in function helper, called at line 8" for one frame of a call chain.
+fn describe_call(name: &str, pos: Position) -> String {
+    let what = if name.starts_with("anon$") {
+        "in a closure".to_string()
+    } else {
+        format!("in function {name}")
+    };
+    match pos.line() {
+        Some(line) => format!("{what}, called at line {line}"),
+        None => what,
+    }
+}
+
+/// The message of one runtime error without its position, with advice for the limits.
+fn eval_message(err: &EvalAltResult) -> String {
+    match err {
+        EvalAltResult::ErrorTooManyOperations(_) => format!(
+            "the rule ran more than {MAX_OPERATIONS} operations in one call: is there an endless \
+             loop?"
+        ),
+        EvalAltResult::ErrorStackOverflow(_) => format!(
+            "functions called each other more than {MAX_CALL_LEVELS} levels deep: is there a \
+             recursion that never stops?"
+        ),
+        EvalAltResult::ErrorDataTooLarge(what, _) => format!(
+            "{what} too large: a rule may build strings of at most {MAX_STRING_SIZE} characters, \
+             arrays of {MAX_ARRAY_SIZE} items and maps of {MAX_MAP_SIZE} entries"
+        ),
+        EvalAltResult::ErrorParsing(kind, _) => kind.to_string(),
+        other => {
+            let text = other.to_string();
+            let pos = other.position();
+            if pos.is_none() {
+                text
+            } else {
+                // Rhai appends " (line L, position C)"; we show the position ourselves.
+                text.strip_suffix(&format!(" ({pos})"))
+                    .map(str::to_string)
+                    .unwrap_or(text)
+            }
+        }
+    }
+}
+
+/// Display of a [`RuleError`]: the heading line, then the source line with a caret.
+struct Rendered<'a>(&'a RuleError);
+
+impl fmt::Display for Rendered<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let e = self.0;
+        f.write_str("error")?;
+        if !e.file.is_empty() {
+            write!(f, " in {}", e.file)?;
+        }
+        if let Some(line) = e.line {
+            write!(f, ":{line}")?;
+            if let Some(column) = e.column {
+                write!(f, ":{column}")?;
+            }
+        }
+
+        let mut context = Vec::new();
+        if let Some(hook) = &e.hook {
+            context.push(format!("hook {hook}"));
+        }
+        if let Some(run) = e.run {
+            context.push(format!("run {run}"));
+        }
+        if let Some(year) = e.year {
+            context.push(format!("year {year}"));
+        }
+        if !context.is_empty() {
+            write!(f, " ({})", context.join(", "))?;
+        }
+        write!(f, ": {}", e.message)?;
+
+        if let (Some(line), Some(text)) = (e.line, &e.source_line) {
+            let number = line.to_string();
+            let width = number.len().max(5);
+            write!(f, "\n{number:>width$} | {text}")?;
+            if let Some(column) = e.column {
+                // Keep tabs so the caret lines up whatever the terminal's tab width.
+                let pad: String = text
+                    .chars()
+                    .take(column.saturating_sub(1))
+                    .map(|c| if c == '\t' { '\t' } else { ' ' })
+                    .collect();
+                write!(f, "\n{:>width$} | {pad}^", "")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_like_just() {
+        let source = "fn on_year(savings) {\n\n\n\n\n\n\n\n\n\n\n    let x = foo(savings);\n}";
+        let err = RuleError::new("rules/waterbed.rhai", "Function not found: foo (Batch)")
+            .at(source, Position::new(12, 17))
+            .with_hook("on_year")
+            .with_run_year(37, 2027);
+        let expected = "\
+error in rules/waterbed.rhai:12:17 (hook on_year, run 37, year 2027): Function not found: foo (Batch)
+   12 |     let x = foo(savings);
+      |                 ^";
+        assert_eq!(err.to_string(), expected);
+    }
+
+    #[test]
+    fn renders_without_position_or_context() {
+        let err = RuleError::new("r.rhai", "the rule returned nothing");
+        assert_eq!(
+            err.to_string(),
+            "error in r.rhai: the rule returned nothing"
+        );
+        let err = RuleError::new("r.rhai", "oops").at("a\nb", Position::new(2, 0));
+        assert_eq!(err.to_string(), "error in r.rhai:2: oops\n    2 | b");
+    }
+
+    #[test]
+    fn core_errors_name_no_file() {
+        let err = RuleError::core("transfer does not balance", 2027)
+            .with_run_if_missing(4)
+            .with_run_if_missing(9);
+        assert_eq!(
+            err.to_string(),
+            "error (run 4, year 2027): transfer does not balance"
+        );
+    }
+
+    #[test]
+    fn caret_keeps_tabs() {
+        let err = RuleError::new("r.rhai", "m").at("\n\n\tlet x = y;", Position::new(3, 10));
+        let expected = "error in r.rhai:3:10: m\n    3 | \tlet x = y;\n      | \t        ^";
+        assert_eq!(err.to_string(), expected);
+    }
+
+    #[test]
+    fn strips_rhai_position_from_messages() {
+        let err = EvalAltResult::ErrorVariableNotFound("x".into(), Position::new(3, 4));
+        let rule = RuleError::from_eval("r.rhai", "a\nb\nlet y = x;", &err);
+        assert_eq!(rule.message, "Variable not found: x");
+        assert_eq!((rule.line, rule.column), (Some(3), Some(4)));
+        assert_eq!(rule.source_line.as_deref(), Some("let y = x;"));
+    }
+}

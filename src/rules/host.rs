@@ -1,0 +1,501 @@
+//! The rules of a scenario as the simulator runs them: each rule file compiled once, its
+//! hooks called once per batch and year with the batch's figures, and the API scripts use to
+//! move money (through the [`Ledger`]), scale demand, fire events and keep state.
+//!
+//! What a hook receives is one map, `s`, of batch values (see `rules/README.md`); what it does
+//! goes through registered functions, so every transfer is balanced and carries the rule file
+//! and line that made it.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use rhai::{Array, Dynamic, Engine, EvalAltResult, Map, NativeCallContext, Position};
+
+use super::batch::{Batch, to_batch};
+use super::diagnostics::RuleError;
+use super::engine::{CompiledRule, call_hook, compile, new_engine};
+use crate::ledger::{Ledger, Origin};
+use crate::model::Model;
+use crate::report::{FileHash, sha256_hex};
+use crate::sampling::{Draws, Input, InputId};
+use crate::scenario::{Param, Role, Scenario};
+use crate::simulator::{Agreement, Agreements, Hook, VariantFrame, YearFrame};
+
+/// The rule library shipped with kloof, embedded so the default scenario runs from any folder.
+pub const LIBRARY: [(&str, &str); 6] = [
+    ("transition_budget.rhai", include_str!("../../rules/transition_budget.rhai")),
+    ("waterbed.rhai", include_str!("../../rules/waterbed.rhai")),
+    ("domain_shift.rhai", include_str!("../../rules/domain_shift.rhai")),
+    ("wijkbudget.rhai", include_str!("../../rules/wijkbudget.rhai")),
+    ("shared_savings.rhai", include_str!("../../rules/shared_savings.rhai")),
+    ("go_no_go.rhai", include_str!("../../rules/go_no_go.rhai")),
+];
+
+/// A rule parameter with its numbers turned into inputs.
+#[derive(Debug, Clone)]
+enum ParamModel {
+    Number(InputId),
+    Text(String),
+    List(Vec<ParamModel>),
+    Map(Vec<(String, ParamModel)>),
+}
+
+impl ParamModel {
+    fn compile(p: &Param, key: &str, inputs: &mut Vec<Input>) -> ParamModel {
+        match p {
+            Param::Number(q) => {
+                inputs.push(Input::new(key.to_string(), q.clone()));
+                ParamModel::Number(inputs.len() - 1)
+            }
+            Param::Text(t) => ParamModel::Text(t.clone()),
+            Param::List(items) => ParamModel::List(
+                items.iter().enumerate().map(|(i, p)| ParamModel::compile(p, &format!("{key}.{i}"), inputs)).collect(),
+            ),
+            Param::Map(m) => ParamModel::Map(
+                m.iter().map(|(k, p)| (k.clone(), ParamModel::compile(p, &format!("{key}.{k}"), inputs))).collect(),
+            ),
+        }
+    }
+
+    fn value(&self, draws: &Draws) -> Dynamic {
+        match self {
+            // A fixed number is a plain number in the script (usable as a year or a count);
+            // an uncertain one is a batch value.
+            ParamModel::Number(id) => match draws.fixed(*id) {
+                Some(v) => Dynamic::from_float(v),
+                None => Dynamic::from(Batch::from_vec((0..draws.len()).map(|b| draws.at(*id, b)).collect())),
+            },
+            ParamModel::Text(t) => Dynamic::from(t.clone()),
+            ParamModel::List(items) => Dynamic::from_array(items.iter().map(|p| p.value(draws)).collect()),
+            ParamModel::Map(m) => {
+                Dynamic::from_map(m.iter().map(|(k, p)| (k.as_str().into(), p.value(draws))).collect())
+            }
+        }
+    }
+}
+
+/// One rule of the scenario.
+#[derive(Debug)]
+struct Rule {
+    compiled: CompiledRule,
+    params: ParamModel,
+}
+
+/// The scenario's rules, compiled once per invocation and shared by every batch.
+#[derive(Debug)]
+pub struct RuleSet {
+    rules: Vec<Rule>,
+    events: Vec<String>,
+    funds: Vec<String>,
+}
+
+/// Finds the text of a rule file: next to the scenario, or in the embedded library when the
+/// scenario itself is embedded.
+fn rule_source(file: &str, scenario_dir: Option<&Path>) -> Result<(String, String), RuleError> {
+    match scenario_dir {
+        Some(dir) => {
+            let path = dir.join(file);
+            let shown = path.display().to_string();
+            std::fs::read_to_string(&path)
+                .map(|text| (shown.clone(), text))
+                .map_err(|e| RuleError::new(shown, format!("cannot read the rule file: {e}")))
+        }
+        None => {
+            let name = Path::new(file).file_name().and_then(|n| n.to_str()).unwrap_or(file);
+            LIBRARY
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(n, text)| (format!("(embedded) rules/{n}"), text.to_string()))
+                .ok_or_else(|| RuleError::new(file, "no such rule in kloof's embedded rule library"))
+        }
+    }
+}
+
+/// String literals that follow `prefix` in a script: event names (`event("name"`) and funds
+/// (`"fund:name"`), which the report must know before the runs start.
+fn literals_after(source: &str, prefix: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = source;
+    while let Some(i) = rest.find(prefix) {
+        rest = &rest[i + prefix.len()..];
+        let name: String = rest.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-').collect();
+        if !name.is_empty() && !out.contains(&name) {
+            out.push(name);
+        }
+    }
+    out
+}
+
+impl RuleSet {
+    /// Reads and compiles the scenario's rules, adding their parameters to the model's inputs.
+    /// `scenario_dir` is where relative rule paths start; `None` for the embedded scenario.
+    pub fn load(scenario: &Scenario, scenario_dir: Option<&Path>, model: &mut Model) -> Result<RuleSet, Vec<RuleError>> {
+        let engine = new_engine();
+        let mut rules = Vec::new();
+        let mut errors = Vec::new();
+        let (mut events, mut funds) = (Vec::new(), Vec::new());
+        for (i, r) in scenario.rules.iter().enumerate() {
+            let compiled = rule_source(&r.file, scenario_dir).and_then(|(path, text)| compile(&engine, &path, &text));
+            match compiled {
+                Ok(compiled) => {
+                    for e in literals_after(&compiled.source, "event(\"") {
+                        if !events.contains(&e) {
+                            events.push(e);
+                        }
+                    }
+                    for f in literals_after(&compiled.source, "\"fund:") {
+                        if !funds.contains(&f) {
+                            funds.push(f);
+                        }
+                    }
+                    let stem = Path::new(&r.file).file_stem().and_then(|s| s.to_str()).unwrap_or("rule");
+                    let params = ParamModel::compile(
+                        &Param::Map(r.params.clone()),
+                        &format!("rules.{i}.{stem}.params"),
+                        &mut model.inputs,
+                    );
+                    rules.push(Rule { compiled, params });
+                }
+                Err(e) => errors.push(e),
+            }
+        }
+        if errors.is_empty() { Ok(RuleSet { rules, events, funds }) } else { Err(errors) }
+    }
+
+    /// Each rule file with its SHA-256, for the manifest.
+    pub fn hashes(&self) -> Vec<FileHash> {
+        self.rules
+            .iter()
+            .map(|r| FileHash { path: r.compiled.path.clone(), sha256: sha256_hex(r.compiled.source.as_bytes()) })
+            .collect()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rules.is_empty()
+    }
+}
+
+impl Agreements for RuleSet {
+    fn for_batch(&self, model: &Model) -> Result<Box<dyn Agreement + '_>, RuleError> {
+        Ok(Box::new(BatchRules::new(self, model)))
+    }
+    fn funds(&self) -> Vec<String> {
+        self.funds.clone()
+    }
+    fn events(&self) -> Vec<String> {
+        self.events.clone()
+    }
+}
+
+/// What the registered functions work on while a hook runs.
+struct HostState {
+    ledger: Ledger,
+    year: i32,
+    hook: Hook,
+    rule: usize,
+    rule_paths: Vec<String>,
+    domains: Vec<String>,
+    domain_financier: Vec<String>,
+    /// The network's demand, which `scale_demand` changes.
+    demand: VariantFrame,
+    events: Vec<(String, Vec<f64>)>,
+    investing: Vec<f64>,
+    memory: HashMap<(usize, String), Dynamic>,
+}
+
+type Shared = Arc<Mutex<HostState>>;
+
+fn lock(s: &Shared) -> MutexGuard<'_, HostState> {
+    s.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+fn runtime_error(message: impl Into<String>, pos: Position) -> Box<EvalAltResult> {
+    Box::new(EvalAltResult::ErrorRuntime(Dynamic::from(message.into()), pos))
+}
+
+/// The rules' API, bound to one batch's state.
+fn register_api(engine: &mut Engine, state: &Shared) {
+    let st = state.clone();
+    let pay = move |ctx: NativeCallContext, from: &str, to: &str, amount: Dynamic, reason: &str| -> Result<(), Box<EvalAltResult>> {
+        let mut s = lock(&st);
+        let len = s.demand.cost_total.len();
+        let amount = to_batch(&amount, len).map_err(|e| runtime_error(e, ctx.call_position()))?;
+        let origin = Origin { rule: s.rule_paths[s.rule].clone(), line: ctx.call_position().line().unwrap_or(0) };
+        let year = s.year;
+        s.ledger
+            .transfer(from, to, amount.as_slice(), year, &origin, reason)
+            .map_err(|e| runtime_error(e.to_string(), ctx.call_position()))
+    };
+    let p = pay.clone();
+    engine.register_fn("pay", pay);
+    let p2 = p.clone();
+    engine.register_fn("deposit", move |ctx: NativeCallContext, fund: &str, from: &str, amount: Dynamic, reason: &str| {
+        p(ctx, from, &format!("fund:{fund}"), amount, reason)
+    });
+    let p3 = p2.clone();
+    engine.register_fn("withdraw", move |ctx: NativeCallContext, fund: &str, to: &str, amount: Dynamic, reason: &str| {
+        p2(ctx, &format!("fund:{fund}"), to, amount, reason)
+    });
+    let st = state.clone();
+    engine.register_fn(
+        "shift_budget",
+        move |ctx: NativeCallContext, from: &str, to: &str, amount: Dynamic, reason: &str| -> Result<(), Box<EvalAltResult>> {
+            let pos = ctx.call_position();
+            let (a, b) = {
+                let s = lock(&st);
+                let fin = |d: &str| {
+                    s.domains
+                        .iter()
+                        .position(|x| x == d)
+                        .map(|i| s.domain_financier[i].clone())
+                        .ok_or_else(|| runtime_error(format!("unknown domain `{d}`; domains: {}", s.domains.join(", ")), pos))
+                };
+                (fin(from)?, fin(to)?)
+            };
+            if a == b {
+                return Err(runtime_error(format!("`{from}` and `{to}` are both financed by `{a}`: there is no budget to shift between financiers"), pos));
+            }
+            p3(ctx, &a, &b, amount, &format!("budget shift {from} -> {to}: {reason}"))
+        },
+    );
+    let st = state.clone();
+    engine.register_fn("balance", move |ctx: NativeCallContext, account: &str| -> Result<Batch, Box<EvalAltResult>> {
+        let s = lock(&st);
+        let a = s.ledger.account(account).map_err(|e| runtime_error(e.to_string(), ctx.call_position()))?;
+        Ok(Batch::from_vec(s.ledger.balance(a)))
+    });
+    let st = state.clone();
+    engine.register_fn(
+        "scale_demand",
+        move |ctx: NativeCallContext, domain: &str, factor: Dynamic, _reason: &str| -> Result<(), Box<EvalAltResult>> {
+            let pos = ctx.call_position();
+            let mut s = lock(&st);
+            if !matches!(s.hook, Hook::Start | Hook::Year) {
+                return Err(runtime_error("scale_demand works in on_start and on_year, before costs are settled", pos));
+            }
+            let d = s
+                .domains
+                .iter()
+                .position(|x| x == domain)
+                .ok_or_else(|| runtime_error(format!("unknown domain `{domain}`; domains: {}", s.domains.join(", ")), pos))?;
+            let len = s.demand.cost_total.len();
+            let f = to_batch(&factor, len).map_err(|e| runtime_error(e, pos))?;
+            if let Some(bad) = f.as_slice().iter().find(|x| !x.is_finite() || **x < 0.0) {
+                return Err(runtime_error(format!("a demand factor must be a finite number >= 0, got {bad}"), pos));
+            }
+            let fs = f.as_slice();
+            let at = |b: usize| if fs.len() == 1 { fs[0] } else { fs[b] };
+            for b in 0..len {
+                s.demand.demand_eur[d][b] *= at(b);
+                s.demand.demand_fte[d][b] *= at(b);
+            }
+            Ok(())
+        },
+    );
+    let st = state.clone();
+    engine.register_fn("event", move |ctx: NativeCallContext, name: &str, condition: Dynamic| -> Result<(), Box<EvalAltResult>> {
+        let pos = ctx.call_position();
+        let mut s = lock(&st);
+        let len = s.demand.cost_total.len();
+        let c = to_batch(&condition, len).map_err(|e| runtime_error(e, pos))?;
+        let fired = s
+            .events
+            .iter_mut()
+            .find(|(n, _)| n == name)
+            .ok_or_else(|| runtime_error(format!("event `{name}`: write event names as text in the call, like event(\"{name}\", ...)"), pos))?;
+        let cs = c.as_slice();
+        for (b, f) in fired.1.iter_mut().enumerate() {
+            let v = if cs.len() == 1 { cs[0] } else { cs[b] };
+            if v != 0.0 {
+                *f = 1.0;
+            }
+        }
+        Ok(())
+    });
+    let st = state.clone();
+    engine.register_fn("stop_investing", move |ctx: NativeCallContext, condition: Dynamic| -> Result<(), Box<EvalAltResult>> {
+        let mut s = lock(&st);
+        let len = s.investing.len();
+        let c = to_batch(&condition, len).map_err(|e| runtime_error(e, ctx.call_position()))?;
+        let cs = c.as_slice();
+        for (b, inv) in s.investing.iter_mut().enumerate() {
+            if (if cs.len() == 1 { cs[0] } else { cs[b] }) != 0.0 {
+                *inv = 0.0;
+            }
+        }
+        Ok(())
+    });
+    let st = state.clone();
+    engine.register_fn("remember", move |name: &str, value: Dynamic| {
+        let mut s = lock(&st);
+        let key = (s.rule, name.to_string());
+        s.memory.insert(key, value);
+    });
+    let st = state.clone();
+    engine.register_fn("recall", move |name: &str, default: Dynamic| -> Dynamic {
+        let s = lock(&st);
+        s.memory.get(&(s.rule, name.to_string())).cloned().unwrap_or(default)
+    });
+}
+
+/// The rules acting on one batch: an engine with the API bound to this batch's state.
+struct BatchRules<'a> {
+    set: &'a RuleSet,
+    engine: Engine,
+    state: Shared,
+    start_year: i32,
+    horizon: i32,
+    partners: Map,
+    financiers: Vec<String>,
+}
+
+fn batch(v: &[f64]) -> Dynamic {
+    Dynamic::from(Batch::from_vec(v.to_vec()))
+}
+
+impl<'a> BatchRules<'a> {
+    fn new(set: &'a RuleSet, m: &Model) -> BatchRules<'a> {
+        let state = Arc::new(Mutex::new(HostState {
+            ledger: Ledger::new(Vec::new(), 0, 0, None),
+            year: m.start_year,
+            hook: Hook::Start,
+            rule: 0,
+            rule_paths: set.rules.iter().map(|r| r.compiled.path.clone()).collect(),
+            domains: m.domains.iter().map(|d| d.id.clone()).collect(),
+            domain_financier: m.domains.iter().map(|d| m.financiers[d.financier].id.clone()).collect(),
+            demand: VariantFrame::default(),
+            events: Vec::new(),
+            investing: Vec::new(),
+            memory: HashMap::new(),
+        }));
+        let mut engine = new_engine();
+        register_api(&mut engine, &state);
+        let contribution = |id: &str| {
+            m.transition
+                .as_ref()
+                .and_then(|t| t.contributions.iter().find(|(p, _)| m.partners[*p].id == id).map(|(_, s)| *s))
+                .unwrap_or(0.0)
+        };
+        let partners: Map = m
+            .partners
+            .iter()
+            .map(|p| {
+                let role = match p.role {
+                    Role::Financier => "financier",
+                    Role::Provider => "provider",
+                    Role::Residents => "residents",
+                };
+                let delivers: Array = p.delivers.iter().map(|d| Dynamic::from(m.domains[*d].id.clone())).collect();
+                let mut info = Map::new();
+                info.insert("role".into(), role.into());
+                info.insert("delivers".into(), delivers.into());
+                info.insert("contribution".into(), Dynamic::from_float(contribution(&p.id)));
+                (p.id.as_str().into(), Dynamic::from_map(info))
+            })
+            .collect();
+        BatchRules {
+            set,
+            engine,
+            state,
+            start_year: m.start_year,
+            horizon: m.horizon,
+            partners,
+            financiers: m.financiers.iter().map(|f| f.id.clone()).collect(),
+        }
+    }
+
+    /// The map `s` a hook receives.
+    fn view(&self, frame: &YearFrame, network: &VariantFrame, params: Dynamic) -> Dynamic {
+        let s = lock(&self.state);
+        let variant = |v: &VariantFrame, gap_of: &dyn Fn(usize, usize) -> f64| -> Map {
+            let mut demand = Map::new();
+            for (d, id) in s.domains.iter().enumerate() {
+                let mut m = Map::new();
+                m.insert("eur".into(), batch(&v.demand_eur[d]));
+                m.insert("fte".into(), batch(&v.demand_fte[d]));
+                demand.insert(id.as_str().into(), m.into());
+            }
+            let mut cost = Map::new();
+            for (f, id) in self.financiers.iter().enumerate() {
+                cost.insert(id.as_str().into(), batch(&v.domain_cost[f]));
+            }
+            cost.insert("total".into(), batch(&v.cost_total));
+            let gap: Vec<f64> = (0..frame.len).map(|b| (0..s.domains.len()).map(|d| gap_of(d, b)).sum()).collect();
+            let mut g = Map::new();
+            g.insert("fte".into(), batch(&gap));
+            let mut out = Map::new();
+            out.insert("demand".into(), demand.into());
+            out.insert("cost".into(), cost.into());
+            out.insert("gap".into(), g.into());
+            out
+        };
+        let net_gap = |d: usize, b: usize| (network.demand_fte[d][b] - frame.capacity_fte[d][b]).max(0.0);
+        let base_gap =
+            |d: usize, b: usize| (frame.baseline.demand_fte[d][b] - frame.capacity_fte[d][b]).max(0.0);
+        let mut map = variant(network, &net_gap);
+        map.insert("baseline".into(), variant(&frame.baseline, &base_gap).into());
+        map.insert("year".into(), Dynamic::from_int(i64::from(frame.year)));
+        map.insert("start_year".into(), Dynamic::from_int(i64::from(self.start_year)));
+        map.insert("horizon".into(), Dynamic::from_int(i64::from(self.horizon)));
+        map.insert(
+            "population".into(),
+            frame.population.iter().map(|(g, v)| ((*g).into(), batch(v))).collect::<Map>().into(),
+        );
+        map.insert(
+            "capacity".into(),
+            s.domains.iter().enumerate().map(|(d, id)| (id.as_str().into(), batch(&frame.capacity_fte[d]))).collect::<Map>().into(),
+        );
+        map.insert(
+            "budget".into(),
+            self.financiers.iter().enumerate().map(|(f, id)| (id.as_str().into(), batch(&frame.budget[f]))).collect::<Map>().into(),
+        );
+        let savings: Vec<f64> = frame.baseline.cost_total.iter().zip(&network.cost_total).map(|(b, n)| b - n).collect();
+        map.insert("savings".into(), batch(&savings));
+        let mut t = Map::new();
+        t.insert("available".into(), batch(&frame.transition_available));
+        t.insert("spent".into(), batch(&frame.transition_spent));
+        map.insert("transition".into(), t.into());
+        map.insert("partners".into(), self.partners.clone().into());
+        map.insert("params".into(), params);
+        map.into()
+    }
+}
+
+impl Agreement for BatchRules<'_> {
+    fn hook(&mut self, hook: Hook, frame: &mut YearFrame, ledger: &mut Ledger, draws: &Draws) -> Result<(), RuleError> {
+        let name = hook.function_name();
+        if !self.set.rules.iter().any(|r| r.compiled.has_hook(name)) {
+            return Ok(());
+        }
+        {
+            let mut s = lock(&self.state);
+            s.ledger = std::mem::replace(ledger, Ledger::new(Vec::new(), 0, 0, None));
+            s.demand = std::mem::take(&mut frame.network);
+            s.events = std::mem::take(&mut frame.events);
+            s.investing = std::mem::take(&mut frame.investing);
+            s.year = frame.year;
+            s.hook = hook;
+        }
+        let mut result = Ok(());
+        for (i, rule) in self.set.rules.iter().enumerate() {
+            if !rule.compiled.has_hook(name) {
+                continue;
+            }
+            lock(&self.state).rule = i;
+            let network = lock(&self.state).demand.clone();
+            let view = self.view(frame, &network, rule.params.value(draws));
+            if let Err(mut e) = call_hook(&self.engine, &rule.compiled, name, (view,)) {
+                e.year = Some(frame.year);
+                result = Err(e);
+                break;
+            }
+        }
+        let mut s = lock(&self.state);
+        *ledger = std::mem::replace(&mut s.ledger, Ledger::new(Vec::new(), 0, 0, None));
+        frame.network = std::mem::take(&mut s.demand);
+        frame.events = std::mem::take(&mut s.events);
+        frame.investing = std::mem::take(&mut s.investing);
+        result
+    }
+}
