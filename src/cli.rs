@@ -26,6 +26,44 @@ pub struct Cli {
 pub enum Command {
     /// Run a scenario's Monte Carlo simulation and write its report.
     Run(RunArgs),
+    /// Check scenarios and compile every rule they use; report all errors at once.
+    Check(CheckArgs),
+    /// Run the rule tests (YAML cases) and print `N passed, M failed`.
+    TestRules(TestRulesArgs),
+    /// Show every ledger entry of one run and year: who paid whom, by which rule, and why.
+    Explain(ExplainArgs),
+}
+
+#[derive(clap::Args)]
+pub struct CheckArgs {
+    /// A scenario file, or a folder whose `*.yaml` files are all checked.
+    #[arg(default_value = "scenarios")]
+    pub path: PathBuf,
+}
+
+#[derive(clap::Args)]
+pub struct TestRulesArgs {
+    /// Folder of rule test files (or one file).
+    #[arg(default_value = "rules/tests")]
+    pub path: PathBuf,
+}
+
+#[derive(clap::Args)]
+pub struct ExplainArgs {
+    /// Scenario file.
+    pub scenario: PathBuf,
+    /// Run number (0-based), as in the per-run results.
+    #[arg(long)]
+    pub run: u64,
+    /// Year to show.
+    #[arg(long)]
+    pub year: i32,
+    /// Random seed [default: the scenario's].
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Last simulated year [default: the scenario's].
+    #[arg(long)]
+    pub horizon: Option<i32>,
 }
 
 #[derive(clap::Args)]
@@ -164,4 +202,65 @@ fn print_summary(study: &study::Study, dir: &std::path::Path) {
         "EUR mln",
     );
     println!("Report: {}", dir.display());
+}
+
+/// `kloof check`: every scenario in the path, every rule they use; exit 1 on any error.
+pub fn check(args: &CheckArgs) -> Result<bool, Error> {
+    let files: Vec<PathBuf> = if args.path.is_dir() {
+        let mut f: Vec<PathBuf> = std::fs::read_dir(&args.path)
+            .map_err(|e| Error::Options(format!("cannot read {}: {e}", args.path.display())))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "yaml" || x == "yml"))
+            .collect();
+        f.sort();
+        f
+    } else {
+        vec![args.path.clone()]
+    };
+    let mut ok = true;
+    for file in &files {
+        match study::check(file) {
+            Ok(summary) => println!("ok    {}  ({summary})", file.display()),
+            Err(errors) => {
+                ok = false;
+                println!("error {}", file.display());
+                for e in errors {
+                    println!("{e}\n");
+                }
+            }
+        }
+    }
+    
+    Ok(ok)
+}
+
+/// `kloof test-rules`: runs the YAML cases, prints each failure with its differences.
+pub fn test_rules(args: &TestRulesArgs) -> Result<bool, Error> {
+    let results = kloof::rules::testing::run_dir(&args.path).map_err(Error::Options)?;
+    let failed: Vec<_> = results.iter().filter(|r| !r.differences.is_empty()).collect();
+    for r in &failed {
+        println!("FAIL {} :: {}", r.file.display(), r.name);
+        for d in &r.differences {
+            for line in d.lines() {
+                println!("    {line}");
+            }
+        }
+    }
+    println!("{} passed, {} failed", results.len() - failed.len(), failed.len());
+    Ok(failed.is_empty())
+}
+
+/// `kloof explain`: the ledger entries of one run and year, in order.
+pub fn explain(args: &ExplainArgs) -> Result<(), Error> {
+    let source = Source::read(&args.scenario)?;
+    let entries = study::explain(&source, args.run, args.year, args.seed, args.horizon)?;
+    println!("Run {}, year {} of {}: {} ledger entries", args.run, args.year, args.scenario.display(), entries.len());
+    for e in &entries {
+        let place = if e.origin.line > 0 { format!("{}:{}", e.origin.rule, e.origin.line) } else { e.origin.rule.clone() };
+        println!(
+            "\n{place}\n  {}\n  {} -> {}: EUR {:.2}\n  {}: {:.2} -> {:.2};  {}: {:.2} -> {:.2}",
+            e.reason, e.from, e.to, e.amount, e.from, e.from_before, e.from_after, e.to, e.to_before, e.to_after
+        );
+    }
+    Ok(())
 }

@@ -7,10 +7,14 @@ use clap::Parser;
 fn main() -> std::process::ExitCode {
     let args = cli::Cli::parse();
     let result = match &args.command {
-        cli::Command::Run(a) => cli::run(a),
+        cli::Command::Run(a) => cli::run(a).map(|()| true),
+        cli::Command::Check(a) => cli::check(a),
+        cli::Command::TestRules(a) => cli::test_rules(a),
+        cli::Command::Explain(a) => cli::explain(a).map(|()| true),
     };
     match result {
-        Ok(()) => std::process::ExitCode::SUCCESS,
+        Ok(true) => std::process::ExitCode::SUCCESS,
+        Ok(false) => std::process::ExitCode::FAILURE,
         Err(e) => {
             eprintln!("error: {e}");
             std::process::ExitCode::FAILURE

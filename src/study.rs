@@ -132,3 +132,46 @@ pub fn run(
         outcomes,
     })
 }
+
+/// Checks a scenario file and compiles its rules: every error found, each with its position,
+/// or a one-line description of what was checked.
+pub fn check(path: &std::path::Path) -> Result<String, Vec<Error>> {
+    let source = Source::read(path).map_err(|e| vec![e.into()])?;
+    let scenario = source.parse().map_err(|e| vec![e.into()])?;
+    let mut model = Model::compile(&scenario, scenario.region.horizon);
+    let rules = RuleSet::load(&scenario, source.dir().as_deref(), &mut model)
+        .map_err(|errors| errors.into_iter().map(|e| Error::Rules(vec![e])).collect::<Vec<_>>())?;
+    Ok(format!(
+        "{} domains, {} partners, {} interventions, {} rules",
+        scenario.domains.len(),
+        scenario.partners.len(),
+        scenario.interventions.len(),
+        rules.hashes().len()
+    ))
+}
+
+/// The ledger entries of run `run` in `year`: the run simulated alone, with the same draws
+/// as in a full study.
+pub fn explain(
+    source: &Source,
+    run: u64,
+    year: i32,
+    seed: Option<u64>,
+    horizon: Option<i32>,
+) -> Result<Vec<crate::ledger::Entry>, Error> {
+    let mut scenario = source.parse()?;
+    if let Some(h) = horizon {
+        scenario.region.horizon = h;
+    }
+    if !(scenario.region.start_year..=scenario.region.horizon).contains(&year) {
+        return Err(Error::Options(format!(
+            "--year {year} lies outside the simulated years {}-{}",
+            scenario.region.start_year, scenario.region.horizon
+        )));
+    }
+    let mut model = Model::compile(&scenario, scenario.region.horizon);
+    let rules = RuleSet::load(&scenario, source.dir().as_deref(), &mut model).map_err(Error::Rules)?;
+    let seed = seed.unwrap_or(scenario.monte_carlo.seed);
+    let entries = simulator::explain(&model, &rules, seed, run)?;
+    Ok(entries.into_iter().filter(|e| e.year == year).collect())
+}

@@ -15,6 +15,7 @@ use std::fmt;
 
 use rhai::{EvalAltResult, ParseError, ParseErrorType, Position};
 
+use super::batch::{self, Batch};
 use super::engine::{
     MAX_ARRAY_SIZE, MAX_CALL_LEVELS, MAX_MAP_SIZE, MAX_OPERATIONS, MAX_STRING_SIZE,
 };
@@ -155,6 +156,11 @@ impl RuleError {
     }
 }
 
+/// How Rust spells the batch type, which Rhai sometimes shows instead of "Batch".
+fn batch_rust_name() -> &'static str {
+    std::any::type_name::<Batch>()
+}
+
 /// "in function helper, called at line 8" for one frame of a call chain.
 fn describe_call(name: &str, pos: Position) -> String {
     let what = if name.starts_with("anon$") {
@@ -184,8 +190,18 @@ fn eval_message(err: &EvalAltResult) -> String {
              arrays of {MAX_ARRAY_SIZE} items and maps of {MAX_MAP_SIZE} entries"
         ),
         EvalAltResult::ErrorParsing(kind, _) => kind.to_string(),
+        EvalAltResult::ErrorMismatchDataType(expected, actual, _)
+            if expected == "bool" && actual.contains(batch_rust_name()) =>
+        {
+            "a condition on batch values is a mask over the runs, not one true or false: use \
+             `if_else(condition, value_if_true, value_if_false)` instead of `if`"
+                .to_string()
+        }
         other => {
-            let text = other.to_string();
+            // Some Rhai messages show the Rust path of a custom type instead of its name.
+            let text = other
+                .to_string()
+                .replace(batch_rust_name(), batch::TYPE_NAME);
             let pos = other.position();
             if pos.is_none() {
                 text
@@ -252,6 +268,7 @@ impl fmt::Display for Rendered<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rhai::Dynamic;
 
     #[test]
     fn renders_like_just() {
@@ -287,6 +304,27 @@ error in rules/waterbed.rhai:12:17 (hook on_year, run 37, year 2027): Function n
             err.to_string(),
             "error (run 4, year 2027): transfer does not balance"
         );
+    }
+
+    #[test]
+    fn explains_batch_conditions_in_if() {
+        let engine = crate::rules::new_engine();
+        let source = "fn on_year(savings) {\n    if savings > 2 { 1 } else { 0 }\n}";
+        let rule = crate::rules::compile(&engine, "r.rhai", source).unwrap();
+        let args = (crate::rules::Batch::splat(3, 1.0),);
+        let err = crate::rules::call_hook(&engine, &rule, "on_year", args).unwrap_err();
+        assert!(err.message.contains("use `if_else("), "{err}");
+        assert_eq!(err.line, Some(2));
+
+        let mut scope = rhai::Scope::new();
+        scope.push("a", crate::rules::Batch::splat(2, 1.0));
+        for script in ["a[0]", "a.foo", "for x in a {}", "a.len()", "-\"x\" + a"] {
+            let err = engine
+                .eval_with_scope::<Dynamic>(&mut scope, script)
+                .unwrap_err();
+            let err = RuleError::from_eval("r.rhai", script, &err);
+            assert!(!err.message.contains("::"), "{err}");
+        }
     }
 
     #[test]

@@ -28,13 +28,15 @@ use rhai::{
 use super::batch;
 use super::diagnostics::RuleError;
 
-/// The optional hooks a rule file may define, in the order the simulator calls them.
+/// The optional hooks a rule file may define; kloof calls only those a file defines.
 pub const HOOKS: [&str; 4] = ["on_start", "on_year", "on_settle", "on_end"];
 
 /// Operations one hook call may run before it is stopped. An operation is one statement or
 /// expression node, whatever the batch size, so the limit is deterministic (never wall-clock).
-/// Real rules use hundreds to thousands per call; `loop {}` hits this in well under a second
-/// (measured in the tests), a loop doing batch arithmetic on 10,000 runs in a few seconds.
+/// Real rules use hundreds to thousands per call. Measured (2 cores, rhai at opt-level 2):
+/// `loop {}` stops after ~2 ms, `loop { x += 1 }` on an integer after ~50 ms, and a loop doing
+/// batch arithmetic on 10,000 runs after ~0.7 s in a release build (10-40 s in an unoptimised
+/// test build, where the batch kernels are not optimised).
 pub const MAX_OPERATIONS: u64 = 1_000_000;
 
 /// Nesting of script function calls; deeper recursion is an error instead of a stack overflow.
@@ -281,13 +283,13 @@ fn helper(x, year) {
         assert_eq!(err.file, "rules/waterbed.rhai");
         assert_eq!(err.hook.as_deref(), Some("on_year"));
         assert_eq!(err.line, Some(12));
-        assert_eq!(err.column, Some(34));
+        assert_eq!(err.column, Some(26));
         let text = err.to_string();
         let expected = "\
-error in rules/waterbed.rhai:12:34 (hook on_year, run 37, year 2031): \
+error in rules/waterbed.rhai:12:26 (hook on_year, run 37, year 2031): \
 Function not found: nothing_here (Batch) (in function helper, called at line 8)
    12 |     if year > 2030 { x / nothing_here(x) } else { x }
-      |                                  ^";
+      |                          ^";
         assert_eq!(text, expected);
     }
 
@@ -344,7 +346,8 @@ Function not found: nothing_here (Batch) (in function helper, called at line 8)
         let err = call_hook(&engine, &rule, "on_year", ()).unwrap_err();
         assert!(err.message.contains("endless loop"), "{err}");
         assert_eq!(err.hook.as_deref(), Some("on_year"));
-        assert_eq!(err.line, Some(2));
+        // Rhai passes limit errors up without the position where they happened.
+        assert_eq!(err.line, None);
     }
 
     #[test]
@@ -354,7 +357,7 @@ Function not found: nothing_here (Batch) (in function helper, called at line 8)
         let rule = compile(&engine, "r.rhai", source).unwrap();
         let err = call_hook(&engine, &rule, "on_year", (0_i64,)).unwrap_err();
         assert!(err.message.contains("recursion"), "{err}");
-        assert_eq!(err.line, Some(3));
+        assert_eq!(err.hook.as_deref(), Some("on_year"));
 
         // Deeply nested expressions are refused by the parser.
         let nested = format!("fn on_year() {{ {}1{} }}", "(".repeat(500), ")".repeat(500));

@@ -499,3 +499,93 @@ impl Agreement for BatchRules<'_> {
         result
     }
 }
+
+/// One rule hook run on a hand-made state of a single run: what `kloof test-rules` does.
+#[derive(Debug, Clone)]
+pub struct Case<'a> {
+    pub rule: &'a CompiledRule,
+    pub hook: Hook,
+    pub year: i32,
+    /// The map `s` the hook receives (with `params`).
+    pub state: Map,
+    /// Ledger accounts (partners, `outside`, funds) and their opening balances.
+    pub accounts: Vec<(String, f64)>,
+    /// Domains with their financier and network demand (EUR, FTE), for `scale_demand` and
+    /// `shift_budget`.
+    pub domains: Vec<(String, String, f64, f64)>,
+    /// What the rule remembered in earlier years (`recall`).
+    pub memory: Vec<(String, Dynamic)>,
+}
+
+/// What a hook did in a [`Case`].
+#[derive(Debug, Clone)]
+pub struct CaseOutcome {
+    pub entries: Vec<crate::ledger::Entry>,
+    pub balances: Vec<(String, f64)>,
+    pub events: Vec<(String, bool)>,
+    pub demand: Vec<(String, f64, f64)>,
+    pub investing: bool,
+}
+
+/// Runs one hook of one rule on a single run's hand-made state.
+pub fn run_case(case: &Case) -> Result<CaseOutcome, RuleError> {
+    const OPENING: &str = "opening balances";
+    let mut names: Vec<String> = case.accounts.iter().map(|(a, _)| a.clone()).collect();
+    names.push(OPENING.into());
+    let mut ledger = Ledger::new(names, 0, 1, Some(0));
+    let origin = Origin { rule: "test case".into(), line: 0 };
+    for (a, v) in &case.accounts {
+        let (from, to, amount) = if *v >= 0.0 { (OPENING, a.as_str(), *v) } else { (a.as_str(), OPENING, -v) };
+        if amount > 0.0 {
+            ledger
+                .transfer(from, to, &[amount], case.year, &origin, "opening balance")
+                .map_err(|e| RuleError::new(&case.rule.path, e.to_string()))?;
+        }
+    }
+    let opening = ledger.entries().len();
+    let events = literals_after(&case.rule.source, "event(\"");
+    let state = Arc::new(Mutex::new(HostState {
+        ledger,
+        year: case.year,
+        hook: case.hook,
+        rule: 0,
+        rule_paths: vec![case.rule.path.clone()],
+        domains: case.domains.iter().map(|d| d.0.clone()).collect(),
+        domain_financier: case.domains.iter().map(|d| d.1.clone()).collect(),
+        demand: VariantFrame {
+            demand_eur: case.domains.iter().map(|d| vec![d.2]).collect(),
+            demand_fte: case.domains.iter().map(|d| vec![d.3]).collect(),
+            domain_cost: Vec::new(),
+            cost_total: vec![0.0],
+        },
+        events: events.iter().map(|e| (e.clone(), vec![0.0])).collect(),
+        investing: vec![1.0],
+        memory: case.memory.iter().map(|(k, v)| ((0, k.clone()), v.clone())).collect(),
+    }));
+    let mut engine = new_engine();
+    register_api(&mut engine, &state);
+    let mut result = call_hook(&engine, case.rule, case.hook.function_name(), (Dynamic::from_map(case.state.clone()),));
+    if let Err(e) = &mut result {
+        e.year = Some(case.year);
+    }
+    let _ = result?;
+    let s = lock(&state);
+    let accounts = s.ledger.accounts().to_vec();
+    Ok(CaseOutcome {
+        entries: s.ledger.entries()[opening..].to_vec(),
+        balances: accounts
+            .iter()
+            .enumerate()
+            .filter(|(_, a)| *a != OPENING)
+            .map(|(i, a)| (a.clone(), s.ledger.balance(i)[0]))
+            .collect(),
+        events: s.events.iter().map(|(n, v)| (n.clone(), v[0] != 0.0)).collect(),
+        demand: s
+            .domains
+            .iter()
+            .enumerate()
+            .map(|(d, id)| (id.clone(), s.demand.demand_eur[d][0], s.demand.demand_fte[d][0]))
+            .collect(),
+        investing: s.investing[0] != 0.0,
+    })
+}

@@ -1,0 +1,284 @@
+//! Rule tests analysts write: YAML cases in `rules/tests/` that give a state and parameters,
+//! run one hook of one rule, and expect ledger entries, balances, events or demand.
+//! `kloof test-rules` runs them. The format is documented in `rules/README.md`.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use rhai::{Dynamic, Map};
+use serde::Deserialize;
+
+use super::batch::Batch;
+use super::engine::{CompiledRule, compile, new_engine};
+use super::host::{Case, CaseOutcome, run_case};
+use crate::simulator::Hook;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct File {
+    /// The rule under test, relative to the test file.
+    rule: String,
+    cases: Vec<CaseSpec>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DomainSpec {
+    financier: String,
+    #[serde(default)]
+    eur: f64,
+    #[serde(default)]
+    fte: f64,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CaseSpec {
+    name: String,
+    hook: String,
+    #[serde(default = "default_year")]
+    year: i32,
+    #[serde(default = "default_start")]
+    start_year: i32,
+    #[serde(default = "default_horizon")]
+    horizon: i32,
+    #[serde(default)]
+    params: serde_yaml::Value,
+    /// The rest of `s`; numbers become batch values of one run.
+    #[serde(default)]
+    state: serde_yaml::Value,
+    /// `s.partners`: role, delivers, contribution (plain numbers, as in a real run).
+    #[serde(default)]
+    partners: serde_yaml::Value,
+    /// Domains: financier and network demand, also given to the rule as `s.demand`.
+    #[serde(default)]
+    domains: BTreeMap<String, DomainSpec>,
+    /// Ledger accounts and their opening balances.
+    #[serde(default)]
+    accounts: BTreeMap<String, f64>,
+    /// What the rule remembered in earlier years; numbers become batch values.
+    #[serde(default)]
+    memory: BTreeMap<String, serde_yaml::Value>,
+    expect: Expect,
+}
+
+fn default_year() -> i32 {
+    2025
+}
+fn default_start() -> i32 {
+    2024
+}
+fn default_horizon() -> i32 {
+    2030
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ExpectedEntry {
+    from: String,
+    to: String,
+    amount: f64,
+    /// Text the entry's reason must contain.
+    #[serde(default)]
+    reason: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Expect {
+    /// The whole list of transfers, in order (amounts to the cent).
+    #[serde(default)]
+    entries: Option<Vec<ExpectedEntry>>,
+    #[serde(default)]
+    balances: BTreeMap<String, f64>,
+    #[serde(default)]
+    events: BTreeMap<String, bool>,
+    /// Network demand (EUR) per domain after the hook.
+    #[serde(default)]
+    demand: BTreeMap<String, f64>,
+    #[serde(default)]
+    investing: Option<bool>,
+    /// The hook must fail with an error containing this text.
+    #[serde(default)]
+    error: Option<String>,
+}
+
+/// The outcome of one case.
+#[derive(Debug, Clone)]
+pub struct CaseResult {
+    pub file: PathBuf,
+    pub name: String,
+    /// Empty when the case passed; otherwise one line per difference.
+    pub differences: Vec<String>,
+}
+
+/// Numbers become batch values (`as_batches`) or plain numbers.
+fn to_dynamic(v: &serde_yaml::Value, as_batches: bool) -> Dynamic {
+    use serde_yaml::Value as V;
+    match v {
+        V::Null => Dynamic::UNIT,
+        V::Bool(b) => Dynamic::from_bool(*b),
+        V::Number(n) => {
+            let x = n.as_f64().unwrap_or(f64::NAN);
+            if as_batches { Dynamic::from(Batch::splat(1, x)) } else { Dynamic::from_float(x) }
+        }
+        V::String(s) => Dynamic::from(s.clone()),
+        V::Sequence(items) => Dynamic::from_array(items.iter().map(|i| to_dynamic(i, as_batches)).collect()),
+        V::Mapping(m) => Dynamic::from_map(
+            m.iter()
+                .map(|(k, v)| (k.as_str().unwrap_or_default().into(), to_dynamic(v, as_batches)))
+                .collect(),
+        ),
+        V::Tagged(t) => to_dynamic(&t.value, as_batches),
+    }
+}
+
+fn hook_of(name: &str) -> Option<Hook> {
+    [Hook::Start, Hook::Year, Hook::Settle, Hook::End].into_iter().find(|h| h.function_name() == name)
+}
+
+fn close(a: f64, b: f64) -> bool {
+    (a - b).abs() <= 0.005
+}
+
+fn check(expect: &Expect, outcome: &Result<CaseOutcome, super::RuleError>) -> Vec<String> {
+    let mut diff = Vec::new();
+    let o = match (outcome, &expect.error) {
+        (Err(e), Some(text)) => {
+            if !e.to_string().contains(text.as_str()) {
+                diff.push(format!("expected an error containing {text:?}, got:\n{e}"));
+            }
+            return diff;
+        }
+        (Err(e), None) => return vec![format!("the hook failed:\n{e}")],
+        (Ok(_), Some(text)) => return vec![format!("expected an error containing {text:?}, but the hook succeeded")],
+        (Ok(o), None) => o,
+    };
+    if let Some(entries) = &expect.entries {
+        let got: Vec<String> =
+            o.entries.iter().map(|e| format!("{} -> {}: {:.2} ({})", e.from, e.to, e.amount, e.reason)).collect();
+        let same = entries.len() == o.entries.len()
+            && entries.iter().zip(&o.entries).all(|(x, e)| {
+                x.from == e.from
+                    && x.to == e.to
+                    && close(x.amount, e.amount)
+                    && x.reason.as_ref().is_none_or(|r| e.reason.contains(r.as_str()))
+            });
+        if !same {
+            let want: Vec<String> = entries.iter().map(|e| format!("{} -> {}: {:.2}", e.from, e.to, e.amount)).collect();
+            diff.push(format!(
+                "entries differ\n  expected:\n    {}\n  got:\n    {}",
+                if want.is_empty() { "(none)".into() } else { want.join("\n    ") },
+                if got.is_empty() { "(none)".into() } else { got.join("\n    ") }
+            ));
+        }
+    }
+    for (account, want) in &expect.balances {
+        match o.balances.iter().find(|(a, _)| a == account) {
+            Some((_, got)) if close(*got, *want) => {}
+            Some((_, got)) => diff.push(format!("balance of {account}: expected {want:.2}, got {got:.2}")),
+            None => diff.push(format!("no account {account}")),
+        }
+    }
+    for (event, want) in &expect.events {
+        match o.events.iter().find(|(e, _)| e == event) {
+            Some((_, got)) if got == want => {}
+            Some((_, got)) => diff.push(format!("event {event}: expected {want}, got {got}")),
+            None => diff.push(format!("the rule fires no event {event}")),
+        }
+    }
+    for (domain, want) in &expect.demand {
+        match o.demand.iter().find(|(d, _, _)| d == domain) {
+            Some((_, got, _)) if close(*got, *want) => {}
+            Some((_, got, _)) => diff.push(format!("demand of {domain}: expected {want:.2}, got {got:.2}")),
+            None => diff.push(format!("no domain {domain}")),
+        }
+    }
+    if let Some(want) = expect.investing
+        && want != o.investing
+    {
+        diff.push(format!("investing: expected {want}, got {}", o.investing));
+    }
+    diff
+}
+
+fn run_spec(rule: &CompiledRule, spec: &CaseSpec) -> Vec<String> {
+    let Some(hook) = hook_of(&spec.hook) else {
+        return vec![format!("unknown hook `{}`; hooks: on_start, on_year, on_settle, on_end", spec.hook)];
+    };
+    let mut state = match to_dynamic(&spec.state, true).try_cast::<Map>() {
+        Some(m) => m,
+        None => Map::new(),
+    };
+    let mut demand = Map::new();
+    for (d, spec) in &spec.domains {
+        let mut m = Map::new();
+        m.insert("eur".into(), Dynamic::from(Batch::splat(1, spec.eur)));
+        m.insert("fte".into(), Dynamic::from(Batch::splat(1, spec.fte)));
+        demand.insert(d.as_str().into(), m.into());
+    }
+    state.entry("demand".into()).or_insert_with(|| demand.into());
+    state.insert("partners".into(), to_dynamic(&spec.partners, false));
+    state.insert("params".into(), to_dynamic(&spec.params, false));
+    state.insert("year".into(), Dynamic::from_int(i64::from(spec.year)));
+    state.insert("start_year".into(), Dynamic::from_int(i64::from(spec.start_year)));
+    state.insert("horizon".into(), Dynamic::from_int(i64::from(spec.horizon)));
+    let case = Case {
+        rule,
+        hook,
+        year: spec.year,
+        state,
+        accounts: spec.accounts.iter().map(|(a, v)| (a.clone(), *v)).collect(),
+        domains: spec.domains.iter().map(|(d, s)| (d.clone(), s.financier.clone(), s.eur, s.fte)).collect(),
+        memory: spec.memory.iter().map(|(k, v)| (k.clone(), to_dynamic(v, true))).collect(),
+    };
+    check(&spec.expect, &run_case(&case))
+}
+
+/// Runs every case of every `*.yaml` file in `dir` (or the one file `dir` names).
+pub fn run_dir(dir: &Path) -> Result<Vec<CaseResult>, String> {
+    let mut files: Vec<PathBuf> = if dir.is_file() {
+        vec![dir.to_path_buf()]
+    } else {
+        std::fs::read_dir(dir)
+            .map_err(|e| format!("cannot read {}: {e}", dir.display()))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "yaml" || x == "yml"))
+            .collect()
+    };
+    files.sort();
+    let engine = new_engine();
+    let mut results = Vec::new();
+    for file in files {
+        let fail = |name: &str, msg: String| CaseResult { file: file.clone(), name: name.into(), differences: vec![msg] };
+        let text = match std::fs::read_to_string(&file) {
+            Ok(t) => t,
+            Err(e) => {
+                results.push(fail("(file)", format!("cannot read: {e}")));
+                continue;
+            }
+        };
+        let spec: File = match serde_yaml::from_str(&text) {
+            Ok(s) => s,
+            Err(e) => {
+                results.push(fail("(file)", format!("{}: {e}", file.display())));
+                continue;
+            }
+        };
+        let rule_path = file.parent().unwrap_or(Path::new(".")).join(&spec.rule);
+        let shown = rule_path.display().to_string();
+        let rule = match std::fs::read_to_string(&rule_path) {
+            Ok(src) => compile(&engine, &shown, &src),
+            Err(e) => Err(super::RuleError::new(&shown, format!("cannot read the rule file: {e}"))),
+        };
+        match rule {
+            Err(e) => results.push(fail("(rule)", e.to_string())),
+            Ok(rule) => {
+                for case in &spec.cases {
+                    results.push(CaseResult { file: file.clone(), name: case.name.clone(), differences: run_spec(&rule, case) });
+                }
+            }
+        }
+    }
+    Ok(results)
+}
