@@ -230,14 +230,17 @@ pub fn check(args: &CheckArgs) -> Result<bool, Error> {
             }
         }
     }
-    
+
     Ok(ok)
 }
 
 /// `kloof test-rules`: runs the YAML cases, prints each failure with its differences.
 pub fn test_rules(args: &TestRulesArgs) -> Result<bool, Error> {
     let results = kloof::rules::testing::run_dir(&args.path).map_err(Error::Options)?;
-    let failed: Vec<_> = results.iter().filter(|r| !r.differences.is_empty()).collect();
+    let failed: Vec<_> = results
+        .iter()
+        .filter(|r| !r.differences.is_empty())
+        .collect();
     for r in &failed {
         println!("FAIL {} :: {}", r.file.display(), r.name);
         for d in &r.differences {
@@ -246,7 +249,11 @@ pub fn test_rules(args: &TestRulesArgs) -> Result<bool, Error> {
             }
         }
     }
-    println!("{} passed, {} failed", results.len() - failed.len(), failed.len());
+    println!(
+        "{} passed, {} failed",
+        results.len() - failed.len(),
+        failed.len()
+    );
     Ok(failed.is_empty())
 }
 
@@ -254,12 +261,31 @@ pub fn test_rules(args: &TestRulesArgs) -> Result<bool, Error> {
 pub fn explain(args: &ExplainArgs) -> Result<(), Error> {
     let source = Source::read(&args.scenario)?;
     let entries = study::explain(&source, args.run, args.year, args.seed, args.horizon)?;
-    println!("Run {}, year {} of {}: {} ledger entries", args.run, args.year, args.scenario.display(), entries.len());
+    println!(
+        "Run {}, year {} of {}: {} ledger entries",
+        args.run,
+        args.year,
+        args.scenario.display(),
+        entries.len()
+    );
     for e in &entries {
-        let place = if e.origin.line > 0 { format!("{}:{}", e.origin.rule, e.origin.line) } else { e.origin.rule.clone() };
+        let place = if e.origin.line > 0 {
+            format!("{}:{}", e.origin.rule, e.origin.line)
+        } else {
+            e.origin.rule.clone()
+        };
         println!(
             "\n{place}\n  {}\n  {} -> {}: EUR {:.2}\n  {}: {:.2} -> {:.2};  {}: {:.2} -> {:.2}",
-            e.reason, e.from, e.to, e.amount, e.from, e.from_before, e.from_after, e.to, e.to_before, e.to_after
+            e.reason,
+            e.from,
+            e.to,
+            e.amount,
+            e.from,
+            e.from_before,
+            e.from_after,
+            e.to,
+            e.to_before,
+            e.to_after
         );
     }
     Ok(())

@@ -40,7 +40,9 @@ pub struct Entry {
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum LedgerError {
-    #[error("unknown account `{0}`; accounts are partner ids, `outside` and funds written `fund:<name>`")]
+    #[error(
+        "unknown account `{0}`; accounts are partner ids, `outside` and funds written `fund:<name>`"
+    )]
     UnknownAccount(String),
     #[error("a transfer needs two different accounts, got `{0}` twice")]
     SameAccount(String),
@@ -126,11 +128,20 @@ impl Ledger {
         if f == t {
             return Err(LedgerError::SameAccount(from.to_string()));
         }
-        let amount_at = |b: usize| if amounts.len() == 1 { amounts[0] } else { amounts[b] };
+        let amount_at = |b: usize| {
+            if amounts.len() == 1 {
+                amounts[0]
+            } else {
+                amounts[b]
+            }
+        };
         for b in 0..self.len {
             let a = amount_at(b);
             if !a.is_finite() || a < 0.0 {
-                return Err(LedgerError::BadAmount { run: self.first_run + b as u64, amount: a });
+                return Err(LedgerError::BadAmount {
+                    run: self.first_run + b as u64,
+                    amount: a,
+                });
             }
         }
         for b in 0..self.len {
@@ -201,14 +212,24 @@ mod tests {
     use super::*;
 
     fn origin() -> Origin {
-        Origin { rule: "r.rhai".into(), line: 3 }
+        Origin {
+            rule: "r.rhai".into(),
+            line: 3,
+        }
     }
 
     #[test]
     fn transfers_conserve_money_exactly_in_cents() {
-        let mut l = Ledger::new(vec!["a".into(), "b".into(), "outside".into()], 10, 3, Some(11));
-        l.transfer("a", "b", &[0.1, 0.2, 1e9 / 3.0], 2025, &origin(), "x").expect("ok");
-        l.transfer("b", "outside", &[0.3], 2025, &origin(), "y").expect("ok");
+        let mut l = Ledger::new(
+            vec!["a".into(), "b".into(), "outside".into()],
+            10,
+            3,
+            Some(11),
+        );
+        l.transfer("a", "b", &[0.1, 0.2, 1e9 / 3.0], 2025, &origin(), "x")
+            .expect("ok");
+        l.transfer("b", "outside", &[0.3], 2025, &origin(), "y")
+            .expect("ok");
         for b in 0..3 {
             assert_eq!(l.imbalance(b), 0.0);
         }
@@ -219,8 +240,14 @@ mod tests {
         // Only run 11 (the second) is traced: two entries with balances before and after.
         let e = l.entries();
         assert_eq!(e.len(), 2);
-        assert_eq!((e[0].amount, e[0].to_before, e[0].to_after), (0.2, 0.0, 0.2));
-        assert_eq!((e[1].from_before, e[1].from_after, e[1].reason.as_str()), (0.2, -0.1, "y"));
+        assert_eq!(
+            (e[0].amount, e[0].to_before, e[0].to_after),
+            (0.2, 0.0, 0.2)
+        );
+        assert_eq!(
+            (e[1].from_before, e[1].from_after, e[1].reason.as_str()),
+            (0.2, -0.1, "y")
+        );
         l.new_year();
         assert_eq!(l.paid(1, 0), 0.0);
     }
@@ -234,7 +261,10 @@ mod tests {
         );
         assert_eq!(
             l.transfer("a", "b", &[1.0, -1.0], 2025, &origin(), "x"),
-            Err(LedgerError::BadAmount { run: 1, amount: -1.0 })
+            Err(LedgerError::BadAmount {
+                run: 1,
+                amount: -1.0
+            })
         );
         assert!(l.transfer("a", "a", &[1.0], 2025, &origin(), "x").is_err());
         assert_eq!(l.balance(0), vec![0.0, 0.0]);

@@ -13,12 +13,12 @@ use std::sync::Mutex;
 
 use rayon::prelude::*;
 
+use crate::ledger::{Ledger, Origin};
 use crate::model::Model;
 use crate::outcome::{Catalogue, Outcomes, Variant};
 use crate::projection::{Cohorts, Mortality, demand, informal_factor, people_in, ramp};
-use crate::sampling::Draws;
-use crate::ledger::{Ledger, Origin};
 use crate::rules::RuleError;
+use crate::sampling::Draws;
 use crate::scenario::{AGES, AgeRange, Role};
 
 /// How a simulation is run; the scenario gives the defaults.
@@ -156,12 +156,19 @@ impl Layout {
         let drivers_demography = c.add(Variant::Baseline, "drivers.eur.demography");
         let drivers_informal = c.add(Variant::Baseline, "drivers.eur.informal");
         let per_partner = |c: &mut Catalogue, what: &str| -> Vec<usize> {
-            m.partners.iter().map(|p| c.add(Variant::Network, format!("partner.{}.{what}", p.id))).collect()
+            m.partners
+                .iter()
+                .map(|p| c.add(Variant::Network, format!("partner.{}.{what}", p.id)))
+                .collect()
         };
         let partner_cost = per_partner(&mut c, "cost");
         let partner_received = per_partner(&mut c, "received");
         let partner_net = per_partner(&mut c, "net");
-        let events = agreements.events().iter().map(|e| c.add(Variant::Network, format!("event.{e}"))).collect();
+        let events = agreements
+            .events()
+            .iter()
+            .map(|e| c.add(Variant::Network, format!("event.{e}")))
+            .collect();
         let funds = fund_names(m, agreements)
             .iter()
             .map(|f| c.add(Variant::Network, format!("fund.{f}.eur")))
@@ -329,8 +336,13 @@ pub struct YearFrame {
 /// The rules of a network agreement, acting on whole batches.
 pub trait Agreement {
     /// Runs `hook` for the batch. `draws` holds this year's values of every input.
-    fn hook(&mut self, hook: Hook, frame: &mut YearFrame, ledger: &mut Ledger, draws: &Draws)
-    -> Result<(), RuleError>;
+    fn hook(
+        &mut self,
+        hook: Hook,
+        frame: &mut YearFrame,
+        ledger: &mut Ledger,
+        draws: &Draws,
+    ) -> Result<(), RuleError>;
 }
 
 /// Builds one [`Agreement`] per batch (each with its own script engine) and declares what the
@@ -350,7 +362,13 @@ impl Agreements for NoRules {
     fn for_batch(&self, _: &Model) -> Result<Box<dyn Agreement + '_>, RuleError> {
         struct Nothing;
         impl Agreement for Nothing {
-            fn hook(&mut self, _: Hook, _: &mut YearFrame, _: &mut Ledger, _: &Draws) -> Result<(), RuleError> {
+            fn hook(
+                &mut self,
+                _: Hook,
+                _: &mut YearFrame,
+                _: &mut Ledger,
+                _: &Draws,
+            ) -> Result<(), RuleError> {
                 Ok(())
             }
         }
@@ -399,8 +417,16 @@ pub fn simulate(
         (0..runs.div_ceil(batch)).into_par_iter().try_for_each(|i| {
             let first = i * batch;
             let len = batch.min(runs - first);
-            let values = run_batch(m, &layout, agreements, settings.seed, first as u64, len, None)
-                .map_err(|e| pinpoint(m, &layout, agreements, settings.seed, first as u64, len, e))?;
+            let values = run_batch(
+                m,
+                &layout,
+                agreements,
+                settings.seed,
+                first as u64,
+                len,
+                None,
+            )
+            .map_err(|e| pinpoint(m, &layout, agreements, settings.seed, first as u64, len, e))?;
             // A poisoned lock means another batch panicked; rayon re-raises that panic.
             if let Ok(mut o) = out.lock() {
                 o.put_batch(first, len, &values.0);
@@ -413,7 +439,10 @@ pub fn simulate(
         Some(t) => rayon::ThreadPoolBuilder::new()
             .num_threads(t)
             .build()
-            .map_err(|e| SimError::Threads { threads: t, reason: e.to_string() })?
+            .map_err(|e| SimError::Threads {
+                threads: t,
+                reason: e.to_string(),
+            })?
             .install(work)?,
         None => work()?,
     }
@@ -483,16 +512,27 @@ fn run_batch(
     let mut accounts: Vec<String> = m.partners.iter().map(|p| p.id.clone()).collect();
     accounts.extend([OUTSIDE.to_string(), INTERVENTIONS.to_string()]);
     let mut ledger = Ledger::new(accounts, first, len, traced);
-    let funds: Vec<usize> = fund_names(m, agreements).iter().map(|f| ledger.open_fund(f)).collect();
+    let funds: Vec<usize> = fund_names(m, agreements)
+        .iter()
+        .map(|f| ledger.open_fund(f))
+        .collect();
     let sinks = [ledger.account(OUTSIDE), ledger.account(INTERVENTIONS)].map(|a| a.unwrap_or(0));
-    let core = Origin { rule: "kloof (transition budget)".into(), line: 0 };
-    let financier_account: Vec<usize> =
-        m.financiers.iter().map(|f| ledger.account(&f.id).unwrap_or(0)).collect();
+    let core = Origin {
+        rule: "kloof (transition budget)".into(),
+        line: 0,
+    };
+    let financier_account: Vec<usize> = m
+        .financiers
+        .iter()
+        .map(|f| ledger.account(&f.id).unwrap_or(0))
+        .collect();
     // Providers share the revenue of the domains they deliver equally.
     let providers_of: Vec<Vec<usize>> = (0..nd)
         .map(|d| {
             (0..np)
-                .filter(|&p| m.partners[p].role == Role::Provider && m.partners[p].delivers.contains(&d))
+                .filter(|&p| {
+                    m.partners[p].role == Role::Provider && m.partners[p].delivers.contains(&d)
+                })
                 .collect()
         })
         .collect();
@@ -513,14 +553,21 @@ fn run_batch(
     let mut frame = YearFrame {
         year: m.start_year,
         len,
-        population: ["0-19", "20-64", "65+", "80+", "total"].into_iter().map(|g| (g, vec![0.0; len])).collect(),
+        population: ["0-19", "20-64", "65+", "80+", "total"]
+            .into_iter()
+            .map(|g| (g, vec![0.0; len]))
+            .collect(),
         baseline: variant(),
         network: variant(),
         capacity_fte: grid(nd),
         budget: grid(nf),
         transition_available: vec![0.0; len],
         transition_spent: vec![0.0; len],
-        events: agreements.events().into_iter().map(|e| (e, vec![0.0; len])).collect(),
+        events: agreements
+            .events()
+            .into_iter()
+            .map(|e| (e, vec![0.0; len]))
+            .collect(),
         investing: vec![1.0; len],
     };
     let mut drivers = vec![(0.0, 0.0); len];
@@ -538,16 +585,32 @@ fn run_batch(
         }
 
         // Contributions to the transition fund: each contributor its share of the year's amount.
-        if let Some(t) = m.transition.as_ref().filter(|t| (t.from_year..=t.to_year).contains(&year)) {
-            let amount: Vec<f64> = (0..len).map(|b| draws.at(t.per_year, b) * frame.investing[b]).collect();
+        if let Some(t) = m
+            .transition
+            .as_ref()
+            .filter(|t| (t.from_year..=t.to_year).contains(&year))
+        {
+            let amount: Vec<f64> = (0..len)
+                .map(|b| draws.at(t.per_year, b) * frame.investing[b])
+                .collect();
             for (p, share) in &t.contributions {
                 let paid: Vec<f64> = amount.iter().map(|a| a * share).collect();
                 ledger
-                    .transfer(&m.partners[*p].id, TRANSITION_FUND, &paid, year, &core, "contribution to the transition budget")
+                    .transfer(
+                        &m.partners[*p].id,
+                        TRANSITION_FUND,
+                        &paid,
+                        year,
+                        &core,
+                        "contribution to the transition budget",
+                    )
                     .map_err(|e| RuleError::core(e.to_string(), year))?;
             }
         }
-        let available = funds.first().filter(|_| m.transition.is_some()).map(|&f| ledger.balance(f));
+        let available = funds
+            .first()
+            .filter(|_| m.transition.is_some())
+            .map(|&f| ledger.balance(f));
 
         for (b, s) in states.iter_mut().enumerate() {
             let people = &s.cohorts.people;
@@ -559,8 +622,12 @@ fn run_batch(
             let mut informal = None;
             if let Some(i) = &m.informal {
                 let r = people_in(people, i.carers) / people_in(people, i.recipients).max(1e-9);
-                let (share, factor) =
-                    informal_factor(draws.at(i.share, b), s.carers_per_recipient0, r, draws.at(i.elasticity, b));
+                let (share, factor) = informal_factor(
+                    draws.at(i.share, b),
+                    s.carers_per_recipient0,
+                    r,
+                    draws.at(i.elasticity, b),
+                );
                 informal = Some((i.recipients, factor));
                 for v in [&layout.baseline, &layout.network] {
                     if let Some(id) = v.informal_share {
@@ -576,9 +643,19 @@ fn run_batch(
                 let cost = draws.at(iv.cost, b);
                 let r = ramp(iv.start_year, iv.ramp_up_years, year);
                 let r = r * frame.investing[b];
-                let used = if r > 0.0 { (iv.allocation * avail).min(cost) } else { 0.0 };
+                let used = if r > 0.0 {
+                    (iv.allocation * avail).min(cost)
+                } else {
+                    0.0
+                };
                 spent += used;
-                let funding = if cost > 0.0 { used / cost } else if r > 0.0 { 1.0 } else { 0.0 };
+                let funding = if cost > 0.0 {
+                    used / cost
+                } else if r > 0.0 {
+                    1.0
+                } else {
+                    0.0
+                };
                 levels[i] = r * funding;
             }
             frame.transition_available[b] = avail;
@@ -602,7 +679,8 @@ fn run_batch(
                     e
                 };
                 let fte_hours = draws.at(dm.hours_per_fte, b) * s.productivity[di];
-                let (base_eur, base_fte) = (e * s.cost_growth[di], h * s.hours_growth[di] / fte_hours);
+                let (base_eur, base_fte) =
+                    (e * s.cost_growth[di], h * s.hours_growth[di] / fte_hours);
                 frame.baseline.demand_eur[di][b] = base_eur;
                 frame.baseline.demand_fte[di][b] = base_fte;
                 frame.capacity_fte[di][b] = s.fte[di];
@@ -610,14 +688,24 @@ fn run_batch(
                 let mut touched = false;
                 net_weight.copy_from_slice(&weight);
                 for (i, iv) in m.interventions.iter().enumerate() {
-                    for ef in iv.effects.iter().filter(|ef| ef.domain == di && levels[i] > 0.0) {
+                    for ef in iv
+                        .effects
+                        .iter()
+                        .filter(|ef| ef.domain == di && levels[i] > 0.0)
+                    {
                         let f = 1.0 + draws.at(ef.change, b) * levels[i];
                         net_weight[ef.ages.ages()].iter_mut().for_each(|w| *w *= f);
                         touched = true;
                     }
                 }
                 let (net_eur, net_fte) = if touched {
-                    let (e, h) = demand(people, &net_weight, &dm.band_of_age, &eur_bands, &hour_bands);
+                    let (e, h) = demand(
+                        people,
+                        &net_weight,
+                        &dm.band_of_age,
+                        &eur_bands,
+                        &hour_bands,
+                    );
                     (e * s.cost_growth[di], h * s.hours_growth[di] / fte_hours)
                 } else {
                     (base_eur, base_fte)
@@ -630,7 +718,14 @@ fn run_batch(
         let spent = frame.transition_spent.clone();
         if m.transition.is_some() {
             ledger
-                .transfer(TRANSITION_FUND, INTERVENTIONS, &spent, year, &core, "interventions paid from the transition budget")
+                .transfer(
+                    TRANSITION_FUND,
+                    INTERVENTIONS,
+                    &spent,
+                    year,
+                    &core,
+                    "interventions paid from the transition budget",
+                )
                 .map_err(|e| RuleError::core(e.to_string(), year))?;
         }
 
@@ -657,14 +752,43 @@ fn run_batch(
         // Report the year.
         for (b, s) in states.iter_mut().enumerate() {
             for g in 0..4 {
-                put(layout.baseline.population_groups[g], yi, b, frame.population[g].1[b]);
-                put(layout.network.population_groups[g], yi, b, frame.population[g].1[b]);
+                put(
+                    layout.baseline.population_groups[g],
+                    yi,
+                    b,
+                    frame.population[g].1[b],
+                );
+                put(
+                    layout.network.population_groups[g],
+                    yi,
+                    b,
+                    frame.population[g].1[b],
+                );
             }
-            put(layout.baseline.population_total, yi, b, frame.population[4].1[b]);
-            put(layout.network.population_total, yi, b, frame.population[4].1[b]);
-            let sink: f64 = sinks.iter().map(|&a| ledger.received(a, b) - ledger.paid(a, b)).sum();
+            put(
+                layout.baseline.population_total,
+                yi,
+                b,
+                frame.population[4].1[b],
+            );
+            put(
+                layout.network.population_total,
+                yi,
+                b,
+                frame.population[4].1[b],
+            );
+            let sink: f64 = sinks
+                .iter()
+                .map(|&a| ledger.received(a, b) - ledger.paid(a, b))
+                .sum();
             let mut totals = [0.0; 2];
-            for (vi, (v, f)) in [(&layout.baseline, &frame.baseline), (&layout.network, &frame.network)].into_iter().enumerate() {
+            for (vi, (v, f)) in [
+                (&layout.baseline, &frame.baseline),
+                (&layout.network, &frame.network),
+            ]
+            .into_iter()
+            .enumerate()
+            {
                 let network = vi == 1;
                 let (mut gap_fte, mut dem_eur, mut dem_fte, mut cap) = (0.0, 0.0, 0.0, 0.0);
                 for di in 0..nd {
@@ -688,7 +812,11 @@ fn run_batch(
                     // less what it receives.
                     let acct = financier_account[fi];
                     let cost = f.domain_cost[fi][b]
-                        + if network { ledger.paid(acct, b) - ledger.received(acct, b) } else { 0.0 };
+                        + if network {
+                            ledger.paid(acct, b) - ledger.received(acct, b)
+                        } else {
+                            0.0
+                        };
                     gap_eur += (cost - s.budget[fi]).max(0.0);
                     put(v.cost_financier[fi], yi, b, cost);
                     put(v.budget_financier[fi], yi, b, s.budget[fi]);
@@ -710,7 +838,10 @@ fn run_batch(
                 let (paid, received) = (ledger.paid(p, b), ledger.received(p, b));
                 let fin = m.financiers.iter().position(|f| f.id == partner.id);
                 let (base_cost, net_cost) = fin.map_or((0.0, 0.0), |fi| {
-                    (frame.baseline.domain_cost[fi][b], frame.network.domain_cost[fi][b])
+                    (
+                        frame.baseline.domain_cost[fi][b],
+                        frame.network.domain_cost[fi][b],
+                    )
                 });
                 // Providers gain or lose the revenue of the demand they deliver.
                 let revenue_change: f64 = (0..nd)
@@ -751,7 +882,10 @@ fn costs(m: &Model, frame: &mut YearFrame, ledger: &Ledger, sinks: &[usize]) {
         }
         if network {
             for b in 0..frame.len {
-                v.cost_total[b] += sinks.iter().map(|&a| ledger.received(a, b) - ledger.paid(a, b)).sum::<f64>();
+                v.cost_total[b] += sinks
+                    .iter()
+                    .map(|&a| ledger.received(a, b) - ledger.paid(a, b))
+                    .sum::<f64>();
             }
         }
     }

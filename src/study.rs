@@ -4,9 +4,9 @@
 use std::time::Instant;
 
 use crate::model::Model;
-use crate::rules::RuleSet;
 use crate::outcome::Outcomes;
 use crate::report::{Manifest, Provenance, sha256_hex};
+use crate::rules::RuleSet;
 use crate::scenario::{self, Scenario};
 use crate::simulator::{self, Settings};
 use crate::{Error, scenario::ScenarioError};
@@ -51,7 +51,12 @@ impl Source {
         if self.path.starts_with("(embedded)") {
             return None;
         }
-        Some(std::path::Path::new(&self.path).parent().map(|p| p.to_path_buf()).unwrap_or_default())
+        Some(
+            std::path::Path::new(&self.path)
+                .parent()
+                .map(|p| p.to_path_buf())
+                .unwrap_or_default(),
+        )
     }
 
     pub fn parse(&self) -> Result<Scenario, ScenarioError> {
@@ -106,7 +111,8 @@ pub fn run(
         return Err(Error::Options("--threads must be at least 1".into()));
     }
     let mut model = Model::compile(&scenario, scenario.region.horizon);
-    let rules = RuleSet::load(&scenario, source.dir().as_deref(), &mut model).map_err(Error::Rules)?;
+    let rules =
+        RuleSet::load(&scenario, source.dir().as_deref(), &mut model).map_err(Error::Rules)?;
     let clock = Instant::now();
     let outcomes = simulator::simulate(&model, &settings, &rules, progress)?;
     let wall_time_seconds = clock.elapsed().as_secs_f64();
@@ -139,8 +145,13 @@ pub fn check(path: &std::path::Path) -> Result<String, Vec<Error>> {
     let source = Source::read(path).map_err(|e| vec![e.into()])?;
     let scenario = source.parse().map_err(|e| vec![e.into()])?;
     let mut model = Model::compile(&scenario, scenario.region.horizon);
-    let rules = RuleSet::load(&scenario, source.dir().as_deref(), &mut model)
-        .map_err(|errors| errors.into_iter().map(|e| Error::Rules(vec![e])).collect::<Vec<_>>())?;
+    let rules =
+        RuleSet::load(&scenario, source.dir().as_deref(), &mut model).map_err(|errors| {
+            errors
+                .into_iter()
+                .map(|e| Error::Rules(vec![e]))
+                .collect::<Vec<_>>()
+        })?;
     Ok(format!(
         "{} domains, {} partners, {} interventions, {} rules",
         scenario.domains.len(),
@@ -170,7 +181,8 @@ pub fn explain(
         )));
     }
     let mut model = Model::compile(&scenario, scenario.region.horizon);
-    let rules = RuleSet::load(&scenario, source.dir().as_deref(), &mut model).map_err(Error::Rules)?;
+    let rules =
+        RuleSet::load(&scenario, source.dir().as_deref(), &mut model).map_err(Error::Rules)?;
     let seed = seed.unwrap_or(scenario.monte_carlo.seed);
     let entries = simulator::explain(&model, &rules, seed, run)?;
     Ok(entries.into_iter().filter(|e| e.year == year).collect())

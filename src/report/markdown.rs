@@ -218,5 +218,101 @@ pub fn render(p: &Provenance, title: &str, o: &Outcomes) -> String {
             );
         }
     }
+    partners_and_events(&mut s, &v, end);
     s
+}
+
+/// The agreement's outcome: each partner's net position against the baseline, the events the
+/// rules fired and the money left in funds.
+fn partners_and_events(s: &mut String, v: &View, end: i32) {
+    let n = Variant::Network;
+    let partners: Vec<&str> =
+        v.o.catalogue
+            .series
+            .iter()
+            .filter_map(|x| x.metric.strip_prefix("partner.")?.strip_suffix(".net"))
+            .collect();
+    if !partners.is_empty() {
+        let _ = writeln!(
+            s,
+            "\n## Each partner's position against the baseline, {}-{end}\n",
+            v.start
+        );
+        let _ = writeln!(
+            s,
+            "Net gain summed over the years (lower cost, payments received, revenue change for \
+             providers); negative is a loss.\n"
+        );
+        let _ = writeln!(
+            s,
+            "| partner | net gain (median) | 90 % interval | runs with a loss |"
+        );
+        let _ = writeln!(s, "|---|---:|---:|---:|");
+        for p in partners {
+            let metric = format!("partner.{p}.net");
+            if let (Some(sum), Some(values)) =
+                (v.summary(n, &metric, end), v.values(n, &metric, end))
+            {
+                let losing =
+                    values.iter().filter(|x| **x < -0.5).count() as f64 / values.len() as f64;
+                let _ = writeln!(
+                    s,
+                    "| {p} | {} | {} to {} | {:.0} % |",
+                    mln(sum.p50),
+                    mln(sum.p5),
+                    mln(sum.p95),
+                    losing * 100.0
+                );
+            }
+        }
+    }
+    let events: Vec<&str> =
+        v.o.catalogue
+            .series
+            .iter()
+            .filter_map(|x| x.metric.strip_prefix("event."))
+            .collect();
+    if !events.is_empty() {
+        let _ = writeln!(
+            s,
+            "\n## Events\n\nShare of runs in which a rule fired the event, per year.\n"
+        );
+        let years: Vec<i32> = v.o.years.clone();
+        let _ = writeln!(
+            s,
+            "| event | {} |",
+            years
+                .iter()
+                .map(|y| y.to_string())
+                .collect::<Vec<_>>()
+                .join(" | ")
+        );
+        let _ = writeln!(s, "|---|{}", "---:|".repeat(years.len()));
+        for e in events {
+            let cells: Vec<String> = years
+                .iter()
+                .map(|y| {
+                    v.summary(n, &format!("event.{e}"), *y)
+                        .map_or("".into(), |x| format!("{:.0} %", x.mean * 100.0))
+                })
+                .collect();
+            let _ = writeln!(s, "| {e} | {} |", cells.join(" | "));
+        }
+    }
+    let funds: Vec<&str> =
+        v.o.catalogue
+            .series
+            .iter()
+            .filter_map(|x| x.metric.strip_prefix("fund.")?.strip_suffix(".eur"))
+            .collect();
+    if !funds.is_empty() {
+        let _ = writeln!(s, "\n## Funds at the end of {end}\n");
+        for f in funds {
+            let _ = writeln!(
+                s,
+                "- `fund:{f}`: {}",
+                v.range(n, &format!("fund.{f}.eur"), end, mln)
+            );
+        }
+    }
 }

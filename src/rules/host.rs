@@ -24,11 +24,23 @@ use crate::simulator::{Agreement, Agreements, Hook, VariantFrame, YearFrame};
 
 /// The rule library shipped with kloof, embedded so the default scenario runs from any folder.
 pub const LIBRARY: [(&str, &str); 6] = [
-    ("transition_budget.rhai", include_str!("../../rules/transition_budget.rhai")),
+    (
+        "transition_budget.rhai",
+        include_str!("../../rules/transition_budget.rhai"),
+    ),
     ("waterbed.rhai", include_str!("../../rules/waterbed.rhai")),
-    ("domain_shift.rhai", include_str!("../../rules/domain_shift.rhai")),
-    ("wijkbudget.rhai", include_str!("../../rules/wijkbudget.rhai")),
-    ("shared_savings.rhai", include_str!("../../rules/shared_savings.rhai")),
+    (
+        "domain_shift.rhai",
+        include_str!("../../rules/domain_shift.rhai"),
+    ),
+    (
+        "wijkbudget.rhai",
+        include_str!("../../rules/wijkbudget.rhai"),
+    ),
+    (
+        "shared_savings.rhai",
+        include_str!("../../rules/shared_savings.rhai"),
+    ),
     ("go_no_go.rhai", include_str!("../../rules/go_no_go.rhai")),
 ];
 
@@ -50,10 +62,21 @@ impl ParamModel {
             }
             Param::Text(t) => ParamModel::Text(t.clone()),
             Param::List(items) => ParamModel::List(
-                items.iter().enumerate().map(|(i, p)| ParamModel::compile(p, &format!("{key}.{i}"), inputs)).collect(),
+                items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, p)| ParamModel::compile(p, &format!("{key}.{i}"), inputs))
+                    .collect(),
             ),
             Param::Map(m) => ParamModel::Map(
-                m.iter().map(|(k, p)| (k.clone(), ParamModel::compile(p, &format!("{key}.{k}"), inputs))).collect(),
+                m.iter()
+                    .map(|(k, p)| {
+                        (
+                            k.clone(),
+                            ParamModel::compile(p, &format!("{key}.{k}"), inputs),
+                        )
+                    })
+                    .collect(),
             ),
         }
     }
@@ -64,13 +87,19 @@ impl ParamModel {
             // an uncertain one is a batch value.
             ParamModel::Number(id) => match draws.fixed(*id) {
                 Some(v) => Dynamic::from_float(v),
-                None => Dynamic::from(Batch::from_vec((0..draws.len()).map(|b| draws.at(*id, b)).collect())),
+                None => Dynamic::from(Batch::from_vec(
+                    (0..draws.len()).map(|b| draws.at(*id, b)).collect(),
+                )),
             },
             ParamModel::Text(t) => Dynamic::from(t.clone()),
-            ParamModel::List(items) => Dynamic::from_array(items.iter().map(|p| p.value(draws)).collect()),
-            ParamModel::Map(m) => {
-                Dynamic::from_map(m.iter().map(|(k, p)| (k.as_str().into(), p.value(draws))).collect())
+            ParamModel::List(items) => {
+                Dynamic::from_array(items.iter().map(|p| p.value(draws)).collect())
             }
+            ParamModel::Map(m) => Dynamic::from_map(
+                m.iter()
+                    .map(|(k, p)| (k.as_str().into(), p.value(draws)))
+                    .collect(),
+            ),
         }
     }
 }
@@ -102,12 +131,17 @@ fn rule_source(file: &str, scenario_dir: Option<&Path>) -> Result<(String, Strin
                 .map_err(|e| RuleError::new(shown, format!("cannot read the rule file: {e}")))
         }
         None => {
-            let name = Path::new(file).file_name().and_then(|n| n.to_str()).unwrap_or(file);
+            let name = Path::new(file)
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or(file);
             LIBRARY
                 .iter()
                 .find(|(n, _)| *n == name)
                 .map(|(n, text)| (format!("(embedded) rules/{n}"), text.to_string()))
-                .ok_or_else(|| RuleError::new(file, "no such rule in kloof's embedded rule library"))
+                .ok_or_else(|| {
+                    RuleError::new(file, "no such rule in kloof's embedded rule library")
+                })
         }
     }
 }
@@ -119,7 +153,10 @@ fn literals_after(source: &str, prefix: &str) -> Vec<String> {
     let mut rest = source;
     while let Some(i) = rest.find(prefix) {
         rest = &rest[i + prefix.len()..];
-        let name: String = rest.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-').collect();
+        let name: String = rest
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-')
+            .collect();
         if !name.is_empty() && !out.contains(&name) {
             out.push(name);
         }
@@ -130,13 +167,18 @@ fn literals_after(source: &str, prefix: &str) -> Vec<String> {
 impl RuleSet {
     /// Reads and compiles the scenario's rules, adding their parameters to the model's inputs.
     /// `scenario_dir` is where relative rule paths start; `None` for the embedded scenario.
-    pub fn load(scenario: &Scenario, scenario_dir: Option<&Path>, model: &mut Model) -> Result<RuleSet, Vec<RuleError>> {
+    pub fn load(
+        scenario: &Scenario,
+        scenario_dir: Option<&Path>,
+        model: &mut Model,
+    ) -> Result<RuleSet, Vec<RuleError>> {
         let engine = new_engine();
         let mut rules = Vec::new();
         let mut errors = Vec::new();
         let (mut events, mut funds) = (Vec::new(), Vec::new());
         for (i, r) in scenario.rules.iter().enumerate() {
-            let compiled = rule_source(&r.file, scenario_dir).and_then(|(path, text)| compile(&engine, &path, &text));
+            let compiled = rule_source(&r.file, scenario_dir)
+                .and_then(|(path, text)| compile(&engine, &path, &text));
             match compiled {
                 Ok(compiled) => {
                     for e in literals_after(&compiled.source, "event(\"") {
@@ -149,7 +191,10 @@ impl RuleSet {
                             funds.push(f);
                         }
                     }
-                    let stem = Path::new(&r.file).file_stem().and_then(|s| s.to_str()).unwrap_or("rule");
+                    let stem = Path::new(&r.file)
+                        .file_stem()
+                        .and_then(|s| s.to_str())
+                        .unwrap_or("rule");
                     let params = ParamModel::compile(
                         &Param::Map(r.params.clone()),
                         &format!("rules.{i}.{stem}.params"),
@@ -160,14 +205,25 @@ impl RuleSet {
                 Err(e) => errors.push(e),
             }
         }
-        if errors.is_empty() { Ok(RuleSet { rules, events, funds }) } else { Err(errors) }
+        if errors.is_empty() {
+            Ok(RuleSet {
+                rules,
+                events,
+                funds,
+            })
+        } else {
+            Err(errors)
+        }
     }
 
     /// Each rule file with its SHA-256, for the manifest.
     pub fn hashes(&self) -> Vec<FileHash> {
         self.rules
             .iter()
-            .map(|r| FileHash { path: r.compiled.path.clone(), sha256: sha256_hex(r.compiled.source.as_bytes()) })
+            .map(|r| FileHash {
+                path: r.compiled.path.clone(),
+                sha256: sha256_hex(r.compiled.source.as_bytes()),
+            })
             .collect()
     }
 
@@ -202,6 +258,8 @@ struct HostState {
     events: Vec<(String, Vec<f64>)>,
     investing: Vec<f64>,
     memory: HashMap<(usize, String), Dynamic>,
+    /// Set by `scale_demand`: the map `s` must be rebuilt for the next rule.
+    demand_changed: bool,
 }
 
 type Shared = Arc<Mutex<HostState>>;
@@ -211,17 +269,28 @@ fn lock(s: &Shared) -> MutexGuard<'_, HostState> {
 }
 
 fn runtime_error(message: impl Into<String>, pos: Position) -> Box<EvalAltResult> {
-    Box::new(EvalAltResult::ErrorRuntime(Dynamic::from(message.into()), pos))
+    Box::new(EvalAltResult::ErrorRuntime(
+        Dynamic::from(message.into()),
+        pos,
+    ))
 }
 
 /// The rules' API, bound to one batch's state.
 fn register_api(engine: &mut Engine, state: &Shared) {
     let st = state.clone();
-    let pay = move |ctx: NativeCallContext, from: &str, to: &str, amount: Dynamic, reason: &str| -> Result<(), Box<EvalAltResult>> {
+    let pay = move |ctx: NativeCallContext,
+                    from: &str,
+                    to: &str,
+                    amount: Dynamic,
+                    reason: &str|
+          -> Result<(), Box<EvalAltResult>> {
         let mut s = lock(&st);
         let len = s.demand.cost_total.len();
         let amount = to_batch(&amount, len).map_err(|e| runtime_error(e, ctx.call_position()))?;
-        let origin = Origin { rule: s.rule_paths[s.rule].clone(), line: ctx.call_position().line().unwrap_or(0) };
+        let origin = Origin {
+            rule: s.rule_paths[s.rule].clone(),
+            line: ctx.call_position().line().unwrap_or(0),
+        };
         let year = s.year;
         s.ledger
             .transfer(from, to, amount.as_slice(), year, &origin, reason)
@@ -230,13 +299,19 @@ fn register_api(engine: &mut Engine, state: &Shared) {
     let p = pay.clone();
     engine.register_fn("pay", pay);
     let p2 = p.clone();
-    engine.register_fn("deposit", move |ctx: NativeCallContext, fund: &str, from: &str, amount: Dynamic, reason: &str| {
-        p(ctx, from, &format!("fund:{fund}"), amount, reason)
-    });
+    engine.register_fn(
+        "deposit",
+        move |ctx: NativeCallContext, fund: &str, from: &str, amount: Dynamic, reason: &str| {
+            p(ctx, from, &format!("fund:{fund}"), amount, reason)
+        },
+    );
     let p3 = p2.clone();
-    engine.register_fn("withdraw", move |ctx: NativeCallContext, fund: &str, to: &str, amount: Dynamic, reason: &str| {
-        p2(ctx, &format!("fund:{fund}"), to, amount, reason)
-    });
+    engine.register_fn(
+        "withdraw",
+        move |ctx: NativeCallContext, fund: &str, to: &str, amount: Dynamic, reason: &str| {
+            p2(ctx, &format!("fund:{fund}"), to, amount, reason)
+        },
+    );
     let st = state.clone();
     engine.register_fn(
         "shift_budget",
@@ -260,29 +335,66 @@ fn register_api(engine: &mut Engine, state: &Shared) {
         },
     );
     let st = state.clone();
-    engine.register_fn("balance", move |ctx: NativeCallContext, account: &str| -> Result<Batch, Box<EvalAltResult>> {
-        let s = lock(&st);
-        let a = s.ledger.account(account).map_err(|e| runtime_error(e.to_string(), ctx.call_position()))?;
-        Ok(Batch::from_vec(s.ledger.balance(a)))
-    });
+    engine.register_fn(
+        "balance",
+        move |ctx: NativeCallContext, account: &str| -> Result<Batch, Box<EvalAltResult>> {
+            let s = lock(&st);
+            let a = s
+                .ledger
+                .account(account)
+                .map_err(|e| runtime_error(e.to_string(), ctx.call_position()))?;
+            Ok(Batch::from_vec(s.ledger.balance(a)))
+        },
+    );
+    let st = state.clone();
+    engine.register_fn(
+        "net_paid",
+        move |ctx: NativeCallContext, account: &str| -> Result<Batch, Box<EvalAltResult>> {
+            let s = lock(&st);
+            let a = s
+                .ledger
+                .account(account)
+                .map_err(|e| runtime_error(e.to_string(), ctx.call_position()))?;
+            let len = s.demand.cost_total.len();
+            Ok(Batch::from_vec(
+                (0..len)
+                    .map(|b| s.ledger.paid(a, b) - s.ledger.received(a, b))
+                    .collect(),
+            ))
+        },
+    );
     let st = state.clone();
     engine.register_fn(
         "scale_demand",
-        move |ctx: NativeCallContext, domain: &str, factor: Dynamic, _reason: &str| -> Result<(), Box<EvalAltResult>> {
+        move |ctx: NativeCallContext,
+              domain: &str,
+              factor: Dynamic,
+              _reason: &str|
+              -> Result<(), Box<EvalAltResult>> {
             let pos = ctx.call_position();
             let mut s = lock(&st);
             if !matches!(s.hook, Hook::Start | Hook::Year) {
-                return Err(runtime_error("scale_demand works in on_start and on_year, before costs are settled", pos));
+                return Err(runtime_error(
+                    "scale_demand works in on_start and on_year, before costs are settled",
+                    pos,
+                ));
             }
-            let d = s
-                .domains
-                .iter()
-                .position(|x| x == domain)
-                .ok_or_else(|| runtime_error(format!("unknown domain `{domain}`; domains: {}", s.domains.join(", ")), pos))?;
+            let d = s.domains.iter().position(|x| x == domain).ok_or_else(|| {
+                runtime_error(
+                    format!(
+                        "unknown domain `{domain}`; domains: {}",
+                        s.domains.join(", ")
+                    ),
+                    pos,
+                )
+            })?;
             let len = s.demand.cost_total.len();
             let f = to_batch(&factor, len).map_err(|e| runtime_error(e, pos))?;
             if let Some(bad) = f.as_slice().iter().find(|x| !x.is_finite() || **x < 0.0) {
-                return Err(runtime_error(format!("a demand factor must be a finite number >= 0, got {bad}"), pos));
+                return Err(runtime_error(
+                    format!("a demand factor must be a finite number >= 0, got {bad}"),
+                    pos,
+                ));
             }
             let fs = f.as_slice();
             let at = |b: usize| if fs.len() == 1 { fs[0] } else { fs[b] };
@@ -290,6 +402,7 @@ fn register_api(engine: &mut Engine, state: &Shared) {
                 s.demand.demand_eur[d][b] *= at(b);
                 s.demand.demand_fte[d][b] *= at(b);
             }
+            s.demand_changed = true;
             Ok(())
         },
     );
@@ -314,18 +427,21 @@ fn register_api(engine: &mut Engine, state: &Shared) {
         Ok(())
     });
     let st = state.clone();
-    engine.register_fn("stop_investing", move |ctx: NativeCallContext, condition: Dynamic| -> Result<(), Box<EvalAltResult>> {
-        let mut s = lock(&st);
-        let len = s.investing.len();
-        let c = to_batch(&condition, len).map_err(|e| runtime_error(e, ctx.call_position()))?;
-        let cs = c.as_slice();
-        for (b, inv) in s.investing.iter_mut().enumerate() {
-            if (if cs.len() == 1 { cs[0] } else { cs[b] }) != 0.0 {
-                *inv = 0.0;
+    engine.register_fn(
+        "stop_investing",
+        move |ctx: NativeCallContext, condition: Dynamic| -> Result<(), Box<EvalAltResult>> {
+            let mut s = lock(&st);
+            let len = s.investing.len();
+            let c = to_batch(&condition, len).map_err(|e| runtime_error(e, ctx.call_position()))?;
+            let cs = c.as_slice();
+            for (b, inv) in s.investing.iter_mut().enumerate() {
+                if (if cs.len() == 1 { cs[0] } else { cs[b] }) != 0.0 {
+                    *inv = 0.0;
+                }
             }
-        }
-        Ok(())
-    });
+            Ok(())
+        },
+    );
     let st = state.clone();
     engine.register_fn("remember", move |name: &str, value: Dynamic| {
         let mut s = lock(&st);
@@ -335,7 +451,10 @@ fn register_api(engine: &mut Engine, state: &Shared) {
     let st = state.clone();
     engine.register_fn("recall", move |name: &str, default: Dynamic| -> Dynamic {
         let s = lock(&st);
-        s.memory.get(&(s.rule, name.to_string())).cloned().unwrap_or(default)
+        s.memory
+            .get(&(s.rule, name.to_string()))
+            .cloned()
+            .unwrap_or(default)
     });
 }
 
@@ -363,18 +482,28 @@ impl<'a> BatchRules<'a> {
             rule: 0,
             rule_paths: set.rules.iter().map(|r| r.compiled.path.clone()).collect(),
             domains: m.domains.iter().map(|d| d.id.clone()).collect(),
-            domain_financier: m.domains.iter().map(|d| m.financiers[d.financier].id.clone()).collect(),
+            domain_financier: m
+                .domains
+                .iter()
+                .map(|d| m.financiers[d.financier].id.clone())
+                .collect(),
             demand: VariantFrame::default(),
             events: Vec::new(),
             investing: Vec::new(),
             memory: HashMap::new(),
+            demand_changed: false,
         }));
         let mut engine = new_engine();
         register_api(&mut engine, &state);
         let contribution = |id: &str| {
             m.transition
                 .as_ref()
-                .and_then(|t| t.contributions.iter().find(|(p, _)| m.partners[*p].id == id).map(|(_, s)| *s))
+                .and_then(|t| {
+                    t.contributions
+                        .iter()
+                        .find(|(p, _)| m.partners[*p].id == id)
+                        .map(|(_, s)| *s)
+                })
                 .unwrap_or(0.0)
         };
         let partners: Map = m
@@ -386,11 +515,18 @@ impl<'a> BatchRules<'a> {
                     Role::Provider => "provider",
                     Role::Residents => "residents",
                 };
-                let delivers: Array = p.delivers.iter().map(|d| Dynamic::from(m.domains[*d].id.clone())).collect();
+                let delivers: Array = p
+                    .delivers
+                    .iter()
+                    .map(|d| Dynamic::from(m.domains[*d].id.clone()))
+                    .collect();
                 let mut info = Map::new();
                 info.insert("role".into(), role.into());
                 info.insert("delivers".into(), delivers.into());
-                info.insert("contribution".into(), Dynamic::from_float(contribution(&p.id)));
+                info.insert(
+                    "contribution".into(),
+                    Dynamic::from_float(contribution(&p.id)),
+                );
                 (p.id.as_str().into(), Dynamic::from_map(info))
             })
             .collect();
@@ -405,9 +541,11 @@ impl<'a> BatchRules<'a> {
         }
     }
 
-    /// The map `s` a hook receives.
-    fn view(&self, frame: &YearFrame, network: &VariantFrame, params: Dynamic) -> Dynamic {
+    /// The map `s` a hook receives, without `params`: built once per hook and rebuilt only
+    /// when a rule has changed the network's demand.
+    fn view(&self, frame: &YearFrame) -> Map {
         let s = lock(&self.state);
+        let network = &s.demand;
         let variant = |v: &VariantFrame, gap_of: &dyn Fn(usize, usize) -> f64| -> Map {
             let mut demand = Map::new();
             for (d, id) in s.domains.iter().enumerate() {
@@ -421,7 +559,9 @@ impl<'a> BatchRules<'a> {
                 cost.insert(id.as_str().into(), batch(&v.domain_cost[f]));
             }
             cost.insert("total".into(), batch(&v.cost_total));
-            let gap: Vec<f64> = (0..frame.len).map(|b| (0..s.domains.len()).map(|d| gap_of(d, b)).sum()).collect();
+            let gap: Vec<f64> = (0..frame.len)
+                .map(|b| (0..s.domains.len()).map(|d| gap_of(d, b)).sum())
+                .collect();
             let mut g = Map::new();
             g.insert("fte".into(), batch(&gap));
             let mut out = Map::new();
@@ -430,40 +570,74 @@ impl<'a> BatchRules<'a> {
             out.insert("gap".into(), g.into());
             out
         };
-        let net_gap = |d: usize, b: usize| (network.demand_fte[d][b] - frame.capacity_fte[d][b]).max(0.0);
-        let base_gap =
-            |d: usize, b: usize| (frame.baseline.demand_fte[d][b] - frame.capacity_fte[d][b]).max(0.0);
+        let net_gap =
+            |d: usize, b: usize| (network.demand_fte[d][b] - frame.capacity_fte[d][b]).max(0.0);
+        let base_gap = |d: usize, b: usize| {
+            (frame.baseline.demand_fte[d][b] - frame.capacity_fte[d][b]).max(0.0)
+        };
         let mut map = variant(network, &net_gap);
-        map.insert("baseline".into(), variant(&frame.baseline, &base_gap).into());
+        map.insert(
+            "baseline".into(),
+            variant(&frame.baseline, &base_gap).into(),
+        );
         map.insert("year".into(), Dynamic::from_int(i64::from(frame.year)));
-        map.insert("start_year".into(), Dynamic::from_int(i64::from(self.start_year)));
+        map.insert(
+            "start_year".into(),
+            Dynamic::from_int(i64::from(self.start_year)),
+        );
         map.insert("horizon".into(), Dynamic::from_int(i64::from(self.horizon)));
         map.insert(
             "population".into(),
-            frame.population.iter().map(|(g, v)| ((*g).into(), batch(v))).collect::<Map>().into(),
+            frame
+                .population
+                .iter()
+                .map(|(g, v)| ((*g).into(), batch(v)))
+                .collect::<Map>()
+                .into(),
         );
         map.insert(
             "capacity".into(),
-            s.domains.iter().enumerate().map(|(d, id)| (id.as_str().into(), batch(&frame.capacity_fte[d]))).collect::<Map>().into(),
+            s.domains
+                .iter()
+                .enumerate()
+                .map(|(d, id)| (id.as_str().into(), batch(&frame.capacity_fte[d])))
+                .collect::<Map>()
+                .into(),
         );
         map.insert(
             "budget".into(),
-            self.financiers.iter().enumerate().map(|(f, id)| (id.as_str().into(), batch(&frame.budget[f]))).collect::<Map>().into(),
+            self.financiers
+                .iter()
+                .enumerate()
+                .map(|(f, id)| (id.as_str().into(), batch(&frame.budget[f])))
+                .collect::<Map>()
+                .into(),
         );
-        let savings: Vec<f64> = frame.baseline.cost_total.iter().zip(&network.cost_total).map(|(b, n)| b - n).collect();
+        let savings: Vec<f64> = frame
+            .baseline
+            .cost_total
+            .iter()
+            .zip(&network.cost_total)
+            .map(|(b, n)| b - n)
+            .collect();
         map.insert("savings".into(), batch(&savings));
         let mut t = Map::new();
         t.insert("available".into(), batch(&frame.transition_available));
         t.insert("spent".into(), batch(&frame.transition_spent));
         map.insert("transition".into(), t.into());
         map.insert("partners".into(), self.partners.clone().into());
-        map.insert("params".into(), params);
-        map.into()
+        map
     }
 }
 
 impl Agreement for BatchRules<'_> {
-    fn hook(&mut self, hook: Hook, frame: &mut YearFrame, ledger: &mut Ledger, draws: &Draws) -> Result<(), RuleError> {
+    fn hook(
+        &mut self,
+        hook: Hook,
+        frame: &mut YearFrame,
+        ledger: &mut Ledger,
+        draws: &Draws,
+    ) -> Result<(), RuleError> {
         let name = hook.function_name();
         if !self.set.rules.iter().any(|r| r.compiled.has_hook(name)) {
             return Ok(());
@@ -476,16 +650,30 @@ impl Agreement for BatchRules<'_> {
             s.investing = std::mem::take(&mut frame.investing);
             s.year = frame.year;
             s.hook = hook;
+            s.demand_changed = false;
         }
         let mut result = Ok(());
+        let mut view = self.view(frame);
         for (i, rule) in self.set.rules.iter().enumerate() {
             if !rule.compiled.has_hook(name) {
                 continue;
             }
-            lock(&self.state).rule = i;
-            let network = lock(&self.state).demand.clone();
-            let view = self.view(frame, &network, rule.params.value(draws));
-            if let Err(mut e) = call_hook(&self.engine, &rule.compiled, name, (view,)) {
+            {
+                let mut s = lock(&self.state);
+                s.rule = i;
+                if std::mem::take(&mut s.demand_changed) {
+                    drop(s);
+                    view = self.view(frame);
+                }
+            }
+            let mut args = view.clone();
+            args.insert("params".into(), rule.params.value(draws));
+            if let Err(mut e) = call_hook(
+                &self.engine,
+                &rule.compiled,
+                name,
+                (Dynamic::from_map(args),),
+            ) {
                 e.year = Some(frame.year);
                 result = Err(e);
                 break;
@@ -515,6 +703,8 @@ pub struct Case<'a> {
     pub domains: Vec<(String, String, f64, f64)>,
     /// What the rule remembered in earlier years (`recall`).
     pub memory: Vec<(String, Dynamic)>,
+    /// Net payments accounts already made this year, before the hook (`net_paid`).
+    pub paid_this_year: Vec<(String, f64)>,
 }
 
 /// What a hook did in a [`Case`].
@@ -533,14 +723,40 @@ pub fn run_case(case: &Case) -> Result<CaseOutcome, RuleError> {
     let mut names: Vec<String> = case.accounts.iter().map(|(a, _)| a.clone()).collect();
     names.push(OPENING.into());
     let mut ledger = Ledger::new(names, 0, 1, Some(0));
-    let origin = Origin { rule: "test case".into(), line: 0 };
+    let origin = Origin {
+        rule: "test case".into(),
+        line: 0,
+    };
     for (a, v) in &case.accounts {
-        let (from, to, amount) = if *v >= 0.0 { (OPENING, a.as_str(), *v) } else { (a.as_str(), OPENING, -v) };
+        let (from, to, amount) = if *v >= 0.0 {
+            (OPENING, a.as_str(), *v)
+        } else {
+            (a.as_str(), OPENING, -v)
+        };
         if amount > 0.0 {
             ledger
                 .transfer(from, to, &[amount], case.year, &origin, "opening balance")
                 .map_err(|e| RuleError::new(&case.rule.path, e.to_string()))?;
         }
+    }
+    // Opening balances are last year's: this year's flows start empty.
+    ledger.new_year();
+    for (a, v) in &case.paid_this_year {
+        let (from, to, amount) = if *v >= 0.0 {
+            (a.as_str(), OPENING, *v)
+        } else {
+            (OPENING, a.as_str(), -v)
+        };
+        ledger
+            .transfer(
+                from,
+                to,
+                &[amount],
+                case.year,
+                &origin,
+                "paid earlier this year",
+            )
+            .map_err(|e| RuleError::new(&case.rule.path, e.to_string()))?;
     }
     let opening = ledger.entries().len();
     let events = literals_after(&case.rule.source, "event(\"");
@@ -560,11 +776,21 @@ pub fn run_case(case: &Case) -> Result<CaseOutcome, RuleError> {
         },
         events: events.iter().map(|e| (e.clone(), vec![0.0])).collect(),
         investing: vec![1.0],
-        memory: case.memory.iter().map(|(k, v)| ((0, k.clone()), v.clone())).collect(),
+        memory: case
+            .memory
+            .iter()
+            .map(|(k, v)| ((0, k.clone()), v.clone()))
+            .collect(),
+        demand_changed: false,
     }));
     let mut engine = new_engine();
     register_api(&mut engine, &state);
-    let mut result = call_hook(&engine, case.rule, case.hook.function_name(), (Dynamic::from_map(case.state.clone()),));
+    let mut result = call_hook(
+        &engine,
+        case.rule,
+        case.hook.function_name(),
+        (Dynamic::from_map(case.state.clone()),),
+    );
     if let Err(e) = &mut result {
         e.year = Some(case.year);
     }
@@ -579,12 +805,22 @@ pub fn run_case(case: &Case) -> Result<CaseOutcome, RuleError> {
             .filter(|(_, a)| *a != OPENING)
             .map(|(i, a)| (a.clone(), s.ledger.balance(i)[0]))
             .collect(),
-        events: s.events.iter().map(|(n, v)| (n.clone(), v[0] != 0.0)).collect(),
+        events: s
+            .events
+            .iter()
+            .map(|(n, v)| (n.clone(), v[0] != 0.0))
+            .collect(),
         demand: s
             .domains
             .iter()
             .enumerate()
-            .map(|(d, id)| (id.clone(), s.demand.demand_eur[d][0], s.demand.demand_fte[d][0]))
+            .map(|(d, id)| {
+                (
+                    id.clone(),
+                    s.demand.demand_eur[d][0],
+                    s.demand.demand_fte[d][0],
+                )
+            })
             .collect(),
         investing: s.investing[0] != 0.0,
     })

@@ -56,6 +56,9 @@ struct CaseSpec {
     /// Ledger accounts and their opening balances.
     #[serde(default)]
     accounts: BTreeMap<String, f64>,
+    /// Net payments made earlier this year, per account (`net_paid`).
+    #[serde(default)]
+    paid_this_year: BTreeMap<String, f64>,
     /// What the rule remembered in earlier years; numbers become batch values.
     #[serde(default)]
     memory: BTreeMap<String, serde_yaml::Value>,
@@ -120,13 +123,24 @@ fn to_dynamic(v: &serde_yaml::Value, as_batches: bool) -> Dynamic {
         V::Bool(b) => Dynamic::from_bool(*b),
         V::Number(n) => {
             let x = n.as_f64().unwrap_or(f64::NAN);
-            if as_batches { Dynamic::from(Batch::splat(1, x)) } else { Dynamic::from_float(x) }
+            if as_batches {
+                Dynamic::from(Batch::splat(1, x))
+            } else {
+                Dynamic::from_float(x)
+            }
         }
         V::String(s) => Dynamic::from(s.clone()),
-        V::Sequence(items) => Dynamic::from_array(items.iter().map(|i| to_dynamic(i, as_batches)).collect()),
+        V::Sequence(items) => {
+            Dynamic::from_array(items.iter().map(|i| to_dynamic(i, as_batches)).collect())
+        }
         V::Mapping(m) => Dynamic::from_map(
             m.iter()
-                .map(|(k, v)| (k.as_str().unwrap_or_default().into(), to_dynamic(v, as_batches)))
+                .map(|(k, v)| {
+                    (
+                        k.as_str().unwrap_or_default().into(),
+                        to_dynamic(v, as_batches),
+                    )
+                })
                 .collect(),
         ),
         V::Tagged(t) => to_dynamic(&t.value, as_batches),
@@ -134,7 +148,9 @@ fn to_dynamic(v: &serde_yaml::Value, as_batches: bool) -> Dynamic {
 }
 
 fn hook_of(name: &str) -> Option<Hook> {
-    [Hook::Start, Hook::Year, Hook::Settle, Hook::End].into_iter().find(|h| h.function_name() == name)
+    [Hook::Start, Hook::Year, Hook::Settle, Hook::End]
+        .into_iter()
+        .find(|h| h.function_name() == name)
 }
 
 fn close(a: f64, b: f64) -> bool {
@@ -151,32 +167,54 @@ fn check(expect: &Expect, outcome: &Result<CaseOutcome, super::RuleError>) -> Ve
             return diff;
         }
         (Err(e), None) => return vec![format!("the hook failed:\n{e}")],
-        (Ok(_), Some(text)) => return vec![format!("expected an error containing {text:?}, but the hook succeeded")],
+        (Ok(_), Some(text)) => {
+            return vec![format!(
+                "expected an error containing {text:?}, but the hook succeeded"
+            )];
+        }
         (Ok(o), None) => o,
     };
     if let Some(entries) = &expect.entries {
-        let got: Vec<String> =
-            o.entries.iter().map(|e| format!("{} -> {}: {:.2} ({})", e.from, e.to, e.amount, e.reason)).collect();
+        let got: Vec<String> = o
+            .entries
+            .iter()
+            .map(|e| format!("{} -> {}: {:.2} ({})", e.from, e.to, e.amount, e.reason))
+            .collect();
         let same = entries.len() == o.entries.len()
             && entries.iter().zip(&o.entries).all(|(x, e)| {
                 x.from == e.from
                     && x.to == e.to
                     && close(x.amount, e.amount)
-                    && x.reason.as_ref().is_none_or(|r| e.reason.contains(r.as_str()))
+                    && x.reason
+                        .as_ref()
+                        .is_none_or(|r| e.reason.contains(r.as_str()))
             });
         if !same {
-            let want: Vec<String> = entries.iter().map(|e| format!("{} -> {}: {:.2}", e.from, e.to, e.amount)).collect();
+            let want: Vec<String> = entries
+                .iter()
+                .map(|e| format!("{} -> {}: {:.2}", e.from, e.to, e.amount))
+                .collect();
             diff.push(format!(
                 "entries differ\n  expected:\n    {}\n  got:\n    {}",
-                if want.is_empty() { "(none)".into() } else { want.join("\n    ") },
-                if got.is_empty() { "(none)".into() } else { got.join("\n    ") }
+                if want.is_empty() {
+                    "(none)".into()
+                } else {
+                    want.join("\n    ")
+                },
+                if got.is_empty() {
+                    "(none)".into()
+                } else {
+                    got.join("\n    ")
+                }
             ));
         }
     }
     for (account, want) in &expect.balances {
         match o.balances.iter().find(|(a, _)| a == account) {
             Some((_, got)) if close(*got, *want) => {}
-            Some((_, got)) => diff.push(format!("balance of {account}: expected {want:.2}, got {got:.2}")),
+            Some((_, got)) => diff.push(format!(
+                "balance of {account}: expected {want:.2}, got {got:.2}"
+            )),
             None => diff.push(format!("no account {account}")),
         }
     }
@@ -190,7 +228,9 @@ fn check(expect: &Expect, outcome: &Result<CaseOutcome, super::RuleError>) -> Ve
     for (domain, want) in &expect.demand {
         match o.demand.iter().find(|(d, _, _)| d == domain) {
             Some((_, got, _)) if close(*got, *want) => {}
-            Some((_, got, _)) => diff.push(format!("demand of {domain}: expected {want:.2}, got {got:.2}")),
+            Some((_, got, _)) => diff.push(format!(
+                "demand of {domain}: expected {want:.2}, got {got:.2}"
+            )),
             None => diff.push(format!("no domain {domain}")),
         }
     }
@@ -204,7 +244,10 @@ fn check(expect: &Expect, outcome: &Result<CaseOutcome, super::RuleError>) -> Ve
 
 fn run_spec(rule: &CompiledRule, spec: &CaseSpec) -> Vec<String> {
     let Some(hook) = hook_of(&spec.hook) else {
-        return vec![format!("unknown hook `{}`; hooks: on_start, on_year, on_settle, on_end", spec.hook)];
+        return vec![format!(
+            "unknown hook `{}`; hooks: on_start, on_year, on_settle, on_end",
+            spec.hook
+        )];
     };
     let mut state = match to_dynamic(&spec.state, true).try_cast::<Map>() {
         Some(m) => m,
@@ -217,11 +260,16 @@ fn run_spec(rule: &CompiledRule, spec: &CaseSpec) -> Vec<String> {
         m.insert("fte".into(), Dynamic::from(Batch::splat(1, spec.fte)));
         demand.insert(d.as_str().into(), m.into());
     }
-    state.entry("demand".into()).or_insert_with(|| demand.into());
+    state
+        .entry("demand".into())
+        .or_insert_with(|| demand.into());
     state.insert("partners".into(), to_dynamic(&spec.partners, false));
     state.insert("params".into(), to_dynamic(&spec.params, false));
     state.insert("year".into(), Dynamic::from_int(i64::from(spec.year)));
-    state.insert("start_year".into(), Dynamic::from_int(i64::from(spec.start_year)));
+    state.insert(
+        "start_year".into(),
+        Dynamic::from_int(i64::from(spec.start_year)),
+    );
     state.insert("horizon".into(), Dynamic::from_int(i64::from(spec.horizon)));
     let case = Case {
         rule,
@@ -229,8 +277,21 @@ fn run_spec(rule: &CompiledRule, spec: &CaseSpec) -> Vec<String> {
         year: spec.year,
         state,
         accounts: spec.accounts.iter().map(|(a, v)| (a.clone(), *v)).collect(),
-        domains: spec.domains.iter().map(|(d, s)| (d.clone(), s.financier.clone(), s.eur, s.fte)).collect(),
-        memory: spec.memory.iter().map(|(k, v)| (k.clone(), to_dynamic(v, true))).collect(),
+        domains: spec
+            .domains
+            .iter()
+            .map(|(d, s)| (d.clone(), s.financier.clone(), s.eur, s.fte))
+            .collect(),
+        memory: spec
+            .memory
+            .iter()
+            .map(|(k, v)| (k.clone(), to_dynamic(v, true)))
+            .collect(),
+        paid_this_year: spec
+            .paid_this_year
+            .iter()
+            .map(|(k, v)| (k.clone(), *v))
+            .collect(),
     };
     check(&spec.expect, &run_case(&case))
 }
@@ -250,7 +311,11 @@ pub fn run_dir(dir: &Path) -> Result<Vec<CaseResult>, String> {
     let engine = new_engine();
     let mut results = Vec::new();
     for file in files {
-        let fail = |name: &str, msg: String| CaseResult { file: file.clone(), name: name.into(), differences: vec![msg] };
+        let fail = |name: &str, msg: String| CaseResult {
+            file: file.clone(),
+            name: name.into(),
+            differences: vec![msg],
+        };
         let text = match std::fs::read_to_string(&file) {
             Ok(t) => t,
             Err(e) => {
@@ -269,13 +334,20 @@ pub fn run_dir(dir: &Path) -> Result<Vec<CaseResult>, String> {
         let shown = rule_path.display().to_string();
         let rule = match std::fs::read_to_string(&rule_path) {
             Ok(src) => compile(&engine, &shown, &src),
-            Err(e) => Err(super::RuleError::new(&shown, format!("cannot read the rule file: {e}"))),
+            Err(e) => Err(super::RuleError::new(
+                &shown,
+                format!("cannot read the rule file: {e}"),
+            )),
         };
         match rule {
             Err(e) => results.push(fail("(rule)", e.to_string())),
             Ok(rule) => {
                 for case in &spec.cases {
-                    results.push(CaseResult { file: file.clone(), name: case.name.clone(), differences: run_spec(&rule, case) });
+                    results.push(CaseResult {
+                        file: file.clone(),
+                        name: case.name.clone(),
+                        differences: run_spec(&rule, case),
+                    });
                 }
             }
         }

@@ -12,11 +12,11 @@ mod rules;
 
 pub use ages::{AGES, AgeRange, AgeTable, MAX_AGE};
 pub use load::{ScenarioError, load_file, parse};
-pub use rules::{Param, RuleUse};
 pub use refs::{
     DomainId, DomainRef, FinancierRef, InterventionId, InterventionRef, Keyed, PartnerId,
     PartnerRef,
 };
+pub use rules::{Param, RuleUse};
 
 use serde::de::{self, Deserializer};
 use serde::{Deserialize, Serialize};

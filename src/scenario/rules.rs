@@ -65,15 +65,22 @@ impl<'de> Deserialize<'de> for Param {
                 while let Some(k) = map.next_key::<String>()? {
                     entries.push((k, map.next_value()?));
                 }
-                let to_param = |v: serde_yaml::Value| Param::deserialize(v).map_err(de::Error::custom);
+                let to_param =
+                    |v: serde_yaml::Value| Param::deserialize(v).map_err(de::Error::custom);
                 if entries.iter().any(|(k, _)| k == "dist") {
-                    let mapping: serde_yaml::Mapping =
-                        entries.into_iter().map(|(k, v)| (serde_yaml::Value::String(k), v)).collect();
+                    let mapping: serde_yaml::Mapping = entries
+                        .into_iter()
+                        .map(|(k, v)| (serde_yaml::Value::String(k), v))
+                        .collect();
                     return Quantity::deserialize(serde_yaml::Value::Mapping(mapping))
                         .map(Param::Number)
                         .map_err(de::Error::custom);
                 }
-                entries.into_iter().map(|(k, v)| Ok((k, to_param(v)?))).collect::<Result<_, _>>().map(Param::Map)
+                entries
+                    .into_iter()
+                    .map(|(k, v)| Ok((k, to_param(v)?)))
+                    .collect::<Result<_, _>>()
+                    .map(Param::Map)
             }
         }
         d.deserialize_any(V)
@@ -84,6 +91,8 @@ impl<'de> Deserialize<'de> for Param {
 pub(super) fn params<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<(String, Param)>, D::Error> {
     match Param::deserialize(d)? {
         Param::Map(m) => Ok(m),
-        _ => Err(de::Error::custom("params must be a map from names to values")),
+        _ => Err(de::Error::custom(
+            "params must be a map from names to values",
+        )),
     }
 }
