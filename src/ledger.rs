@@ -179,6 +179,11 @@ impl Ledger {
         self.balance[account].iter().map(|c| eur(*c)).collect()
     }
 
+    /// Balance of an account in run `b`, EUR.
+    pub fn balance_at(&self, account: usize, b: usize) -> f64 {
+        eur(self.balance[account][b])
+    }
+
     /// Paid out by an account this year in run `b`, EUR.
     pub fn paid(&self, account: usize, b: usize) -> f64 {
         eur(self.paid[account][b])

@@ -860,7 +860,7 @@ fn run_batch(
                 put(*e, yi, b, fired[b]);
             }
             for (series, &fund) in layout.funds.iter().zip(&funds) {
-                put(*series, yi, b, ledger.balance(fund)[b]);
+                put(*series, yi, b, ledger.balance_at(fund, b));
             }
             put(layout.imbalance, yi, b, ledger.imbalance(b));
         }
