@@ -10,7 +10,9 @@ use kloof::simulator::{Settings, simulate};
 use kloof::study::Source;
 
 fn simulator(c: &mut Criterion) {
-    let scenario = Source::embedded_default().parse().expect("default scenario is valid");
+    let scenario = Source::embedded_default()
+        .parse()
+        .expect("default scenario is valid");
     let mut model = Model::compile(&scenario, scenario.region.horizon);
     let rules = RuleSet::load(&scenario, None, &mut model).expect("default rules compile");
     let runs = 10_000;
@@ -19,7 +21,12 @@ fn simulator(c: &mut Criterion) {
     group.throughput(Throughput::Elements(runs * years));
     group.sample_size(10);
     for threads in [1, 2] {
-        let settings = Settings { runs, seed: 1, batch_size: Settings::DEFAULT_BATCH, threads: Some(threads) };
+        let settings = Settings {
+            runs,
+            seed: 1,
+            batch_size: Settings::DEFAULT_BATCH,
+            threads: Some(threads),
+        };
         group.bench_function(format!("default scenario, {threads} thread(s)"), |b| {
             b.iter(|| simulate(&model, &settings, &rules, &|_| {}).expect("simulates"))
         });

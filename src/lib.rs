@@ -6,6 +6,10 @@
 //! (runs × years, baseline and network under the same draws) → [`stats`] → [`report`].
 //! The library knows no terminal; only the binary prints.
 
+// Rule errors carry file, line, column, source line, hook, run and year for the analyst; they
+// travel only on the failure path, once, so their size costs nothing worth boxing for.
+#![allow(clippy::result_large_err)]
+
 pub mod model;
 pub mod outcome;
 pub mod projection;

@@ -807,10 +807,9 @@ fn run_batch(
                 put(v.demand_fte_total, yi, b, dem_fte);
                 put(v.capacity_fte_total, yi, b, cap);
                 let mut gap_eur = 0.0;
-                for fi in 0..nf {
+                for (fi, &acct) in financier_account.iter().enumerate() {
                     // In the network a financier also bears what it pays through the ledger,
                     // less what it receives.
-                    let acct = financier_account[fi];
                     let cost = f.domain_cost[fi][b]
                         + if network {
                             ledger.paid(acct, b) - ledger.received(acct, b)

@@ -20,7 +20,10 @@ fn money_is_conserved_across_financiers_funds_and_what_leaves_the_network() {
     for y in 2024..=2030 {
         // Baseline: financiers pay exactly the demand of their domains.
         let total = all(&s, Baseline, "cost.eur.total", y);
-        let (town, insurer) = (all(&s, Baseline, "cost.eur.town", y), all(&s, Baseline, "cost.eur.insurer", y));
+        let (town, insurer) = (
+            all(&s, Baseline, "cost.eur.town", y),
+            all(&s, Baseline, "cost.eur.insurer", y),
+        );
         let demand = all(&s, Baseline, "demand.eur.total", y);
         for r in 0..total.len() {
             assert!(close(town[r] + insurer[r], total[r], 1e-12));
@@ -29,17 +32,30 @@ fn money_is_conserved_across_financiers_funds_and_what_leaves_the_network() {
         // Network: what financiers pay = demand + what left the network (interventions)
         // + what stayed in the transition fund this year.
         let total = all(&s, Network, "cost.eur.total", y);
-        let (town, insurer) = (all(&s, Network, "cost.eur.town", y), all(&s, Network, "cost.eur.insurer", y));
+        let (town, insurer) = (
+            all(&s, Network, "cost.eur.town", y),
+            all(&s, Network, "cost.eur.insurer", y),
+        );
         let demand = all(&s, Network, "demand.eur.total", y);
         let spent = all(&s, Network, "transition.eur.spent", y);
         let fund = all(&s, Network, "fund.transition.eur", y);
         for r in 0..total.len() {
-            assert!(close(demand[r] + spent[r], total[r], 1e-9), "run {r} year {y}");
+            assert!(
+                close(demand[r] + spent[r], total[r], 1e-9),
+                "run {r} year {y}"
+            );
             let kept = fund[r] - fund_before[r];
-            assert!((town[r] + insurer[r] - (total[r] + kept)).abs() < 0.02, "run {r} year {y}");
+            assert!(
+                (town[r] + insurer[r] - (total[r] + kept)).abs() < 0.02,
+                "run {r} year {y}"
+            );
         }
         fund_before = fund;
-        assert!(all(&s, Network, "ledger.imbalance", y).iter().all(|x| *x == 0.0));
+        assert!(
+            all(&s, Network, "ledger.imbalance", y)
+                .iter()
+                .all(|x| *x == 0.0)
+        );
         let saved = all(&s, Network, "savings.eur.total", y);
         let b = all(&s, Baseline, "cost.eur.total", y);
         for r in 0..saved.len() {
@@ -54,13 +70,23 @@ fn the_transition_fund_never_pays_more_than_was_put_in() {
     let mut cumulative = vec![0.0; 400];
     for y in 2024..=2030 {
         let spent = all(&s, Network, "transition.eur.spent", y);
-        let contributed = if (2025..=2029).contains(&y) { 250_000.0 } else { 0.0 };
+        let contributed = if (2025..=2029).contains(&y) {
+            250_000.0
+        } else {
+            0.0
+        };
         for r in 0..spent.len() {
             cumulative[r] += contributed - spent[r];
             // The fund keeps whole cents: allow a cent of rounding per year.
-            assert!(cumulative[r] >= -0.01 * f64::from(y - 2023), "run {r} overspent in {y}");
+            assert!(
+                cumulative[r] >= -0.01 * f64::from(y - 2023),
+                "run {r} overspent in {y}"
+            );
         }
-        assert_eq!(all(&s, Baseline, "population.total", y), all(&s, Network, "population.total", y));
+        assert_eq!(
+            all(&s, Baseline, "population.total", y),
+            all(&s, Network, "population.total", y)
+        );
         // Gap per domain adds up to the total gap.
         let parts: Vec<f64> = all(&s, Baseline, "gap.fte.wmo", y)
             .iter()

@@ -12,7 +12,9 @@ fn csv(options: Options) -> String {
     report::write(dir.path(), &s.manifest, &s.outcomes, "t").expect("report written");
     assert!(rows(&s.outcomes).len() > 100);
     std::fs::read_to_string(dir.path().join("results.csv")).expect("csv")
-        + std::fs::read_to_string(dir.path().join("results.json")).expect("json").as_str()
+        + std::fs::read_to_string(dir.path().join("results.json"))
+            .expect("json")
+            .as_str()
 }
 
 #[test]

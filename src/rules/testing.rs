@@ -249,10 +249,9 @@ fn run_spec(rule: &CompiledRule, spec: &CaseSpec) -> Vec<String> {
             spec.hook
         )];
     };
-    let mut state = match to_dynamic(&spec.state, true).try_cast::<Map>() {
-        Some(m) => m,
-        None => Map::new(),
-    };
+    let mut state = to_dynamic(&spec.state, true)
+        .try_cast::<Map>()
+        .unwrap_or_default();
     let mut demand = Map::new();
     for (d, spec) in &spec.domains {
         let mut m = Map::new();

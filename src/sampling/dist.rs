@@ -242,7 +242,7 @@ impl Dist {
                 Sampler::Uniform(low, high)
             }
             Dist::Triangular { low, mode, high } => {
-                if !finite(&[low, mode, high]) || !(low <= mode && mode <= high) || low == high {
+                if !(finite(&[low, mode, high]) && low <= mode && mode <= high) || low == high {
                     return Err(err("triangular needs low <= mode <= high and low < high"));
                 }
                 Sampler::Triangular(
@@ -250,7 +250,7 @@ impl Dist {
                 )
             }
             Dist::Pert { low, mode, high } => {
-                if !finite(&[low, mode, high]) || !(low <= mode && mode <= high) || low == high {
+                if !(finite(&[low, mode, high]) && low <= mode && mode <= high) || low == high {
                     return Err(err("pert needs low <= mode <= high and low < high"));
                 }
                 Sampler::Pert(

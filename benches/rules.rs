@@ -1,0 +1,276 @@
+//! The shipped rule library (Rhai, evaluated once per batch and year) against the same six
+//! rules written in Rust, both driving `on_year` and `on_settle` for one year of a batch of
+//! 2,048 runs on the same frame and ledger. The target (issue 3): scripted at most 3x slower.
+//!
+//! The Rust rules below mirror `tests/fixtures/agreement.yaml`'s rules and parameters.
+
+// The Rust rules walk several per-run arrays in step, indexed by run, as the scripts do.
+#![allow(clippy::needless_range_loop)]
+
+use std::collections::HashMap;
+
+use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
+
+use kloof::ledger::{Ledger, Origin};
+use kloof::model::Model;
+use kloof::rules::{RuleError, RuleSet};
+use kloof::sampling::Draws;
+use kloof::simulator::{Agreement, Agreements, Hook, VariantFrame, YearFrame};
+use kloof::study::Source;
+
+const LEN: usize = 2048;
+const YEAR: i32 = 2027;
+
+/// A frame with varied, plausible numbers: domains wmo (town) and nursing (insurer).
+fn frame() -> YearFrame {
+    let wave = |base: f64, amp: f64| {
+        (0..LEN)
+            .map(|b| base + amp * ((b as f64) * 0.37).sin())
+            .collect::<Vec<f64>>()
+    };
+    let variant = |cut: f64| {
+        let eur = vec![wave(3.0e6 * cut, 2.0e5), wave(4.0e6 * cut, 3.0e5)];
+        let fte = vec![wave(40.0 * cut, 3.0), wave(50.0 * cut, 4.0)];
+        let total: Vec<f64> = (0..LEN).map(|b| eur[0][b] + eur[1][b]).collect();
+        VariantFrame {
+            domain_cost: eur.clone(),
+            demand_eur: eur,
+            demand_fte: fte,
+            cost_total: total,
+        }
+    };
+    YearFrame {
+        year: YEAR,
+        len: LEN,
+        population: ["0-19", "20-64", "65+", "80+", "total"]
+            .into_iter()
+            .map(|g| (g, wave(10_000.0, 300.0)))
+            .collect(),
+        baseline: variant(1.0),
+        network: variant(0.97),
+        capacity_fte: vec![wave(38.0, 2.0), wave(48.0, 2.0)],
+        budget: vec![wave(3.0e6, 1.0e5), wave(4.0e6, 1.0e5)],
+        transition_available: wave(2.5e5, 1.0e4),
+        transition_spent: wave(2.0e5, 1.0e4),
+        events: ["renegotiation", "ceiling_reached", "no_go"]
+            .into_iter()
+            .map(|e| (e.to_string(), vec![0.0; LEN]))
+            .collect(),
+        investing: vec![1.0; LEN],
+    }
+}
+
+fn ledger() -> Ledger {
+    let accounts = [
+        "town",
+        "insurer",
+        "homecare",
+        "residents",
+        "outside",
+        "interventions",
+    ];
+    let mut l = Ledger::new(
+        accounts.iter().map(|a| a.to_string()).collect(),
+        0,
+        LEN,
+        None,
+    );
+    for f in ["transition", "friction", "wijk_settlement"] {
+        l.open_fund(f);
+    }
+    let origin = Origin {
+        rule: "bench".into(),
+        line: 0,
+    };
+    l.transfer(
+        "outside",
+        "fund:transition",
+        &vec![50_000.0; LEN],
+        YEAR,
+        &origin,
+        "opening",
+    )
+    .expect("opening");
+    l
+}
+
+/// The six rules in Rust, with the fixture's parameters.
+#[derive(Default)]
+struct RustRules {
+    avoided: HashMap<i32, Vec<f64>>,
+    saved: Vec<f64>,
+    base: Vec<f64>,
+}
+
+impl Agreement for RustRules {
+    fn hook(
+        &mut self,
+        hook: Hook,
+        f: &mut YearFrame,
+        l: &mut Ledger,
+        _: &Draws,
+    ) -> Result<(), RuleError> {
+        let o = Origin {
+            rule: "rust".into(),
+            line: 0,
+        };
+        let err = |e: kloof::ledger::LedgerError| RuleError::core(e.to_string(), f.year);
+        let n = f.len;
+        match hook {
+            Hook::Year => {
+                // waterbed: wmo, share 0.2, delay 1
+                let avoided: Vec<f64> = (0..n)
+                    .map(|b| (f.baseline.demand_eur[0][b] - f.network.demand_eur[0][b]).max(0.0))
+                    .collect();
+                let back = self
+                    .avoided
+                    .get(&(f.year - 1))
+                    .cloned()
+                    .unwrap_or_else(|| vec![0.0; n]);
+                self.avoided.insert(f.year, avoided);
+                for b in 0..n {
+                    let now = f.network.demand_eur[0][b];
+                    let factor = if now > 0.0 {
+                        (now + back[b] * 0.2) / now.max(1.0)
+                    } else {
+                        1.0
+                    };
+                    f.network.demand_eur[0][b] *= factor;
+                    f.network.demand_fte[0][b] *= factor;
+                }
+            }
+            Hook::Settle => {
+                // transition_budget: carry over half, return the rest to town and insurer
+                let fund = l.account("fund:transition").map_err(err)?;
+                let unspent = l.balance(fund);
+                let keep: Vec<f64> = unspent.iter().map(|u| u * 0.5).collect();
+                let first: Vec<f64> = (0..n)
+                    .map(|b| ((unspent[b] - keep[b]) * 0.5).max(0.0))
+                    .collect();
+                l.transfer(
+                    "fund:transition",
+                    "town",
+                    &first,
+                    f.year,
+                    &o,
+                    "unspent returned",
+                )
+                .map_err(err)?;
+                let rest = l.balance(fund);
+                let last: Vec<f64> = (0..n).map(|b| (rest[b] - keep[b]).max(0.0)).collect();
+                l.transfer(
+                    "fund:transition",
+                    "insurer",
+                    &last,
+                    f.year,
+                    &o,
+                    "unspent returned",
+                )
+                .map_err(err)?;
+                // domain_shift: nursing -> wmo, key 0.5
+                let shift: Vec<f64> = (0..n)
+                    .map(|b| {
+                        (f.baseline.demand_eur[1][b] - f.network.demand_eur[1][b]).max(0.0) * 0.5
+                    })
+                    .collect();
+                l.transfer("insurer", "town", &shift, f.year, &o, "budget shift")
+                    .map_err(err)?;
+                // wijkbudget: town pays homecare a lump sum for 70 % of wmo
+                let budget = 900_000.0 * 1.02f64.powi(f.year - 2024);
+                let (mut prod, mut lump, mut reneg, mut ceil) =
+                    (vec![0.0; n], vec![0.0; n], vec![0.0; n], vec![0.0; n]);
+                for b in 0..n {
+                    reneg[b] = f64::from(u8::from(
+                        (f.population[4].1[b] / 10_000.0 - 1.0).abs() > 0.05,
+                    ));
+                    ceil[b] = f64::from(u8::from(budget >= 1.0e6));
+                    prod[b] = f.network.demand_eur[0][b] * 0.7;
+                    lump[b] = budget.min(1.0e6);
+                }
+                for (name, v) in [("renegotiation", &reneg), ("ceiling_reached", &ceil)] {
+                    if let Some((_, e)) = f.events.iter_mut().find(|(x, _)| x == name) {
+                        e.iter_mut().zip(v).for_each(|(e, v)| *e = e.max(*v));
+                    }
+                }
+                l.transfer("homecare", "town", &prod, f.year, &o, "fee-for-service")
+                    .map_err(err)?;
+                l.transfer("town", "homecare", &lump, f.year, &o, "lump sum")
+                    .map_err(err)?;
+                // shared_savings: 33 % residents, 33 % providers (10 % friction)
+                for (fi, id) in ["town", "insurer"].into_iter().enumerate() {
+                    let saved: Vec<f64> = (0..n)
+                        .map(|b| {
+                            (f.baseline.domain_cost[fi][b] - f.network.domain_cost[fi][b]).max(0.0)
+                        })
+                        .collect();
+                    let part = |s: f64| saved.iter().map(|x| x * s).collect::<Vec<f64>>();
+                    l.transfer(id, "residents", &part(0.33), f.year, &o, "residents")
+                        .map_err(err)?;
+                    l.transfer(id, "fund:friction", &part(0.033), f.year, &o, "friction")
+                        .map_err(err)?;
+                    l.transfer(id, "homecare", &part(0.297), f.year, &o, "providers")
+                        .map_err(err)?;
+                }
+                // go_no_go: decision in 2027, thresholds 0
+                if self.saved.is_empty() {
+                    self.saved = vec![0.0; n];
+                    self.base = vec![0.0; n];
+                }
+                for b in 0..n {
+                    self.saved[b] += f.baseline.cost_total[b] - f.network.cost_total[b];
+                    self.base[b] += f.baseline.cost_total[b];
+                }
+                if f.year == 2027 {
+                    for b in 0..n {
+                        let no_go = self.saved[b] / self.base[b] < 0.0;
+                        if no_go {
+                            f.investing[b] = 0.0;
+                            if let Some((_, e)) = f.events.iter_mut().find(|(x, _)| x == "no_go") {
+                                e[b] = 1.0;
+                            }
+                        }
+                    }
+                }
+            }
+            Hook::Start | Hook::End => {}
+        }
+        Ok(())
+    }
+}
+
+fn rules(c: &mut Criterion) {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/agreement.yaml");
+    let source = Source::read(std::path::Path::new(path)).expect("fixture");
+    let scenario = source.parse().expect("valid");
+    let mut model = Model::compile(&scenario, scenario.region.horizon);
+    let set = RuleSet::load(&scenario, source.dir().as_deref(), &mut model).expect("rules compile");
+    let draws = Draws::new(&model.inputs, 1, 0, LEN, YEAR);
+    let mut group = c.benchmark_group("rules, one batch-year of 2048 runs");
+    group.sample_size(30);
+    let year = |a: &mut dyn Agreement, (mut f, mut l): (YearFrame, Ledger)| {
+        a.hook(Hook::Year, &mut f, &mut l, &draws).expect("on_year");
+        a.hook(Hook::Settle, &mut f, &mut l, &draws)
+            .expect("on_settle");
+        (f, l)
+    };
+    let mut scripted = set.for_batch(&model).expect("engine");
+    group.bench_function("scripted (rules/*.rhai)", |b| {
+        b.iter_batched(
+            || (frame(), ledger()),
+            |input| year(scripted.as_mut(), input),
+            BatchSize::LargeInput,
+        )
+    });
+    let mut rust = RustRules::default();
+    group.bench_function("same rules in Rust", |b| {
+        b.iter_batched(
+            || (frame(), ledger()),
+            |input| year(&mut rust, input),
+            BatchSize::LargeInput,
+        )
+    });
+    group.finish();
+}
+
+criterion_group!(benches, rules);
+criterion_main!(benches);

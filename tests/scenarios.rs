@@ -1,0 +1,79 @@
+//! The shipped scenarios: each runs, and the national one reproduces the published headlines
+//! (reference/nl_population_projection_headlines.csv) within their uncertainty.
+
+mod common;
+
+use common::{run, scenario};
+use kloof::outcome::Variant::Baseline;
+use kloof::stats::Summary;
+use kloof::study::Options;
+
+#[test]
+fn every_scenario_runs_and_its_ledger_balances() {
+    for name in [
+        "zoetermeer",
+        "samen-gezond-roermond",
+        "stad-en-ommeland",
+        "ruwaard",
+        "nl",
+    ] {
+        let s = run(
+            &scenario(name),
+            Options {
+                runs: Some(100),
+                ..Options::default()
+            },
+        );
+        let h = s.manifest.provenance.horizon;
+        let gap = s.outcomes.get(Baseline, "gap.fte", h).expect("gap");
+        assert!(gap.iter().all(|g| g.is_finite() && *g >= 0.0), "{name}");
+        for y in s.outcomes.years.clone() {
+            let imbalance = s
+                .outcomes
+                .get(kloof::outcome::Variant::Network, "ledger.imbalance", y)
+                .expect("metric");
+            assert!(imbalance.iter().all(|x| *x == 0.0), "{name} {y}");
+        }
+    }
+}
+
+fn median(s: &kloof::study::Study, metric: &str, year: i32) -> f64 {
+    Summary::of(s.outcomes.get(Baseline, metric, year).expect("metric")).p50
+}
+
+/// Median of a ratio of two metrics, run by run.
+fn share(s: &kloof::study::Study, part: &str, year: i32) -> f64 {
+    let p = s.outcomes.get(Baseline, part, year).expect("part");
+    let t = s
+        .outcomes
+        .get(Baseline, "population.total", year)
+        .expect("total");
+    Summary::of(&p.iter().zip(t).map(|(p, t)| p / t).collect::<Vec<_>>()).p50
+}
+
+#[test]
+fn the_national_baseline_reproduces_the_published_headlines() {
+    let s = run(
+        &scenario("nl"),
+        Options {
+            runs: Some(300),
+            horizon: Some(2050),
+            ..Options::default()
+        },
+    );
+    // 80+: ~0.9 mln in 2024 (CBS Kernprognose 2024), 1.6 mln in 2040 (RIVM VTV), 1.8 mln in
+    // 2045 (CBS). "About" figures: within 7 %.
+    let within = |x: f64, target: f64, tol: f64| (x / target - 1.0).abs() <= tol;
+    assert!(within(median(&s, "population.80+", 2024), 0.9e6, 0.07));
+    assert!(within(median(&s, "population.80+", 2040), 1.6e6, 0.07));
+    assert!(within(median(&s, "population.80+", 2045), 1.8e6, 0.07));
+    // 65+: ~25 % in 2040 (CBS news 2024/51); 20-64: 59 % in 2025, ~55 % around 2040 (CBS 2025).
+    assert!((share(&s, "population.65+", 2040) - 0.25).abs() <= 0.02);
+    assert!((share(&s, "population.20-64", 2025) - 0.59).abs() <= 0.015);
+    assert!((share(&s, "population.20-64", 2040) - 0.55).abs() <= 0.015);
+    // Double ageing: 80+ grows faster than 65+.
+    let g80 = median(&s, "population.80+", 2040) / median(&s, "population.80+", 2024);
+    let g65 = median(&s, "population.65+", 2040) / median(&s, "population.65+", 2024);
+    assert!(g80 > g65 && g65 > 1.0);
+    assert_eq!(s.outcomes.years.last(), Some(&2050));
+}
