@@ -226,10 +226,6 @@ impl RuleSet {
             })
             .collect()
     }
-
-    pub fn is_empty(&self) -> bool {
-        self.rules.is_empty()
-    }
 }
 
 impl Agreements for RuleSet {

@@ -1,7 +1,6 @@
 //! Reading a scenario file: YAML in, a checked [`Scenario`] or an error naming file, line and key.
 
 use std::fmt;
-use std::path::Path;
 
 use super::Scenario;
 use super::refs::{Known, with_known};
@@ -36,19 +35,6 @@ impl fmt::Display for ScenarioError {
 }
 
 impl std::error::Error for ScenarioError {}
-
-/// Reads and checks a scenario file.
-pub fn load_file(path: &Path) -> Result<(Scenario, String), ScenarioError> {
-    let text = std::fs::read_to_string(path).map_err(|e| ScenarioError {
-        file: path.display().to_string(),
-        line: None,
-        column: None,
-        key: String::new(),
-        message: format!("cannot read the file: {e}"),
-    })?;
-    let scenario = parse(&text, &path.display().to_string())?;
-    Ok((scenario, text))
-}
 
 /// Checks a scenario given as text; `file` names it in errors.
 pub fn parse(text: &str, file: &str) -> Result<Scenario, ScenarioError> {

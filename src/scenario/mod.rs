@@ -11,7 +11,7 @@ mod refs;
 mod rules;
 
 pub use ages::{AGES, AgeRange, AgeTable, MAX_AGE};
-pub use load::{ScenarioError, load_file, parse};
+pub use load::{ScenarioError, parse};
 pub use refs::{
     DomainId, DomainRef, FinancierRef, InterventionId, InterventionRef, Keyed, PartnerId,
     PartnerRef,
