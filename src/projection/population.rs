@@ -43,17 +43,20 @@ pub struct Cohorts {
 }
 
 impl Cohorts {
-    /// Spreads band counts over single ages: evenly within closed bands; within the open band
-    /// in proportion to survival from its first age, so that "80+" holds few centenarians.
+    /// Spreads band counts over single ages. Within the open band (`80+`) in proportion to
+    /// survival from its first age, so that it holds few centenarians. Within a closed band
+    /// along a straight line whose slope follows the neighbouring bands' densities per age:
+    /// the line passes through the band's mean density at its centre, so the band's total is
+    /// kept exactly, and its slope is capped so no age goes below zero. Spreading evenly instead
+    /// puts as many people at 79 as at 75 and sends too many into 80+ in the first years.
     pub fn from_bands(bands: &[(AgeRange, f64)], mortality: &Mortality) -> Cohorts {
         let mut people = [0.0; AGES];
+        let centre = |r: &AgeRange| r.from as f64 + (r.width() as f64 - 1.0) / 2.0;
+        // Density per single age where it is known: closed bands at their centre; the open
+        // band at its first age.
+        let mut open_first = None;
         for (range, count) in bands {
-            if range.to.is_some() {
-                let per_age = count / range.width() as f64;
-                for a in range.ages() {
-                    people[a] = per_age;
-                }
-            } else {
+            if range.to.is_none() {
                 let mut survival = Vec::with_capacity(range.width());
                 let mut l = 1.0;
                 for a in range.ages() {
@@ -64,6 +67,39 @@ impl Cohorts {
                 for (a, s) in range.ages().zip(&survival) {
                     people[a] = count * s / total;
                 }
+                open_first = Some((range.from as f64, people[range.from as usize]));
+            }
+        }
+        let points: Vec<(f64, f64)> = bands
+            .iter()
+            .filter(|(r, _)| r.to.is_some())
+            .map(|(r, c)| (centre(r), c / r.width() as f64))
+            .chain(open_first)
+            .collect();
+        for (range, count) in bands.iter().filter(|(r, _)| r.to.is_some()) {
+            let (c, d) = (centre(range), count / range.width() as f64);
+            let before = points
+                .iter()
+                .filter(|p| p.0 < c)
+                .max_by(|a, b| a.0.total_cmp(&b.0));
+            let after = points
+                .iter()
+                .filter(|p| p.0 > c)
+                .min_by(|a, b| a.0.total_cmp(&b.0));
+            let slope = match (before, after) {
+                (Some(l), Some(r)) => (r.1 - l.1) / (r.0 - l.0),
+                (Some(l), None) => (d - l.1) / (c - l.0),
+                (None, Some(r)) => (r.1 - d) / (r.0 - c),
+                (None, None) => 0.0,
+            };
+            let half = (range.width() as f64 - 1.0) / 2.0;
+            let slope = if half > 0.0 {
+                slope.clamp(-d / half, d / half)
+            } else {
+                0.0
+            };
+            for a in range.ages() {
+                people[a] = d + slope * (a as f64 - c);
             }
         }
         Cohorts { people }
@@ -89,5 +125,38 @@ impl Cohorts {
                 self.people[a] = (self.people[a] + per_age).max(0.0);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn range(s: &str) -> AgeRange {
+        s.parse().expect("valid range")
+    }
+
+    #[test]
+    fn spreading_keeps_every_band_total_and_follows_the_neighbours() {
+        let m = Mortality::gompertz(60, 0.005, 80, 0.04);
+        let bands = [
+            (range("0-69"), 700.0),
+            (range("70-74"), 100.0),
+            (range("75-79"), 60.0),
+            (range("80+"), 50.0),
+        ];
+        let c = Cohorts::from_bands(&bands, &m);
+        for (r, count) in &bands {
+            let sum: f64 = c.people[r.ages()].iter().sum();
+            assert!((sum - count).abs() < 1e-9, "{r}: {sum}");
+        }
+        // 75-79 lies between a denser 70-74 and a sparser 80+: fewer people at 79 than at 75.
+        assert!(c.people[79] < c.people[75]);
+        assert!(c.people.iter().all(|p| *p >= 0.0));
+        // Equal densities on both sides (no deaths, 10 per age everywhere) give an even spread,
+        // as the hand-calculated test region assumes.
+        let flat = Mortality::gompertz(60, 0.0, 80, 0.0);
+        let even = Cohorts::from_bands(&[(range("0-64"), 650.0), (range("65+"), 360.0)], &flat);
+        assert!(even.people.iter().all(|p| (p - 10.0).abs() < 1e-12));
     }
 }
