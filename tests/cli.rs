@@ -47,6 +47,15 @@ fn run_without_a_scenario_uses_the_embedded_default_from_any_folder() {
     ] {
         assert!(csv.contains(&format!(",{m},")), "{m} missing");
     }
+    let summary = std::fs::read_to_string(report.join("summary.md")).expect("summary");
+    for part in [
+        "## The gap in 2030",
+        "## What drives it",
+        "## Who pays, who gains",
+        "200 Monte Carlo runs",
+    ] {
+        assert!(summary.contains(part), "summary.md lacks {part:?}");
+    }
     let manifest: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(report.join("manifest.json")).expect("manifest"),
     )

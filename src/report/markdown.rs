@@ -26,7 +26,7 @@ fn mln(x: f64) -> String {
 }
 
 fn pct(x: f64) -> String {
-    format!("{:+.0} %", x * 100.0)
+    format!("{:+.1} %", x * 100.0)
 }
 
 struct View<'a> {
@@ -72,14 +72,17 @@ pub fn render(p: &Provenance, title: &str, o: &Outcomes) -> String {
     let v = View { o, start, end };
     let (b, n) = (Variant::Baseline, Variant::Network);
     let mut s = String::new();
-    let _ = writeln!(s, "# {title}: the care gap from {start} to {end}\n");
+    let _ = writeln!(s, "# {title}\n\nThe care gap from {start} to {end}.\n");
     let _ = writeln!(
         s,
         "Scenario `{}`, {} Monte Carlo runs, seed {}, kloof {}. Figures are medians across runs; \
          the 90 % interval runs from the 5th to the 95th percentile. *Baseline* is business as \
          usual; *network* adds the network's interventions and transition budget, under the same \
          random draws.\n",
-        p.scenario, p.runs, p.seed, p.kloof_version
+        p.scenario,
+        int(p.runs as f64),
+        p.seed,
+        p.kloof_version
     );
 
     let _ = writeln!(s, "## The gap in {end}\n");
