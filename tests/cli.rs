@@ -105,3 +105,73 @@ fn horizon_override_and_bad_options() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--horizon 2000"));
 }
+
+#[test]
+fn check_reports_every_bad_scenario_in_a_folder_at_once() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let tiny = include_str!("fixtures/tiny.yaml");
+    std::fs::write(dir.path().join("a-good.yaml"), tiny).expect("write");
+    std::fs::write(
+        dir.path().join("b-bad.yaml"),
+        tiny.replace("inflow: 0.1,", "inflow: 2,"),
+    )
+    .expect("write");
+    std::fs::write(
+        dir.path().join("c-bad.yaml"),
+        tiny.replace("financier: town", "financier: nobody"),
+    )
+    .expect("write");
+    let out = kloof().arg("check").arg(dir.path()).output().expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("ok    ") && text.contains("a-good.yaml"),
+        "{text}"
+    );
+    assert!(
+        text.contains("b-bad.yaml:32:") && text.contains("c-bad.yaml:26:"),
+        "{text}"
+    );
+    let ok = kloof()
+        .arg("check")
+        .arg(dir.path().join("a-good.yaml"))
+        .output()
+        .expect("runs");
+    assert!(ok.status.success());
+}
+
+#[test]
+fn test_rules_and_explain_from_the_command_line() {
+    let rules = concat!(env!("CARGO_MANIFEST_DIR"), "/rules/tests");
+    let out = kloof().args(["test-rules", rules]).output().expect("runs");
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.trim_end().ends_with(" passed, 0 failed"), "{text}");
+
+    let scenario = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/agreement.yaml");
+    let out = kloof()
+        .args(["explain", scenario, "--run", "2", "--year", "2025"])
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("Run 2, year 2025") && text.contains("wijkbudget.rhai:"),
+        "{text}"
+    );
+    assert!(
+        text.contains("fund:transition") && text.contains(" -> "),
+        "{text}"
+    );
+
+    let out = kloof()
+        .args(["explain", scenario, "--run", "2", "--year", "2040"])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("outside the simulated years"));
+}
