@@ -730,11 +730,8 @@ fn run_batch(
         }
 
         costs(m, &mut frame, &ledger, &sinks);
-        if yi == 0 {
-            agreement.hook(Hook::Start, &mut frame, &mut ledger, &draws)?;
-        }
-        agreement.hook(Hook::Year, &mut frame, &mut ledger, &draws)?;
-        costs(m, &mut frame, &ledger, &sinks);
+        // Budgets of this year, before any hook reads them; a budget left out starts at the
+        // baseline's cost in the start year.
         for (b, s) in states.iter_mut().enumerate() {
             for fi in 0..nf {
                 if yi == 0 && s.budget[fi].is_nan() {
@@ -743,6 +740,11 @@ fn run_batch(
                 frame.budget[fi][b] = s.budget[fi];
             }
         }
+        if yi == 0 {
+            agreement.hook(Hook::Start, &mut frame, &mut ledger, &draws)?;
+        }
+        agreement.hook(Hook::Year, &mut frame, &mut ledger, &draws)?;
+        costs(m, &mut frame, &ledger, &sinks);
 
         agreement.hook(Hook::Settle, &mut frame, &mut ledger, &draws)?;
         if yi + 1 == n_years {

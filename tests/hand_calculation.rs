@@ -128,3 +128,20 @@ fn cumulative_savings_add_up_the_years() {
         1e-12
     ));
 }
+
+#[test]
+fn rules_see_this_years_budget() {
+    // The probe rule pays the residents the town's budget as seen in on_year: 425,000 in 2024
+    // (left out, so the start year's cost) and 425,000 × 1.03 = 437,750 in 2025.
+    let s = run(&fixture("probe/budget-probe.yaml"), Options::default());
+    assert!(close(
+        value(&s, Network, "partner.residents.received", 2024, 0),
+        425_000.0,
+        TOL
+    ));
+    assert!(close(
+        value(&s, Network, "partner.residents.received", 2025, 0),
+        437_750.0,
+        TOL
+    ));
+}
