@@ -3,17 +3,20 @@
 //! network agreement — a transition budget, interventions — does to it, under uncertainty.
 //!
 //! Data flows one way: [`scenario`] → [`sampling`] (draws) → [`projection`] → [`simulator`]
-//! (runs × years, baseline and network under the same draws) → [`stats`] → [`report`].
+//! (runs × years, baseline and network under the same draws, with the agreement's [`rules`]
+//! moving money through the [`ledger`]) → [`stats`] → [`report`].
 //! The library knows no terminal; only the binary prints.
 
 // Rule errors carry file, line, column, source line, hook, run and year for the analyst; they
 // travel only on the failure path, once, so their size costs nothing worth boxing for.
 #![allow(clippy::result_large_err)]
 
+pub mod ledger;
 pub mod model;
 pub mod outcome;
 pub mod projection;
 pub mod report;
+pub mod rules;
 pub mod sampling;
 pub mod scenario;
 pub mod simulator;
@@ -35,5 +38,3 @@ pub enum Error {
     #[error("{}", .0.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n"))]
     Rules(Vec<rules::RuleError>),
 }
-pub mod ledger;
-pub mod rules;

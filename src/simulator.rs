@@ -715,13 +715,12 @@ fn run_batch(
             }
             drivers[b] = (demography, with_informal);
         }
-        let spent = frame.transition_spent.clone();
         if m.transition.is_some() {
             ledger
                 .transfer(
                     TRANSITION_FUND,
                     INTERVENTIONS,
-                    &spent,
+                    &frame.transition_spent,
                     year,
                     &core,
                     "interventions paid from the transition budget",
