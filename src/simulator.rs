@@ -2,7 +2,7 @@
 //! evaluated in parallel.
 //!
 //! A batch of consecutive runs advances year by year. Within a year every quantity is held as
-//! an array across the batch's runs (a [`Frame`]), so that rules written as scripts are
+//! an array across the batch's runs (a [`YearFrame`]), so that rules written as scripts are
 //! evaluated once per batch and year rather than once per run (a script call per run costs
 //! hundreds of times the arithmetic; see `shared/notes/rhai-performance.md`).
 //!

@@ -74,7 +74,7 @@ impl From<Vec<f64>> for Batch {
     }
 }
 
-/// Shows at most [`SHOWN_VALUES`] values, so an error message or a debug print of a batch of
+/// Shows at most `SHOWN_VALUES` values, so an error message or a debug print of a batch of
 /// 10,000 runs stays one readable line.
 impl fmt::Display for Batch {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
