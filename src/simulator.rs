@@ -526,6 +526,11 @@ fn run_batch(
         .iter()
         .map(|f| ledger.account(&f.id).unwrap_or(0))
         .collect();
+    let financier_of_partner: Vec<Option<usize>> = m
+        .partners
+        .iter()
+        .map(|p| m.financiers.iter().position(|f| f.id == p.id))
+        .collect();
     // Providers share the revenue of the domains they deliver equally.
     let providers_of: Vec<Vec<usize>> = (0..nd)
         .map(|d| {
@@ -834,19 +839,20 @@ fn run_batch(
             put(layout.drivers_demography, yi, b, drivers[b].0);
             put(layout.drivers_informal, yi, b, drivers[b].1);
 
-            for (p, partner) in m.partners.iter().enumerate() {
+            for p in 0..np {
                 let (paid, received) = (ledger.paid(p, b), ledger.received(p, b));
-                let fin = m.financiers.iter().position(|f| f.id == partner.id);
-                let (base_cost, net_cost) = fin.map_or((0.0, 0.0), |fi| {
+                let (base_cost, net_cost) = financier_of_partner[p].map_or((0.0, 0.0), |fi| {
                     (
                         frame.baseline.domain_cost[fi][b],
                         frame.network.domain_cost[fi][b],
                     )
                 });
                 // Providers gain or lose the revenue of the demand they deliver.
-                let revenue_change: f64 = (0..nd)
-                    .filter(|d| providers_of[*d].contains(&p))
-                    .map(|d| {
+                let revenue_change: f64 = m.partners[p]
+                    .delivers
+                    .iter()
+                    .filter(|d| providers_of[**d].contains(&p))
+                    .map(|&d| {
                         (frame.network.demand_eur[d][b] - frame.baseline.demand_eur[d][b])
                             / providers_of[d].len() as f64
                     })
