@@ -271,6 +271,30 @@ fn runtime_error(message: impl Into<String>, pos: Position) -> Box<EvalAltResult
     ))
 }
 
+/// Registers `name(account)`: a batch value read from the ledger for that account in every run.
+fn account_query(
+    engine: &mut Engine,
+    state: &Shared,
+    name: &str,
+    value: fn(&Ledger, usize, usize) -> f64,
+) {
+    let st = state.clone();
+    engine.register_fn(
+        name,
+        move |ctx: NativeCallContext, account: &str| -> Result<Batch, Box<EvalAltResult>> {
+            let s = lock(&st);
+            let a = s
+                .ledger
+                .account(account)
+                .map_err(|e| runtime_error(e.to_string(), ctx.call_position()))?;
+            let len = s.demand.cost_total.len();
+            Ok(Batch::from_vec(
+                (0..len).map(|b| value(&s.ledger, a, b)).collect(),
+            ))
+        },
+    );
+}
+
 /// The rules' API, bound to one batch's state.
 fn register_api(engine: &mut Engine, state: &Shared) {
     let st = state.clone();
@@ -330,35 +354,10 @@ fn register_api(engine: &mut Engine, state: &Shared) {
             p3(ctx, &a, &b, amount, &format!("budget shift {from} -> {to}: {reason}"))
         },
     );
-    let st = state.clone();
-    engine.register_fn(
-        "balance",
-        move |ctx: NativeCallContext, account: &str| -> Result<Batch, Box<EvalAltResult>> {
-            let s = lock(&st);
-            let a = s
-                .ledger
-                .account(account)
-                .map_err(|e| runtime_error(e.to_string(), ctx.call_position()))?;
-            Ok(Batch::from_vec(s.ledger.balance(a)))
-        },
-    );
-    let st = state.clone();
-    engine.register_fn(
-        "net_paid",
-        move |ctx: NativeCallContext, account: &str| -> Result<Batch, Box<EvalAltResult>> {
-            let s = lock(&st);
-            let a = s
-                .ledger
-                .account(account)
-                .map_err(|e| runtime_error(e.to_string(), ctx.call_position()))?;
-            let len = s.demand.cost_total.len();
-            Ok(Batch::from_vec(
-                (0..len)
-                    .map(|b| s.ledger.paid(a, b) - s.ledger.received(a, b))
-                    .collect(),
-            ))
-        },
-    );
+    account_query(engine, state, "balance", |l, a, b| l.balance_at(a, b));
+    account_query(engine, state, "net_paid", |l, a, b| {
+        l.paid(a, b) - l.received(a, b)
+    });
     let st = state.clone();
     engine.register_fn(
         "scale_demand",
