@@ -11,18 +11,20 @@ use std::collections::HashMap;
 
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 
+use kloof::agreement::{Agreement, Agreements, Hook, VariantFrame, VariantYear, YearFrame};
 use kloof::ledger::{Ledger, Origin};
 use kloof::model::Model;
 use kloof::rules::{RuleError, RuleSet};
 use kloof::sampling::Draws;
-use kloof::simulator::{Agreement, Agreements, Hook, VariantFrame, YearFrame};
 use kloof::study::Source;
+use kloof::variant::Variant;
 
 const LEN: usize = 2048;
 const YEAR: i32 = 2027;
 
-/// A frame with varied, plausible numbers: domains wmo (town) and nursing (insurer).
-fn frame() -> YearFrame {
+/// A frame with varied, plausible numbers: domains wmo (town) and nursing (insurer); the
+/// shared year and the network's own.
+fn frame() -> (YearFrame, VariantYear) {
     let wave = |base: f64, amp: f64| {
         (0..LEN)
             .map(|b| base + amp * ((b as f64) * 0.37).sin())
@@ -39,7 +41,7 @@ fn frame() -> YearFrame {
             cost_total: total,
         }
     };
-    YearFrame {
+    let shared = YearFrame {
         year: YEAR,
         len: LEN,
         population: ["0-19", "20-64", "65+", "80+", "total"]
@@ -47,9 +49,11 @@ fn frame() -> YearFrame {
             .map(|g| (g, wave(10_000.0, 300.0)))
             .collect(),
         baseline: variant(1.0),
-        network: variant(0.97),
         capacity_fte: vec![wave(38.0, 2.0), wave(48.0, 2.0)],
         budget: vec![wave(3.0e6, 1.0e5), wave(4.0e6, 1.0e5)],
+    };
+    let own = VariantYear {
+        frame: variant(0.97),
         transition_available: wave(2.5e5, 1.0e4),
         transition_spent: wave(2.0e5, 1.0e4),
         events: ["renegotiation", "ceiling_reached", "no_go"]
@@ -57,7 +61,8 @@ fn frame() -> YearFrame {
             .map(|e| (e.to_string(), vec![0.0; LEN]))
             .collect(),
         investing: vec![1.0; LEN],
-    }
+    };
+    (shared, own)
 }
 
 fn ledger() -> Ledger {
@@ -106,7 +111,8 @@ impl Agreement for RustRules {
     fn hook(
         &mut self,
         hook: Hook,
-        f: &mut YearFrame,
+        f: &YearFrame,
+        own: &mut VariantYear,
         l: &mut Ledger,
         _: &Draws,
     ) -> Result<(), RuleError> {
@@ -120,7 +126,7 @@ impl Agreement for RustRules {
             Hook::Year => {
                 // waterbed: wmo, share 0.2, delay 1
                 let avoided: Vec<f64> = (0..n)
-                    .map(|b| (f.baseline.demand_eur[0][b] - f.network.demand_eur[0][b]).max(0.0))
+                    .map(|b| (f.baseline.demand_eur[0][b] - own.frame.demand_eur[0][b]).max(0.0))
                     .collect();
                 let back = self
                     .avoided
@@ -129,14 +135,14 @@ impl Agreement for RustRules {
                     .unwrap_or_else(|| vec![0.0; n]);
                 self.avoided.insert(f.year, avoided);
                 for b in 0..n {
-                    let now = f.network.demand_eur[0][b];
+                    let now = own.frame.demand_eur[0][b];
                     let factor = if now > 0.0 {
                         (now + back[b] * 0.2) / now.max(1.0)
                     } else {
                         1.0
                     };
-                    f.network.demand_eur[0][b] *= factor;
-                    f.network.demand_fte[0][b] *= factor;
+                    own.frame.demand_eur[0][b] *= factor;
+                    own.frame.demand_fte[0][b] *= factor;
                 }
             }
             Hook::Settle => {
@@ -170,7 +176,7 @@ impl Agreement for RustRules {
                 // domain_shift: nursing -> wmo, key 0.5
                 let shift: Vec<f64> = (0..n)
                     .map(|b| {
-                        (f.baseline.demand_eur[1][b] - f.network.demand_eur[1][b]).max(0.0) * 0.5
+                        (f.baseline.demand_eur[1][b] - own.frame.demand_eur[1][b]).max(0.0) * 0.5
                     })
                     .collect();
                 l.transfer("insurer", "town", &shift, f.year, &o, "budget shift")
@@ -184,11 +190,11 @@ impl Agreement for RustRules {
                         (f.population[4].1[b] / 10_000.0 - 1.0).abs() > 0.05,
                     ));
                     ceil[b] = f64::from(u8::from(budget >= 1.0e6));
-                    prod[b] = f.network.demand_eur[0][b] * 0.7;
+                    prod[b] = own.frame.demand_eur[0][b] * 0.7;
                     lump[b] = budget.min(1.0e6);
                 }
                 for (name, v) in [("renegotiation", &reneg), ("ceiling_reached", &ceil)] {
-                    if let Some((_, e)) = f.events.iter_mut().find(|(x, _)| x == name) {
+                    if let Some((_, e)) = own.events.iter_mut().find(|(x, _)| x == name) {
                         e.iter_mut().zip(v).for_each(|(e, v)| *e = e.max(*v));
                     }
                 }
@@ -200,7 +206,7 @@ impl Agreement for RustRules {
                 for (fi, id) in ["town", "insurer"].into_iter().enumerate() {
                     let saved: Vec<f64> = (0..n)
                         .map(|b| {
-                            (f.baseline.domain_cost[fi][b] - f.network.domain_cost[fi][b]).max(0.0)
+                            (f.baseline.domain_cost[fi][b] - own.frame.domain_cost[fi][b]).max(0.0)
                         })
                         .collect();
                     let part = |s: f64| saved.iter().map(|x| x * s).collect::<Vec<f64>>();
@@ -217,15 +223,16 @@ impl Agreement for RustRules {
                     self.base = vec![0.0; n];
                 }
                 for b in 0..n {
-                    self.saved[b] += f.baseline.cost_total[b] - f.network.cost_total[b];
+                    self.saved[b] += f.baseline.cost_total[b] - own.frame.cost_total[b];
                     self.base[b] += f.baseline.cost_total[b];
                 }
                 if f.year == 2027 {
                     for b in 0..n {
                         let no_go = self.saved[b] / self.base[b] < 0.0;
                         if no_go {
-                            f.investing[b] = 0.0;
-                            if let Some((_, e)) = f.events.iter_mut().find(|(x, _)| x == "no_go") {
+                            own.investing[b] = 0.0;
+                            if let Some((_, e)) = own.events.iter_mut().find(|(x, _)| x == "no_go")
+                            {
                                 e[b] = 1.0;
                             }
                         }
@@ -242,18 +249,22 @@ fn rules(c: &mut Criterion) {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/agreement.yaml");
     let source = Source::read(std::path::Path::new(path)).expect("fixture");
     let scenario = source.parse().expect("valid");
-    let mut model = Model::compile(&scenario, scenario.region.horizon);
-    let set = RuleSet::load(&scenario, source.dir().as_deref(), &mut model).expect("rules compile");
+    let model = Model::compile(&scenario, scenario.region.horizon);
+    let set = RuleSet::load(&model, source.dir().as_deref()).expect("rules compile");
     let draws = Draws::new(&model.inputs, 1, 0, LEN, YEAR);
     let mut group = c.benchmark_group("rules, one batch-year of 2048 runs");
     group.sample_size(30);
-    let year = |a: &mut dyn Agreement, (mut f, mut l): (YearFrame, Ledger)| {
-        a.hook(Hook::Year, &mut f, &mut l, &draws).expect("on_year");
-        a.hook(Hook::Settle, &mut f, &mut l, &draws)
+    let year = |a: &mut dyn Agreement,
+                ((f, mut own), mut l): ((YearFrame, VariantYear), Ledger)| {
+        a.hook(Hook::Year, &f, &mut own, &mut l, &draws)
+            .expect("on_year");
+        a.hook(Hook::Settle, &f, &mut own, &mut l, &draws)
             .expect("on_settle");
-        (f, l)
+        (f, own, l)
     };
-    let mut scripted = set.for_batch(&model).expect("engine");
+    let mut scripted = set
+        .for_batch(&model, &Variant::network(&model))
+        .expect("rules for a batch");
     group.bench_function("scripted (rules/*.rhai)", |b| {
         b.iter_batched(
             || (frame(), ledger()),

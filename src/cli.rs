@@ -6,9 +6,9 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 
-use kloof::outcome::Variant;
 use kloof::stats::Summary;
 use kloof::study::{self, Options, Source};
+use kloof::variant::{BASELINE, NETWORK};
 use kloof::{Error, report};
 
 #[derive(Parser)]
@@ -149,7 +149,7 @@ fn print_summary(study: &study::Study, dir: &std::path::Path) {
     let o = &study.outcomes;
     let p = &study.manifest.provenance;
     let end = p.horizon;
-    let line = |label: &str, v: Variant, metric: &str, scale: f64, unit: &str| {
+    let line = |label: &str, v: &str, metric: &str, scale: f64, unit: &str| {
         if let Some(values) = o.get(v, metric, end) {
             let s = Summary::of(values);
             println!(
@@ -165,38 +165,20 @@ fn print_summary(study: &study::Study, dir: &std::path::Path) {
         study.scenario.title, p.runs, p.seed, p.start_year, end, study.manifest.wall_time_seconds
     );
     println!("In {end}, median:");
-    line(
-        "care gap, baseline",
-        Variant::Baseline,
-        "gap.fte",
-        1.0,
-        "FTE",
-    );
-    line("care gap, network", Variant::Network, "gap.fte", 1.0, "FTE");
-    line(
-        "budget gap, baseline",
-        Variant::Baseline,
-        "gap.eur",
-        1e6,
-        "EUR mln",
-    );
-    line(
-        "budget gap, network",
-        Variant::Network,
-        "gap.eur",
-        1e6,
-        "EUR mln",
-    );
+    line("care gap, baseline", BASELINE, "gap.fte", 1.0, "FTE");
+    line("care gap, network", NETWORK, "gap.fte", 1.0, "FTE");
+    line("budget gap, baseline", BASELINE, "gap.eur", 1e6, "EUR mln");
+    line("budget gap, network", NETWORK, "gap.eur", 1e6, "EUR mln");
     line(
         "savings this year",
-        Variant::Network,
+        NETWORK,
         "savings.eur.total",
         1e6,
         "EUR mln",
     );
     line(
         "savings since start",
-        Variant::Network,
+        NETWORK,
         "savings.eur.cumulative",
         1e6,
         "EUR mln",

@@ -2,19 +2,23 @@
 //! beyond: how large the care gap (*zorgkloof*) grows as the population ages, and what a
 //! network agreement — a transition budget, interventions — does to it, under uncertainty.
 //!
-//! Data flows one way: [`scenario`] → [`sampling`] (draws) → [`projection`] → [`simulator`]
-//! (runs × years, baseline and network under the same draws, with the agreement's [`rules`]
-//! moving money through the [`ledger`]) → [`stats`] → [`report`].
+//! Data flows one way: [`scenario`] → [`model`] → [`sampling`] (draws) → [`projection`] →
+//! [`simulator`] (runs × years × [`variant`]s under the same draws; an [`agreement`] moves money
+//! through the [`ledger`]; results go to a recorder, by default [`outcome`]) → [`stats`] →
+//! [`report`]. The agreement interface lies below both the simulator and [`rules`], the Rhai
+//! host that implements it; [`provenance`] below the report and the host.
 //! The library knows no terminal; only the binary prints.
 
 // Rule errors carry file, line, column, source line, hook, run and year for the analyst; they
 // travel only on the failure path, once, so their size costs nothing worth boxing for.
 #![allow(clippy::result_large_err)]
 
+pub mod agreement;
 pub mod ledger;
 pub mod model;
 pub mod outcome;
 pub mod projection;
+pub mod provenance;
 pub mod report;
 pub mod rules;
 pub mod sampling;
@@ -22,6 +26,7 @@ pub mod scenario;
 pub mod simulator;
 pub mod stats;
 pub mod study;
+pub mod variant;
 
 /// Everything that can stop kloof, each with a message that says what to fix.
 #[derive(Debug, thiserror::Error)]
@@ -36,5 +41,5 @@ pub enum Error {
     Options(String),
     /// Every rule file that failed to load or compile, each with its position.
     #[error("{}", .0.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n"))]
-    Rules(Vec<rules::RuleError>),
+    Rules(Vec<agreement::RuleError>),
 }

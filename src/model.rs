@@ -4,7 +4,7 @@
 //! Compiling once per invocation keeps all parsing and lookup out of the run × year loop.
 
 use crate::sampling::{Input, InputId, Quantity};
-use crate::scenario::{AGES, AgeRange, Role, Scenario};
+use crate::scenario::{AGES, AgeRange, Param, Role, Scenario};
 
 #[derive(Debug, Clone)]
 pub struct MortalityModel {
@@ -86,6 +86,52 @@ pub struct PartnerModel {
     pub delivers: Vec<usize>,
 }
 
+/// A rule parameter with its numbers turned into inputs, so that they are drawn like every
+/// other number of the scenario (and an overlay can change them).
+#[derive(Debug, Clone)]
+pub enum ParamModel {
+    Number(InputId),
+    Text(String),
+    List(Vec<ParamModel>),
+    Map(Vec<(String, ParamModel)>),
+}
+
+impl ParamModel {
+    fn compile(p: &Param, key: &str, inputs: &mut Vec<Input>) -> ParamModel {
+        match p {
+            Param::Number(q) => {
+                inputs.push(Input::new(key.to_string(), q.clone()));
+                ParamModel::Number(inputs.len() - 1)
+            }
+            Param::Text(t) => ParamModel::Text(t.clone()),
+            Param::List(items) => ParamModel::List(
+                items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, p)| ParamModel::compile(p, &format!("{key}.{i}"), inputs))
+                    .collect(),
+            ),
+            Param::Map(m) => ParamModel::Map(
+                m.iter()
+                    .map(|(k, p)| {
+                        (
+                            k.clone(),
+                            ParamModel::compile(p, &format!("{key}.{k}"), inputs),
+                        )
+                    })
+                    .collect(),
+            ),
+        }
+    }
+}
+
+/// One rule of the scenario: its file as written and its parameters.
+#[derive(Debug, Clone)]
+pub struct RuleModel {
+    pub file: String,
+    pub params: ParamModel,
+}
+
 /// The compiled scenario.
 #[derive(Debug, Clone)]
 pub struct Model {
@@ -93,6 +139,10 @@ pub struct Model {
     pub start_year: i32,
     pub horizon: i32,
     pub inputs: Vec<Input>,
+    /// The first `projection_inputs` inputs are those of the variant-free projection
+    /// (population, demand, workforce, budgets, informal care); the rest belong to the
+    /// network (interventions, transition budget, rule parameters).
+    pub projection_inputs: usize,
     pub population: Vec<(AgeRange, InputId)>,
     pub birth_rate: InputId,
     pub mortality: MortalityModel,
@@ -103,13 +153,14 @@ pub struct Model {
     pub informal: Option<InformalModel>,
     pub interventions: Vec<InterventionModel>,
     pub transition: Option<TransitionModel>,
+    pub rules: Vec<RuleModel>,
 }
 
 impl Model {
     /// Compiles `scenario` to simulate from its start year to `horizon`.
     pub fn compile(scenario: &Scenario, horizon: i32) -> Model {
         let mut inputs = Vec::new();
-        let mut add = |key: String, q: &Quantity| -> InputId {
+        let add = |inputs: &mut Vec<Input>, key: String, q: &Quantity| -> InputId {
             inputs.push(Input::new(key, q.clone()));
             inputs.len() - 1
         };
@@ -118,26 +169,35 @@ impl Model {
             .population
             .0
             .iter()
-            .map(|(a, q)| (*a, add(format!("region.population.{a}"), &q.0)))
+            .map(|(a, q)| (*a, add(&mut inputs, format!("region.population.{a}"), &q.0)))
             .collect();
         let migration = r
             .net_migration
             .0
             .iter()
-            .map(|(a, q)| (*a, add(format!("region.net_migration.{a}"), q)))
+            .map(|(a, q)| (*a, add(&mut inputs, format!("region.net_migration.{a}"), q)))
             .collect();
-        let birth_rate = add("region.birth_rate".into(), &r.birth_rate.0);
+        let birth_rate = add(&mut inputs, "region.birth_rate".into(), &r.birth_rate.0);
         let m = &r.mortality;
         let mortality = MortalityModel {
             year: m.year,
             young_age: m.young.age,
             young_q: add(
+                &mut inputs,
                 "region.mortality.young".into(),
                 &m.young.death_probability.0,
             ),
             old_age: m.old.age,
-            old_q: add("region.mortality.old".into(), &m.old.death_probability.0),
-            improvement: add("region.mortality.improvement".into(), &m.improvement),
+            old_q: add(
+                &mut inputs,
+                "region.mortality.old".into(),
+                &m.old.death_probability.0,
+            ),
+            improvement: add(
+                &mut inputs,
+                "region.mortality.improvement".into(),
+                &m.improvement,
+            ),
         };
         let domain_ids: Vec<&str> = scenario.domains.iter().map(|d| d.id.as_str()).collect();
         let partners: Vec<PartnerModel> = scenario
@@ -165,10 +225,12 @@ impl Model {
                 let zero = Quantity::fixed(0.0);
                 let (eur, growth) = match &p.budget {
                     Some(b) => (
-                        b.eur.as_ref().map(|e| add(format!("{key}.eur"), &e.0)),
-                        add(format!("{key}.growth"), &b.growth),
+                        b.eur
+                            .as_ref()
+                            .map(|e| add(&mut inputs, format!("{key}.eur"), &e.0)),
+                        add(&mut inputs, format!("{key}.growth"), &b.growth),
                     ),
-                    None => (None, add(format!("{key}.growth"), &zero)),
+                    None => (None, add(&mut inputs, format!("{key}.growth"), &zero)),
                 };
                 FinancierModel {
                     id: p.id.0.clone(),
@@ -191,13 +253,13 @@ impl Model {
                     .use_per_person
                     .0
                     .iter()
-                    .map(|(a, u)| add(format!("{k}.use.{a}.eur"), &u.eur.0))
+                    .map(|(a, u)| add(&mut inputs, format!("{k}.use.{a}.eur"), &u.eur.0))
                     .collect();
                 let hours = d
                     .use_per_person
                     .0
                     .iter()
-                    .map(|(a, u)| add(format!("{k}.use.{a}.hours"), &u.hours.0))
+                    .map(|(a, u)| add(&mut inputs, format!("{k}.use.{a}.hours"), &u.hours.0))
                     .collect();
                 DomainModel {
                     id: d.id.0.clone(),
@@ -208,13 +270,34 @@ impl Model {
                     band_of_age: d.use_per_person.band_of_age(),
                     eur,
                     hours,
-                    hours_per_fte: add(format!("{k}.hours_per_fte"), &d.hours_per_fte.0),
-                    wages_prices: add(format!("{k}.growth.wages_prices"), &d.growth.wages_prices),
-                    volume: add(format!("{k}.growth.volume"), &d.growth.volume),
-                    fte: add(format!("{k}.workforce.fte"), &d.workforce.fte.0),
-                    inflow: add(format!("{k}.workforce.inflow"), &d.workforce.inflow.0),
-                    outflow: add(format!("{k}.workforce.outflow"), &d.workforce.outflow.0),
+                    hours_per_fte: add(
+                        &mut inputs,
+                        format!("{k}.hours_per_fte"),
+                        &d.hours_per_fte.0,
+                    ),
+                    wages_prices: add(
+                        &mut inputs,
+                        format!("{k}.growth.wages_prices"),
+                        &d.growth.wages_prices,
+                    ),
+                    volume: add(&mut inputs, format!("{k}.growth.volume"), &d.growth.volume),
+                    fte: add(
+                        &mut inputs,
+                        format!("{k}.workforce.fte"),
+                        &d.workforce.fte.0,
+                    ),
+                    inflow: add(
+                        &mut inputs,
+                        format!("{k}.workforce.inflow"),
+                        &d.workforce.inflow.0,
+                    ),
+                    outflow: add(
+                        &mut inputs,
+                        format!("{k}.workforce.outflow"),
+                        &d.workforce.outflow.0,
+                    ),
                     productivity: add(
+                        &mut inputs,
                         format!("{k}.workforce.productivity"),
                         &d.workforce.productivity,
                     ),
@@ -226,9 +309,18 @@ impl Model {
         let informal = scenario.informal_care.as_ref().map(|i| InformalModel {
             recipients: i.recipient_ages,
             carers: i.carer_ages,
-            share: add("informal_care.share_of_need".into(), &i.share_of_need.0),
-            elasticity: add("informal_care.elasticity".into(), &i.elasticity.0),
+            share: add(
+                &mut inputs,
+                "informal_care.share_of_need".into(),
+                &i.share_of_need.0,
+            ),
+            elasticity: add(
+                &mut inputs,
+                "informal_care.elasticity".into(),
+                &i.elasticity.0,
+            ),
         });
+        let projection_inputs = inputs.len();
         let allocation = |id: &str| {
             scenario
                 .transition_budget
@@ -249,7 +341,7 @@ impl Model {
                 let k = format!("interventions.{}", i.id);
                 InterventionModel {
                     id: i.id.0.clone(),
-                    cost: add(format!("{k}.cost"), &i.cost.0),
+                    cost: add(&mut inputs, format!("{k}.cost"), &i.cost.0),
                     start_year: i.start_year,
                     ramp_up_years: i.ramp_up_years,
                     effects: i
@@ -259,6 +351,7 @@ impl Model {
                             domain: domain_index(e.domain.as_str()),
                             ages: e.ages,
                             change: add(
+                                &mut inputs,
                                 format!("{k}.effects.{}.{}.change", e.domain, e.ages),
                                 &e.change.0,
                             ),
@@ -274,7 +367,11 @@ impl Model {
             .map(|t| TransitionModel {
                 from_year: t.from_year,
                 to_year: t.to_year,
-                per_year: add("transition_budget.per_year".into(), &t.per_year.0),
+                per_year: add(
+                    &mut inputs,
+                    "transition_budget.per_year".into(),
+                    &t.per_year.0,
+                ),
                 contributions: t
                     .contributions
                     .0
@@ -282,6 +379,25 @@ impl Model {
                     .map(|(p, s)| (partner_index(p.as_str()), *s))
                     .collect(),
             });
+        let rules = scenario
+            .rules
+            .iter()
+            .enumerate()
+            .map(|(i, r)| {
+                let stem = std::path::Path::new(&r.file)
+                    .file_stem()
+                    .and_then(|s| s.to_str())
+                    .unwrap_or("rule");
+                RuleModel {
+                    file: r.file.clone(),
+                    params: ParamModel::compile(
+                        &Param::Map(r.params.clone()),
+                        &format!("rules.{i}.{stem}.params"),
+                        &mut inputs,
+                    ),
+                }
+            })
+            .collect();
         Model {
             name: scenario.name.clone(),
             start_year: r.start_year,
@@ -297,6 +413,8 @@ impl Model {
             informal,
             interventions,
             transition,
+            projection_inputs,
+            rules,
         }
     }
 

@@ -5,10 +5,11 @@ use std::time::Instant;
 
 use crate::model::Model;
 use crate::outcome::Outcomes;
-use crate::report::{Manifest, Provenance, sha256_hex};
+use crate::provenance::{Manifest, Provenance, sha256_hex};
 use crate::rules::RuleSet;
 use crate::scenario::{self, Scenario};
 use crate::simulator::{self, Settings};
+use crate::variant;
 use crate::{Error, scenario::ScenarioError};
 
 /// The default scenario, embedded so that `kloof run` works from any folder.
@@ -107,14 +108,19 @@ pub fn run(
     if settings.runs == 0 {
         return Err(Error::Options("--runs must be at least 1".into()));
     }
-    if settings.threads == Some(0) {
-        return Err(Error::Options("--threads must be at least 1".into()));
+    if let Some(t) = settings.threads
+        && !(1..=Settings::MAX_THREADS).contains(&t)
+    {
+        return Err(Error::Options(format!(
+            "--threads {t}: use 1 to {}",
+            Settings::MAX_THREADS
+        )));
     }
-    let mut model = Model::compile(&scenario, scenario.region.horizon);
-    let rules =
-        RuleSet::load(&scenario, source.dir().as_deref(), &mut model).map_err(Error::Rules)?;
+    let model = Model::compile(&scenario, scenario.region.horizon);
+    let rules = RuleSet::load(&model, source.dir().as_deref()).map_err(Error::Rules)?;
     let clock = Instant::now();
-    let outcomes = simulator::simulate(&model, &settings, &rules, progress)?;
+    let variants = variant::baseline_and_network(&model);
+    let outcomes = simulator::simulate(&model, &settings, &variants, &rules, progress)?;
     let wall_time_seconds = clock.elapsed().as_secs_f64();
     let manifest = Manifest {
         provenance: Provenance {
@@ -144,14 +150,13 @@ pub fn run(
 pub fn check(path: &std::path::Path) -> Result<String, Vec<Error>> {
     let source = Source::read(path).map_err(|e| vec![e.into()])?;
     let scenario = source.parse().map_err(|e| vec![e.into()])?;
-    let mut model = Model::compile(&scenario, scenario.region.horizon);
-    let rules =
-        RuleSet::load(&scenario, source.dir().as_deref(), &mut model).map_err(|errors| {
-            errors
-                .into_iter()
-                .map(|e| Error::Rules(vec![e]))
-                .collect::<Vec<_>>()
-        })?;
+    let model = Model::compile(&scenario, scenario.region.horizon);
+    let rules = RuleSet::load(&model, source.dir().as_deref()).map_err(|errors| {
+        errors
+            .into_iter()
+            .map(|e| Error::Rules(vec![e]))
+            .collect::<Vec<_>>()
+    })?;
     Ok(format!(
         "{} domains, {} partners, {} interventions, {} rules",
         scenario.domains.len(),
@@ -180,9 +185,8 @@ pub fn explain(
             scenario.region.start_year, scenario.region.horizon
         )));
     }
-    let mut model = Model::compile(&scenario, scenario.region.horizon);
-    let rules =
-        RuleSet::load(&scenario, source.dir().as_deref(), &mut model).map_err(Error::Rules)?;
+    let model = Model::compile(&scenario, scenario.region.horizon);
+    let rules = RuleSet::load(&model, source.dir().as_deref()).map_err(Error::Rules)?;
     let seed = seed.unwrap_or(scenario.monte_carlo.seed);
     let entries = simulator::explain(&model, &rules, seed, run)?;
     Ok(entries.into_iter().filter(|e| e.year == year).collect())

@@ -3,10 +3,10 @@
 mod common;
 
 use common::{close, fixture, run};
-use kloof::outcome::Variant::{self, Baseline, Network};
 use kloof::study::Options;
+use kloof::variant::{BASELINE, NETWORK};
 
-fn all(s: &kloof::study::Study, v: Variant, m: &str, y: i32) -> Vec<f64> {
+fn all(s: &kloof::study::Study, v: &str, m: &str, y: i32) -> Vec<f64> {
     s.outcomes
         .get(v, m, y)
         .unwrap_or_else(|| panic!("{m}"))
@@ -19,26 +19,26 @@ fn money_is_conserved_across_financiers_funds_and_what_leaves_the_network() {
     let mut fund_before = vec![0.0; 400];
     for y in 2024..=2030 {
         // Baseline: financiers pay exactly the demand of their domains.
-        let total = all(&s, Baseline, "cost.eur.total", y);
+        let total = all(&s, BASELINE, "cost.eur.total", y);
         let (town, insurer) = (
-            all(&s, Baseline, "cost.eur.town", y),
-            all(&s, Baseline, "cost.eur.insurer", y),
+            all(&s, BASELINE, "cost.eur.town", y),
+            all(&s, BASELINE, "cost.eur.insurer", y),
         );
-        let demand = all(&s, Baseline, "demand.eur.total", y);
+        let demand = all(&s, BASELINE, "demand.eur.total", y);
         for r in 0..total.len() {
             assert!(close(town[r] + insurer[r], total[r], 1e-12));
             assert!(close(demand[r], total[r], 1e-12));
         }
         // Network: what financiers pay = demand + what left the network (interventions)
         // + what stayed in the transition fund this year.
-        let total = all(&s, Network, "cost.eur.total", y);
+        let total = all(&s, NETWORK, "cost.eur.total", y);
         let (town, insurer) = (
-            all(&s, Network, "cost.eur.town", y),
-            all(&s, Network, "cost.eur.insurer", y),
+            all(&s, NETWORK, "cost.eur.town", y),
+            all(&s, NETWORK, "cost.eur.insurer", y),
         );
-        let demand = all(&s, Network, "demand.eur.total", y);
-        let spent = all(&s, Network, "transition.eur.spent", y);
-        let fund = all(&s, Network, "fund.transition.eur", y);
+        let demand = all(&s, NETWORK, "demand.eur.total", y);
+        let spent = all(&s, NETWORK, "transition.eur.spent", y);
+        let fund = all(&s, NETWORK, "fund.transition.eur", y);
         for r in 0..total.len() {
             assert!(
                 close(demand[r] + spent[r], total[r], 1e-9),
@@ -52,12 +52,12 @@ fn money_is_conserved_across_financiers_funds_and_what_leaves_the_network() {
         }
         fund_before = fund;
         assert!(
-            all(&s, Network, "ledger.imbalance", y)
+            all(&s, NETWORK, "ledger.imbalance", y)
                 .iter()
                 .all(|x| *x == 0.0)
         );
-        let saved = all(&s, Network, "savings.eur.total", y);
-        let b = all(&s, Baseline, "cost.eur.total", y);
+        let saved = all(&s, NETWORK, "savings.eur.total", y);
+        let b = all(&s, BASELINE, "cost.eur.total", y);
         for r in 0..saved.len() {
             assert_eq!(saved[r], b[r] - total[r]);
         }
@@ -69,7 +69,7 @@ fn the_transition_fund_never_pays_more_than_was_put_in() {
     let s = run(&fixture("uncertain.yaml"), Options::default());
     let mut cumulative = vec![0.0; 400];
     for y in 2024..=2030 {
-        let spent = all(&s, Network, "transition.eur.spent", y);
+        let spent = all(&s, NETWORK, "transition.eur.spent", y);
         let contributed = if (2025..=2029).contains(&y) {
             250_000.0
         } else {
@@ -84,16 +84,16 @@ fn the_transition_fund_never_pays_more_than_was_put_in() {
             );
         }
         assert_eq!(
-            all(&s, Baseline, "population.total", y),
-            all(&s, Network, "population.total", y)
+            all(&s, BASELINE, "population.total", y),
+            all(&s, NETWORK, "population.total", y)
         );
         // Gap per domain adds up to the total gap.
-        let parts: Vec<f64> = all(&s, Baseline, "gap.fte.wmo", y)
+        let parts: Vec<f64> = all(&s, BASELINE, "gap.fte.wmo", y)
             .iter()
-            .zip(all(&s, Baseline, "gap.fte.nursing", y))
+            .zip(all(&s, BASELINE, "gap.fte.nursing", y))
             .map(|(a, b)| a + b)
             .collect();
-        for (p, t) in parts.iter().zip(all(&s, Baseline, "gap.fte", y)) {
+        for (p, t) in parts.iter().zip(all(&s, BASELINE, "gap.fte", y)) {
             assert!(close(*p, t, 1e-12));
         }
     }

@@ -73,7 +73,7 @@ fn fewer_runs_are_a_prefix_of_more_runs() {
         },
     );
     let large = run(&fixture("uncertain.yaml"), Options::default());
-    let v = kloof::outcome::Variant::Network;
+    let v = kloof::variant::NETWORK;
     let a = small
         .outcomes
         .get(v, "cost.eur.total", 2030)

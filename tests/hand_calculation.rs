@@ -5,8 +5,8 @@
 mod common;
 
 use common::{close, fixture, run, value};
-use kloof::outcome::Variant::{Baseline, Network};
 use kloof::study::Options;
+use kloof::variant::{BASELINE, NETWORK};
 
 const TOL: f64 = 1e-12;
 
@@ -15,28 +15,28 @@ fn start_year_demand_and_gap() {
     let s = run(&fixture("tiny.yaml"), Options::default());
     // 650 × 100 + 360 × 1,000 = 425,000 EUR; 650 × 1 + 360 × 10 = 4,250 h = 4.25 FTE.
     assert!(close(
-        value(&s, Baseline, "demand.eur.care", 2024, 0),
+        value(&s, BASELINE, "demand.eur.care", 2024, 0),
         425_000.0,
         TOL
     ));
     assert!(close(
-        value(&s, Baseline, "demand.fte.care", 2024, 0),
+        value(&s, BASELINE, "demand.fte.care", 2024, 0),
         4.25,
         TOL
     ));
-    assert!(close(value(&s, Baseline, "gap.fte", 2024, 0), 0.25, TOL));
+    assert!(close(value(&s, BASELINE, "gap.fte", 2024, 0), 0.25, TOL));
     assert!(close(
-        value(&s, Baseline, "population.65+", 2024, 0),
+        value(&s, BASELINE, "population.65+", 2024, 0),
         360.0,
         TOL
     ));
     assert!(close(
-        value(&s, Baseline, "population.80+", 2024, 0),
+        value(&s, BASELINE, "population.80+", 2024, 0),
         210.0,
         TOL
     ));
     // The budget is left out: it starts at the start year's cost, so no money gap yet.
-    assert_eq!(value(&s, Baseline, "gap.eur", 2024, 0), 0.0);
+    assert_eq!(value(&s, BASELINE, "gap.eur", 2024, 0), 0.0);
 }
 
 #[test]
@@ -45,35 +45,35 @@ fn one_year_on_cohorts_age_and_demand_grows() {
     // Everyone a year older, nobody born: 640 under 65 (age 0 empty), 370 from 65
     // (the open age 100 keeps its 10 and gains 10).
     assert!(close(
-        value(&s, Baseline, "population.0-19", 2025, 0),
+        value(&s, BASELINE, "population.0-19", 2025, 0),
         190.0,
         TOL
     ));
     assert!(close(
-        value(&s, Baseline, "population.65+", 2025, 0),
+        value(&s, BASELINE, "population.65+", 2025, 0),
         370.0,
         TOL
     ));
     assert!(close(
-        value(&s, Baseline, "population.total", 2025, 0),
+        value(&s, BASELINE, "population.total", 2025, 0),
         1010.0,
         TOL
     ));
     // (640 × 100 + 370 × 1,000) × 1.02 × 1.01 = 434,000 × 1.0302 = 447,106.8
     assert!(close(
-        value(&s, Baseline, "demand.eur.care", 2025, 0),
+        value(&s, BASELINE, "demand.eur.care", 2025, 0),
         447_106.8,
         TOL
     ));
     // (640 + 3,700) h × 1.01 = 4,383.4 h = 4.3834 FTE; workforce 4 (inflow = outflow).
-    assert!(close(value(&s, Baseline, "gap.fte", 2025, 0), 0.3834, TOL));
+    assert!(close(value(&s, BASELINE, "gap.fte", 2025, 0), 0.3834, TOL));
     // Budget 425,000 × 1.03 = 437,750; gap 447,106.8 - 437,750 = 9,356.8.
     assert!(close(
-        value(&s, Baseline, "budget.eur.town", 2025, 0),
+        value(&s, BASELINE, "budget.eur.town", 2025, 0),
         437_750.0,
         TOL
     ));
-    assert!(close(value(&s, Baseline, "gap.eur", 2025, 0), 9_356.8, TOL));
+    assert!(close(value(&s, BASELINE, "gap.eur", 2025, 0), 9_356.8, TOL));
 }
 
 #[test]
@@ -83,34 +83,34 @@ fn network_applies_funded_share_of_ramped_effect() {
     // level 0.25, so 65+ demand falls by 0.1 × 0.25 = 2.5 %.
     // (64,000 + 370,000 × 0.975) × 1.0302 = 437,577.45; the town also pays the 5,000 spent.
     assert!(close(
-        value(&s, Network, "demand.eur.care", 2025, 0),
+        value(&s, NETWORK, "demand.eur.care", 2025, 0),
         437_577.45,
         TOL
     ));
     assert!(close(
-        value(&s, Network, "transition.eur.spent", 2025, 0),
+        value(&s, NETWORK, "transition.eur.spent", 2025, 0),
         5_000.0,
         TOL
     ));
     assert!(close(
-        value(&s, Network, "cost.eur.town", 2025, 0),
+        value(&s, NETWORK, "cost.eur.town", 2025, 0),
         442_577.45,
         TOL
     ));
     assert!(close(
-        value(&s, Network, "savings.eur.total", 2025, 0),
+        value(&s, NETWORK, "savings.eur.total", 2025, 0),
         4_529.35,
         1e-9
     ));
     // Before the intervention starts the variants agree.
     assert_eq!(
-        value(&s, Network, "cost.eur.total", 2024, 0),
-        value(&s, Baseline, "cost.eur.total", 2024, 0)
+        value(&s, NETWORK, "cost.eur.total", 2024, 0),
+        value(&s, BASELINE, "cost.eur.total", 2024, 0)
     );
     // 2026: full ramp, still half funded: 5 % off 65+ (380 people; 630 under 65).
     // (630 × 100 + 380 × 1,000 × 0.95) × 1.0302² = 424,000 × 1.06131204 = 449,996.30496
     assert!(close(
-        value(&s, Network, "demand.eur.care", 2026, 0),
+        value(&s, NETWORK, "demand.eur.care", 2026, 0),
         449_996.304_96,
         1e-11
     ));
@@ -120,10 +120,10 @@ fn network_applies_funded_share_of_ramped_effect() {
 fn cumulative_savings_add_up_the_years() {
     let s = run(&fixture("tiny.yaml"), Options::default());
     let yearly: f64 = (2024..=2026)
-        .map(|y| value(&s, Network, "savings.eur.total", y, 0))
+        .map(|y| value(&s, NETWORK, "savings.eur.total", y, 0))
         .sum();
     assert!(close(
-        value(&s, Network, "savings.eur.cumulative", 2026, 0),
+        value(&s, NETWORK, "savings.eur.cumulative", 2026, 0),
         yearly,
         1e-12
     ));
@@ -135,12 +135,12 @@ fn rules_see_this_years_budget() {
     // (left out, so the start year's cost) and 425,000 × 1.03 = 437,750 in 2025.
     let s = run(&fixture("probe/budget-probe.yaml"), Options::default());
     assert!(close(
-        value(&s, Network, "partner.residents.received", 2024, 0),
+        value(&s, NETWORK, "partner.residents.received", 2024, 0),
         425_000.0,
         TOL
     ));
     assert!(close(
-        value(&s, Network, "partner.residents.received", 2025, 0),
+        value(&s, NETWORK, "partner.residents.received", 2025, 0),
         437_750.0,
         TOL
     ));

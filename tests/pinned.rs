@@ -59,7 +59,7 @@ fn compare(name: &str, actual: &str) {
 }
 
 fn sha256(text: &str) -> String {
-    kloof::report::sha256_hex(text.as_bytes())
+    kloof::provenance::sha256_hex(text.as_bytes())
 }
 
 #[test]

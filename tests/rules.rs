@@ -4,8 +4,8 @@
 mod common;
 
 use common::{fixture, run};
-use kloof::outcome::Variant::Network;
 use kloof::study::{self, Options, Source};
+use kloof::variant::NETWORK;
 
 #[test]
 fn every_shipped_rule_has_passing_tests() {
@@ -37,7 +37,7 @@ fn money_is_conserved_in_every_run_with_every_rule() {
     for y in 2024..=2030 {
         let imbalance = s
             .outcomes
-            .get(Network, "ledger.imbalance", y)
+            .get(NETWORK, "ledger.imbalance", y)
             .expect("metric");
         assert!(imbalance.iter().all(|x| *x == 0.0));
     }
@@ -45,7 +45,7 @@ fn money_is_conserved_in_every_run_with_every_rule() {
     let received: f64 = (2024..=2030)
         .map(|y| {
             s.outcomes
-                .get(Network, "partner.residents.received", y)
+                .get(NETWORK, "partner.residents.received", y)
                 .expect("metric")
                 .iter()
                 .sum::<f64>()
@@ -173,7 +173,7 @@ fn explain_lists_the_entries_of_one_run_and_year_with_rule_lines() {
         .sum();
     let metric = s
         .outcomes
-        .get(Network, "partner.residents.received", 2026)
+        .get(NETWORK, "partner.residents.received", 2026)
         .expect("metric")[3];
     assert!((received - metric).abs() < 0.005, "{received} vs {metric}");
 }

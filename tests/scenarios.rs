@@ -4,9 +4,9 @@
 mod common;
 
 use common::{run, scenario};
-use kloof::outcome::Variant::Baseline;
 use kloof::stats::Summary;
 use kloof::study::Options;
+use kloof::variant::BASELINE;
 
 #[test]
 fn every_scenario_runs_and_its_ledger_balances() {
@@ -25,12 +25,12 @@ fn every_scenario_runs_and_its_ledger_balances() {
             },
         );
         let h = s.manifest.provenance.horizon;
-        let gap = s.outcomes.get(Baseline, "gap.fte", h).expect("gap");
+        let gap = s.outcomes.get(BASELINE, "gap.fte", h).expect("gap");
         assert!(gap.iter().all(|g| g.is_finite() && *g >= 0.0), "{name}");
         for y in s.outcomes.years.clone() {
             let imbalance = s
                 .outcomes
-                .get(kloof::outcome::Variant::Network, "ledger.imbalance", y)
+                .get(kloof::variant::NETWORK, "ledger.imbalance", y)
                 .expect("metric");
             assert!(imbalance.iter().all(|x| *x == 0.0), "{name} {y}");
         }
@@ -38,15 +38,15 @@ fn every_scenario_runs_and_its_ledger_balances() {
 }
 
 fn median(s: &kloof::study::Study, metric: &str, year: i32) -> f64 {
-    Summary::of(s.outcomes.get(Baseline, metric, year).expect("metric")).p50
+    Summary::of(s.outcomes.get(BASELINE, metric, year).expect("metric")).p50
 }
 
 /// Median of a ratio of two metrics, run by run.
 fn share(s: &kloof::study::Study, part: &str, year: i32) -> f64 {
-    let p = s.outcomes.get(Baseline, part, year).expect("part");
+    let p = s.outcomes.get(BASELINE, part, year).expect("part");
     let t = s
         .outcomes
-        .get(Baseline, "population.total", year)
+        .get(BASELINE, "population.total", year)
         .expect("total");
     Summary::of(&p.iter().zip(t).map(|(p, t)| p / t).collect::<Vec<_>>()).p50
 }

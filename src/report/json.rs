@@ -2,7 +2,8 @@
 
 use serde::Serialize;
 
-use super::{Provenance, Row};
+use super::Row;
+use crate::provenance::Provenance;
 
 #[derive(Serialize)]
 struct Document<'a> {

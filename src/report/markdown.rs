@@ -3,9 +3,10 @@
 
 use std::fmt::Write;
 
-use super::Provenance;
-use crate::outcome::{Outcomes, Variant};
+use crate::outcome::Outcomes;
+use crate::provenance::Provenance;
 use crate::stats::Summary;
+use crate::variant::{BASELINE, NETWORK};
 
 /// A whole number with thousands separators.
 fn int(x: f64) -> String {
@@ -36,24 +37,24 @@ struct View<'a> {
 }
 
 impl View<'_> {
-    fn values(&self, v: Variant, metric: &str, year: i32) -> Option<&[f64]> {
+    fn values(&self, v: &str, metric: &str, year: i32) -> Option<&[f64]> {
         self.o.get(v, metric, year)
     }
-    fn summary(&self, v: Variant, metric: &str, year: i32) -> Option<Summary> {
+    fn summary(&self, v: &str, metric: &str, year: i32) -> Option<Summary> {
         self.values(v, metric, year).map(Summary::of)
     }
-    fn median(&self, v: Variant, metric: &str, year: i32) -> f64 {
+    fn median(&self, v: &str, metric: &str, year: i32) -> f64 {
         self.summary(v, metric, year).map_or(f64::NAN, |s| s.p50)
     }
     /// "1,234 (90 % interval 1,000 to 1,500)" in the given unit format.
-    fn range(&self, v: Variant, metric: &str, year: i32, f: fn(f64) -> String) -> String {
+    fn range(&self, v: &str, metric: &str, year: i32, f: fn(f64) -> String) -> String {
         match self.summary(v, metric, year) {
             Some(s) => format!("{} (90 % interval {} to {})", f(s.p50), f(s.p5), f(s.p95)),
             None => "n/a".into(),
         }
     }
     /// Median of the run-by-run growth of a metric from start to end.
-    fn growth(&self, v: Variant, metric: &str) -> f64 {
+    fn growth(&self, v: &str, metric: &str) -> f64 {
         match (
             self.values(v, metric, self.start),
             self.values(v, metric, self.end),
@@ -70,7 +71,7 @@ impl View<'_> {
 pub fn render(p: &Provenance, title: &str, o: &Outcomes) -> String {
     let (start, end) = (p.start_year, p.horizon);
     let v = View { o, start, end };
-    let (b, n) = (Variant::Baseline, Variant::Network);
+    let (b, n) = (BASELINE, NETWORK);
     let mut s = String::new();
     let _ = writeln!(s, "# {title}\n\nThe care gap from {start} to {end}.\n");
     let _ = writeln!(
@@ -228,7 +229,7 @@ pub fn render(p: &Provenance, title: &str, o: &Outcomes) -> String {
 /// The agreement's outcome: each partner's net position against the baseline, the events the
 /// rules fired and the money left in funds.
 fn partners_and_events(s: &mut String, v: &View, end: i32) {
-    let n = Variant::Network;
+    let n = NETWORK;
     let partners: Vec<&str> =
         v.o.catalogue
             .series

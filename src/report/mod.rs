@@ -11,49 +11,10 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use serde::Serialize;
-use sha2::{Digest, Sha256};
-
 use crate::outcome::{Outcomes, Series};
+use crate::provenance::Manifest;
 use crate::stats::Summary;
-
-/// What reproduces a result: the same provenance gives the same figures.
-#[derive(Debug, Clone, Serialize)]
-pub struct Provenance {
-    /// Version of kloof that computed the figures.
-    pub kloof_version: String,
-    /// Scenario name.
-    pub scenario: String,
-    /// Path of the scenario file, or `(embedded) ...` for the default scenario.
-    pub scenario_path: String,
-    /// SHA-256 of the scenario file's bytes.
-    pub scenario_sha256: String,
-    /// Rule files the scenario runs, with their SHA-256.
-    pub rules: Vec<FileHash>,
-    pub seed: u64,
-    pub runs: u64,
-    pub start_year: i32,
-    pub horizon: i32,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct FileHash {
-    pub path: String,
-    pub sha256: String,
-}
-
-/// `manifest.json`: the provenance plus how this particular invocation ran.
-#[derive(Debug, Clone, Serialize)]
-pub struct Manifest {
-    #[serde(flatten)]
-    pub provenance: Provenance,
-    /// Worker threads used (results do not depend on it).
-    pub threads: usize,
-    /// Runs advanced together per batch (results do not depend on it).
-    pub batch_size: usize,
-    /// Seconds the simulation took.
-    pub wall_time_seconds: f64,
-}
+use serde::Serialize;
 
 /// One row of the results: a series in a year, summarised across runs.
 #[derive(Debug, Clone, Serialize)]
@@ -78,14 +39,6 @@ pub fn rows(outcomes: &Outcomes) -> Vec<Row> {
         }
     }
     rows
-}
-
-/// Hex SHA-256 of some bytes.
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
 }
 
 /// Why a report could not be written.

@@ -10,17 +10,21 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use rhai::{Array, Dynamic, Engine, EvalAltResult, Map, NativeCallContext, Position};
+use rhai::{
+    ASTNode, Array, Dynamic, Engine, EvalAltResult, Expr, Map, NativeCallContext, Position, Stmt,
+};
 
 use super::batch::{Batch, to_batch};
-use super::diagnostics::RuleError;
 use super::engine::{CompiledRule, call_hook, compile, new_engine};
+use crate::agreement::{
+    Agreement, Agreements, FUND_PREFIX, Hook, RuleError, VariantFrame, VariantYear, YearFrame,
+};
 use crate::ledger::{Ledger, Origin};
-use crate::model::Model;
-use crate::report::{FileHash, sha256_hex};
-use crate::sampling::{Draws, Input, InputId};
-use crate::scenario::{Param, Role, Scenario};
-use crate::simulator::{Agreement, Agreements, Hook, VariantFrame, YearFrame};
+use crate::model::{Model, ParamModel};
+use crate::provenance::{FileHash, sha256_hex};
+use crate::sampling::Draws;
+use crate::scenario::Role;
+use crate::variant::Variant;
 
 /// The rule library shipped with kloof, embedded so the default scenario runs from any folder.
 pub const LIBRARY: [(&str, &str); 6] = [
@@ -44,63 +48,25 @@ pub const LIBRARY: [(&str, &str); 6] = [
     ("go_no_go.rhai", include_str!("../../rules/go_no_go.rhai")),
 ];
 
-/// A rule parameter with its numbers turned into inputs.
-#[derive(Debug, Clone)]
-enum ParamModel {
-    Number(InputId),
-    Text(String),
-    List(Vec<ParamModel>),
-    Map(Vec<(String, ParamModel)>),
-}
-
-impl ParamModel {
-    fn compile(p: &Param, key: &str, inputs: &mut Vec<Input>) -> ParamModel {
-        match p {
-            Param::Number(q) => {
-                inputs.push(Input::new(key.to_string(), q.clone()));
-                ParamModel::Number(inputs.len() - 1)
-            }
-            Param::Text(t) => ParamModel::Text(t.clone()),
-            Param::List(items) => ParamModel::List(
-                items
-                    .iter()
-                    .enumerate()
-                    .map(|(i, p)| ParamModel::compile(p, &format!("{key}.{i}"), inputs))
-                    .collect(),
-            ),
-            Param::Map(m) => ParamModel::Map(
-                m.iter()
-                    .map(|(k, p)| {
-                        (
-                            k.clone(),
-                            ParamModel::compile(p, &format!("{key}.{k}"), inputs),
-                        )
-                    })
-                    .collect(),
-            ),
+/// A rule parameter's value in the script: a fixed number is a plain number (usable as a
+/// year or a count), an uncertain one a batch value.
+fn param_value(p: &ParamModel, draws: &Draws) -> Dynamic {
+    match p {
+        ParamModel::Number(id) => match draws.fixed(*id) {
+            Some(v) => Dynamic::from_float(v),
+            None => Dynamic::from(Batch::from_vec(
+                (0..draws.len()).map(|b| draws.at(*id, b)).collect(),
+            )),
+        },
+        ParamModel::Text(t) => Dynamic::from(t.clone()),
+        ParamModel::List(items) => {
+            Dynamic::from_array(items.iter().map(|p| param_value(p, draws)).collect())
         }
-    }
-
-    fn value(&self, draws: &Draws) -> Dynamic {
-        match self {
-            // A fixed number is a plain number in the script (usable as a year or a count);
-            // an uncertain one is a batch value.
-            ParamModel::Number(id) => match draws.fixed(*id) {
-                Some(v) => Dynamic::from_float(v),
-                None => Dynamic::from(Batch::from_vec(
-                    (0..draws.len()).map(|b| draws.at(*id, b)).collect(),
-                )),
-            },
-            ParamModel::Text(t) => Dynamic::from(t.clone()),
-            ParamModel::List(items) => {
-                Dynamic::from_array(items.iter().map(|p| p.value(draws)).collect())
-            }
-            ParamModel::Map(m) => Dynamic::from_map(
-                m.iter()
-                    .map(|(k, p)| (k.as_str().into(), p.value(draws)))
-                    .collect(),
-            ),
-        }
+        ParamModel::Map(m) => Dynamic::from_map(
+            m.iter()
+                .map(|(k, p)| (k.as_str().into(), param_value(p, draws)))
+                .collect(),
+        ),
     }
 }
 
@@ -146,61 +112,70 @@ fn rule_source(file: &str, scenario_dir: Option<&Path>) -> Result<(String, Strin
     }
 }
 
-/// String literals that follow `prefix` in a script: event names (`event("name"`) and funds
-/// (`"fund:name"`), which the report must know before the runs start.
-fn literals_after(source: &str, prefix: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut rest = source;
-    while let Some(i) = rest.find(prefix) {
-        rest = &rest[i + prefix.len()..];
-        let name: String = rest
-            .chars()
-            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-')
-            .collect();
-        if !name.is_empty() && !out.contains(&name) {
-            out.push(name);
+/// Event and fund names a rule uses, in the order they appear in its source: the first
+/// argument of `event`, `deposit` and `withdraw` when it is written as text, and every text
+/// that starts with `fund:`. The report's series are fixed from them before the runs start.
+fn declared_names(rule: &CompiledRule) -> (Vec<String>, Vec<String>) {
+    let mut found: Vec<(Position, bool, String)> = Vec::new();
+    rule.ast.walk(&mut |path: &[ASTNode]| {
+        match path.last() {
+            Some(
+                ASTNode::Expr(Expr::FnCall(call, pos) | Expr::MethodCall(call, pos))
+                | ASTNode::Stmt(Stmt::FnCall(call, pos)),
+            ) => {
+                if let Some(Expr::StringConstant(name, _)) = call.args.first() {
+                    match call.name.as_str() {
+                        "event" => found.push((*pos, true, name.to_string())),
+                        "deposit" | "withdraw" => found.push((*pos, false, name.to_string())),
+                        _ => {}
+                    }
+                }
+            }
+            Some(ASTNode::Expr(Expr::StringConstant(text, pos))) => {
+                if let Some(fund) = text.strip_prefix(FUND_PREFIX) {
+                    found.push((*pos, false, fund.to_string()));
+                }
+            }
+            _ => {}
+        }
+        true
+    });
+    found.sort_by_key(|(pos, ..)| (pos.line(), pos.position()));
+    let (mut events, mut funds) = (Vec::new(), Vec::new());
+    for (_, is_event, name) in found {
+        let list = if is_event { &mut events } else { &mut funds };
+        if !name.is_empty() && !list.contains(&name) {
+            list.push(name);
         }
     }
-    out
+    (events, funds)
 }
 
 impl RuleSet {
-    /// Reads and compiles the scenario's rules, adding their parameters to the model's inputs.
-    /// `scenario_dir` is where relative rule paths start; `None` for the embedded scenario.
-    pub fn load(
-        scenario: &Scenario,
-        scenario_dir: Option<&Path>,
-        model: &mut Model,
-    ) -> Result<RuleSet, Vec<RuleError>> {
+    /// Reads and compiles the model's rules. `scenario_dir` is where relative rule paths
+    /// start; `None` for the embedded scenario.
+    pub fn load(model: &Model, scenario_dir: Option<&Path>) -> Result<RuleSet, Vec<RuleError>> {
         let engine = new_engine();
         let mut rules = Vec::new();
         let mut errors = Vec::new();
         let (mut events, mut funds) = (Vec::new(), Vec::new());
-        for (i, r) in scenario.rules.iter().enumerate() {
+        for r in &model.rules {
             let compiled = rule_source(&r.file, scenario_dir)
                 .and_then(|(path, text)| compile(&engine, &path, &text));
             match compiled {
                 Ok(compiled) => {
-                    for e in literals_after(&compiled.source, "event(\"") {
-                        if !events.contains(&e) {
-                            events.push(e);
+                    let (e, f) = declared_names(&compiled);
+                    for (names, found) in [(&mut events, e), (&mut funds, f)] {
+                        for name in found {
+                            if !names.contains(&name) {
+                                names.push(name);
+                            }
                         }
                     }
-                    for f in literals_after(&compiled.source, "\"fund:") {
-                        if !funds.contains(&f) {
-                            funds.push(f);
-                        }
-                    }
-                    let stem = Path::new(&r.file)
-                        .file_stem()
-                        .and_then(|s| s.to_str())
-                        .unwrap_or("rule");
-                    let params = ParamModel::compile(
-                        &Param::Map(r.params.clone()),
-                        &format!("rules.{i}.{stem}.params"),
-                        &mut model.inputs,
-                    );
-                    rules.push(Rule { compiled, params });
+                    rules.push(Rule {
+                        compiled,
+                        params: r.params.clone(),
+                    });
                 }
                 Err(e) => errors.push(e),
             }
@@ -229,8 +204,12 @@ impl RuleSet {
 }
 
 impl Agreements for RuleSet {
-    fn for_batch(&self, model: &Model) -> Result<Box<dyn Agreement + '_>, RuleError> {
-        Ok(Box::new(BatchRules::new(self, model)))
+    fn for_batch(
+        &self,
+        model: &Model,
+        variant: &Variant,
+    ) -> Result<Box<dyn Agreement + '_>, RuleError> {
+        Ok(Box::new(BatchRules::new(self, model, variant)))
     }
     fn funds(&self) -> Vec<String> {
         self.funds.clone()
@@ -240,7 +219,8 @@ impl Agreements for RuleSet {
     }
 }
 
-/// What the registered functions work on while a hook runs.
+/// What the registered functions work on while a hook runs. Each batch and variant keeps its
+/// own and swaps it into the thread's [`Host`] for the length of a hook.
 struct HostState {
     ledger: Ledger,
     year: i32,
@@ -258,7 +238,55 @@ struct HostState {
     demand_changed: bool,
 }
 
+impl HostState {
+    fn new(year: i32, rule_paths: Vec<String>, domains: Vec<(String, String)>) -> HostState {
+        let (domains, domain_financier) = domains.into_iter().unzip();
+        HostState {
+            ledger: Ledger::new(Vec::new(), 0, 0, None),
+            year,
+            hook: Hook::Start,
+            rule: 0,
+            rule_paths,
+            domains,
+            domain_financier,
+            demand: VariantFrame::default(),
+            events: Vec::new(),
+            investing: Vec::new(),
+            memory: HashMap::new(),
+            demand_changed: false,
+        }
+    }
+}
+
 type Shared = Arc<Mutex<HostState>>;
+
+/// A sandboxed engine with the rules' API registered, bound to a state that batches swap in:
+/// built once per thread, because building the engine and its API costs more than most hooks.
+struct Host {
+    engine: Engine,
+    state: Shared,
+}
+
+thread_local! {
+    static HOST: Host = {
+        let state = Arc::new(Mutex::new(HostState::new(0, Vec::new(), Vec::new())));
+        let mut engine = new_engine();
+        register_api(&mut engine, &state);
+        Host { engine, state }
+    };
+}
+
+impl Host {
+    /// Runs `f` with `state` in place of the thread's host state, and gives it back after.
+    fn with<R>(state: &mut HostState, f: impl FnOnce(&Host) -> R) -> R {
+        HOST.with(|host| {
+            std::mem::swap(&mut *lock(&host.state), state);
+            let result = f(host);
+            std::mem::swap(&mut *lock(&host.state), state);
+            result
+        })
+    }
+}
 
 fn lock(s: &Shared) -> MutexGuard<'_, HostState> {
     s.lock().unwrap_or_else(|p| p.into_inner())
@@ -453,11 +481,11 @@ fn register_api(engine: &mut Engine, state: &Shared) {
     });
 }
 
-/// The rules acting on one batch: an engine with the API bound to this batch's state.
+/// The rules acting on one variant of one batch: its state (ledger, demand, memory) between
+/// hooks, and the `s` fields that stay the same all along.
 struct BatchRules<'a> {
     set: &'a RuleSet,
-    engine: Engine,
-    state: Shared,
+    state: HostState,
     start_year: i32,
     horizon: i32,
     partners: Map,
@@ -469,42 +497,28 @@ fn batch(v: &[f64]) -> Dynamic {
 }
 
 impl<'a> BatchRules<'a> {
-    fn new(set: &'a RuleSet, m: &Model) -> BatchRules<'a> {
-        let state = Arc::new(Mutex::new(HostState {
-            ledger: Ledger::new(Vec::new(), 0, 0, None),
-            year: m.start_year,
-            hook: Hook::Start,
-            rule: 0,
-            rule_paths: set.rules.iter().map(|r| r.compiled.path.clone()).collect(),
-            domains: m.domains.iter().map(|d| d.id.clone()).collect(),
-            domain_financier: m
-                .domains
+    fn new(set: &'a RuleSet, m: &Model, variant: &Variant) -> BatchRules<'a> {
+        let state = HostState::new(
+            m.start_year,
+            set.rules.iter().map(|r| r.compiled.path.clone()).collect(),
+            m.domains
                 .iter()
-                .map(|d| m.financiers[d.financier].id.clone())
+                .map(|d| (d.id.clone(), m.financiers[d.financier].id.clone()))
                 .collect(),
-            demand: VariantFrame::default(),
-            events: Vec::new(),
-            investing: Vec::new(),
-            memory: HashMap::new(),
-            demand_changed: false,
-        }));
-        let mut engine = new_engine();
-        register_api(&mut engine, &state);
-        let contribution = |id: &str| {
+        );
+        // A partner that does not take part contributes nothing.
+        let contribution = |p: usize| {
             m.transition
                 .as_ref()
-                .and_then(|t| {
-                    t.contributions
-                        .iter()
-                        .find(|(p, _)| m.partners[*p].id == id)
-                        .map(|(_, s)| *s)
-                })
-                .unwrap_or(0.0)
+                .filter(|_| variant.takes_part[p])
+                .and_then(|t| t.contributions.iter().find(|(q, _)| *q == p))
+                .map_or(0.0, |(_, s)| *s)
         };
         let partners: Map = m
             .partners
             .iter()
-            .map(|p| {
+            .enumerate()
+            .map(|(i, p)| {
                 let role = match p.role {
                     Role::Financier => "financier",
                     Role::Provider => "provider",
@@ -518,16 +532,16 @@ impl<'a> BatchRules<'a> {
                 let mut info = Map::new();
                 info.insert("role".into(), role.into());
                 info.insert("delivers".into(), delivers.into());
+                info.insert("contribution".into(), Dynamic::from_float(contribution(i)));
                 info.insert(
-                    "contribution".into(),
-                    Dynamic::from_float(contribution(&p.id)),
+                    "takes_part".into(),
+                    Dynamic::from_bool(variant.takes_part[i]),
                 );
                 (p.id.as_str().into(), Dynamic::from_map(info))
             })
             .collect();
         BatchRules {
             set,
-            engine,
             state,
             start_year: m.start_year,
             horizon: m.horizon,
@@ -537,9 +551,9 @@ impl<'a> BatchRules<'a> {
     }
 
     /// The map `s` a hook receives, without `params`: built once per hook and rebuilt only
-    /// when a rule has changed the network's demand.
-    fn view(&self, frame: &YearFrame) -> Map {
-        let s = lock(&self.state);
+    /// when a rule has changed the variant's demand. `transition` is what the fund had
+    /// available this year and what it spent.
+    fn view(&self, s: &HostState, frame: &YearFrame, transition: (&[f64], &[f64])) -> Map {
         let network = &s.demand;
         let variant = |v: &VariantFrame, gap_of: &dyn Fn(usize, usize) -> f64| -> Map {
             let mut demand = Map::new();
@@ -617,8 +631,8 @@ impl<'a> BatchRules<'a> {
             .collect();
         map.insert("savings".into(), batch(&savings));
         let mut t = Map::new();
-        t.insert("available".into(), batch(&frame.transition_available));
-        t.insert("spent".into(), batch(&frame.transition_spent));
+        t.insert("available".into(), batch(transition.0));
+        t.insert("spent".into(), batch(transition.1));
         map.insert("transition".into(), t.into());
         map.insert("partners".into(), self.partners.clone().into());
         map
@@ -629,7 +643,8 @@ impl Agreement for BatchRules<'_> {
     fn hook(
         &mut self,
         hook: Hook,
-        frame: &mut YearFrame,
+        shared: &YearFrame,
+        own: &mut VariantYear,
         ledger: &mut Ledger,
         draws: &Draws,
     ) -> Result<(), RuleError> {
@@ -637,49 +652,69 @@ impl Agreement for BatchRules<'_> {
         if !self.set.rules.iter().any(|r| r.compiled.has_hook(name)) {
             return Ok(());
         }
-        {
-            let mut s = lock(&self.state);
-            s.ledger = std::mem::replace(ledger, Ledger::new(Vec::new(), 0, 0, None));
-            s.demand = std::mem::take(&mut frame.network);
-            s.events = std::mem::take(&mut frame.events);
-            s.investing = std::mem::take(&mut frame.investing);
-            s.year = frame.year;
-            s.hook = hook;
-            s.demand_changed = false;
-        }
-        let mut result = Ok(());
-        let mut view = self.view(frame);
+        let st = &mut self.state;
+        st.ledger = std::mem::replace(ledger, Ledger::new(Vec::new(), 0, 0, None));
+        st.demand = std::mem::take(&mut own.frame);
+        st.events = std::mem::take(&mut own.events);
+        st.investing = std::mem::take(&mut own.investing);
+        st.year = shared.year;
+        st.hook = hook;
+        st.demand_changed = false;
+        let transition = (&own.transition_available[..], &own.transition_spent[..]);
+        let mut state =
+            std::mem::replace(&mut self.state, HostState::new(0, Vec::new(), Vec::new()));
+        let result = Host::with(&mut state, |host| {
+            self.run(host, hook, shared, transition, draws)
+        });
+        self.state = state;
+        let st = &mut self.state;
+        *ledger = std::mem::replace(&mut st.ledger, Ledger::new(Vec::new(), 0, 0, None));
+        own.frame = std::mem::take(&mut st.demand);
+        own.events = std::mem::take(&mut st.events);
+        own.investing = std::mem::take(&mut st.investing);
+        result
+    }
+}
+
+impl BatchRules<'_> {
+    /// Calls `hook` of every rule that defines it, in the scenario's order.
+    fn run(
+        &self,
+        host: &Host,
+        hook: Hook,
+        shared: &YearFrame,
+        transition: (&[f64], &[f64]),
+        draws: &Draws,
+    ) -> Result<(), RuleError> {
+        let name = hook.function_name();
+        let mut view = self.view(&lock(&host.state), shared, transition);
         for (i, rule) in self.set.rules.iter().enumerate() {
             if !rule.compiled.has_hook(name) {
                 continue;
             }
             {
-                let mut s = lock(&self.state);
+                let mut s = lock(&host.state);
                 s.rule = i;
                 if std::mem::take(&mut s.demand_changed) {
-                    drop(s);
-                    view = self.view(frame);
+                    view = self.view(&s, shared, transition);
                 }
             }
             let mut args = view.clone();
-            args.insert("params".into(), rule.params.value(draws));
-            if let Err(mut e) = call_hook(
-                &self.engine,
+            args.insert("params".into(), param_value(&rule.params, draws));
+            // What a hook returns is not used: rules act through the API.
+            call_hook(
+                &host.engine,
                 &rule.compiled,
                 name,
                 (Dynamic::from_map(args),),
-            ) {
-                e.year = Some(frame.year);
-                result = Err(e);
-                break;
-            }
+            )
+            .map(drop)
+            .map_err(|mut e| {
+                e.year = Some(shared.year);
+                e
+            })?;
         }
-        let mut s = lock(&self.state);
-        *ledger = std::mem::replace(&mut s.ledger, Ledger::new(Vec::new(), 0, 0, None));
-        frame.network = std::mem::take(&mut s.demand);
-        frame.events = std::mem::take(&mut s.events);
-        frame.investing = std::mem::take(&mut s.investing);
-        result
+        Ok(())
     }
 }
 
@@ -754,43 +789,44 @@ pub fn run_case(case: &Case) -> Result<CaseOutcome, RuleError> {
             .map_err(|e| RuleError::new(&case.rule.path, e.to_string()))?;
     }
     let opening = ledger.entries().len();
-    let events = literals_after(&case.rule.source, "event(\"");
-    let state = Arc::new(Mutex::new(HostState {
-        ledger,
-        year: case.year,
-        hook: case.hook,
-        rule: 0,
-        rule_paths: vec![case.rule.path.clone()],
-        domains: case.domains.iter().map(|d| d.0.clone()).collect(),
-        domain_financier: case.domains.iter().map(|d| d.1.clone()).collect(),
-        demand: VariantFrame {
-            demand_eur: case.domains.iter().map(|d| vec![d.2]).collect(),
-            demand_fte: case.domains.iter().map(|d| vec![d.3]).collect(),
-            domain_cost: Vec::new(),
-            cost_total: vec![0.0],
-        },
-        events: events.iter().map(|e| (e.clone(), vec![0.0])).collect(),
-        investing: vec![1.0],
-        memory: case
-            .memory
+    let (events, _) = declared_names(case.rule);
+    let mut state = HostState::new(
+        case.year,
+        vec![case.rule.path.clone()],
+        case.domains
             .iter()
-            .map(|(k, v)| ((0, k.clone()), v.clone()))
+            .map(|d| (d.0.clone(), d.1.clone()))
             .collect(),
-        demand_changed: false,
-    }));
-    let mut engine = new_engine();
-    register_api(&mut engine, &state);
-    let mut result = call_hook(
-        &engine,
-        case.rule,
-        case.hook.function_name(),
-        (Dynamic::from_map(case.state.clone()),),
     );
-    if let Err(e) = &mut result {
+    state.ledger = ledger;
+    state.hook = case.hook;
+    state.demand = VariantFrame {
+        demand_eur: case.domains.iter().map(|d| vec![d.2]).collect(),
+        demand_fte: case.domains.iter().map(|d| vec![d.3]).collect(),
+        domain_cost: Vec::new(),
+        cost_total: vec![0.0],
+    };
+    state.events = events.iter().map(|e| (e.clone(), vec![0.0])).collect();
+    state.investing = vec![1.0];
+    state.memory = case
+        .memory
+        .iter()
+        .map(|(k, v)| ((0, k.clone()), v.clone()))
+        .collect();
+    Host::with(&mut state, |host| {
+        call_hook(
+            &host.engine,
+            case.rule,
+            case.hook.function_name(),
+            (Dynamic::from_map(case.state.clone()),),
+        )
+        .map(drop)
+    })
+    .map_err(|mut e| {
         e.year = Some(case.year);
-    }
-    let _ = result?;
-    let s = lock(&state);
+        e
+    })?;
+    let s = &state;
     let accounts = s.ledger.accounts().to_vec();
     Ok(CaseOutcome {
         entries: s.ledger.entries()[opening..].to_vec(),

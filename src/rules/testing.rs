@@ -11,7 +11,7 @@ use serde::Deserialize;
 use super::batch::Batch;
 use super::engine::{CompiledRule, compile, new_engine};
 use super::host::{Case, CaseOutcome, run_case};
-use crate::simulator::Hook;
+use crate::agreement::Hook;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]

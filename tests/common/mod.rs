@@ -1,7 +1,6 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
-use kloof::outcome::Variant;
 use kloof::study::{self, Options, Source, Study};
 
 pub fn fixture(name: &str) -> Source {
@@ -19,7 +18,7 @@ pub fn run(source: &Source, options: Options) -> Study {
 }
 
 /// The value of a metric in one run and year.
-pub fn value(study: &Study, v: Variant, metric: &str, year: i32, run: usize) -> f64 {
+pub fn value(study: &Study, v: &str, metric: &str, year: i32, run: usize) -> f64 {
     study
         .outcomes
         .get(v, metric, year)

@@ -1,0 +1,171 @@
+//! Where each reported series lives: the catalogue of every variant's series, fixed before the
+//! runs start, and per variant the series it fills in the order it fills them.
+//!
+//! Section order (what `results.csv` lists): every variant's core series; then, for each variant
+//! with an agreement, transition spending and savings; for each variant without one, the cost
+//! drivers; then, per variant with an agreement, partners, events, funds and the ledger check.
+//! With the baseline and the network this is the order kloof has always reported in.
+
+use crate::agreement::{Agreements, fund_names};
+use crate::model::Model;
+use crate::outcome::Catalogue;
+use crate::variant::Variant;
+
+use super::shared::GROUPS;
+
+/// A variant's series, by position in its own list (`Layout::ids` maps them to the catalogue).
+#[derive(Debug, Clone)]
+pub(super) struct VariantSeries {
+    pub ids: Vec<usize>,
+    pub population_total: usize,
+    pub population_groups: [usize; 4],
+    pub demand_eur: Vec<usize>,
+    pub demand_fte: Vec<usize>,
+    pub capacity_fte: Vec<usize>,
+    pub gap_fte_domain: Vec<usize>,
+    pub demand_eur_total: usize,
+    pub demand_fte_total: usize,
+    pub capacity_fte_total: usize,
+    pub gap_fte: usize,
+    pub gap_eur: usize,
+    pub cost_total: usize,
+    pub cost_financier: Vec<usize>,
+    pub budget_financier: Vec<usize>,
+    pub informal_share: Option<usize>,
+    /// Variants with an agreement: what it did.
+    pub agreement: Option<AgreementSeries>,
+    /// Variants without one: demand in EUR at start-year use and prices from ageing and
+    /// population growth alone, and with informal care's change added.
+    pub drivers: Option<(usize, usize)>,
+}
+
+#[derive(Debug, Clone)]
+pub(super) struct AgreementSeries {
+    pub transition_spent: usize,
+    pub savings: usize,
+    pub savings_cumulative: usize,
+    /// Per partner: cost, received and cumulative net gain against the counterfactual.
+    pub partner_cost: Vec<usize>,
+    pub partner_received: Vec<usize>,
+    pub partner_net: Vec<usize>,
+    /// Per event: 1 in the runs where it fired.
+    pub events: Vec<usize>,
+    /// Per fund: balance at year end.
+    pub funds: Vec<usize>,
+    pub imbalance: usize,
+}
+
+/// Adds series of one variant to the catalogue, numbering them within the variant.
+struct Adder<'a> {
+    catalogue: &'a mut Catalogue,
+    ids: &'a mut Vec<usize>,
+    variant: &'a str,
+}
+
+impl Adder<'_> {
+    fn add(&mut self, metric: impl Into<String>) -> usize {
+        self.ids.push(self.catalogue.add(self.variant, metric));
+        self.ids.len() - 1
+    }
+    fn each<T>(&mut self, items: &[T], metric: impl Fn(&T) -> String) -> Vec<usize> {
+        items.iter().map(|x| self.add(metric(x))).collect()
+    }
+}
+
+#[derive(Debug, Clone)]
+pub(super) struct Layout {
+    pub catalogue: Catalogue,
+    pub variants: Vec<VariantSeries>,
+}
+
+impl Layout {
+    pub fn new(m: &Model, variants: &[Variant], agreements: &dyn Agreements) -> Layout {
+        let mut catalogue = Catalogue::default();
+        let mut ids: Vec<Vec<usize>> = vec![Vec::new(); variants.len()];
+        let mut cores: Vec<VariantSeries> = Vec::new();
+        for (v, ids) in variants.iter().zip(ids.iter_mut()) {
+            let mut a = Adder {
+                catalogue: &mut catalogue,
+                ids,
+                variant: &v.name,
+            };
+            cores.push(VariantSeries {
+                population_total: a.add("population.total"),
+                population_groups: GROUPS.map(|(name, _)| a.add(format!("population.{name}"))),
+                demand_eur: a.each(&m.domains, |d| format!("demand.eur.{}", d.id)),
+                demand_fte: a.each(&m.domains, |d| format!("demand.fte.{}", d.id)),
+                capacity_fte: a.each(&m.domains, |d| format!("capacity.fte.{}", d.id)),
+                gap_fte_domain: a.each(&m.domains, |d| format!("gap.fte.{}", d.id)),
+                demand_eur_total: a.add("demand.eur.total"),
+                demand_fte_total: a.add("demand.fte.total"),
+                capacity_fte_total: a.add("capacity.fte.total"),
+                gap_fte: a.add("gap.fte"),
+                gap_eur: a.add("gap.eur"),
+                cost_total: a.add("cost.eur.total"),
+                cost_financier: a.each(&m.financiers, |f| format!("cost.eur.{}", f.id)),
+                budget_financier: a.each(&m.financiers, |f| format!("budget.eur.{}", f.id)),
+                informal_share: m.informal.as_ref().map(|_| a.add("informal.share")),
+                agreement: None,
+                drivers: None,
+                ids: Vec::new(),
+            });
+        }
+        let mut savings = vec![None; variants.len()];
+        for (i, v) in variants.iter().enumerate() {
+            if v.has_agreement() {
+                let mut a = Adder {
+                    catalogue: &mut catalogue,
+                    ids: &mut ids[i],
+                    variant: &v.name,
+                };
+                savings[i] = Some((
+                    a.add("transition.eur.spent"),
+                    a.add("savings.eur.total"),
+                    a.add("savings.eur.cumulative"),
+                ));
+            }
+        }
+        for (i, v) in variants.iter().enumerate() {
+            if !v.has_agreement() {
+                let mut a = Adder {
+                    catalogue: &mut catalogue,
+                    ids: &mut ids[i],
+                    variant: &v.name,
+                };
+                cores[i].drivers = Some((
+                    a.add("drivers.eur.demography"),
+                    a.add("drivers.eur.informal"),
+                ));
+            }
+        }
+        let (events, funds) = (agreements.events(), fund_names(m, agreements));
+        for (i, v) in variants.iter().enumerate() {
+            let Some((transition_spent, savings, savings_cumulative)) = savings[i] else {
+                continue;
+            };
+            let mut a = Adder {
+                catalogue: &mut catalogue,
+                ids: &mut ids[i],
+                variant: &v.name,
+            };
+            cores[i].agreement = Some(AgreementSeries {
+                transition_spent,
+                savings,
+                savings_cumulative,
+                partner_cost: a.each(&m.partners, |p| format!("partner.{}.cost", p.id)),
+                partner_received: a.each(&m.partners, |p| format!("partner.{}.received", p.id)),
+                partner_net: a.each(&m.partners, |p| format!("partner.{}.net", p.id)),
+                events: a.each(&events, |e| format!("event.{e}")),
+                funds: a.each(&funds, |f| format!("fund.{f}.eur")),
+                imbalance: a.add("ledger.imbalance"),
+            });
+        }
+        for (core, ids) in cores.iter_mut().zip(ids) {
+            core.ids = ids;
+        }
+        Layout {
+            catalogue,
+            variants: cores,
+        }
+    }
+}

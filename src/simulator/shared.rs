@@ -1,0 +1,238 @@
+//! The shared projection: per batch and year, everything no agreement changes — population,
+//! demand without interventions, informal care, workforce, budgets — computed once and read
+//! by every variant that projects the same inputs.
+
+use crate::agreement::{VariantFrame, YearFrame};
+use crate::model::Model;
+use crate::projection::{Cohorts, Mortality, demand, informal_factor, people_in};
+use crate::sampling::{Draws, Input};
+use crate::scenario::{AGES, AgeRange};
+
+/// The fixed age groups every report shows.
+pub(super) const GROUPS: [(&str, AgeRange); 4] = [
+    (
+        "0-19",
+        AgeRange {
+            from: 0,
+            to: Some(19),
+        },
+    ),
+    (
+        "20-64",
+        AgeRange {
+            from: 20,
+            to: Some(64),
+        },
+    ),
+    ("65+", AgeRange { from: 65, to: None }),
+    ("80+", AgeRange { from: 80, to: None }),
+];
+
+/// What one run carries from year to year.
+#[derive(Debug, Clone)]
+pub(super) struct RunState {
+    pub cohorts: Cohorts,
+    mortality: Mortality,
+    /// Per domain: cumulative growth of cost per person (wages, prices, volume), of hours per
+    /// person (volume), of hours per FTE (productivity); and the FTE employed.
+    pub cost_growth: Vec<f64>,
+    pub hours_growth: Vec<f64>,
+    pub productivity: Vec<f64>,
+    pub fte: Vec<f64>,
+    /// Per financier: the budget this year; `NaN` until the start year's cost sets it.
+    budget: Vec<f64>,
+    /// Carers per recipient in the start year (informal care).
+    carers_per_recipient0: f64,
+}
+
+impl RunState {
+    fn start(m: &Model, d: &Draws, b: usize) -> RunState {
+        let mo = &m.mortality;
+        let mut mortality = Mortality::gompertz(
+            mo.young_age,
+            d.at(mo.young_q, b),
+            mo.old_age,
+            d.at(mo.old_q, b),
+        );
+        mortality.improve(d.at(mo.improvement, b), m.start_year - mo.year);
+        let bands: Vec<(AgeRange, f64)> = m
+            .population
+            .iter()
+            .map(|(r, id)| (*r, d.at(*id, b)))
+            .collect();
+        let cohorts = Cohorts::from_bands(&bands, &mortality);
+        let carers_per_recipient0 = m.informal.as_ref().map_or(0.0, |i| {
+            people_in(&cohorts.people, i.carers)
+                / people_in(&cohorts.people, i.recipients).max(1e-9)
+        });
+        let n = m.domains.len();
+        RunState {
+            cohorts,
+            mortality,
+            cost_growth: vec![1.0; n],
+            hours_growth: vec![1.0; n],
+            productivity: vec![1.0; n],
+            fte: m.domains.iter().map(|dm| d.at(dm.fte, b)).collect(),
+            budget: m
+                .financiers
+                .iter()
+                .map(|f| f.budget_eur.map_or(f64::NAN, |id| d.at(id, b)))
+                .collect(),
+            carers_per_recipient0,
+        }
+    }
+
+    /// From 1 January of the previous year to 1 January of `year`, with `year`'s draws.
+    fn advance(&mut self, m: &Model, d: &Draws, b: usize) {
+        self.mortality.improve(d.at(m.mortality.improvement, b), 1);
+        let births = d.at(m.birth_rate, b) * self.cohorts.total();
+        let migration: Vec<(AgeRange, f64)> = m
+            .migration
+            .iter()
+            .map(|(r, id)| (*r, d.at(*id, b)))
+            .collect();
+        self.cohorts.step(&self.mortality, births, &migration);
+        for (i, dm) in m.domains.iter().enumerate() {
+            let volume = 1.0 + d.at(dm.volume, b);
+            self.cost_growth[i] *= (1.0 + d.at(dm.wages_prices, b)) * volume;
+            self.hours_growth[i] *= volume;
+            self.productivity[i] *= 1.0 + d.at(dm.productivity, b);
+            self.fte[i] *= 1.0 + d.at(dm.inflow, b) - d.at(dm.outflow, b);
+        }
+        for (i, f) in m.financiers.iter().enumerate() {
+            self.budget[i] *= 1.0 + d.at(f.growth, b);
+        }
+    }
+}
+
+/// One projection of a batch: the draws it is made from, each run's state and the year's
+/// shared frame.
+#[derive(Debug)]
+pub(super) struct Projection {
+    inputs: Vec<Input>,
+    pub draws: Draws,
+    pub states: Vec<RunState>,
+    pub frame: YearFrame,
+    /// Per run: the informal-care weight on the recipients' ages, when the scenario has
+    /// informal care; and the share of need it covers.
+    pub informal: Vec<Option<(AgeRange, f64)>>,
+    pub informal_share: Vec<f64>,
+    /// Per run: demand in EUR at start-year use and prices, from ageing and population growth
+    /// alone; and the same with informal care's change.
+    pub drivers: Vec<(f64, f64)>,
+}
+
+impl Projection {
+    /// The start of runs `first..first + len` projected from `inputs` (the model's, or a
+    /// variant's with its overlays).
+    pub fn new(m: &Model, inputs: Vec<Input>, seed: u64, first: u64, len: usize) -> Projection {
+        let draws = Draws::new(&inputs, seed, first, len, m.start_year);
+        let states = (0..len).map(|b| RunState::start(m, &draws, b)).collect();
+        let grid = |n: usize| vec![vec![0.0; len]; n];
+        let (nd, nf) = (m.domains.len(), m.financiers.len());
+        Projection {
+            inputs,
+            draws,
+            states,
+            frame: YearFrame {
+                year: m.start_year,
+                len,
+                population: ["0-19", "20-64", "65+", "80+", "total"]
+                    .into_iter()
+                    .map(|g| (g, vec![0.0; len]))
+                    .collect(),
+                baseline: VariantFrame {
+                    demand_eur: grid(nd),
+                    demand_fte: grid(nd),
+                    domain_cost: grid(nf),
+                    cost_total: vec![0.0; len],
+                },
+                capacity_fte: grid(nd),
+                budget: grid(nf),
+            },
+            informal: vec![None; len],
+            informal_share: vec![0.0; len],
+            drivers: vec![(0.0, 0.0); len],
+        }
+    }
+
+    /// Projects year `year` (index `yi` among the simulated years).
+    pub fn year(&mut self, m: &Model, yi: usize, year: i32) {
+        self.frame.year = year;
+        if yi > 0 {
+            self.draws.set_year(&self.inputs, year);
+            for (b, s) in self.states.iter_mut().enumerate() {
+                s.advance(m, &self.draws, b);
+            }
+        }
+        let ones = [1.0; AGES];
+        let mut weight = [1.0; AGES];
+        let (mut eur_bands, mut hour_bands) = (Vec::new(), Vec::new());
+        let (draws, frame) = (&self.draws, &mut self.frame);
+        for (b, s) in self.states.iter().enumerate() {
+            let people = &s.cohorts.people;
+            for (g, (_, range)) in GROUPS.iter().enumerate() {
+                frame.population[g].1[b] = people_in(people, *range);
+            }
+            frame.population[4].1[b] = s.cohorts.total();
+
+            self.informal[b] = m.informal.as_ref().map(|i| {
+                let r = people_in(people, i.carers) / people_in(people, i.recipients).max(1e-9);
+                let (share, factor) = informal_factor(
+                    draws.at(i.share, b),
+                    s.carers_per_recipient0,
+                    r,
+                    draws.at(i.elasticity, b),
+                );
+                self.informal_share[b] = share;
+                (i.recipients, factor)
+            });
+
+            let (mut demography, mut with_informal) = (0.0, 0.0);
+            for (di, dm) in m.domains.iter().enumerate() {
+                eur_bands.clear();
+                eur_bands.extend(dm.eur.iter().map(|id| draws.at(*id, b)));
+                hour_bands.clear();
+                hour_bands.extend(dm.hours.iter().map(|id| draws.at(*id, b)));
+                weight.fill(1.0);
+                if let (true, Some((ages, factor))) = (dm.informal, self.informal[b]) {
+                    weight[ages.ages()].fill(factor);
+                }
+                let (e, h) = demand(people, &weight, &dm.band_of_age, &eur_bands, &hour_bands);
+                with_informal += e;
+                demography += if self.informal[b].is_some() && dm.informal {
+                    demand(people, &ones, &dm.band_of_age, &eur_bands, &hour_bands).0
+                } else {
+                    e
+                };
+                let fte_hours = draws.at(dm.hours_per_fte, b) * s.productivity[di];
+                frame.baseline.demand_eur[di][b] = e * s.cost_growth[di];
+                frame.baseline.demand_fte[di][b] = h * s.hours_growth[di] / fte_hours;
+                frame.capacity_fte[di][b] = s.fte[di];
+            }
+            self.drivers[b] = (demography, with_informal);
+        }
+        domain_costs(m, &mut frame.baseline);
+        // A budget left out starts at the counterfactual's cost in the start year.
+        for (b, s) in self.states.iter_mut().enumerate() {
+            for fi in 0..m.financiers.len() {
+                if yi == 0 && s.budget[fi].is_nan() {
+                    s.budget[fi] = frame.baseline.domain_cost[fi][b];
+                }
+                frame.budget[fi][b] = s.budget[fi];
+            }
+        }
+    }
+}
+
+/// Cost per financier (the demand of its domains) and in total (all demand).
+pub(super) fn domain_costs(m: &Model, v: &mut VariantFrame) {
+    v.domain_cost.iter_mut().for_each(|row| row.fill(0.0));
+    v.cost_total.fill(0.0);
+    for (di, dm) in m.domains.iter().enumerate() {
+        for b in 0..v.cost_total.len() {
+            v.domain_cost[dm.financier][b] += v.demand_eur[di][b];
+            v.cost_total[b] += v.demand_eur[di][b];
+        }
+    }
+}

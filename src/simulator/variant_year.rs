@@ -1,0 +1,468 @@
+//! One variant's part of a batch's year: on top of the shared projection, the transition
+//! fund, the interventions it pays, the agreement's hooks and the ledger; then the year's
+//! figures handed to the recorder.
+
+use crate::agreement::{
+    Agreement, Hook, INTERVENTIONS, OUTSIDE, RuleError, TRANSITION_FUND, VariantFrame, VariantYear,
+    fund_names,
+};
+use crate::ledger::{Entry, Ledger, Origin};
+use crate::model::Model;
+use crate::outcome::{RecordedYear, Recorder};
+use crate::projection::{demand, ramp};
+use crate::sampling::{Draws, Input};
+use crate::scenario::AGES;
+use crate::variant::Variant;
+
+use super::Context;
+use super::layout::{AgreementSeries, VariantSeries};
+use super::shared::{Projection, domain_costs};
+
+/// What a variant with an agreement carries through the batch's years.
+struct Network<'a> {
+    rules: Box<dyn Agreement + 'a>,
+    ledger: Ledger,
+    own: VariantYear,
+    /// Ledger accounts: the funds, the sinks (`outside`, `interventions`), each financier.
+    funds: Vec<usize>,
+    sinks: [usize; 2],
+    financier_account: Vec<usize>,
+    /// Per run: savings summed over the years so far; per partner and run, net gain so far.
+    savings_cumulative: Vec<f64>,
+    partner_net: Vec<Vec<f64>>,
+    /// Per intervention: this run's level (ramp × funding).
+    levels: Vec<f64>,
+}
+
+/// One variant of one batch.
+pub(super) struct VariantRun<'a> {
+    index: usize,
+    variant: &'a Variant,
+    /// Index of the projection it builds on.
+    pub projection: usize,
+    /// Its own draws when it overlays an input its projection does not have.
+    own_draws: Option<(Vec<Input>, Draws)>,
+    network: Option<Network<'a>>,
+    /// This year's values, `[series of the variant][run]`.
+    values: Vec<f64>,
+}
+
+const CORE: &str = "kloof (transition budget)";
+
+impl<'a> VariantRun<'a> {
+    pub fn new(
+        cx: &Context<'a>,
+        index: usize,
+        first: u64,
+        len: usize,
+        traced: Option<u64>,
+    ) -> Result<VariantRun<'a>, RuleError> {
+        let (m, variant) = (cx.m, &cx.variants[index]);
+        let projection = cx.projection_of[index];
+        let own_draws = (projection == 0 && !variant.overlays.is_empty()).then(|| {
+            let inputs = variant.inputs(m);
+            let draws = Draws::new(&inputs, cx.seed, first, len, m.start_year);
+            (inputs, draws)
+        });
+        let network = if variant.has_agreement() {
+            Some(Network::new(cx, variant, first, len, traced)?)
+        } else {
+            None
+        };
+        Ok(VariantRun {
+            index,
+            variant,
+            projection,
+            own_draws,
+            network,
+            values: vec![0.0; cx.layout.variants[index].ids.len() * len],
+        })
+    }
+
+    /// Simulates year `year` (index `yi`) on top of projection `p`, and records it.
+    pub fn year(
+        &mut self,
+        cx: &Context,
+        p: &Projection,
+        yi: usize,
+        year: i32,
+        first: usize,
+        recorder: &dyn Recorder,
+    ) -> Result<(), RuleError> {
+        if let Some((inputs, draws)) = &mut self.own_draws
+            && yi > 0
+        {
+            draws.set_year(inputs, year);
+        }
+        let draws = self.own_draws.as_ref().map_or(&p.draws, |(_, d)| d);
+        if let Some(n) = &mut self.network {
+            n.year(cx.m, self.variant, p, draws, yi, year)?;
+        }
+        let series = &cx.layout.variants[self.index];
+        self.fill(cx, series, p);
+        recorder.record(&RecordedYear {
+            first_run: first,
+            len: p.frame.len,
+            year_index: yi,
+            variant: self.index,
+            series: &series.ids,
+            values: &self.values,
+        });
+        Ok(())
+    }
+
+    /// The traced run's ledger entries, for variants with an agreement.
+    pub fn entries(&self) -> Option<(usize, Vec<Entry>)> {
+        self.network
+            .as_ref()
+            .map(|n| (self.index, n.ledger.entries().to_vec()))
+    }
+
+    /// Writes this year's values of every series of the variant.
+    fn fill(&mut self, cx: &Context, v: &VariantSeries, p: &Projection) {
+        let m = cx.m;
+        let len = p.frame.len;
+        let values = &mut self.values;
+        let mut put = |series: usize, b: usize, x: f64| values[series * len + b] = x;
+        let frame = self
+            .network
+            .as_ref()
+            .map_or(&p.frame.baseline, |n| &n.own.frame);
+        for b in 0..len {
+            for g in 0..4 {
+                put(v.population_groups[g], b, p.frame.population[g].1[b]);
+            }
+            put(v.population_total, b, p.frame.population[4].1[b]);
+            if let Some(id) = v.informal_share {
+                put(id, b, p.informal_share[b]);
+            }
+            let (mut gap_fte, mut dem_eur, mut dem_fte, mut cap) = (0.0, 0.0, 0.0, 0.0);
+            for (di, &fte) in p.states[b].fte.iter().enumerate() {
+                let gap = (frame.demand_fte[di][b] - fte).max(0.0);
+                put(v.demand_eur[di], b, frame.demand_eur[di][b]);
+                put(v.demand_fte[di], b, frame.demand_fte[di][b]);
+                put(v.capacity_fte[di], b, fte);
+                put(v.gap_fte_domain[di], b, gap);
+                gap_fte += gap;
+                dem_eur += frame.demand_eur[di][b];
+                dem_fte += frame.demand_fte[di][b];
+                cap += fte;
+            }
+            put(v.gap_fte, b, gap_fte);
+            put(v.demand_eur_total, b, dem_eur);
+            put(v.demand_fte_total, b, dem_fte);
+            put(v.capacity_fte_total, b, cap);
+            let mut gap_eur = 0.0;
+            for fi in 0..m.financiers.len() {
+                // With an agreement a financier also bears what it pays through the ledger,
+                // less what it receives.
+                let cost = frame.domain_cost[fi][b]
+                    + self.network.as_ref().map_or(0.0, |n| {
+                        let a = n.financier_account[fi];
+                        n.ledger.paid(a, b) - n.ledger.received(a, b)
+                    });
+                let budget = p.frame.budget[fi][b];
+                gap_eur += (cost - budget).max(0.0);
+                put(v.cost_financier[fi], b, cost);
+                put(v.budget_financier[fi], b, budget);
+            }
+            put(v.gap_eur, b, gap_eur);
+            let sink = self.network.as_ref().map_or(0.0, |n| n.sink(b));
+            put(v.cost_total, b, dem_eur + sink);
+            if let Some((demography, informal)) = v.drivers {
+                put(demography, b, p.drivers[b].0);
+                put(informal, b, p.drivers[b].1);
+            }
+        }
+        if let (Some(n), Some(a)) = (&mut self.network, &v.agreement) {
+            let totals = values[v.cost_total * len..][..len].to_vec();
+            let mut put = |series: usize, b: usize, x: f64| values[series * len + b] = x;
+            for (b, total) in totals.into_iter().enumerate() {
+                n.fill_agreement(cx, a, p, &mut put, b, total);
+            }
+        }
+    }
+}
+
+impl<'a> Network<'a> {
+    fn new(
+        cx: &Context<'a>,
+        variant: &Variant,
+        first: u64,
+        len: usize,
+        traced: Option<u64>,
+    ) -> Result<Network<'a>, RuleError> {
+        let m = cx.m;
+        let rules = cx.agreements.for_batch(m, variant)?;
+        let mut accounts: Vec<String> = m.partners.iter().map(|p| p.id.clone()).collect();
+        accounts.extend([OUTSIDE.to_string(), INTERVENTIONS.to_string()]);
+        let mut ledger = Ledger::new(accounts, first, len, traced);
+        let funds = fund_names(m, cx.agreements)
+            .iter()
+            .map(|f| ledger.open_fund(f))
+            .collect();
+        let sinks = [OUTSIDE, INTERVENTIONS].map(|a| ledger.account(a).unwrap_or(0));
+        let financier_account = m
+            .financiers
+            .iter()
+            .map(|f| ledger.account(&f.id).unwrap_or(0))
+            .collect();
+        let grid = |n: usize| vec![vec![0.0; len]; n];
+        let own = VariantYear {
+            frame: VariantFrame {
+                demand_eur: grid(m.domains.len()),
+                demand_fte: grid(m.domains.len()),
+                domain_cost: grid(m.financiers.len()),
+                cost_total: vec![0.0; len],
+            },
+            transition_available: vec![0.0; len],
+            transition_spent: vec![0.0; len],
+            events: cx
+                .agreements
+                .events()
+                .into_iter()
+                .map(|e| (e, vec![0.0; len]))
+                .collect(),
+            investing: vec![1.0; len],
+        };
+        Ok(Network {
+            rules,
+            ledger,
+            own,
+            funds,
+            sinks,
+            financier_account,
+            savings_cumulative: vec![0.0; len],
+            partner_net: grid(m.partners.len()),
+            levels: vec![0.0; m.interventions.len()],
+        })
+    }
+
+    /// The year in stages: contributions, interventions and their effect on demand, costs,
+    /// the agreement's hooks.
+    fn year(
+        &mut self,
+        m: &Model,
+        variant: &Variant,
+        p: &Projection,
+        draws: &Draws,
+        yi: usize,
+        year: i32,
+    ) -> Result<(), RuleError> {
+        self.ledger.new_year();
+        self.own.events.iter_mut().for_each(|(_, v)| v.fill(0.0));
+        self.contribute(m, variant, draws, year)?;
+        self.intervene(m, p, draws, year);
+        if m.transition.is_some() {
+            self.ledger
+                .transfer(
+                    TRANSITION_FUND,
+                    INTERVENTIONS,
+                    &self.own.transition_spent,
+                    year,
+                    &core_origin(),
+                    "interventions paid from the transition budget",
+                )
+                .map_err(|e| RuleError::core(e.to_string(), year))?;
+        }
+        self.costs(m);
+        let shared = &p.frame;
+        if yi == 0 {
+            self.hook(Hook::Start, shared, draws)?;
+        }
+        self.hook(Hook::Year, shared, draws)?;
+        self.costs(m);
+        self.hook(Hook::Settle, shared, draws)?;
+        if yi + 1 == m.years().count() {
+            self.hook(Hook::End, shared, draws)?;
+        }
+        Ok(())
+    }
+
+    fn hook(
+        &mut self,
+        hook: Hook,
+        shared: &crate::agreement::YearFrame,
+        draws: &Draws,
+    ) -> Result<(), RuleError> {
+        self.rules
+            .hook(hook, shared, &mut self.own, &mut self.ledger, draws)
+    }
+
+    /// Contributions to the transition fund: each partner that takes part its share of the
+    /// year's amount.
+    fn contribute(
+        &mut self,
+        m: &Model,
+        variant: &Variant,
+        draws: &Draws,
+        year: i32,
+    ) -> Result<(), RuleError> {
+        let Some(t) = m
+            .transition
+            .as_ref()
+            .filter(|t| (t.from_year..=t.to_year).contains(&year))
+        else {
+            return Ok(());
+        };
+        let amount: Vec<f64> = (0..draws.len())
+            .map(|b| draws.at(t.per_year, b) * self.own.investing[b])
+            .collect();
+        for (partner, share) in &t.contributions {
+            if !variant.takes_part[*partner] {
+                continue;
+            }
+            let paid: Vec<f64> = amount.iter().map(|a| a * share).collect();
+            self.ledger
+                .transfer(
+                    &m.partners[*partner].id,
+                    TRANSITION_FUND,
+                    &paid,
+                    year,
+                    &core_origin(),
+                    "contribution to the transition budget",
+                )
+                .map_err(|e| RuleError::core(e.to_string(), year))?;
+        }
+        Ok(())
+    }
+
+    /// The fund pays the interventions, each at most its cost (level = ramp × funding), and
+    /// their effects change the variant's demand.
+    fn intervene(&mut self, m: &Model, p: &Projection, draws: &Draws, year: i32) {
+        let available = self
+            .funds
+            .first()
+            .filter(|_| m.transition.is_some())
+            .map(|&f| self.ledger.balance(f));
+        let mut weight = [1.0; AGES];
+        let (mut eur_bands, mut hour_bands) = (Vec::new(), Vec::new());
+        let own = &mut self.own;
+        for (b, s) in p.states.iter().enumerate() {
+            let avail = available.as_ref().map_or(0.0, |a| a[b].max(0.0));
+            let mut spent = 0.0;
+            for (i, iv) in m.interventions.iter().enumerate() {
+                let cost = draws.at(iv.cost, b);
+                let r = ramp(iv.start_year, iv.ramp_up_years, year) * own.investing[b];
+                let used = if r > 0.0 {
+                    (iv.allocation * avail).min(cost)
+                } else {
+                    0.0
+                };
+                spent += used;
+                let funding = if cost > 0.0 {
+                    used / cost
+                } else if r > 0.0 {
+                    1.0
+                } else {
+                    0.0
+                };
+                self.levels[i] = r * funding;
+            }
+            own.transition_available[b] = avail;
+            own.transition_spent[b] = spent;
+
+            let people = &s.cohorts.people;
+            for (di, dm) in m.domains.iter().enumerate() {
+                weight.fill(1.0);
+                if let (true, Some((ages, factor))) = (dm.informal, p.informal[b]) {
+                    weight[ages.ages()].fill(factor);
+                }
+                let mut touched = false;
+                for (i, iv) in m.interventions.iter().enumerate() {
+                    for ef in iv
+                        .effects
+                        .iter()
+                        .filter(|ef| ef.domain == di && self.levels[i] > 0.0)
+                    {
+                        let f = 1.0 + draws.at(ef.change, b) * self.levels[i];
+                        weight[ef.ages.ages()].iter_mut().for_each(|w| *w *= f);
+                        touched = true;
+                    }
+                }
+                let (eur, fte) = if touched {
+                    eur_bands.clear();
+                    eur_bands.extend(dm.eur.iter().map(|id| draws.at(*id, b)));
+                    hour_bands.clear();
+                    hour_bands.extend(dm.hours.iter().map(|id| draws.at(*id, b)));
+                    let (e, h) = demand(people, &weight, &dm.band_of_age, &eur_bands, &hour_bands);
+                    let fte_hours = draws.at(dm.hours_per_fte, b) * s.productivity[di];
+                    (e * s.cost_growth[di], h * s.hours_growth[di] / fte_hours)
+                } else {
+                    (
+                        p.frame.baseline.demand_eur[di][b],
+                        p.frame.baseline.demand_fte[di][b],
+                    )
+                };
+                own.frame.demand_eur[di][b] = eur;
+                own.frame.demand_fte[di][b] = fte;
+            }
+        }
+    }
+
+    /// Costs of the variant: its domains' demand, and in total plus what left the network
+    /// this year through the sink accounts.
+    fn costs(&mut self, m: &Model) {
+        domain_costs(m, &mut self.own.frame);
+        for b in 0..self.own.frame.cost_total.len() {
+            self.own.frame.cost_total[b] += self.sink(b);
+        }
+    }
+
+    /// What left the network this year in run `b`: received less paid by the sink accounts.
+    fn sink(&self, b: usize) -> f64 {
+        self.sinks
+            .iter()
+            .map(|&a| self.ledger.received(a, b) - self.ledger.paid(a, b))
+            .sum()
+    }
+
+    /// Writes run `b`'s agreement series: spending, savings against the counterfactual (the
+    /// projection without agreement), each partner's position, events, funds.
+    fn fill_agreement(
+        &mut self,
+        cx: &Context,
+        a: &AgreementSeries,
+        p: &Projection,
+        put: &mut impl FnMut(usize, usize, f64),
+        b: usize,
+        total: f64,
+    ) {
+        let m = cx.m;
+        let (base, own) = (&p.frame.baseline, &self.own.frame);
+        let saved = base.cost_total[b] - total;
+        self.savings_cumulative[b] += saved;
+        put(a.transition_spent, b, self.own.transition_spent[b]);
+        put(a.savings, b, saved);
+        put(a.savings_cumulative, b, self.savings_cumulative[b]);
+        for pi in 0..m.partners.len() {
+            let (paid, received) = (self.ledger.paid(pi, b), self.ledger.received(pi, b));
+            let (base_cost, own_cost) = cx.financier_of_partner[pi].map_or((0.0, 0.0), |fi| {
+                (base.domain_cost[fi][b], own.domain_cost[fi][b])
+            });
+            // Providers gain or lose the revenue of the demand they deliver.
+            let revenue_change: f64 = cx.delivered[pi]
+                .iter()
+                .map(|&(d, n)| (own.demand_eur[d][b] - base.demand_eur[d][b]) / n as f64)
+                .sum();
+            self.partner_net[pi][b] += base_cost - (own_cost + paid) + received + revenue_change;
+            put(a.partner_cost[pi], b, own_cost + paid);
+            put(a.partner_received[pi], b, received);
+            put(a.partner_net[pi], b, self.partner_net[pi][b]);
+        }
+        for (e, (_, fired)) in a.events.iter().zip(&self.own.events) {
+            put(*e, b, fired[b]);
+        }
+        for (series, &fund) in a.funds.iter().zip(&self.funds) {
+            put(*series, b, self.ledger.balance_at(fund, b));
+        }
+        put(a.imbalance, b, self.ledger.imbalance(b));
+    }
+}
+
+fn core_origin() -> Origin {
+    Origin {
+        rule: CORE.into(),
+        line: 0,
+    }
+}

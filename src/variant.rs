@@ -1,0 +1,155 @@
+//! A variant: one way the region is simulated, as a value. It names the partners that take part
+//! in the agreement and the overlays that change inputs by their path in the scenario.
+//!
+//! The baseline is the variant in which no partner takes part; the network, the one in which
+//! all do. Any number of variants run in one simulation under the same draws: an input an
+//! overlay does not touch has the same random stream in every variant (see
+//! [`crate::sampling`]), so differences between variants are the agreement's, not noise.
+//!
+//! What taking part means today: a partner that does not take part pays nothing into the
+//! transition fund, and the rules see it (`s.partners[id].takes_part`); a variant in which no
+//! partner takes part runs no agreement at all (no fund, no interventions, no rules). The
+//! fairness issue refines the rest (its contract, its interventions).
+
+use crate::model::Model;
+use crate::sampling::{Input, Quantity};
+
+/// Name of the variant in which no partner takes part.
+pub const BASELINE: &str = "baseline";
+/// Name of the variant in which every partner takes part.
+pub const NETWORK: &str = "network";
+
+/// One input changed: the input with key `key` (its path in the scenario by ids, as in
+/// [`crate::sampling::Input::key`]) takes `quantity` instead.
+#[derive(Debug, Clone)]
+pub struct Overlay {
+    pub key: String,
+    pub quantity: Quantity,
+}
+
+/// One way of simulating the region.
+#[derive(Debug, Clone)]
+pub struct Variant {
+    /// How reports name it: lowercase letters, digits and `._+-`.
+    pub name: String,
+    /// Per partner, in the model's order: whether it takes part in the agreement.
+    pub takes_part: Vec<bool>,
+    pub overlays: Vec<Overlay>,
+}
+
+/// Why a set of variants cannot be simulated.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum VariantError {
+    #[error("no variant to simulate")]
+    Empty,
+    #[error("variant name `{0}`: use lowercase letters, digits and `._+-`")]
+    BadName(String),
+    #[error("two variants are named `{0}`")]
+    Duplicate(String),
+    #[error("variant `{variant}` lists {given} partners, the scenario has {expected}")]
+    Partners {
+        variant: String,
+        given: usize,
+        expected: usize,
+    },
+    #[error("variant `{variant}`: no input `{key}` to overlay")]
+    UnknownInput { variant: String, key: String },
+}
+
+impl Variant {
+    /// No partner takes part: business as usual.
+    pub fn baseline(m: &Model) -> Variant {
+        Variant::coalition(BASELINE, m, |_| false)
+    }
+
+    /// Every partner takes part.
+    pub fn network(m: &Model) -> Variant {
+        Variant::coalition(NETWORK, m, |_| true)
+    }
+
+    /// The partners for which `member(index)` holds take part.
+    pub fn coalition(name: &str, m: &Model, member: impl Fn(usize) -> bool) -> Variant {
+        Variant {
+            name: name.to_string(),
+            takes_part: (0..m.partners.len()).map(member).collect(),
+            overlays: Vec::new(),
+        }
+    }
+
+    /// The same variant with input `key` replaced by `quantity`.
+    pub fn with_overlay(mut self, key: &str, quantity: Quantity) -> Variant {
+        self.overlays.push(Overlay {
+            key: key.to_string(),
+            quantity,
+        });
+        self
+    }
+
+    /// Whether any partner takes part, i.e. whether an agreement runs at all.
+    pub fn has_agreement(&self) -> bool {
+        self.takes_part.iter().any(|&t| t)
+    }
+
+    /// The model's inputs as this variant sees them.
+    pub fn inputs(&self, m: &Model) -> Vec<Input> {
+        let mut inputs = m.inputs.clone();
+        for o in &self.overlays {
+            if let Some(input) = inputs.iter_mut().find(|i| i.key == o.key) {
+                *input = Input::new(o.key.clone(), o.quantity.clone());
+            }
+        }
+        inputs
+    }
+
+    /// Whether an overlay changes an input of the variant-free projection (population,
+    /// demand, workforce, budgets), so that the variant needs a projection of its own.
+    pub fn changes_projection(&self, m: &Model) -> bool {
+        self.overlays.iter().any(|o| {
+            m.inputs[..m.projection_inputs]
+                .iter()
+                .any(|i| i.key == o.key)
+        })
+    }
+}
+
+/// The baseline and the network: what `kloof run` simulates.
+pub fn baseline_and_network(m: &Model) -> Vec<Variant> {
+    vec![Variant::baseline(m), Variant::network(m)]
+}
+
+/// Checks that `variants` can be simulated on `m` together.
+pub fn validate(m: &Model, variants: &[Variant]) -> Result<(), VariantError> {
+    if variants.is_empty() {
+        return Err(VariantError::Empty);
+    }
+    for (i, v) in variants.iter().enumerate() {
+        let name_ok = !v.name.is_empty()
+            && v.name.chars().all(|c| {
+                c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '+' | '-')
+            });
+        if !name_ok {
+            return Err(VariantError::BadName(v.name.clone()));
+        }
+        if variants[..i].iter().any(|w| w.name == v.name) {
+            return Err(VariantError::Duplicate(v.name.clone()));
+        }
+        if v.takes_part.len() != m.partners.len() {
+            return Err(VariantError::Partners {
+                variant: v.name.clone(),
+                given: v.takes_part.len(),
+                expected: m.partners.len(),
+            });
+        }
+        if let Some(o) = v
+            .overlays
+            .iter()
+            .find(|o| !m.inputs.iter().any(|i| i.key == o.key))
+        {
+            return Err(VariantError::UnknownInput {
+                variant: v.name.clone(),
+                key: o.key.clone(),
+            });
+        }
+    }
+    Ok(())
+}
