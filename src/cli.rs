@@ -1,6 +1,6 @@
 //! The command line: argument definitions and the commands, the only code that prints.
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
@@ -10,6 +10,35 @@ use kloof::stats::Summary;
 use kloof::study::{self, Options, Source};
 use kloof::variant::{BASELINE, NETWORK};
 use kloof::{Error, report};
+
+/// Why a command stopped: kloof's own errors, or stdout that cannot be written to (a closed
+/// pipe, a full disk).
+#[derive(Debug, thiserror::Error)]
+pub enum Failure {
+    #[error("{0}")]
+    Kloof(#[from] Error),
+    #[error("cannot write the output: {0}")]
+    Output(#[from] std::io::Error),
+}
+
+impl From<kloof::scenario::ScenarioError> for Failure {
+    fn from(e: kloof::scenario::ScenarioError) -> Failure {
+        Failure::Kloof(e.into())
+    }
+}
+
+impl From<report::ReportError> for Failure {
+    fn from(e: report::ReportError) -> Failure {
+        Failure::Kloof(e.into())
+    }
+}
+
+/// `println!` that returns the write error instead of panicking on it.
+macro_rules! say {
+    ($($arg:tt)*) => {
+        writeln!(std::io::stdout().lock(), $($arg)*)
+    };
+}
 
 #[derive(Parser)]
 #[command(
@@ -108,7 +137,7 @@ fn progress_bar(total: u64, quiet: bool) -> ProgressBar {
     bar
 }
 
-pub fn run(args: &RunArgs) -> Result<(), Error> {
+pub fn run(args: &RunArgs) -> Result<(), Failure> {
     let source = match &args.scenario {
         Some(p) => Source::read(p)?,
         None => Source::embedded_default(),
@@ -140,54 +169,61 @@ pub fn run(args: &RunArgs) -> Result<(), Error> {
         &study.scenario.title,
     )?;
     if !args.quiet {
-        print_summary(&study, &dir);
+        print_summary(&study, &dir)?;
     }
     Ok(())
 }
 
-fn print_summary(study: &study::Study, dir: &std::path::Path) {
+fn print_summary(study: &study::Study, dir: &std::path::Path) -> std::io::Result<()> {
     let o = &study.outcomes;
     let p = &study.manifest.provenance;
     let end = p.horizon;
-    let line = |label: &str, v: &str, metric: &str, scale: f64, unit: &str| {
-        if let Some(values) = o.get(v, metric, end) {
-            let s = Summary::of(values);
-            println!(
-                "  {label:<34} {:>10.1} {unit}  (90 %: {:.1} to {:.1})",
-                s.p50 / scale,
-                s.p5 / scale,
-                s.p95 / scale
-            );
-        }
-    };
-    println!(
+    let line =
+        |label: &str, v: &str, metric: &str, scale: f64, unit: &str| match o.get(v, metric, end) {
+            Some(values) => {
+                let s = Summary::of(values);
+                say!(
+                    "  {label:<34} {:>10.1} {unit}  (90 %: {:.1} to {:.1})",
+                    s.p50 / scale,
+                    s.p5 / scale,
+                    s.p95 / scale
+                )
+            }
+            None => Ok(()),
+        };
+    say!(
         "{} — {} runs, seed {}, {}-{} ({:.1} s)",
-        study.scenario.title, p.runs, p.seed, p.start_year, end, study.manifest.wall_time_seconds
-    );
-    println!("In {end}, median:");
-    line("care gap, baseline", BASELINE, "gap.fte", 1.0, "FTE");
-    line("care gap, network", NETWORK, "gap.fte", 1.0, "FTE");
-    line("budget gap, baseline", BASELINE, "gap.eur", 1e6, "EUR mln");
-    line("budget gap, network", NETWORK, "gap.eur", 1e6, "EUR mln");
+        study.scenario.title,
+        p.runs,
+        p.seed,
+        p.start_year,
+        end,
+        study.manifest.wall_time_seconds
+    )?;
+    say!("In {end}, median:")?;
+    line("care gap, baseline", BASELINE, "gap.fte", 1.0, "FTE")?;
+    line("care gap, network", NETWORK, "gap.fte", 1.0, "FTE")?;
+    line("budget gap, baseline", BASELINE, "gap.eur", 1e6, "EUR mln")?;
+    line("budget gap, network", NETWORK, "gap.eur", 1e6, "EUR mln")?;
     line(
         "savings this year",
         NETWORK,
         "savings.eur.total",
         1e6,
         "EUR mln",
-    );
+    )?;
     line(
         "savings since start",
         NETWORK,
         "savings.eur.cumulative",
         1e6,
         "EUR mln",
-    );
-    println!("Report: {}", dir.display());
+    )?;
+    say!("Report: {}", dir.display())
 }
 
 /// `kloof check`: every scenario in the path, every rule they use; exit 1 on any error.
-pub fn check(args: &CheckArgs) -> Result<bool, Error> {
+pub fn check(args: &CheckArgs) -> Result<bool, Failure> {
     let files: Vec<PathBuf> = if args.path.is_dir() {
         let mut f: Vec<PathBuf> = std::fs::read_dir(&args.path)
             .map_err(|e| Error::Options(format!("cannot read {}: {e}", args.path.display())))?
@@ -202,12 +238,12 @@ pub fn check(args: &CheckArgs) -> Result<bool, Error> {
     let mut ok = true;
     for file in &files {
         match study::check(file) {
-            Ok(summary) => println!("ok    {}  ({summary})", file.display()),
+            Ok(summary) => say!("ok    {}  ({summary})", file.display())?,
             Err(errors) => {
                 ok = false;
-                println!("error {}", file.display());
+                say!("error {}", file.display())?;
                 for e in errors {
-                    println!("{e}\n");
+                    say!("{e}\n")?;
                 }
             }
         }
@@ -217,46 +253,46 @@ pub fn check(args: &CheckArgs) -> Result<bool, Error> {
 }
 
 /// `kloof test-rules`: runs the YAML cases, prints each failure with its differences.
-pub fn test_rules(args: &TestRulesArgs) -> Result<bool, Error> {
+pub fn test_rules(args: &TestRulesArgs) -> Result<bool, Failure> {
     let results = kloof::rules::testing::run_dir(&args.path).map_err(Error::Options)?;
     let failed: Vec<_> = results
         .iter()
         .filter(|r| !r.differences.is_empty())
         .collect();
     for r in &failed {
-        println!("FAIL {} :: {}", r.file.display(), r.name);
+        say!("FAIL {} :: {}", r.file.display(), r.name)?;
         for d in &r.differences {
             for line in d.lines() {
-                println!("    {line}");
+                say!("    {line}")?;
             }
         }
     }
-    println!(
+    say!(
         "{} passed, {} failed",
         results.len() - failed.len(),
         failed.len()
-    );
+    )?;
     Ok(failed.is_empty())
 }
 
 /// `kloof explain`: the ledger entries of one run and year, in order.
-pub fn explain(args: &ExplainArgs) -> Result<(), Error> {
+pub fn explain(args: &ExplainArgs) -> Result<(), Failure> {
     let source = Source::read(&args.scenario)?;
     let entries = study::explain(&source, args.run, args.year, args.seed, args.horizon)?;
-    println!(
+    say!(
         "Run {}, year {} of {}: {} ledger entries",
         args.run,
         args.year,
         args.scenario.display(),
         entries.len()
-    );
+    )?;
     for e in &entries {
         let place = if e.origin.line > 0 {
             format!("{}:{}", e.origin.rule, e.origin.line)
         } else {
             e.origin.rule.clone()
         };
-        println!(
+        say!(
             "\n{place}\n  {}\n  {} -> {}: EUR {:.2}\n  {}: {:.2} -> {:.2};  {}: {:.2} -> {:.2}",
             e.reason,
             e.from,
@@ -268,7 +304,7 @@ pub fn explain(args: &ExplainArgs) -> Result<(), Error> {
             e.to,
             e.to_before,
             e.to_after
-        );
+        )?;
     }
     Ok(())
 }

@@ -13,6 +13,13 @@
 
 use serde::Serialize;
 
+/// Accounts besides the partners and funds: where money from outside the network comes from
+/// and goes to, and where intervention spending goes. No partner may carry these ids.
+pub const OUTSIDE: &str = "outside";
+pub const INTERVENTIONS: &str = "interventions";
+/// Funds are accounts written `fund:<name>`.
+pub const FUND_PREFIX: &str = "fund:";
+
 /// Where a transfer was made: rule file and line.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Origin {
@@ -96,7 +103,7 @@ impl Ledger {
 
     /// Opens a named fund (`fund:<name>`) if it is not there yet.
     pub fn open_fund(&mut self, name: &str) -> usize {
-        let account = format!("fund:{name}");
+        let account = format!("{FUND_PREFIX}{name}");
         if let Some(i) = self.accounts.iter().position(|a| *a == account) {
             return i;
         }

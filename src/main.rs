@@ -18,6 +18,11 @@ fn main() -> std::process::ExitCode {
     match result {
         Ok(true) => std::process::ExitCode::SUCCESS,
         Ok(false) => std::process::ExitCode::FAILURE,
+        // The reader went away (`kloof check | head -1`): nothing to say to anyone. 141 is
+        // what a shell reports for a command ended by SIGPIPE.
+        Err(cli::Failure::Output(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+            std::process::ExitCode::from(141)
+        }
         Err(e) => {
             eprintln!("error: {e}");
             std::process::ExitCode::FAILURE

@@ -175,3 +175,66 @@ fn test_rules_and_explain_from_the_command_line() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("outside the simulated years"));
 }
+
+#[test]
+fn a_closed_pipe_ends_quietly() {
+    // The reading end is closed before kloof writes a byte, so every write fails with EPIPE.
+    let (reader, writer) = std::io::pipe().expect("pipe");
+    drop(reader);
+    let out = kloof()
+        .args(["check", concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios")])
+        .stdout(writer)
+        .output()
+        .expect("kloof runs");
+    assert_eq!(out.status.code(), Some(141));
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "", "no message, no backtrace");
+}
+
+#[test]
+fn a_full_disk_on_stdout_is_a_short_error() {
+    let Ok(full) = std::fs::OpenOptions::new().write(true).open("/dev/full") else {
+        return; // not Linux
+    };
+    let out = kloof()
+        .args(["check", concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios")])
+        .stdout(full)
+        .output()
+        .expect("kloof runs");
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.starts_with("error: cannot write the output"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+#[test]
+fn outcomes_too_large_for_memory_stop_before_allocating() {
+    for args in [
+        ["--runs", "100000000", "--horizon", "2030"],
+        ["--runs", "10", "--horizon", "100000000"],
+    ] {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let out = kloof()
+            .current_dir(dir.path())
+            .arg("run")
+            .args(args)
+            .arg("--quiet")
+            .output()
+            .expect("kloof runs");
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("would take") && err.contains("GiB"), "{err}");
+        assert!(!err.contains("panicked") && !err.contains("memory allocation"), "{err}");
+        assert!(!dir.path().join("reports").exists(), "no report");
+    }
+}
+
+#[test]
+fn absurd_thread_counts_are_refused() {
+    let out = kloof()
+        .args(["run", "--runs", "10", "--threads", "100000", "--quiet"])
+        .output()
+        .expect("kloof runs");
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("--threads 100000: use 1 to 1024"), "{err}");
+}

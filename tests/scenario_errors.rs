@@ -143,6 +143,17 @@ fn duplicate_id() {
 }
 
 #[test]
+fn reserved_partner_ids() {
+    for id in ["outside", "interventions"] {
+        let e = error(
+            "{id: clinic, name: Clinic",
+            &format!("{{id: {id}, name: Clinic"),
+        );
+        assert_error(&e, line_of("{id: clinic"), "partners[1].id", "is reserved");
+    }
+}
+
+#[test]
 fn contributions_must_sum_to_one() {
     let e = error("contributions: {town: 1}", "contributions: {town: 0.7}");
     assert_error(

@@ -14,11 +14,9 @@ use crate::model::Model;
 use crate::sampling::Draws;
 use crate::variant::Variant;
 
-/// Accounts outside the partners: where money leaves the network.
-pub const INTERVENTIONS: &str = "interventions";
-pub const OUTSIDE: &str = "outside";
-/// Funds are ledger accounts written `fund:<name>`; the transition fund is kloof's own.
-pub const FUND_PREFIX: &str = "fund:";
+pub use crate::ledger::{FUND_PREFIX, INTERVENTIONS, OUTSIDE};
+
+/// The transition fund, kloof's own.
 pub const TRANSITION_FUND: &str = "fund:transition";
 
 /// The points of a simulated year where an agreement acts.

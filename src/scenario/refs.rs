@@ -56,6 +56,19 @@ fn check_id(kind: &'static str, id: &str) -> Result<(), String> {
     }
 }
 
+/// A partner id is a ledger account: it may not be one kloof keeps for itself, or money
+/// meant for outside the network would be booked to the partner.
+fn check_partner_id(id: &str) -> Result<(), String> {
+    use crate::ledger::{INTERVENTIONS, OUTSIDE};
+    if [OUTSIDE, INTERVENTIONS].contains(&id) {
+        return Err(format!(
+            "partner id `{id}` is reserved: the ledger uses `{OUTSIDE}` for money from or to \
+             outside the network and `{INTERVENTIONS}` for intervention spending; choose another id"
+        ));
+    }
+    check_id("partner", id)
+}
+
 fn check_ref(kind: &str, id: &str, pick: impl Fn(&Known) -> Vec<String>) -> Result<(), String> {
     KNOWN.with(|k| match k.borrow().as_ref() {
         Some(known) => {
@@ -105,7 +118,7 @@ string_type!(
 );
 string_type!(
     /// The id of a partner, unique in the scenario.
-    PartnerId, |s| check_id("partner", &s)
+    PartnerId, |s| check_partner_id(&s)
 );
 string_type!(
     /// The id of an intervention, unique in the scenario.
