@@ -187,7 +187,11 @@ fn a_closed_pipe_ends_quietly() {
         .output()
         .expect("kloof runs");
     assert_eq!(out.status.code(), Some(141));
-    assert_eq!(String::from_utf8_lossy(&out.stderr), "", "no message, no backtrace");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "",
+        "no message, no backtrace"
+    );
 }
 
 #[test]
@@ -223,7 +227,10 @@ fn outcomes_too_large_for_memory_stop_before_allocating() {
         assert_eq!(out.status.code(), Some(1), "{args:?}");
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(err.contains("would take") && err.contains("GiB"), "{err}");
-        assert!(!err.contains("panicked") && !err.contains("memory allocation"), "{err}");
+        assert!(
+            !err.contains("panicked") && !err.contains("memory allocation"),
+            "{err}"
+        );
         assert!(!dir.path().join("reports").exists(), "no report");
     }
 }
