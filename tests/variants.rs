@@ -247,3 +247,21 @@ fn bad_variant_sets_are_errors() {
         VariantError::BadName("Net Work".into())
     );
 }
+
+#[test]
+fn a_value_no_input_should_give_stops_the_run_with_its_metric_run_and_year() {
+    // An overlay is not checked like a scenario: zero hours per FTE makes demand in FTE
+    // infinite, which must stop the simulation rather than reach a report.
+    let (m, rules) = model();
+    let broken =
+        Variant::network(&m).with_overlay("domains.nursing.hours_per_fte", Quantity::fixed(0.0));
+    match simulator::simulate(&m, &settings(2), &[broken], &rules, &|_| {}) {
+        Err(SimError::Rule(e)) => {
+            assert_eq!((e.run, e.year), (Some(0), Some(2024)), "{e}");
+            let text = e.to_string();
+            assert!(text.contains("`demand.fte.nursing` came out inf"), "{text}");
+            assert!(text.contains("domain `nursing`"), "{text}");
+        }
+        other => panic!("expected an error, got {:?}", other.map(|_| ())),
+    }
+}

@@ -856,3 +856,28 @@ pub fn run_case(case: &Case) -> Result<CaseOutcome, RuleError> {
         investing: s.investing[0] != 0.0,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn events_and_funds_come_from_the_compiled_script_in_source_order() {
+        let source = r#"
+// event("in_a_comment", 1) and "fund:in_a_comment" are not code
+fn helper(s) { pay("gemeente", "fund:reserve", 1, "x"); }
+fn on_year(s) {
+    event("late", 0);
+    let name = "dynamic";
+    event(name, 0);
+    helper(s);
+    deposit("buffer", "gemeente", 1, "y");
+}
+fn on_start(s) { event("early", 1); withdraw("reserve", "gemeente", 1, "z"); }
+"#;
+        let rule = compile(&new_engine(), "t.rhai", source).expect("compiles");
+        let (events, funds) = declared_names(&rule);
+        assert_eq!(events, ["late", "early"]);
+        assert_eq!(funds, ["reserve", "buffer"]);
+    }
+}

@@ -100,6 +100,7 @@ impl<'a> VariantRun<'a> {
         }
         let series = &cx.layout.variants[self.index];
         self.fill(cx, series, p);
+        self.check(cx, series, first, p.frame.len, year)?;
         recorder.record(&RecordedYear {
             first_run: first,
             len: p.frame.len,
@@ -116,6 +117,43 @@ impl<'a> VariantRun<'a> {
         self.network
             .as_ref()
             .map(|n| (self.index, n.ledger.entries().to_vec()))
+    }
+
+    /// Stops the run at the first value no input should produce: a non-finite number
+    /// anywhere, or a negative count of people, hours, FTE or euros of demand. The error names
+    /// the variant, metric, run and year, and the inputs behind the metric.
+    fn check(
+        &self,
+        cx: &Context,
+        v: &VariantSeries,
+        first: usize,
+        len: usize,
+        year: i32,
+    ) -> Result<(), RuleError> {
+        for (k, &id) in v.ids.iter().enumerate() {
+            let metric = &cx.layout.catalogue.series[id].metric;
+            let counts = ["population.", "demand.", "capacity.", "gap.", "drivers."]
+                .iter()
+                .any(|p| metric.starts_with(p))
+                || metric == "transition.eur.spent";
+            let bad = self.values[k * len..][..len]
+                .iter()
+                .position(|x| !x.is_finite() || (counts && *x < 0.0));
+            if let Some(b) = bad {
+                let x = self.values[k * len + b];
+                return Err(RuleError::core(
+                    format!(
+                        "variant `{}`: `{metric}` came out {x}, which no plausible input gives; \
+                         look at {}",
+                        self.variant.name,
+                        inputs_behind(metric)
+                    ),
+                    year,
+                )
+                .with_run_year((first + b) as u64, year));
+            }
+        }
+        Ok(())
     }
 
     /// Writes this year's values of every series of the variant.
@@ -457,6 +495,29 @@ impl<'a> Network<'a> {
             put(*series, b, self.ledger.balance_at(fund, b));
         }
         put(a.imbalance, b, self.ledger.imbalance(b));
+    }
+}
+
+/// The scenario inputs a metric is computed from, for an error message.
+fn inputs_behind(metric: &str) -> String {
+    let domain = metric.rsplit('.').next().unwrap_or("");
+    if metric.starts_with("population.") || metric.starts_with("drivers.") {
+        "region.population, birth_rate, mortality and net_migration".into()
+    } else if ["demand.", "capacity.", "gap.fte."]
+        .iter()
+        .any(|p| metric.starts_with(p))
+        && !metric.ends_with(".total")
+    {
+        format!(
+            "domain `{domain}`: its use per person, growth, hours_per_fte and workforce, and the \
+             effects of interventions and rules (scale_demand) on it"
+        )
+    } else if metric.starts_with("informal.") {
+        "informal_care".into()
+    } else {
+        "the domains' demand, the partners' budgets, the transition budget and the amounts \
+         the rules pay"
+            .into()
     }
 }
 
