@@ -166,7 +166,7 @@ pub fn run(args: &RunArgs) -> Result<(), Failure> {
         &dir,
         &study.manifest,
         &study.outcomes,
-        &study.scenario.title,
+        &report::About::of(&study.scenario),
     )?;
     if !args.quiet {
         print_summary(&study, &dir)?;

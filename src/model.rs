@@ -4,7 +4,7 @@
 //! Compiling once per invocation keeps all parsing and lookup out of the run × year loop.
 
 use crate::sampling::{Input, InputId, Quantity};
-use crate::scenario::{AGES, AgeRange, Param, Role, Scenario};
+use crate::scenario::{AGES, AgeRange, BudgetIndex, Param, Role, Scenario};
 
 #[derive(Debug, Clone)]
 pub struct MortalityModel {
@@ -41,6 +41,20 @@ pub struct FinancierModel {
     pub id: String,
     pub budget_eur: Option<InputId>,
     pub growth: InputId,
+    pub follows: Option<BudgetIndex>,
+    /// Years with a rate of their own, and its input.
+    pub path: Vec<(i32, InputId)>,
+    pub transition_on_top: bool,
+}
+
+impl FinancierModel {
+    /// The input of the budget's own rate into `year`.
+    pub fn rate(&self, year: i32) -> InputId {
+        self.path
+            .iter()
+            .find(|(y, _)| *y == year)
+            .map_or(self.growth, |(_, id)| *id)
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -223,19 +237,25 @@ impl Model {
             .map(|p| {
                 let key = format!("partners.{}.budget", p.id);
                 let zero = Quantity::fixed(0.0);
-                let (eur, growth) = match &p.budget {
-                    Some(b) => (
-                        b.eur
-                            .as_ref()
-                            .map(|e| add(&mut inputs, format!("{key}.eur"), &e.0)),
-                        add(&mut inputs, format!("{key}.growth"), &b.growth),
-                    ),
-                    None => (None, add(&mut inputs, format!("{key}.growth"), &zero)),
-                };
+                let b = p.budget.as_ref();
                 FinancierModel {
                     id: p.id.0.clone(),
-                    budget_eur: eur,
-                    growth,
+                    budget_eur: b
+                        .and_then(|b| b.eur.as_ref())
+                        .map(|e| add(&mut inputs, format!("{key}.eur"), &e.0)),
+                    growth: add(
+                        &mut inputs,
+                        format!("{key}.growth"),
+                        b.map_or(&zero, |b| &b.growth),
+                    ),
+                    follows: b.and_then(|b| b.follows),
+                    path: b.map_or_else(Vec::new, |b| {
+                        b.path
+                            .iter()
+                            .map(|(y, q)| (*y, add(&mut inputs, format!("{key}.path.{y}"), &q.0)))
+                            .collect()
+                    }),
+                    transition_on_top: b.is_some_and(|b| b.transition_on_top),
                 }
             })
             .collect();

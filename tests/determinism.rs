@@ -9,7 +9,13 @@ use kloof::study::Options;
 fn csv(options: Options) -> String {
     let s = run(&fixture("uncertain.yaml"), options);
     let dir = tempfile::tempdir().expect("temp dir");
-    report::write(dir.path(), &s.manifest, &s.outcomes, "t").expect("report written");
+    report::write(
+        dir.path(),
+        &s.manifest,
+        &s.outcomes,
+        &report::About::of(&s.scenario),
+    )
+    .expect("report written");
     assert!(rows(&s.outcomes).len() > 100);
     std::fs::read_to_string(dir.path().join("results.csv")).expect("csv")
         + std::fs::read_to_string(dir.path().join("results.json"))

@@ -29,7 +29,13 @@ fn source(relative: &str) -> Source {
 fn results(relative: &str, options: Options) -> (String, String) {
     let s = study::run(&source(relative), &options, &|_| {}).unwrap_or_else(|e| panic!("{e}"));
     let dir = tempfile::tempdir().expect("temp dir");
-    report::write(dir.path(), &s.manifest, &s.outcomes, "pinned").expect("report written");
+    report::write(
+        dir.path(),
+        &s.manifest,
+        &s.outcomes,
+        &report::About::of(&s.scenario),
+    )
+    .expect("report written");
     let read = |f: &str| std::fs::read_to_string(dir.path().join(f)).expect("report file");
     let root = format!("{}/", env!("CARGO_MANIFEST_DIR"));
     (read("results.csv"), read("results.json").replace(&root, ""))

@@ -154,6 +154,40 @@ fn reserved_partner_ids() {
 }
 
 #[test]
+fn budget_paths_are_checked() {
+    let e = error(
+        "budget: {growth: 0.03}",
+        "budget: {growth: 0.03, follows: wages}",
+    );
+    assert_error(
+        &e,
+        line_of("budget: {growth: 0.03}"),
+        "partners[0].budget.follows",
+        "unknown variant `wages`",
+    );
+    let e = error(
+        "budget: {growth: 0.03}",
+        "budget: {growth: 0.03, path: {2025: -2}}",
+    );
+    assert_error(
+        &e,
+        line_of("budget: {growth: 0.03}"),
+        "partners[0].budget.path.2025",
+        "must be at least -1",
+    );
+    let e = error(
+        "budget: {growth: 0.03}",
+        "budget: {growth: 0.03, path: {2024: 0.1}}",
+    );
+    assert_error(
+        &e,
+        line_of("partners:"),
+        "partners",
+        "budget path year 2024 must lie after the start year 2024",
+    );
+}
+
+#[test]
 fn contributions_must_sum_to_one() {
     let e = error("contributions: {town: 1}", "contributions: {town: 0.7}");
     assert_error(

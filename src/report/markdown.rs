@@ -3,6 +3,7 @@
 
 use std::fmt::Write;
 
+use super::About;
 use crate::outcome::Outcomes;
 use crate::provenance::Provenance;
 use crate::stats::Summary;
@@ -68,7 +69,8 @@ impl View<'_> {
     }
 }
 
-pub fn render(p: &Provenance, title: &str, o: &Outcomes) -> String {
+pub fn render(p: &Provenance, about: &About, o: &Outcomes) -> String {
+    let title = &about.title;
     let (start, end) = (p.start_year, p.horizon);
     let v = View { o, start, end };
     let (b, n) = (BASELINE, NETWORK);
@@ -102,9 +104,10 @@ pub fn render(p: &Provenance, title: &str, o: &Outcomes) -> String {
     let _ = writeln!(
         s,
         "- **Money**: the financiers' cost exceeds their budgets by {} in {end}; with the network \
-         by {}.\n",
+         by {}. This gap follows from how the budgets are assumed to grow: {}.\n",
         v.range(b, "gap.eur", end, mln),
-        v.range(n, "gap.eur", end, mln)
+        v.range(n, "gap.eur", end, mln),
+        about.budgets.join("; ")
     );
 
     let _ = writeln!(s, "## What drives it\n");
@@ -120,19 +123,24 @@ pub fn render(p: &Provenance, title: &str, o: &Outcomes) -> String {
         pct(v.growth(b, "population.80+")),
         pct(v.growth(b, "population.total")),
     );
+    let size = v.growth(b, "population.total");
     let demo = v.growth(b, "drivers.eur.demography");
-    let informal = (1.0 + v.growth(b, "drivers.eur.informal")) / (1.0 + demo) - 1.0;
+    let with_informal = v.growth(b, "drivers.eur.informal");
+    let with_prices = v.growth(b, "drivers.eur.prices");
     let total = v.growth(b, "demand.eur.total");
-    let other = (1.0 + total) / (1.0 + v.growth(b, "drivers.eur.informal")) - 1.0;
+    let part = |after: f64, before: f64| (1.0 + after) / (1.0 + before) - 1.0;
     let _ = writeln!(
         s,
-        "- **Demand** in euros grows by {} from {start} to {end}: ageing and population change \
-         alone account for {}, less informal care (fewer carers per older person) for {}, and \
-         wages, prices and volume per person for {} (the parts multiply).",
+        "- **Demand** in euros grows by {} from {start} to {end}: population size {}, ageing {}, \
+         less informal care (fewer carers per older person) {}, wages and prices {} (funded \
+         only where budgets follow the price index) and volume per person {} (the parts \
+         multiply).",
         pct(total),
-        pct(demo),
-        pct(informal),
-        pct(other)
+        pct(size),
+        pct(part(demo, size)),
+        pct(part(with_informal, demo)),
+        pct(part(with_prices, with_informal)),
+        pct(part(total, with_prices))
     );
     let _ = writeln!(
         s,

@@ -13,8 +13,66 @@ use std::path::{Path, PathBuf};
 
 use crate::outcome::{Outcomes, Series};
 use crate::provenance::Manifest;
+use crate::scenario::{Budget, BudgetIndex, Role, Scenario};
 use crate::stats::Summary;
 use serde::Serialize;
+
+/// What the summary says about the scenario beyond its figures.
+#[derive(Debug, Clone)]
+pub struct About {
+    pub title: String,
+    /// Per financier, how its budget grows: what the money gap rests on.
+    pub budgets: Vec<String>,
+}
+
+impl About {
+    pub fn of(s: &Scenario) -> About {
+        let budgets = s
+            .partners
+            .iter()
+            .filter(|p| p.role == Role::Financier)
+            .map(|p| format!("{} {}", p.id, describe(p.budget.as_ref())))
+            .collect();
+        About {
+            title: s.title.clone(),
+            budgets,
+        }
+    }
+}
+
+/// How a budget grows, in words.
+fn describe(b: Option<&Budget>) -> String {
+    let Some(b) = b else {
+        return "starts at its start-year cost and stays there".into();
+    };
+    let rate = match b.growth.fixed_value() {
+        Some(r) => format!("{:.1} %", r * 100.0),
+        None => "an uncertain rate".into(),
+    };
+    let start = if b.eur.is_none() {
+        "starts at its start-year cost and "
+    } else {
+        ""
+    };
+    let mut text = match b.follows {
+        None => format!("{start}grows {rate} a year, whatever wages and prices do"),
+        Some(BudgetIndex::Prices) => {
+            format!("{start}follows the run's own wage and price growth, plus {rate} a year")
+        }
+        Some(BudgetIndex::PricesAndDemography) => format!(
+            "{start}follows the run's own wage and price growth and its domains' demographic \
+             growth, plus {rate} a year"
+        ),
+    };
+    if !b.path.is_empty() {
+        let years: Vec<String> = b.path.keys().map(i32::to_string).collect();
+        text.push_str(&format!(" (own rates in {})", years.join(", ")));
+    }
+    if b.transition_on_top {
+        text.push_str(", with its transition contribution on top");
+    }
+    text
+}
 
 /// One row of the results: a series in a year, summarised across runs.
 #[derive(Debug, Clone, Serialize)]
@@ -55,7 +113,7 @@ pub fn write(
     dir: &Path,
     manifest: &Manifest,
     outcomes: &Outcomes,
-    title: &str,
+    about: &About,
 ) -> Result<(), ReportError> {
     let rows = rows(outcomes);
     let files: Vec<(&str, Vec<u8>)> = vec![
@@ -63,7 +121,7 @@ pub fn write(
         ("results.json", json::render(&manifest.provenance, &rows)?),
         (
             "summary.md",
-            markdown::render(&manifest.provenance, title, outcomes).into_bytes(),
+            markdown::render(&manifest.provenance, about, outcomes).into_bytes(),
         ),
         ("manifest.json", serde_json::to_vec_pretty(manifest)?),
     ];

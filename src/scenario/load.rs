@@ -139,6 +139,22 @@ fn check_whole(s: &Scenario) -> Result<(), (Vec<&'static str>, String)> {
             ),
         ));
     }
+    for p in &s.partners {
+        if let Some(y) = p
+            .budget
+            .as_ref()
+            .and_then(|b| b.path.keys().find(|y| **y <= r.start_year))
+        {
+            return Err((
+                vec!["partners"],
+                format!(
+                    "partner `{}`: budget path year {y} must lie after the start year {} (a \
+                     path gives the growth into each year)",
+                    p.id, r.start_year
+                ),
+            ));
+        }
+    }
     let (young, old) = (&r.mortality.young, &r.mortality.old);
     if young.age >= old.age {
         return Err((

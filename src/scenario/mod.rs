@@ -153,6 +153,9 @@ pub struct Partner {
     pub budget: Option<Budget>,
 }
 
+/// A financier's budget: where it starts and how it grows each year. The yearly factor is
+/// `(1 + index) × (1 + rate)`, where the index is the one the budget `follows` (none: 0) and the
+/// rate is the `path`'s for that year, or `growth` in years the path does not list.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Budget {
@@ -160,8 +163,29 @@ pub struct Budget {
     /// domains in the start year ("today's cost level").
     #[serde(default)]
     pub eur: Option<Amount>,
-    /// Yearly growth of the budget (0.025 = 2.5 % a year).
+    /// Yearly growth of the budget (0.025 = 2.5 % a year); on top of the index it `follows`.
     pub growth: Quantity,
+    #[serde(default)]
+    pub follows: Option<BudgetIndex>,
+    /// Rates for given years (the growth into that year), e.g. an agreement's growth path.
+    #[serde(default)]
+    pub path: std::collections::BTreeMap<i32, Change>,
+    /// The financier's contribution to the transition budget comes on top of its budget
+    /// ("bovenop het huidige kostenniveau") instead of out of it.
+    #[serde(default)]
+    pub transition_on_top: bool,
+}
+
+/// What a budget may follow besides its own rate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BudgetIndex {
+    /// The run's own wage and price growth of the financier's domains, weighted by their cost
+    /// last year: indexation that cancels price noise.
+    Prices,
+    /// The same times the growth of its domains' demand from ageing and population size alone
+    /// (at start-year use and prices).
+    PricesAndDemography,
 }
 
 /// A funding domain (Wmo, Jeugd, Zvw hospital care, Wlz, ...).

@@ -35,8 +35,9 @@ pub(super) struct VariantSeries {
     /// Variants with an agreement: what it did.
     pub agreement: Option<AgreementSeries>,
     /// Variants without one: demand in EUR at start-year use and prices from ageing and
-    /// population growth alone, and with informal care's change added.
-    pub drivers: Option<(usize, usize)>,
+    /// population growth alone, with informal care's change added, and with wage and price
+    /// growth added to that (what remains to the total is volume growth per person).
+    pub drivers: Option<[usize; 3]>,
 }
 
 #[derive(Debug, Clone)]
@@ -132,10 +133,9 @@ impl Layout {
                     ids: &mut ids[i],
                     variant: &v.name,
                 };
-                cores[i].drivers = Some((
-                    a.add("drivers.eur.demography"),
-                    a.add("drivers.eur.informal"),
-                ));
+                cores[i].drivers = Some(
+                    ["demography", "informal", "prices"].map(|d| a.add(format!("drivers.eur.{d}"))),
+                );
             }
         }
         let (events, funds) = (agreements.events(), fund_names(m, agreements));

@@ -6,7 +6,7 @@ use crate::agreement::{VariantFrame, YearFrame};
 use crate::model::Model;
 use crate::projection::{Cohorts, Mortality, demand, informal_factor, people_in};
 use crate::sampling::{Draws, Input};
-use crate::scenario::{AGES, AgeRange};
+use crate::scenario::{AGES, AgeRange, BudgetIndex};
 
 /// The fixed age groups every report shows.
 pub(super) const GROUPS: [(&str, AgeRange); 4] = [
@@ -39,6 +39,12 @@ pub(super) struct RunState {
     pub hours_growth: Vec<f64>,
     pub productivity: Vec<f64>,
     pub fte: Vec<f64>,
+    /// Per domain: cumulative wage and price growth alone; demand in EUR at start-year use and
+    /// prices from ageing and population size alone; and last year's cost (for the index
+    /// budgets follow).
+    price_growth: Vec<f64>,
+    demography: Vec<f64>,
+    last_cost: Vec<f64>,
     /// Per financier: the budget this year; `NaN` until the start year's cost sets it.
     budget: Vec<f64>,
     /// Carers per recipient in the start year (informal care).
@@ -73,6 +79,9 @@ impl RunState {
             hours_growth: vec![1.0; n],
             productivity: vec![1.0; n],
             fte: m.domains.iter().map(|dm| d.at(dm.fte, b)).collect(),
+            price_growth: vec![1.0; n],
+            demography: vec![0.0; n],
+            last_cost: vec![0.0; n],
             budget: m
                 .financiers
                 .iter()
@@ -94,13 +103,41 @@ impl RunState {
         self.cohorts.step(&self.mortality, births, &migration);
         for (i, dm) in m.domains.iter().enumerate() {
             let volume = 1.0 + d.at(dm.volume, b);
-            self.cost_growth[i] *= (1.0 + d.at(dm.wages_prices, b)) * volume;
+            let prices = 1.0 + d.at(dm.wages_prices, b);
+            self.cost_growth[i] *= prices * volume;
+            self.price_growth[i] *= prices;
             self.hours_growth[i] *= volume;
             self.productivity[i] *= 1.0 + d.at(dm.productivity, b);
             self.fte[i] *= 1.0 + d.at(dm.inflow, b) - d.at(dm.outflow, b);
         }
+    }
+
+    /// Grows each budget into `year` (after this year's demand is known): its index, if it
+    /// follows one, times its own rate. `demography` holds this year's demand from ageing and
+    /// population alone; `last_cost` and `self.demography` still last year's.
+    fn grow_budgets(&mut self, m: &Model, d: &Draws, b: usize, year: i32, demography: &[f64]) {
         for (i, f) in m.financiers.iter().enumerate() {
-            self.budget[i] *= 1.0 + d.at(f.growth, b);
+            let rate = 1.0 + d.at(f.rate(year), b);
+            let Some(follows) = f.follows else {
+                self.budget[i] *= rate;
+                continue;
+            };
+            let (mut weight, mut indexed) = (0.0, 0.0);
+            for (di, dm) in m
+                .domains
+                .iter()
+                .enumerate()
+                .filter(|(_, dm)| dm.financier == i)
+            {
+                let mut factor = 1.0 + d.at(dm.wages_prices, b);
+                if follows == BudgetIndex::PricesAndDemography && self.demography[di] > 0.0 {
+                    factor *= demography[di] / self.demography[di];
+                }
+                weight += self.last_cost[di];
+                indexed += self.last_cost[di] * factor;
+            }
+            let index = if weight > 0.0 { indexed / weight } else { 1.0 };
+            self.budget[i] *= index * rate;
         }
     }
 }
@@ -118,8 +155,8 @@ pub(super) struct Projection {
     pub informal: Vec<Option<(AgeRange, f64)>>,
     pub informal_share: Vec<f64>,
     /// Per run: demand in EUR at start-year use and prices, from ageing and population growth
-    /// alone; and the same with informal care's change.
-    pub drivers: Vec<(f64, f64)>,
+    /// alone; the same with informal care's change; and that with wage and price growth.
+    pub drivers: Vec<[f64; 3]>,
 }
 
 impl Projection {
@@ -152,7 +189,7 @@ impl Projection {
             },
             informal: vec![None; len],
             informal_share: vec![0.0; len],
-            drivers: vec![(0.0, 0.0); len],
+            drivers: vec![[0.0; 3]; len],
         }
     }
 
@@ -168,8 +205,9 @@ impl Projection {
         let ones = [1.0; AGES];
         let mut weight = [1.0; AGES];
         let (mut eur_bands, mut hour_bands) = (Vec::new(), Vec::new());
+        let mut demography_of = vec![0.0; m.domains.len()];
         let (draws, frame) = (&self.draws, &mut self.frame);
-        for (b, s) in self.states.iter().enumerate() {
+        for (b, s) in self.states.iter_mut().enumerate() {
             let people = &s.cohorts.people;
             for (g, (_, range)) in GROUPS.iter().enumerate() {
                 frame.population[g].1[b] = people_in(people, *range);
@@ -188,7 +226,7 @@ impl Projection {
                 (i.recipients, factor)
             });
 
-            let (mut demography, mut with_informal) = (0.0, 0.0);
+            let (mut demography, mut with_informal, mut with_prices) = (0.0, 0.0, 0.0);
             for (di, dm) in m.domains.iter().enumerate() {
                 eur_bands.clear();
                 eur_bands.extend(dm.eur.iter().map(|id| draws.at(*id, b)));
@@ -200,17 +238,26 @@ impl Projection {
                 }
                 let (e, h) = demand(people, &weight, &dm.band_of_age, &eur_bands, &hour_bands);
                 with_informal += e;
-                demography += if self.informal[b].is_some() && dm.informal {
+                with_prices += e * s.price_growth[di];
+                demography_of[di] = if self.informal[b].is_some() && dm.informal {
                     demand(people, &ones, &dm.band_of_age, &eur_bands, &hour_bands).0
                 } else {
                     e
                 };
+                demography += demography_of[di];
                 let fte_hours = draws.at(dm.hours_per_fte, b) * s.productivity[di];
                 frame.baseline.demand_eur[di][b] = e * s.cost_growth[di];
                 frame.baseline.demand_fte[di][b] = h * s.hours_growth[di] / fte_hours;
                 frame.capacity_fte[di][b] = s.fte[di];
             }
-            self.drivers[b] = (demography, with_informal);
+            self.drivers[b] = [demography, with_informal, with_prices];
+            if yi > 0 {
+                s.grow_budgets(m, draws, b, year, &demography_of);
+            }
+            for (di, cost) in s.last_cost.iter_mut().enumerate() {
+                *cost = frame.baseline.demand_eur[di][b];
+            }
+            s.demography.copy_from_slice(&demography_of);
         }
         domain_costs(m, &mut frame.baseline);
         // A budget left out starts at the counterfactual's cost in the start year.

@@ -32,6 +32,9 @@ struct Network<'a> {
     partner_net: Vec<Vec<f64>>,
     /// Per intervention: this run's level (ramp × funding).
     levels: Vec<f64>,
+    /// Per financier and run: what it paid into the transition fund this year, when that
+    /// comes on top of its budget.
+    on_top: Vec<Vec<f64>>,
 }
 
 /// One variant of one batch.
@@ -96,7 +99,7 @@ impl<'a> VariantRun<'a> {
         }
         let draws = self.own_draws.as_ref().map_or(&p.draws, |(_, d)| d);
         if let Some(n) = &mut self.network {
-            n.year(cx.m, self.variant, p, draws, yi, year)?;
+            n.year(cx, self.variant, p, draws, yi, year)?;
         }
         let series = &cx.layout.variants[self.index];
         self.fill(cx, series, p);
@@ -199,7 +202,8 @@ impl<'a> VariantRun<'a> {
                         let a = n.financier_account[fi];
                         n.ledger.paid(a, b) - n.ledger.received(a, b)
                     });
-                let budget = p.frame.budget[fi][b];
+                let budget =
+                    p.frame.budget[fi][b] + self.network.as_ref().map_or(0.0, |n| n.on_top[fi][b]);
                 gap_eur += (cost - budget).max(0.0);
                 put(v.cost_financier[fi], b, cost);
                 put(v.budget_financier[fi], b, budget);
@@ -207,9 +211,10 @@ impl<'a> VariantRun<'a> {
             put(v.gap_eur, b, gap_eur);
             let sink = self.network.as_ref().map_or(0.0, |n| n.sink(b));
             put(v.cost_total, b, dem_eur + sink);
-            if let Some((demography, informal)) = v.drivers {
-                put(demography, b, p.drivers[b].0);
-                put(informal, b, p.drivers[b].1);
+            if let Some(drivers) = v.drivers {
+                for (series, value) in drivers.into_iter().zip(p.drivers[b]) {
+                    put(series, b, value);
+                }
             }
         }
         if let (Some(n), Some(a)) = (&mut self.network, &v.agreement) {
@@ -273,6 +278,7 @@ impl<'a> Network<'a> {
             savings_cumulative: vec![0.0; len],
             partner_net: grid(m.partners.len()),
             levels: vec![0.0; m.interventions.len()],
+            on_top: grid(m.financiers.len()),
         })
     }
 
@@ -280,16 +286,17 @@ impl<'a> Network<'a> {
     /// the agreement's hooks.
     fn year(
         &mut self,
-        m: &Model,
+        cx: &Context,
         variant: &Variant,
         p: &Projection,
         draws: &Draws,
         yi: usize,
         year: i32,
     ) -> Result<(), RuleError> {
+        let m = cx.m;
         self.ledger.new_year();
         self.own.events.iter_mut().for_each(|(_, v)| v.fill(0.0));
-        self.contribute(m, variant, draws, year)?;
+        self.contribute(cx, variant, draws, year)?;
         self.intervene(m, p, draws, year);
         if m.transition.is_some() {
             self.ledger
@@ -331,11 +338,13 @@ impl<'a> Network<'a> {
     /// year's amount.
     fn contribute(
         &mut self,
-        m: &Model,
+        cx: &Context,
         variant: &Variant,
         draws: &Draws,
         year: i32,
     ) -> Result<(), RuleError> {
+        let m = cx.m;
+        self.on_top.iter_mut().for_each(|row| row.fill(0.0));
         let Some(t) = m
             .transition
             .as_ref()
@@ -351,6 +360,11 @@ impl<'a> Network<'a> {
                 continue;
             }
             let paid: Vec<f64> = amount.iter().map(|a| a * share).collect();
+            if let Some(fi) = cx.financier_of_partner[*partner]
+                && m.financiers[fi].transition_on_top
+            {
+                self.on_top[fi].copy_from_slice(&paid);
+            }
             self.ledger
                 .transfer(
                     &m.partners[*partner].id,
