@@ -104,6 +104,18 @@ fn horizon_override_and_bad_options() {
         .expect("runs");
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--horizon 2000"));
+    // At most 60 years out, as in the scenario itself.
+    let out = kloof()
+        .args(["run", tiny, "--horizon", "3000", "--quiet", "--out"])
+        .arg(dir.path())
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("--horizon 3000: the horizon 3000 must lie after the start year 2024 and at most 60 years after it (up to 2084)"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -187,7 +199,11 @@ fn a_closed_pipe_ends_quietly() {
         .output()
         .expect("kloof runs");
     assert_eq!(out.status.code(), Some(141));
-    assert_eq!(String::from_utf8_lossy(&out.stderr), "", "no message, no backtrace");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "",
+        "no message, no backtrace"
+    );
 }
 
 #[test]
@@ -210,7 +226,7 @@ fn a_full_disk_on_stdout_is_a_short_error() {
 fn outcomes_too_large_for_memory_stop_before_allocating() {
     for args in [
         ["--runs", "100000000", "--horizon", "2030"],
-        ["--runs", "10", "--horizon", "100000000"],
+        ["--runs", "20000000", "--horizon", "2084"],
     ] {
         let dir = tempfile::tempdir().expect("temp dir");
         let out = kloof()
@@ -223,7 +239,10 @@ fn outcomes_too_large_for_memory_stop_before_allocating() {
         assert_eq!(out.status.code(), Some(1), "{args:?}");
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(err.contains("would take") && err.contains("GiB"), "{err}");
-        assert!(!err.contains("panicked") && !err.contains("memory allocation"), "{err}");
+        assert!(
+            !err.contains("panicked") && !err.contains("memory allocation"),
+            "{err}"
+        );
         assert!(!dir.path().join("reports").exists(), "no report");
     }
 }

@@ -3,6 +3,7 @@
 use std::fmt;
 
 use super::Scenario;
+use super::ranges::MAX_YEARS;
 use super::refs::{Known, with_known};
 
 /// Why a scenario could not be read. Displays as `file:line:column: key: message`, the form
@@ -41,6 +42,14 @@ pub fn parse(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
     // First reading: the shape of the file, and the ids references may name.
     let first = read(text, file)?;
     let known = Known {
+        start_year: first.region.start_year,
+        population: first
+            .region
+            .population
+            .0
+            .iter()
+            .map(|(r, q)| (*r, q.span().0.max(0.0)))
+            .collect(),
         domains: first.domains.iter().map(|d| d.id.0.clone()).collect(),
         partners: first
             .partners
@@ -104,18 +113,23 @@ fn read(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
     })
 }
 
+/// The horizon (the scenario's, or `--horizon`'s) lies after the start year and at most
+/// [`MAX_YEARS`] after it.
+pub fn check_horizon(start_year: i32, horizon: i32) -> Result<(), String> {
+    if horizon <= start_year || horizon > start_year + MAX_YEARS {
+        return Err(format!(
+            "the horizon {horizon} must lie after the start year {start_year} and at most \
+             {MAX_YEARS} years after it (up to {})",
+            start_year + MAX_YEARS
+        ));
+    }
+    Ok(())
+}
+
 /// Checks that span several keys; returns the key path at fault and the message.
 fn check_whole(s: &Scenario) -> Result<(), (Vec<&'static str>, String)> {
     let r = &s.region;
-    if r.horizon <= r.start_year {
-        return Err((
-            vec!["region", "horizon"],
-            format!(
-                "the horizon {} must lie after the start year {}",
-                r.horizon, r.start_year
-            ),
-        ));
-    }
+    check_horizon(r.start_year, r.horizon).map_err(|m| (vec!["region", "horizon"], m))?;
     if s.monte_carlo.runs == 0 {
         return Err((
             vec!["monte_carlo", "runs"],
@@ -156,7 +170,14 @@ fn find_key_after(text: &str, from: usize, field: &str) -> Option<(usize, usize)
         .skip(from - 1)
         .take(12)
         .find_map(|(n, line)| {
-            let at = line.find(&format!("{field}:"))?;
+            // Keys like `65+` are often quoted.
+            let at = [
+                format!("{field}:"),
+                format!("\"{field}\":"),
+                format!("'{field}':"),
+            ]
+            .iter()
+            .find_map(|k| line.find(k.as_str()))?;
             let before = &line[..at];
             let starts_key =
                 before.trim().is_empty() || before.trim_end().ends_with(['{', ',', '-']);
