@@ -436,3 +436,16 @@ fn readme_lists_every_range() {
         assert!(readme.contains(&row), "README lacks the row\n{row}");
     }
 }
+
+#[test]
+fn the_name_is_an_identifier() {
+    for bad in ["\"../escape\"", "/tmp/x", "\"\"", "Tiny", "-x"] {
+        let e = error("name: tiny", &format!("name: {bad}"));
+        assert_error(
+            &e,
+            line_of("name: tiny"),
+            "name",
+            "lowercase letters, digits",
+        );
+    }
+}

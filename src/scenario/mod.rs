@@ -100,7 +100,9 @@ impl BandValue for Migration {
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Scenario {
-    /// Short name, used for the report folder (`reports/<name>/`).
+    /// Short name, used for the report folder (`reports/<name>/`): an identifier, so that the
+    /// report cannot land outside `reports/` (`../x`, `/etc`) or in `reports/` itself.
+    #[serde(deserialize_with = "refs::scenario_name")]
     pub name: String,
     /// One line for people: what this scenario is.
     pub title: String,
