@@ -33,12 +33,14 @@ impl Source {
     }
 
     pub fn read(path: &std::path::Path) -> Result<Source, ScenarioError> {
-        let text = std::fs::read_to_string(path).map_err(|e| ScenarioError {
-            file: path.display().to_string(),
-            line: None,
-            column: None,
-            key: String::new(),
-            message: format!("cannot read the file: {e}"),
+        let text = scenario::read_text(path, scenario::MAX_SCENARIO_BYTES).map_err(|message| {
+            ScenarioError {
+                file: path.display().to_string(),
+                line: None,
+                column: None,
+                key: String::new(),
+                message,
+            }
         })?;
         Ok(Source {
             path: path.display().to_string(),

@@ -37,6 +37,30 @@ impl fmt::Display for ScenarioError {
 
 impl std::error::Error for ScenarioError {}
 
+/// The largest scenario file kloof reads, 1 MiB: the national scenario is about 25 KB, and a
+/// bound keeps a wrong path (a log, a disk image) from filling memory.
+pub const MAX_SCENARIO_BYTES: u64 = 1 << 20;
+/// The largest rule file kloof reads, 256 KiB (the shipped rules are a few KB each).
+pub const MAX_RULE_BYTES: u64 = 256 << 10;
+
+/// Reads a text file of at most `max_bytes`, never more than that into memory. The message
+/// (for the caller to put after the file's name) never quotes the file's content.
+pub fn read_text(path: &std::path::Path, max_bytes: u64) -> Result<String, String> {
+    use std::io::Read;
+    let file = std::fs::File::open(path).map_err(|e| format!("cannot read the file: {e}"))?;
+    let mut text = String::new();
+    file.take(max_bytes + 1)
+        .read_to_string(&mut text)
+        .map_err(|e| format!("cannot read the file: {e}"))?;
+    if text.len() as u64 > max_bytes {
+        return Err(format!(
+            "the file is larger than {} KiB, the most kloof reads",
+            max_bytes >> 10
+        ));
+    }
+    Ok(text)
+}
+
 /// Checks a scenario given as text; `file` names it in errors.
 pub fn parse(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
     // First reading: the shape of the file, and the ids references may name.

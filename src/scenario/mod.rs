@@ -12,7 +12,9 @@ mod refs;
 mod rules;
 
 pub use ages::{AGES, AgeRange, AgeTable, BandValue, MAX_AGE};
-pub use load::{ScenarioError, check_horizon, parse};
+pub use load::{
+    MAX_RULE_BYTES, MAX_SCENARIO_BYTES, ScenarioError, check_horizon, parse, read_text,
+};
 pub use refs::{
     DomainId, DomainRef, FinancierRef, InterventionId, InterventionRef, Keyed, PartnerId,
     PartnerRef,
