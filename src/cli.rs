@@ -294,7 +294,7 @@ pub fn explain(args: &ExplainArgs) -> Result<(), Failure> {
         };
         say!(
             "\n{place}\n  {}\n  {} -> {}: EUR {:.2}\n  {}: {:.2} -> {:.2};  {}: {:.2} -> {:.2}",
-            e.reason,
+            printable(&e.reason),
             e.from,
             e.to,
             e.amount,
@@ -307,4 +307,29 @@ pub fn explain(args: &ExplainArgs) -> Result<(), Failure> {
         )?;
     }
     Ok(())
+}
+
+/// Text a rule script wrote (a payment's reason), with control characters escaped (`\u{1b}`,
+/// `\n`): a script must not move the cursor, clear the screen or fake lines of the listing.
+fn printable(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn script_text_is_printed_with_control_characters_escaped() {
+        assert_eq!(
+            super::printable("saving\u{1b}[2J\nfake line\té"),
+            "saving\\u{1b}[2J\\nfake line\\té"
+        );
+    }
 }

@@ -55,7 +55,19 @@ pub enum LedgerError {
     SameAccount(String),
     #[error("amount {amount} in run {run} is not a finite number of euros >= 0")]
     BadAmount { run: u64, amount: f64 },
+    #[error(
+        "amount {amount} in run {run} is above the largest transfer, EUR {}",
+        MAX_TRANSFER_EUR
+    )]
+    TooLarge { run: u64, amount: f64 },
+    #[error("the balance of `{account}` in run {run} would leave the range the ledger can hold")]
+    Overflow { account: String, run: u64 },
 }
+
+/// The largest single transfer, EUR 10 trillion: a hundred times all Dutch care spending in a
+/// year. Far below what whole cents in an `i64` hold (about EUR 9.2e16), so that balances can
+/// take many such transfers before the checked sums refuse one.
+pub const MAX_TRANSFER_EUR: f64 = 1e13;
 
 /// Balances and yearly flows of every account in every run of a batch.
 #[derive(Debug, Clone)]
@@ -142,24 +154,39 @@ impl Ledger {
                 amounts[b]
             }
         };
+        // Every run is checked before any balance changes, so a refused transfer changes nothing.
+        let mut after = Vec::with_capacity(self.len);
         for b in 0..self.len {
-            let a = amount_at(b);
+            let (a, run) = (amount_at(b), self.first_run + b as u64);
             if !a.is_finite() || a < 0.0 {
-                return Err(LedgerError::BadAmount {
-                    run: self.first_run + b as u64,
-                    amount: a,
-                });
+                return Err(LedgerError::BadAmount { run, amount: a });
             }
+            if a > MAX_TRANSFER_EUR {
+                return Err(LedgerError::TooLarge { run, amount: a });
+            }
+            let c = cents(a);
+            let overflow = |account: &str| LedgerError::Overflow {
+                account: account.to_string(),
+                run,
+            };
+            let from_after = self.balance[f][b]
+                .checked_sub(c)
+                .filter(|_| self.paid[f][b].checked_add(c).is_some())
+                .ok_or_else(|| overflow(from))?;
+            let to_after = self.balance[t][b]
+                .checked_add(c)
+                .filter(|_| self.received[t][b].checked_add(c).is_some())
+                .ok_or_else(|| overflow(to))?;
+            after.push((c, from_after, to_after));
         }
-        for b in 0..self.len {
-            let c = cents(amount_at(b));
+        for (b, (c, from_after, to_after)) in after.into_iter().enumerate() {
             if c == 0 {
                 continue;
             }
             let run = self.first_run + b as u64;
             let before = (self.balance[f][b], self.balance[t][b]);
-            self.balance[f][b] -= c;
-            self.balance[t][b] += c;
+            self.balance[f][b] = from_after;
+            self.balance[t][b] = to_after;
             self.paid[f][b] += c;
             self.received[t][b] += c;
             if self.traced == Some(run) {
@@ -279,9 +306,40 @@ mod tests {
             })
         );
         assert!(l.transfer("a", "a", &[1.0], 2025, &origin(), "x").is_err());
+        assert_eq!(
+            l.transfer("a", "b", &[1.0, 1e13 + 1.0], 2025, &origin(), "x"),
+            Err(LedgerError::TooLarge {
+                run: 1,
+                amount: 1e13 + 1.0
+            })
+        );
         assert_eq!(l.balance(0), vec![0.0, 0.0]);
         let f = l.open_fund("friction");
         assert_eq!(l.open_fund("friction"), f);
         assert_eq!(l.account("fund:friction"), Ok(f));
+    }
+
+    /// Two payments of EUR 5e16 once wrapped the cents and showed the residents "receiving"
+    /// -8.4e16: now each is above the maximum, and balances that would wrap are refused.
+    #[test]
+    fn money_cannot_wrap() {
+        let mut l = Ledger::new(vec!["a".into(), "b".into()], 0, 1, None);
+        assert!(matches!(
+            l.transfer("a", "b", &[5e16], 2025, &origin(), "x"),
+            Err(LedgerError::TooLarge { run: 0, .. })
+        ));
+        // i64 cents hold EUR 9.22e16: the 9,224th transfer of the maximum would wrap.
+        let mut refused = None;
+        for i in 0..10_000 {
+            if let Err(e) = l.transfer("a", "b", &[MAX_TRANSFER_EUR], 2025, &origin(), "x") {
+                refused = Some((i, e));
+                break;
+            }
+        }
+        let (i, e) = refused.expect("the sums stop before wrapping");
+        assert_eq!(i, 9223);
+        assert!(matches!(e, LedgerError::Overflow { run: 0, .. }), "{e}");
+        assert_eq!(l.balance(0)[0], -(9223.0 * MAX_TRANSFER_EUR));
+        assert_eq!(l.balance(0)[0] + l.balance(1)[0], 0.0);
     }
 }

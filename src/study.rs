@@ -33,12 +33,14 @@ impl Source {
     }
 
     pub fn read(path: &std::path::Path) -> Result<Source, ScenarioError> {
-        let text = std::fs::read_to_string(path).map_err(|e| ScenarioError {
-            file: path.display().to_string(),
-            line: None,
-            column: None,
-            key: String::new(),
-            message: format!("cannot read the file: {e}"),
+        let text = scenario::read_text(path, scenario::MAX_SCENARIO_BYTES).map_err(|message| {
+            ScenarioError {
+                file: path.display().to_string(),
+                line: None,
+                column: None,
+                key: String::new(),
+                message,
+            }
         })?;
         Ok(Source {
             path: path.display().to_string(),
@@ -83,6 +85,14 @@ pub struct Study {
     pub outcomes: Outcomes,
 }
 
+/// Applies `--horizon`, held to the same range as the scenario's own horizon.
+fn set_horizon(scenario: &mut Scenario, horizon: i32) -> Result<(), Error> {
+    scenario::check_horizon(scenario.region.start_year, horizon)
+        .map_err(|m| Error::Options(format!("--horizon {horizon}: {m}")))?;
+    scenario.region.horizon = horizon;
+    Ok(())
+}
+
 /// Reads, checks and simulates a scenario. `progress` hears of finished runs.
 pub fn run(
     source: &Source,
@@ -91,13 +101,7 @@ pub fn run(
 ) -> Result<Study, Error> {
     let mut scenario = source.parse()?;
     if let Some(h) = options.horizon {
-        if h <= scenario.region.start_year {
-            return Err(Error::Options(format!(
-                "--horizon {h} must lie after the scenario's start year {}",
-                scenario.region.start_year
-            )));
-        }
-        scenario.region.horizon = h;
+        set_horizon(&mut scenario, h)?;
     }
     let settings = Settings {
         runs: options.runs.unwrap_or(scenario.monte_carlo.runs),
@@ -177,7 +181,7 @@ pub fn explain(
 ) -> Result<Vec<crate::ledger::Entry>, Error> {
     let mut scenario = source.parse()?;
     if let Some(h) = horizon {
-        scenario.region.horizon = h;
+        set_horizon(&mut scenario, h)?;
     }
     if !(scenario.region.start_year..=scenario.region.horizon).contains(&year) {
         return Err(Error::Options(format!(

@@ -104,6 +104,18 @@ fn horizon_override_and_bad_options() {
         .expect("runs");
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--horizon 2000"));
+    // At most 60 years out, as in the scenario itself.
+    let out = kloof()
+        .args(["run", tiny, "--horizon", "3000", "--quiet", "--out"])
+        .arg(dir.path())
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("--horizon 3000: the horizon 3000 must lie after the start year 2024 and at most 60 years after it (up to 2084)"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -214,7 +226,7 @@ fn a_full_disk_on_stdout_is_a_short_error() {
 fn outcomes_too_large_for_memory_stop_before_allocating() {
     for args in [
         ["--runs", "100000000", "--horizon", "2030"],
-        ["--runs", "10", "--horizon", "100000000"],
+        ["--runs", "20000000", "--horizon", "2084"],
     ] {
         let dir = tempfile::tempdir().expect("temp dir");
         let out = kloof()
@@ -244,4 +256,44 @@ fn absurd_thread_counts_are_refused() {
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("--threads 100000: use 1 to 1024"), "{err}");
+}
+
+#[test]
+fn rule_paths_name_rhai_files_and_files_are_bounded_in_size() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let tiny = include_str!("fixtures/tiny.yaml");
+    std::fs::write(dir.path().join("secret.txt"), "SECRET first line\n").expect("write");
+    let with_rule = format!("{tiny}rules:\n  - file: secret.txt\n");
+    std::fs::write(dir.path().join("s.yaml"), with_rule).expect("write");
+    let out = kloof()
+        .arg("check")
+        .arg(dir.path().join("s.yaml"))
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    let err = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(err.contains("a rule file must end in `.rhai`"), "{err}");
+    assert!(!err.contains("SECRET"), "{err}");
+    // A scenario above 1 MiB is refused before it is read in full.
+    let big = format!("{tiny}#{}\n", "x".repeat(1 << 20));
+    std::fs::write(dir.path().join("big.yaml"), big).expect("write");
+    let out = kloof()
+        .arg("check")
+        .arg(dir.path().join("big.yaml"))
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    let err = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        err.contains("the file is larger than 1024 KiB, the most kloof reads"),
+        "{err}"
+    );
 }

@@ -63,7 +63,7 @@ fn share_above_one() {
         &e,
         line_of("inflow: 0.1"),
         "domains[0].workforce.inflow",
-        "between 0 and 1",
+        "between 0 and 0.5 (share of the FTE per year",
     );
 }
 
@@ -74,7 +74,7 @@ fn negative_amount() {
         &e,
         line_of("cost: 10000"),
         "interventions[0].cost",
-        "at least 0",
+        "the value -10,000 must lie between 0 and 100,000,000,000 (EUR a year",
     );
 }
 
@@ -173,7 +173,7 @@ fn budget_paths_are_checked() {
         &e,
         line_of("budget: {growth: 0.03}"),
         "partners[0].budget.path.2025",
-        "must be at least -1",
+        "must lie between -0.1 and 0.25",
     );
     let e = error(
         "budget: {growth: 0.03}",
@@ -214,4 +214,272 @@ fn broken_yaml() {
     let e = error("  name: Tiny", "  name: [Tiny");
     assert!(e.line.is_some(), "{e}");
     assert_eq!(e.file, "bad.yaml");
+}
+
+/// The cases of issue 8 that gave absurd numbers with exit status 0: each is refused at its own
+/// line and key, with the range it must lie in.
+#[test]
+fn implausible_values_are_refused_with_their_range() {
+    let cases = [
+        (
+            "hours_per_fte: 1000",
+            "hours_per_fte: 0",
+            "hours_per_fte",
+            "domains[0].hours_per_fte",
+            "between 500 and 2500",
+        ),
+        (
+            "{eur: 1000, hours: 10}",
+            "{eur: 1e308, hours: 10}",
+            "{eur: 1000, hours: 10}",
+            "domains[0].use.65+.eur",
+            "between 0 and 1,000,000",
+        ),
+        (
+            "{eur: 1000, hours: 10}",
+            "{eur: 1000, hours: 9000}",
+            "{eur: 1000, hours: 10}",
+            "domains[0].use.65+.hours",
+            "between 0 and 8784",
+        ),
+        (
+            "change: -0.1}",
+            "change: 1e300}",
+            "change: -0.1",
+            "interventions[0].effects[0].change",
+            "between -1 and 1",
+        ),
+        (
+            "wages_prices: 0.02",
+            "wages_prices: -1.5",
+            "wages_prices: 0.02",
+            "domains[0].growth.wages_prices",
+            "between -0.1 and 0.25",
+        ),
+        (
+            "budget: {growth: 0.03}",
+            "budget: {growth: 3}",
+            "budget: {growth: 0.03}",
+            "partners[0].budget.growth",
+            "between -0.1 and 0.25",
+        ),
+        (
+            "birth_rate: 0",
+            "birth_rate: 0.9",
+            "birth_rate: 0",
+            "region.birth_rate",
+            "between 0 and 0.05",
+        ),
+        (
+            "improvement: 0",
+            "improvement: -0.5",
+            "improvement: 0",
+            "region.mortality.improvement",
+            "between -0.05 and 0.1",
+        ),
+        (
+            "\"65+\": 360",
+            "\"65+\": 1e308",
+            "\"65+\": 360",
+            "region.population.65+",
+            "between 0 and 100,000,000",
+        ),
+        (
+            "fte: 4,",
+            "fte: 1e12,",
+            "fte: 4,",
+            "domains[0].workforce.fte",
+            "between 0 and 10,000,000",
+        ),
+        (
+            "productivity: 0}",
+            "productivity: 0.5}",
+            "productivity: 0}",
+            "domains[0].workforce.productivity",
+            "between -0.05 and 0.1",
+        ),
+        (
+            "per_year: 5000",
+            "per_year: 1e15",
+            "per_year: 5000",
+            "transition_budget.per_year",
+            "between 0 and 100,000,000,000",
+        ),
+        (
+            "young: {age: 60, death_probability: 0}",
+            "young: {age: 60, death_probability: 1.5}",
+            "young: {age: 60",
+            "region.mortality.young.death_probability",
+            "between 0 and 1",
+        ),
+    ];
+    for (from, to, line, key, words) in cases {
+        let e = error(from, to);
+        assert_error(&e, line_of(line), key, words);
+    }
+}
+
+#[test]
+fn a_distribution_must_lie_within_the_range() {
+    // A normal whose mean ± 3 sd leaves the range: 0.03 ± 0.3 reaches -0.27.
+    let e = error(
+        "wages_prices: 0.02",
+        "wages_prices: {dist: normal, mean: 0.03, sd: 0.1}",
+    );
+    assert_error(
+        &e,
+        line_of("wages_prices: 0.02"),
+        "domains[0].growth.wages_prices",
+        "mean ± 3 sd (-0.27 to 0.33) must lie between -0.1 and 0.25",
+    );
+    // Within it by three sd: accepted (its rarer draws are clamped to the range).
+    let ok = TINY.replacen(
+        "wages_prices: 0.02",
+        "wages_prices: {dist: normal, mean: 0.03, sd: 0.03}",
+        1,
+    );
+    parse(&ok, "ok.yaml").expect("mean ± 3 sd = -0.06..0.12 lies in the range");
+    // A lognormal is held to its 99.7 % range, e^(mu ± 3 sigma).
+    let e = error(
+        "{eur: 1000, hours: 10}",
+        "{eur: {dist: lognormal, mean: 300000, sd: 300000}, hours: 10}",
+    );
+    assert!(
+        e.message.contains("lognormal distribution's 99.7 % range"),
+        "{e}"
+    );
+    assert!(
+        e.message.contains("must lie between 0 and 1,000,000"),
+        "{e}"
+    );
+    let ok = TINY.replacen(
+        "{eur: 1000, hours: 10}",
+        "{eur: {dist: lognormal, mean: 1000, sd: 300}, hours: 10}",
+        1,
+    );
+    parse(&ok, "ok.yaml").expect("a narrow lognormal lies in the range");
+}
+
+#[test]
+fn a_full_informal_share_is_refused() {
+    // The formal demand scales by (1 - s) / (1 - s0): s0 = 1 divides by zero.
+    let with_informal = TINY.replacen(
+        "interventions:",
+        "informal_care:\n  domains: [care]\n  recipient_ages: \"80+\"\n  carer_ages: \"50-74\"\n  share_of_need: 1\n  elasticity: 1\ninterventions:",
+        1,
+    );
+    let e = parse(&with_informal, "bad.yaml").expect_err("share 1 refused");
+    assert_eq!(e.key, "informal_care.share_of_need", "{e}");
+    assert!(e.message.contains("between 0 and 0.95"), "{e}");
+}
+
+#[test]
+fn years_far_from_the_start_are_refused() {
+    let e = error("    year: 2024", "    year: 2900");
+    assert_error(
+        &e,
+        line_of("    year: 2024"),
+        "region.mortality.year",
+        "use a year from 1994 to 2054",
+    );
+    let e = error("start_year: 2025", "start_year: 2500");
+    assert_error(
+        &e,
+        line_of("start_year: 2025"),
+        "interventions[0].start_year",
+        "use a year from 1994 to 2084",
+    );
+    let e = error("to_year: 2026", "to_year: 3000");
+    assert_error(
+        &e,
+        line_of("to_year: 2026"),
+        "transition_budget.to_year",
+        "use a year from 1994 to 2084",
+    );
+    let e = error("start_year: 2024", "start_year: 20240");
+    assert_error(
+        &e,
+        line_of("start_year: 2024"),
+        "region.start_year",
+        "use a year from 1950 to 2100",
+    );
+    let e = error("ramp_up_years: 2", "ramp_up_years: 1000");
+    assert_error(
+        &e,
+        line_of("ramp_up_years: 2"),
+        "interventions[0].ramp_up_years",
+        "at most 60",
+    );
+    let e = error("young: {age: 60", "young: {age: 200");
+    assert_error(
+        &e,
+        line_of("young: {age: 60"),
+        "region.mortality.young.age",
+        "at most 100",
+    );
+}
+
+#[test]
+fn horizon_at_most_sixty_years_out() {
+    let e = error("horizon: 2026", "horizon: 3000");
+    assert_error(
+        &e,
+        line_of("horizon: 2026"),
+        "region.horizon",
+        "at most 60 years after it (up to 2084)",
+    );
+    parse(
+        &TINY.replacen("horizon: 2026", "horizon: 2084", 1),
+        "ok.yaml",
+    )
+    .expect("60 years out");
+}
+
+#[test]
+fn emigration_at_most_a_tenth_of_the_band() {
+    // 1,010 people in all: up to 101 may leave a year.
+    let e = error("\"0+\": 0", "\"0+\": -102");
+    assert_error(
+        &e,
+        line_of("\"0+\": 0"),
+        "region.net_migration.0+",
+        "net emigration of up to 102 people a year is more than 10 % of the about 1010 people aged 0+",
+    );
+    parse(&TINY.replacen("\"0+\": 0", "\"0+\": -101", 1), "ok.yaml").expect("10 % may leave");
+    // By band: 360 people aged 65+, so 37 leaving is too many; the population band's lowest
+    // value counts, and a distribution's lowest value.
+    let e = error(
+        "\"0+\": 0",
+        "\"0-64\": 0\n    \"65+\": {dist: uniform, low: -37, high: 0}",
+    );
+    assert_eq!(e.key, "region.net_migration.65+", "{e}");
+    assert!(e.message.contains("about 360 people aged 65+"), "{e}");
+    parse(
+        &TINY.replacen("\"0+\": 0", "\"0-64\": 0\n    \"65+\": -36", 1),
+        "ok.yaml",
+    )
+    .expect("36 of 360");
+}
+
+/// The README's table of ranges is the list the code enforces, row for row.
+#[test]
+fn readme_lists_every_range() {
+    let readme = include_str!("../README.md");
+    for range in kloof::scenario::ranges::ALL {
+        let row = range.to_string();
+        assert!(readme.contains(&row), "README lacks the row\n{row}");
+    }
+}
+
+#[test]
+fn the_name_is_an_identifier() {
+    for bad in ["\"../escape\"", "/tmp/x", "\"\"", "Tiny", "-x"] {
+        let e = error("name: tiny", &format!("name: {bad}"));
+        assert_error(
+            &e,
+            line_of("name: tiny"),
+            "name",
+            "lowercase letters, digits",
+        );
+    }
 }

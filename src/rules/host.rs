@@ -92,9 +92,14 @@ fn rule_source(file: &str, scenario_dir: Option<&Path>) -> Result<(String, Strin
         Some(dir) => {
             let path = dir.join(file);
             let shown = path.display().to_string();
-            std::fs::read_to_string(&path)
+            // Only `.rhai` files: a rule path to any other file must not have it read, let
+            // alone quoted in a syntax error.
+            if path.extension().and_then(|e| e.to_str()) != Some("rhai") {
+                return Err(RuleError::new(shown, "a rule file must end in `.rhai`"));
+            }
+            crate::scenario::read_text(&path, crate::scenario::MAX_RULE_BYTES)
                 .map(|text| (shown.clone(), text))
-                .map_err(|e| RuleError::new(shown, format!("cannot read the rule file: {e}")))
+                .map_err(|m| RuleError::new(shown, format!("rule file: {m}")))
         }
         None => {
             let name = Path::new(file)

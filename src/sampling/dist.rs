@@ -29,21 +29,16 @@ impl Bounds {
         min: None,
         max: None,
     };
-    pub const NON_NEGATIVE: Bounds = Bounds {
-        min: Some(0.0),
-        max: None,
-    };
-    pub const SHARE: Bounds = Bounds {
-        min: Some(0.0),
-        max: Some(1.0),
-    };
-    /// A relative change of demand: -100 % (all demand avoided) upwards.
-    pub const CHANGE: Bounds = Bounds {
-        min: Some(-1.0),
-        max: None,
-    };
 
-    fn contains(&self, x: f64) -> bool {
+    /// The closed interval `min..=max`.
+    pub const fn new(min: f64, max: f64) -> Bounds {
+        Bounds {
+            min: Some(min),
+            max: Some(max),
+        }
+    }
+
+    pub fn contains(&self, x: f64) -> bool {
         self.min.is_none_or(|m| x >= m) && self.max.is_none_or(|m| x <= m)
     }
 
@@ -52,14 +47,36 @@ impl Bounds {
         self.max.map_or(x, |m| x.min(m))
     }
 
-    fn describe(&self) -> String {
+    /// `between 0 and 100,000,000`: the words error messages and the README use.
+    pub fn describe(&self) -> String {
         match (self.min, self.max) {
-            (Some(a), Some(b)) => format!("between {a} and {b}"),
-            (Some(a), None) => format!("at least {a}"),
-            (None, Some(b)) => format!("at most {b}"),
+            (Some(a), Some(b)) => format!("between {} and {}", readable(a), readable(b)),
+            (Some(a), None) => format!("at least {}", readable(a)),
+            (None, Some(b)) => format!("at most {}", readable(b)),
             (None, None) => "finite".to_string(),
         }
     }
+}
+
+/// A number as an analyst writes it: whole numbers of five digits or more with thousands
+/// separators (`100,000,000`, not `100000000`), from 1e15 on in exponent form (`1e308`, not
+/// 309 digits), others as Rust prints them (`0.05`, `-1`).
+fn readable(x: f64) -> String {
+    if x.abs() >= 1e15 {
+        return format!("{x:e}");
+    }
+    if x.fract() != 0.0 || x.abs() < 10_000.0 {
+        return format!("{x}");
+    }
+    let digits = format!("{}", x.abs() as u64);
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if x < 0.0 { format!("-{out}") } else { out }
 }
 
 /// A distribution with the parameters the analyst wrote.
@@ -155,32 +172,49 @@ impl Quantity {
         })
     }
 
-    /// Holds the quantity to `bounds`: an error if its distribution reaches outside them.
-    /// A normal distribution is accepted when its mean lies at least three standard deviations
-    /// inside the bounds; its rare draws beyond them are clamped.
+    /// Holds the quantity to `bounds`: an error if its span (see [`Quantity::span`]) reaches
+    /// outside them. Normal and lognormal distributions have no finite span of their own; they
+    /// are held to their mean ± 3 sd (on the log scale for the lognormal, 99.7 % of draws) and
+    /// their rare draws beyond the bounds are clamped to them, so a draw never leaves the range.
     pub fn bounded(mut self, bounds: Bounds) -> Result<Quantity, DistError> {
-        let ok = match self.dist {
-            Dist::Fixed { value } => bounds.contains(value),
-            Dist::Normal { mean, sd } => {
-                bounds.contains(mean - 3.0 * sd) && bounds.contains(mean + 3.0 * sd)
-            }
-            Dist::Lognormal { .. } => bounds.min.is_none_or(|m| m <= 0.0) && bounds.max.is_none(),
-            Dist::Uniform { low, high }
-            | Dist::Triangular { low, high, .. }
-            | Dist::Pert { low, high, .. }
-            | Dist::Beta { low, high, .. } => bounds.contains(low) && bounds.contains(high),
-        };
-        if !ok {
+        let (low, high) = self.span();
+        if !(bounds.contains(low) && bounds.contains(high)) {
             let what = match self.dist {
-                Dist::Fixed { value } => format!("the value {value}"),
-                Dist::Normal { .. } => "the normal distribution's mean ± 3 sd".into(),
-                Dist::Lognormal { .. } => "a lognormal distribution (unbounded above)".into(),
-                _ => "the distribution's range".into(),
+                Dist::Fixed { value } => format!("the value {}", readable(value)),
+                Dist::Normal { .. } => format!(
+                    "the normal distribution's mean ± 3 sd ({} to {})",
+                    round(low),
+                    round(high)
+                ),
+                Dist::Lognormal { .. } => format!(
+                    "the lognormal distribution's 99.7 % range ({} to {})",
+                    round(low),
+                    round(high)
+                ),
+                _ => format!("the distribution's range ({low} to {high})"),
             };
-            return Err(DistError(format!("{what} must be {}", bounds.describe())));
+            return Err(DistError(format!("{what} must lie {}", bounds.describe())));
         }
         self.bounds = bounds;
         Ok(self)
+    }
+
+    /// The values the quantity is taken to range over: a fixed value itself, `low..high` for
+    /// the distributions that have them, mean ± 3 sd for a normal and `e^(μ ± 3σ)` for a
+    /// lognormal. Checks against the plausible range of an input use this span.
+    pub fn span(&self) -> (f64, f64) {
+        match self.dist {
+            Dist::Fixed { value } => (value, value),
+            Dist::Normal { mean, sd } => (mean - 3.0 * sd, mean + 3.0 * sd),
+            Dist::Lognormal { mean, sd } => {
+                let (mu, sigma) = lognormal_log_params(mean, sd);
+                ((mu - 3.0 * sigma).exp(), (mu + 3.0 * sigma).exp())
+            }
+            Dist::Uniform { low, high }
+            | Dist::Triangular { low, high, .. }
+            | Dist::Pert { low, high, .. }
+            | Dist::Beta { low, high, .. } => (low, high),
+        }
     }
 
     /// True when the quantity never varies: no stream needs to be drawn for it.
@@ -206,6 +240,18 @@ impl Quantity {
     }
 }
 
+/// A number shown in an error to four significant digits: the span of a normal is computed,
+/// and `0.009000000000000001` says nothing more than `0.009`.
+fn round(x: f64) -> String {
+    format!("{}", format!("{x:.4e}").parse::<f64>().unwrap_or(x))
+}
+
+/// μ and σ of the log of a lognormal value with the given mean and sd (of the value itself).
+fn lognormal_log_params(mean: f64, sd: f64) -> (f64, f64) {
+    let sigma2 = (1.0 + (sd / mean).powi(2)).ln();
+    (mean.ln() - sigma2 / 2.0, sigma2.sqrt())
+}
+
 impl Dist {
     fn sampler(&self) -> Result<Sampler, DistError> {
         let err = |m: &str| DistError(m.to_string());
@@ -229,11 +275,8 @@ impl Dist {
                         "lognormal needs mean > 0 and sd >= 0 (of the value itself)",
                     ));
                 }
-                let sigma2 = (1.0 + (sd / mean).powi(2)).ln();
-                let mu = mean.ln() - sigma2 / 2.0;
-                Sampler::Lognormal(
-                    LogNormal::new(mu, sigma2.sqrt()).map_err(|e| err(&e.to_string()))?,
-                )
+                let (mu, sigma) = lognormal_log_params(mean, sd);
+                Sampler::Lognormal(LogNormal::new(mu, sigma).map_err(|e| err(&e.to_string()))?)
             }
             Dist::Uniform { low, high } => {
                 if !finite(&[low, high]) || low > high {

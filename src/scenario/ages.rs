@@ -140,10 +140,34 @@ fn check_tiling(bands: &[AgeRange]) -> Result<(), String> {
     Err("the last age band must be open-ended, like \"80+\"".into())
 }
 
-impl<'de, T: Deserialize<'de>> Deserialize<'de> for AgeTable<T> {
+/// A value in an [`AgeTable`], which may be checked against the band it is given for.
+pub trait BandValue: Sized {
+    /// Whether the value makes sense for the ages of `band`; the message says why not.
+    fn check_band(&self, _band: &AgeRange) -> Result<(), String> {
+        Ok(())
+    }
+}
+
+/// Reads one table value and checks it against its band, so that the error carries the value's
+/// own line and key.
+struct InBand<T> {
+    band: AgeRange,
+    value: std::marker::PhantomData<T>,
+}
+
+impl<'de, T: Deserialize<'de> + BandValue> de::DeserializeSeed<'de> for InBand<T> {
+    type Value = T;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<T, D::Error> {
+        let v = T::deserialize(d)?;
+        v.check_band(&self.band).map_err(de::Error::custom)?;
+        Ok(v)
+    }
+}
+
+impl<'de, T: Deserialize<'de> + BandValue> Deserialize<'de> for AgeTable<T> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         struct V<T>(std::marker::PhantomData<T>);
-        impl<'de, T: Deserialize<'de>> Visitor<'de> for V<T> {
+        impl<'de, T: Deserialize<'de> + BandValue> Visitor<'de> for V<T> {
             type Value = AgeTable<T>;
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
                 f.write_str("a map from age bands (\"0-19\", ..., \"80+\") to values")
@@ -151,7 +175,11 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for AgeTable<T> {
             fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<AgeTable<T>, A::Error> {
                 let mut rows = Vec::new();
                 while let Some(k) = m.next_key::<AgeRange>()? {
-                    rows.push((k, m.next_value::<T>()?));
+                    let value = m.next_value_seed(InBand {
+                        band: k,
+                        value: std::marker::PhantomData,
+                    })?;
+                    rows.push((k, value));
                 }
                 let bands: Vec<AgeRange> = rows.iter().map(|(r, _)| *r).collect();
                 check_tiling(&bands).map_err(de::Error::custom)?;

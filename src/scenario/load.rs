@@ -3,6 +3,7 @@
 use std::fmt;
 
 use super::Scenario;
+use super::ranges::MAX_YEARS;
 use super::refs::{Known, with_known};
 
 /// Why a scenario could not be read. Displays as `file:line:column: key: message`, the form
@@ -36,11 +37,43 @@ impl fmt::Display for ScenarioError {
 
 impl std::error::Error for ScenarioError {}
 
+/// The largest scenario file kloof reads, 1 MiB: the national scenario is about 25 KB, and a
+/// bound keeps a wrong path (a log, a disk image) from filling memory.
+pub const MAX_SCENARIO_BYTES: u64 = 1 << 20;
+/// The largest rule file kloof reads, 256 KiB (the shipped rules are a few KB each).
+pub const MAX_RULE_BYTES: u64 = 256 << 10;
+
+/// Reads a text file of at most `max_bytes`, never more than that into memory. The message
+/// (for the caller to put after the file's name) never quotes the file's content.
+pub fn read_text(path: &std::path::Path, max_bytes: u64) -> Result<String, String> {
+    use std::io::Read;
+    let file = std::fs::File::open(path).map_err(|e| format!("cannot read the file: {e}"))?;
+    let mut text = String::new();
+    file.take(max_bytes + 1)
+        .read_to_string(&mut text)
+        .map_err(|e| format!("cannot read the file: {e}"))?;
+    if text.len() as u64 > max_bytes {
+        return Err(format!(
+            "the file is larger than {} KiB, the most kloof reads",
+            max_bytes >> 10
+        ));
+    }
+    Ok(text)
+}
+
 /// Checks a scenario given as text; `file` names it in errors.
 pub fn parse(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
     // First reading: the shape of the file, and the ids references may name.
     let first = read(text, file)?;
     let known = Known {
+        start_year: first.region.start_year,
+        population: first
+            .region
+            .population
+            .0
+            .iter()
+            .map(|(r, q)| (*r, q.span().0.max(0.0)))
+            .collect(),
         domains: first.domains.iter().map(|d| d.id.0.clone()).collect(),
         partners: first
             .partners
@@ -104,18 +137,23 @@ fn read(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
     })
 }
 
+/// The horizon (the scenario's, or `--horizon`'s) lies after the start year and at most
+/// [`MAX_YEARS`] after it.
+pub fn check_horizon(start_year: i32, horizon: i32) -> Result<(), String> {
+    if horizon <= start_year || horizon > start_year + MAX_YEARS {
+        return Err(format!(
+            "the horizon {horizon} must lie after the start year {start_year} and at most \
+             {MAX_YEARS} years after it (up to {})",
+            start_year + MAX_YEARS
+        ));
+    }
+    Ok(())
+}
+
 /// Checks that span several keys; returns the key path at fault and the message.
 fn check_whole(s: &Scenario) -> Result<(), (Vec<&'static str>, String)> {
     let r = &s.region;
-    if r.horizon <= r.start_year {
-        return Err((
-            vec!["region", "horizon"],
-            format!(
-                "the horizon {} must lie after the start year {}",
-                r.horizon, r.start_year
-            ),
-        ));
-    }
+    check_horizon(r.start_year, r.horizon).map_err(|m| (vec!["region", "horizon"], m))?;
     if s.monte_carlo.runs == 0 {
         return Err((
             vec!["monte_carlo", "runs"],
@@ -172,7 +210,14 @@ fn find_key_after(text: &str, from: usize, field: &str) -> Option<(usize, usize)
         .skip(from - 1)
         .take(12)
         .find_map(|(n, line)| {
-            let at = line.find(&format!("{field}:"))?;
+            // Keys like `65+` are often quoted.
+            let at = [
+                format!("{field}:"),
+                format!("\"{field}\":"),
+                format!("'{field}':"),
+            ]
+            .iter()
+            .find_map(|k| line.find(k.as_str()))?;
             let before = &line[..at];
             let starts_key =
                 before.trim().is_empty() || before.trim_end().ends_with(['{', ',', '-']);

@@ -7,11 +7,14 @@
 
 mod ages;
 mod load;
+pub mod ranges;
 mod refs;
 mod rules;
 
-pub use ages::{AGES, AgeRange, AgeTable, MAX_AGE};
-pub use load::{ScenarioError, parse};
+pub use ages::{AGES, AgeRange, AgeTable, BandValue, MAX_AGE};
+pub use load::{
+    MAX_RULE_BYTES, MAX_SCENARIO_BYTES, ScenarioError, check_horizon, parse, read_text,
+};
 pub use refs::{
     DomainId, DomainRef, FinancierRef, InterventionId, InterventionRef, Keyed, PartnerId,
     PartnerRef,
@@ -21,12 +24,13 @@ pub use rules::{Param, RuleUse};
 use serde::de::{self, Deserializer};
 use serde::{Deserialize, Serialize};
 
-use crate::sampling::{Bounds, Quantity};
+use crate::sampling::Quantity;
 
-/// Defines a quantity type held to bounds: the bound is checked while reading, so the error
-/// carries the line of the offending number.
-macro_rules! bounded_quantity {
-    ($(#[$doc:meta])* $name:ident, $bounds:expr) => {
+/// Defines a quantity type held to one of the plausible [`ranges`]: the range is checked while
+/// reading, so the error carries the line of the offending number. It derefs to its
+/// [`Quantity`], which is all the model needs of it.
+macro_rules! ranged_quantity {
+    ($($(#[$doc:meta])* $name:ident: $range:expr;)*) => {$(
         $(#[$doc])*
         #[derive(Debug, Clone, Serialize)]
         #[serde(transparent)]
@@ -34,33 +38,73 @@ macro_rules! bounded_quantity {
 
         impl<'de> Deserialize<'de> for $name {
             fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                Quantity::deserialize(d)?.bounded($bounds).map($name).map_err(de::Error::custom)
+                let range = $range;
+                Quantity::deserialize(d)?
+                    .bounded(range.bounds)
+                    .map($name)
+                    .map_err(|e| de::Error::custom(format!("{e} ({})", range.why)))
             }
         }
-    };
+
+        impl std::ops::Deref for $name {
+            type Target = Quantity;
+            fn deref(&self) -> &Quantity {
+                &self.0
+            }
+        }
+    )*};
 }
 
-bounded_quantity!(
-    /// A non-negative amount: people, euros, hours, FTE.
-    Amount,
-    Bounds::NON_NEGATIVE
+ranged_quantity!(
+    /// People in an age band.
+    People: ranges::PEOPLE;
+    /// Births per inhabitant per year.
+    BirthRate: ranges::BIRTH_RATE;
+    /// Probability of dying within the year.
+    DeathProbability: ranges::DEATH_PROBABILITY;
+    /// Yearly relative fall of death probabilities.
+    Improvement: ranges::IMPROVEMENT;
+    /// Net migration into an age band, people per year.
+    Migration: ranges::MIGRATION;
+    /// EUR per year.
+    EurPerYear: ranges::EUR_PER_YEAR;
+    /// A yearly growth rate of prices, volume or a budget.
+    GrowthRate: ranges::GROWTH;
+    /// Cost of care per inhabitant per year, EUR.
+    UseEur: ranges::USE_EUR;
+    /// Hours of care per inhabitant per year.
+    UseHours: ranges::USE_HOURS;
+    /// Productive hours per FTE per year.
+    HoursPerFte: ranges::HOURS_PER_FTE;
+    /// FTE employed.
+    Fte: ranges::FTE;
+    /// Joiners or leavers per year, share of the FTE.
+    Turnover: ranges::TURNOVER;
+    /// Yearly growth of the hours one FTE delivers.
+    Productivity: ranges::PRODUCTIVITY;
+    /// Share of the recipients' need informal care covers.
+    InformalShare: ranges::INFORMAL_SHARE;
+    /// How the covered share follows carers per recipient.
+    Elasticity: ranges::ELASTICITY;
+    /// A relative change of demand.
+    Change: ranges::CHANGE;
 );
-bounded_quantity!(
-    /// A share between 0 and 1.
-    Share,
-    Bounds::SHARE
-);
-bounded_quantity!(
-    /// A relative change of demand, -1 (all of it avoided) or more.
-    Change,
-    Bounds::CHANGE
-);
+
+impl BandValue for People {}
+impl BandValue for Use {}
+impl BandValue for Migration {
+    fn check_band(&self, band: &AgeRange) -> Result<(), String> {
+        refs::check_emigration(band, self.span().0)
+    }
+}
 
 /// A whole scenario file.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Scenario {
-    /// Short name, used for the report folder (`reports/<name>/`).
+    /// Short name, used for the report folder (`reports/<name>/`): an identifier, so that the
+    /// report cannot land outside `reports/` (`../x`, `/etc`) or in `reports/` itself.
+    #[serde(deserialize_with = "refs::scenario_name")]
     pub name: String,
     /// One line for people: what this scenario is.
     pub title: String,
@@ -88,18 +132,19 @@ pub struct Scenario {
 pub struct Region {
     pub name: String,
     /// First simulated year; `population` counts people on 1 January of this year.
+    #[serde(deserialize_with = "refs::start_year")]
     pub start_year: i32,
     /// Last simulated year (default 2030); `kloof run --horizon` overrides it.
     #[serde(default = "default_horizon")]
     pub horizon: i32,
     /// People by age band on 1 January of the start year (spread evenly over the single ages
     /// of each band).
-    pub population: AgeTable<Amount>,
+    pub population: AgeTable<People>,
     /// Births per inhabitant per year (crude birth rate).
-    pub birth_rate: Share,
+    pub birth_rate: BirthRate,
     pub mortality: Mortality,
     /// Net migration (immigration minus emigration), people per year by age band; may be negative.
-    pub net_migration: AgeTable<Quantity>,
+    pub net_migration: AgeTable<Migration>,
 }
 
 fn default_horizon() -> i32 {
@@ -112,19 +157,21 @@ fn default_horizon() -> i32 {
 #[serde(deny_unknown_fields)]
 pub struct Mortality {
     /// Year the two anchor points describe.
+    #[serde(deserialize_with = "refs::mortality_year")]
     pub year: i32,
     pub young: MortalityPoint,
     pub old: MortalityPoint,
     /// Yearly relative fall of every death probability (0.02 = 2 % lower each year).
-    pub improvement: Quantity,
+    pub improvement: Improvement,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct MortalityPoint {
+    #[serde(deserialize_with = "refs::age")]
     pub age: u32,
     /// Probability of dying within the year at this age.
-    pub death_probability: Share,
+    pub death_probability: DeathProbability,
 }
 
 /// What a partner is in the network.
@@ -162,14 +209,14 @@ pub struct Budget {
     /// Budget in the start year, EUR. Left out: equal to the baseline cost of the financier's
     /// domains in the start year ("today's cost level").
     #[serde(default)]
-    pub eur: Option<Amount>,
+    pub eur: Option<EurPerYear>,
     /// Yearly growth of the budget (0.025 = 2.5 % a year); on top of the index it `follows`.
-    pub growth: Quantity,
+    pub growth: GrowthRate,
     #[serde(default)]
     pub follows: Option<BudgetIndex>,
     /// Rates for given years (the growth into that year), e.g. an agreement's growth path.
     #[serde(default)]
-    pub path: std::collections::BTreeMap<i32, Change>,
+    pub path: std::collections::BTreeMap<i32, GrowthRate>,
     /// The financier's contribution to the transition budget comes on top of its budget
     /// ("bovenop het huidige kostenniveau") instead of out of it.
     #[serde(default)]
@@ -200,7 +247,7 @@ pub struct Domain {
     #[serde(rename = "use")]
     pub use_per_person: AgeTable<Use>,
     /// Productive hours one FTE delivers in a year.
-    pub hours_per_fte: Amount,
+    pub hours_per_fte: HoursPerFte,
     pub growth: Growth,
     pub workforce: Workforce,
 }
@@ -209,9 +256,9 @@ pub struct Domain {
 #[serde(deny_unknown_fields)]
 pub struct Use {
     /// Cost per inhabitant per year, EUR.
-    pub eur: Amount,
+    pub eur: UseEur,
     /// Professional care hours per inhabitant per year.
-    pub hours: Amount,
+    pub hours: UseHours,
 }
 
 /// Non-demographic growth, yearly, apart from the ageing the projection derives itself.
@@ -219,22 +266,22 @@ pub struct Use {
 #[serde(deny_unknown_fields)]
 pub struct Growth {
     /// Wages and prices: raises cost, not hours.
-    pub wages_prices: Quantity,
+    pub wages_prices: GrowthRate,
     /// Volume per person (income, technology, practice): raises cost and hours.
-    pub volume: Quantity,
+    pub volume: GrowthRate,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Workforce {
     /// FTE available in the start year.
-    pub fte: Amount,
+    pub fte: Fte,
     /// Joiners per year as a share of the FTE.
-    pub inflow: Share,
+    pub inflow: Turnover,
     /// Leavers per year as a share of the FTE.
-    pub outflow: Share,
+    pub outflow: Turnover,
     /// Yearly growth of the hours one FTE delivers (technology, ways of working).
-    pub productivity: Quantity,
+    pub productivity: Productivity,
 }
 
 /// Informal care (mantelzorg): covers part of the need of older people, and covers less as
@@ -249,9 +296,9 @@ pub struct InformalCare {
     /// Ages of the potential carers.
     pub carer_ages: AgeRange,
     /// Share of the recipients' need that informal care covers in the start year.
-    pub share_of_need: Share,
+    pub share_of_need: InformalShare,
     /// How strongly the covered share follows the carers-per-recipient ratio (1 = proportionally).
-    pub elasticity: Amount,
+    pub elasticity: Elasticity,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
@@ -273,11 +320,12 @@ pub struct Intervention {
     pub name: String,
     pub kind: InterventionKind,
     /// EUR per year at full scale.
-    pub cost: Amount,
+    pub cost: EurPerYear,
     /// First year the intervention runs.
+    #[serde(deserialize_with = "refs::scenario_year")]
     pub start_year: i32,
     /// Years until the full effect is reached, linearly (0: full effect at once).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "refs::ramp_up_years")]
     pub ramp_up_years: u32,
     pub effects: Vec<Effect>,
 }
@@ -297,10 +345,12 @@ pub struct Effect {
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct TransitionBudget {
+    #[serde(deserialize_with = "refs::scenario_year")]
     pub from_year: i32,
+    #[serde(deserialize_with = "refs::scenario_year")]
     pub to_year: i32,
     /// EUR per year.
-    pub per_year: Amount,
+    pub per_year: EurPerYear,
     /// Who contributes which share of the yearly amount; the shares sum to 1.
     #[serde(deserialize_with = "refs::shares_summing_to_one")]
     pub contributions: Keyed<PartnerRef, f64>,

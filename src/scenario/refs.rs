@@ -11,11 +11,16 @@ use std::fmt;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::{Deserialize, Serialize};
 
-use super::Role;
+use super::ranges::{MAX_EMIGRATION_SHARE, MAX_YEARS, MAX_YEARS_BEFORE, START_YEARS};
+use super::{AgeRange, MAX_AGE, Role};
 
 /// What the first reading learnt: the ids a reference may name.
 #[derive(Debug, Default)]
 pub(super) struct Known {
+    /// The start year years are ranged against.
+    pub start_year: i32,
+    /// The lowest number of people each population band may hold (the low end of its span).
+    pub population: Vec<(AgeRange, f64)>,
     pub domains: Vec<String>,
     pub partners: Vec<(String, Role)>,
     pub interventions: Vec<String>,
@@ -218,4 +223,134 @@ where
         )));
     }
     Ok(k)
+}
+
+/// Reads a year and checks it with `check` against the start year, once the first reading
+/// has found it (before, there is nothing to check against).
+fn year_checked<'de, D: Deserializer<'de>>(
+    d: D,
+    check: impl Fn(i32, i32) -> Result<(), String>,
+) -> Result<i32, D::Error> {
+    let year = i32::deserialize(d)?;
+    KNOWN
+        .with(|k| match k.borrow().as_ref() {
+            Some(known) => check(year, known.start_year),
+            None => Ok(()),
+        })
+        .map_err(de::Error::custom)?;
+    Ok(year)
+}
+
+pub(super) fn start_year<'de, D: Deserializer<'de>>(d: D) -> Result<i32, D::Error> {
+    let year = i32::deserialize(d)?;
+    if !START_YEARS.contains(&year) {
+        return Err(de::Error::custom(format!(
+            "start year {year}: use a year from {} to {}",
+            START_YEARS.start(),
+            START_YEARS.end()
+        )));
+    }
+    Ok(year)
+}
+
+/// The mortality anchors' year: improvement is applied from it, so a year far off multiplies
+/// (or divides) every death probability by a large power.
+pub(super) fn mortality_year<'de, D: Deserializer<'de>>(d: D) -> Result<i32, D::Error> {
+    year_checked(d, |year, start| {
+        let (from, to) = (start - MAX_YEARS_BEFORE, start + MAX_YEARS_BEFORE);
+        if (from..=to).contains(&year) {
+            Ok(())
+        } else {
+            Err(format!(
+                "mortality year {year}: use a year from {from} to {to}, within \
+                 {MAX_YEARS_BEFORE} years of the start year {start} (improvement is applied \
+                 from it, so every death probability changes by a power of the years between)"
+            ))
+        }
+    })
+}
+
+/// A year an intervention or the transition budget names.
+pub(super) fn scenario_year<'de, D: Deserializer<'de>>(d: D) -> Result<i32, D::Error> {
+    year_checked(d, |year, start| {
+        let (from, to) = (start - MAX_YEARS_BEFORE, start + MAX_YEARS);
+        if (from..=to).contains(&year) {
+            Ok(())
+        } else {
+            Err(format!(
+                "year {year}: use a year from {from} to {to} ({MAX_YEARS_BEFORE} years before \
+                 to {MAX_YEARS} after the start year {start})"
+            ))
+        }
+    })
+}
+
+pub(super) fn ramp_up_years<'de, D: Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
+    let years = u32::deserialize(d)?;
+    if years > MAX_YEARS as u32 {
+        return Err(de::Error::custom(format!(
+            "{years} years: at most {MAX_YEARS}, the longest horizon"
+        )));
+    }
+    Ok(years)
+}
+
+pub(super) fn age<'de, D: Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
+    let age = u32::deserialize(d)?;
+    if age as usize > MAX_AGE {
+        return Err(de::Error::custom(format!(
+            "age {age}: at most {MAX_AGE}, the oldest tracked age"
+        )));
+    }
+    Ok(age)
+}
+
+/// Checks a band's net migration against the people of its ages in the start year: net
+/// emigration of more than [`MAX_EMIGRATION_SHARE`] of them a year empties the band within a
+/// few years. The people are estimated from the population bands' lowest values, spread
+/// evenly over their ages; the emigration is the low end of the migration's span.
+pub(super) fn check_emigration(band: &AgeRange, lowest_net: f64) -> Result<(), String> {
+    if lowest_net >= 0.0 {
+        return Ok(());
+    }
+    KNOWN.with(|k| {
+        let Some(known) = k.borrow().as_ref().map(|k| k.population.clone()) else {
+            return Ok(());
+        };
+        let people: f64 = known
+            .iter()
+            .map(|(r, n)| {
+                let overlap = r.ages().filter(|a| band.contains(*a)).count();
+                n * overlap as f64 / r.width() as f64
+            })
+            .sum();
+        if -lowest_net > MAX_EMIGRATION_SHARE * people {
+            Err(format!(
+                "net emigration of up to {} people a year is more than {} % of the about {} \
+                 people aged {band} in the start year",
+                -lowest_net,
+                MAX_EMIGRATION_SHARE * 100.0,
+                people.round()
+            ))
+        } else {
+            Ok(())
+        }
+    })
+}
+
+pub(super) fn scenario_name<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    let name = String::deserialize(d)?;
+    let ok = name.len() <= 64
+        && name.starts_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-');
+    if !ok {
+        return Err(de::Error::custom(format!(
+            "name `{}`: use 1 to 64 lowercase letters, digits, `_` and `-`, starting with a \
+             letter or digit (it names the folder reports/<name>/)",
+            name.escape_debug()
+        )));
+    }
+    Ok(name)
 }

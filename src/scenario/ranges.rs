@@ -1,0 +1,181 @@
+//! The plausible range of every number a scenario gives, enforced while the file is read.
+//!
+//! A value outside its range is almost always a typo (a percentage written as 3 instead of
+//! 0.03, a missing decimal point) or a test of the tool rather than of a region, and the model
+//! would turn it into figures a board cannot use: a division by zero FTE hours, a population
+//! that multiplies 47-fold, costs that flip sign each year. The ranges are wide enough for any
+//! Dutch region or the whole country toward 2090; each says why it ends where it does. The
+//! README's table of ranges is checked against this list by a test.
+//!
+//! Years are ranged relative to the scenario's start year ([`MAX_YEARS`], [`MAX_YEARS_BEFORE`]);
+//! they are checked while reading too, against the start year the first reading found.
+
+use std::fmt;
+
+use crate::sampling::Bounds;
+
+/// The range of one kind of input and the reason for its ends.
+#[derive(Debug, Clone, Copy)]
+pub struct Range {
+    /// The keys it applies to, as the README writes them.
+    pub keys: &'static str,
+    pub bounds: Bounds,
+    /// The unit and why the range ends where it does, shown with every error.
+    pub why: &'static str,
+}
+
+impl fmt::Display for Range {
+    /// The README's row for this range.
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        write!(
+            f,
+            "| {} | {} | {} |",
+            self.keys,
+            self.bounds.describe(),
+            self.why
+        )
+    }
+}
+
+const fn range(keys: &'static str, min: f64, max: f64, why: &'static str) -> Range {
+    Range {
+        keys,
+        bounds: Bounds::new(min, max),
+        why,
+    }
+}
+
+/// Yearly EUR amounts: a budget, an intervention, the transition budget. EUR 100 bn a year is
+/// the order of all Dutch care spending together; kept below the ledger's maximum transfer
+/// even when a fund saves 60 years of it.
+pub const EUR_PER_YEAR: Range = range(
+    "`partners[].budget.eur`, `interventions[].cost`, `transition_budget.per_year`",
+    0.0,
+    1e11,
+    "EUR a year; EUR 100 bn is the order of all Dutch care spending",
+);
+pub const PEOPLE: Range = range(
+    "`region.population.<band>`",
+    0.0,
+    1e8,
+    "people in one age band; the Netherlands has under 2 million in any 5-year band",
+);
+pub const BIRTH_RATE: Range = range(
+    "`region.birth_rate`",
+    0.0,
+    0.05,
+    "births per inhabitant per year; the highest national rates are about 0.045, the Dutch 0.009",
+);
+pub const DEATH_PROBABILITY: Range = range(
+    "`region.mortality.young.death_probability`, `.old.death_probability`",
+    0.0,
+    1.0,
+    "probability of dying within the year",
+);
+pub const IMPROVEMENT: Range = range(
+    "`region.mortality.improvement`",
+    -0.05,
+    0.1,
+    "yearly relative fall of death probabilities; CBS implies 0.014 to 0.023",
+);
+pub const MIGRATION: Range = range(
+    "`region.net_migration.<band>`",
+    -1e7,
+    1e7,
+    "people a year; and net emigration from a band at most 10 % of its people in the start year",
+);
+pub const GROWTH: Range = range(
+    "`partners[].budget.growth`, `domains[].growth.wages_prices`, `domains[].growth.volume`",
+    -0.1,
+    0.25,
+    "yearly; covers deflation and the inflation of 2022 (about 0.1); the scenarios use 0 to 0.06",
+);
+pub const USE_EUR: Range = range(
+    "`domains[].use.<band>.eur`",
+    0.0,
+    1e6,
+    "EUR per inhabitant per year; Dutch Wlz care for 85+ is about 25,000",
+);
+pub const USE_HOURS: Range = range(
+    "`domains[].use.<band>.hours`",
+    0.0,
+    8784.0,
+    "hours per inhabitant per year; a year has at most 8,784 hours",
+);
+pub const HOURS_PER_FTE: Range = range(
+    "`domains[].hours_per_fte`",
+    500.0,
+    2500.0,
+    "productive hours per FTE per year; a full-time contract has about 1,870 hours",
+);
+pub const FTE: Range = range(
+    "`domains[].workforce.fte`",
+    0.0,
+    1e7,
+    "FTE; all Dutch care and welfare employ about 1.4 million people",
+);
+pub const TURNOVER: Range = range(
+    "`domains[].workforce.inflow`, `.outflow`",
+    0.0,
+    0.5,
+    "share of the FTE per year; care turnover is about 0.12 to 0.15",
+);
+pub const PRODUCTIVITY: Range = range(
+    "`domains[].workforce.productivity`",
+    -0.05,
+    0.1,
+    "yearly growth of hours per FTE; Dutch care: about 0.007",
+);
+pub const INFORMAL_SHARE: Range = range(
+    "`informal_care.share_of_need`",
+    0.0,
+    0.95,
+    "share of the need; below 1, as formal demand scales with (1 - share) / (1 - start share)",
+);
+pub const ELASTICITY: Range = range(
+    "`informal_care.elasticity`",
+    0.0,
+    5.0,
+    "SCP/PBL's projections imply about 0.5 to 1",
+);
+pub const CHANGE: Range = range(
+    "`interventions[].effects[].change`",
+    -1.0,
+    1.0,
+    "relative change of demand at full scale: -1 avoids all of it, 1 doubles it",
+);
+
+/// Every range, in the README's order.
+pub const ALL: [Range; 16] = [
+    PEOPLE,
+    BIRTH_RATE,
+    DEATH_PROBABILITY,
+    IMPROVEMENT,
+    MIGRATION,
+    EUR_PER_YEAR,
+    GROWTH,
+    USE_EUR,
+    USE_HOURS,
+    HOURS_PER_FTE,
+    FTE,
+    TURNOVER,
+    PRODUCTIVITY,
+    INFORMAL_SHARE,
+    ELASTICITY,
+    CHANGE,
+];
+
+/// Net emigration from an age band may take at most this share of the band's people in the
+/// start year each year: more empties the band within a few years, which the projection can
+/// only hide by stopping at zero people.
+pub const MAX_EMIGRATION_SHARE: f64 = 0.1;
+
+/// The horizon lies at most this many years after the start year: beyond, every yearly rate
+/// compounds past what any source projects.
+pub const MAX_YEARS: i32 = 60;
+/// Years the scenario names lie at most this many years before the start year: the years of
+/// interventions and the transition budget (which lie at most [`MAX_YEARS`] after it), and the
+/// mortality anchors' year (at most this many years before or after it).
+pub const MAX_YEARS_BEFORE: i32 = 30;
+/// The start year itself: a calendar year kloof's sources and rates make sense for.
+pub const START_YEARS: std::ops::RangeInclusive<i32> = 1950..=2100;
