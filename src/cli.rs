@@ -235,6 +235,14 @@ pub fn check(args: &CheckArgs) -> Result<bool, Failure> {
     } else {
         vec![args.path.clone()]
     };
+    // Checking nothing must not read as "all is well".
+    if files.is_empty() {
+        return Err(Error::Options(format!(
+            "no scenario files (*.yaml, *.yml) in {}",
+            args.path.display()
+        ))
+        .into());
+    }
     let mut ok = true;
     for file in &files {
         match study::check(file) {

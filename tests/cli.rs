@@ -297,3 +297,16 @@ fn rule_paths_name_rhai_files_and_files_are_bounded_in_size() {
         "{err}"
     );
 }
+
+#[test]
+fn check_on_a_folder_without_scenarios_is_an_error() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = kloof()
+        .arg("check")
+        .arg(dir.path())
+        .output()
+        .expect("kloof runs");
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("no scenario files"), "{err}");
+}
