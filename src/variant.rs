@@ -13,6 +13,7 @@
 
 use crate::model::Model;
 use crate::sampling::{Input, Quantity};
+use crate::scenario::ranges;
 
 /// Name of the variant in which no partner takes part.
 pub const BASELINE: &str = "baseline";
@@ -54,6 +55,12 @@ pub enum VariantError {
     },
     #[error("variant `{variant}`: no input `{key}` to overlay")]
     UnknownInput { variant: String, key: String },
+    #[error("variant `{variant}`: overlay `{key}`: {message}")]
+    OutOfRange {
+        variant: String,
+        key: String,
+        message: String,
+    },
 }
 
 impl Variant {
@@ -95,7 +102,12 @@ impl Variant {
         let mut inputs = m.inputs.clone();
         for o in &self.overlays {
             if let Some(input) = inputs.iter_mut().find(|i| i.key == o.key) {
-                *input = Input::new(o.key.clone(), o.quantity.clone());
+                // Held to its range like a number read from a file (checked in `validate`), so
+                // its rare draws beyond the range are clamped the same way.
+                let quantity = ranges::for_input(&o.key)
+                    .and_then(|r| o.quantity.clone().bounded(r.bounds).ok())
+                    .unwrap_or_else(|| o.quantity.clone());
+                *input = Input::new(o.key.clone(), quantity);
             }
         }
         inputs
@@ -149,6 +161,17 @@ pub fn validate(m: &Model, variants: &[Variant]) -> Result<(), VariantError> {
                 variant: v.name.clone(),
                 key: o.key.clone(),
             });
+        }
+        for o in &v.overlays {
+            if let Some(range) = ranges::for_input(&o.key)
+                && let Err(e) = o.quantity.clone().bounded(range.bounds)
+            {
+                return Err(VariantError::OutOfRange {
+                    variant: v.name.clone(),
+                    key: o.key.clone(),
+                    message: format!("{e} ({})", range.why),
+                });
+            }
         }
     }
     Ok(())

@@ -252,19 +252,31 @@ fn bad_variant_sets_are_errors() {
 }
 
 #[test]
-fn a_value_no_input_should_give_stops_the_run_with_its_metric_run_and_year() {
-    // An overlay is not checked like a scenario: zero hours per FTE makes demand in FTE
-    // infinite, which must stop the simulation rather than reach a report.
+fn an_overlay_is_held_to_the_same_range_as_the_scenario_file() {
+    // Zero hours per FTE would make demand in FTE infinite: refused before anything runs,
+    // naming the variant, the input and the range.
     let (m, rules) = model();
     let broken =
         Variant::network(&m).with_overlay("domains.nursing.hours_per_fte", Quantity::fixed(0.0));
     match simulator::simulate(&m, &settings(2), &[broken], &rules, &|_| {}) {
-        Err(SimError::Rule(e)) => {
-            assert_eq!((e.run, e.year), (Some(0), Some(2024)), "{e}");
-            let text = e.to_string();
-            assert!(text.contains("`demand.fte.nursing` came out inf"), "{text}");
-            assert!(text.contains("domain `nursing`"), "{text}");
+        Err(SimError::Variant(VariantError::OutOfRange {
+            variant,
+            key,
+            message,
+        })) => {
+            assert_eq!(
+                (variant.as_str(), key.as_str()),
+                (NETWORK, "domains.nursing.hours_per_fte")
+            );
+            assert!(
+                message.contains("must lie between 500 and 2500"),
+                "{message}"
+            );
         }
-        other => panic!("expected an error, got {:?}", other.map(|_| ())),
+        other => panic!("expected a range error, got {:?}", other.map(|_| ())),
     }
+    // A value inside the range is accepted.
+    let fine =
+        Variant::network(&m).with_overlay("domains.nursing.hours_per_fte", Quantity::fixed(1200.0));
+    simulator::simulate(&m, &settings(2), &[fine], &rules, &|_| {}).expect("in range");
 }

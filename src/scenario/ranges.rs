@@ -179,3 +179,33 @@ pub const MAX_YEARS: i32 = 60;
 pub const MAX_YEARS_BEFORE: i32 = 30;
 /// The start year itself: a calendar year kloof's sources and rates make sense for.
 pub const START_YEARS: std::ops::RangeInclusive<i32> = 1950..=2100;
+
+/// The range of the input with model key `key` (its path in the scenario by ids, as in
+/// [`crate::sampling::Input::key`]), so that a value changed by an overlay is held to the same
+/// range as one read from a file. Rule parameters have none (each rule checks its own).
+pub fn for_input(key: &str) -> Option<Range> {
+    let parts: Vec<&str> = key.split('.').collect();
+    let last = *parts.last()?;
+    Some(match parts.as_slice() {
+        ["region", "population", ..] => PEOPLE,
+        ["region", "birth_rate"] => BIRTH_RATE,
+        ["region", "mortality", "improvement"] => IMPROVEMENT,
+        ["region", "mortality", ..] => DEATH_PROBABILITY,
+        ["region", "net_migration", ..] => MIGRATION,
+        ["partners", _, "budget", "eur"] => EUR_PER_YEAR,
+        ["partners", _, "budget", ..] => GROWTH,
+        ["domains", _, "use", ..] if last == "eur" => USE_EUR,
+        ["domains", _, "use", ..] => USE_HOURS,
+        ["domains", _, "hours_per_fte"] => HOURS_PER_FTE,
+        ["domains", _, "growth", _] => GROWTH,
+        ["domains", _, "workforce", "fte"] => FTE,
+        ["domains", _, "workforce", "productivity"] => PRODUCTIVITY,
+        ["domains", _, "workforce", _] => TURNOVER,
+        ["informal_care", "share_of_need"] => INFORMAL_SHARE,
+        ["informal_care", "elasticity"] => ELASTICITY,
+        ["interventions", _, "cost"] => EUR_PER_YEAR,
+        ["interventions", .., "change"] => CHANGE,
+        ["transition_budget", "per_year"] => EUR_PER_YEAR,
+        _ => return None,
+    })
+}
