@@ -3,19 +3,12 @@
 mod common;
 
 use common::{fixture, run};
-use kloof::report::{self, rows};
+use kloof::report::rows;
 use kloof::study::Options;
 
 fn csv(options: Options) -> String {
     let s = run(&fixture("uncertain.yaml"), options);
-    let dir = tempfile::tempdir().expect("temp dir");
-    report::write(
-        dir.path(),
-        &s.manifest,
-        &s.outcomes,
-        &report::About::of(&s.scenario),
-    )
-    .expect("report written");
+    let dir = common::report(&s);
     assert!(rows(&s.outcomes).len() > 100);
     std::fs::read_to_string(dir.path().join("results.csv")).expect("csv")
         + std::fs::read_to_string(dir.path().join("results.json"))

@@ -7,9 +7,10 @@
 //! `KLOOF_BLESS=1 cargo test --test pinned` and says why in its commit; any other difference is
 //! a regression.
 
+mod common;
+
 use std::path::Path;
 
-use kloof::report;
 use kloof::study::{self, Options, Source};
 
 const EXPECTED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/expected");
@@ -28,14 +29,7 @@ fn source(relative: &str) -> Source {
 /// `results.csv` and `results.json` of a study, with the checkout's own path taken out.
 fn results(relative: &str, options: Options) -> (String, String) {
     let s = study::run(&source(relative), &options, &|_| {}).unwrap_or_else(|e| panic!("{e}"));
-    let dir = tempfile::tempdir().expect("temp dir");
-    report::write(
-        dir.path(),
-        &s.manifest,
-        &s.outcomes,
-        &report::About::of(&s.scenario),
-    )
-    .expect("report written");
+    let dir = common::report(&s);
     let read = |f: &str| std::fs::read_to_string(dir.path().join(f)).expect("report file");
     let root = format!("{}/", env!("CARGO_MANIFEST_DIR"));
     (read("results.csv"), read("results.json").replace(&root, ""))

@@ -17,6 +17,9 @@ use super::shared::GROUPS;
 #[derive(Debug, Clone)]
 pub(super) struct VariantSeries {
     pub ids: Vec<usize>,
+    /// Per series (as `ids`): whether it counts people, hours, FTE or euros of demand or
+    /// spending, so that a negative value means a fault. Fixed here, not per run-year.
+    pub counts: Vec<bool>,
     pub population_total: usize,
     pub population_groups: [usize; 4],
     pub demand_eur: Vec<usize>,
@@ -109,6 +112,7 @@ impl Layout {
                 agreement: None,
                 drivers: None,
                 ids: Vec::new(),
+                counts: Vec::new(),
             });
         }
         let mut savings = vec![None; variants.len()];
@@ -161,6 +165,16 @@ impl Layout {
             });
         }
         for (core, ids) in cores.iter_mut().zip(ids) {
+            core.counts = ids
+                .iter()
+                .map(|&id| {
+                    let metric = &catalogue.series[id].metric;
+                    ["population.", "demand.", "capacity.", "gap.", "drivers."]
+                        .iter()
+                        .any(|p| metric.starts_with(p))
+                        || metric == "transition.eur.spent"
+                })
+                .collect();
             core.ids = ids;
         }
         Layout {

@@ -68,6 +68,8 @@ pub(crate) struct Context<'a> {
     agreements: &'a dyn Agreements,
     layout: Layout,
     seed: u64,
+    /// Number of simulated years.
+    years: usize,
     /// Per projection, the inputs it draws: the model's first, then one per variant whose
     /// overlays change a projection input.
     projections: Vec<Vec<crate::sampling::Input>>,
@@ -111,6 +113,7 @@ impl<'a> Context<'a> {
             agreements,
             layout: Layout::new(m, variants, agreements),
             seed,
+            years: m.years().count(),
             projections,
             projection_of,
             financier_of_partner: m

@@ -133,16 +133,12 @@ impl<'a> VariantRun<'a> {
         len: usize,
         year: i32,
     ) -> Result<(), RuleError> {
-        for (k, &id) in v.ids.iter().enumerate() {
-            let metric = &cx.layout.catalogue.series[id].metric;
-            let counts = ["population.", "demand.", "capacity.", "gap.", "drivers."]
-                .iter()
-                .any(|p| metric.starts_with(p))
-                || metric == "transition.eur.spent";
+        for (k, (&id, &counts)) in v.ids.iter().zip(&v.counts).enumerate() {
             let bad = self.values[k * len..][..len]
                 .iter()
                 .position(|x| !x.is_finite() || (counts && *x < 0.0));
             if let Some(b) = bad {
+                let metric = &cx.layout.catalogue.series[id].metric;
                 let x = self.values[k * len + b];
                 return Err(RuleError::core(
                     format!(
@@ -318,7 +314,7 @@ impl<'a> Network<'a> {
         self.hook(Hook::Year, shared, draws)?;
         self.costs(m);
         self.hook(Hook::Settle, shared, draws)?;
-        if yi + 1 == m.years().count() {
+        if yi + 1 == cx.years {
             self.hook(Hook::End, shared, draws)?;
         }
         Ok(())

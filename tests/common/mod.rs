@@ -28,3 +28,16 @@ pub fn value(study: &Study, v: &str, metric: &str, year: i32, run: usize) -> f64
 pub fn close(a: f64, b: f64, rel: f64) -> bool {
     (a - b).abs() <= rel * b.abs().max(1e-12)
 }
+
+/// The study's report written into a fresh temporary folder (removed when dropped).
+pub fn report(study: &Study) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    kloof::report::write(
+        dir.path(),
+        &study.manifest,
+        &study.outcomes,
+        &kloof::report::About::of(&study.scenario),
+    )
+    .expect("report written");
+    dir
+}
