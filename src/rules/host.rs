@@ -14,12 +14,12 @@ use rhai::{
     ASTNode, Array, Dynamic, Engine, EvalAltResult, Expr, Map, NativeCallContext, Position, Stmt,
 };
 
-use super::batch::{Batch, to_batch};
+use super::batch::{self, Batch, to_batch};
 use super::engine::{CompiledRule, call_hook, compile, new_engine};
 use crate::agreement::{
     Agreement, Agreements, FUND_PREFIX, Hook, RuleError, VariantFrame, VariantYear, YearFrame,
 };
-use crate::ledger::{Ledger, Origin};
+use crate::ledger::{Allowances, Ledger, Origin};
 use crate::model::{Model, ParamModel};
 use crate::provenance::{FileHash, sha256_hex};
 use crate::sampling::Draws;
@@ -70,11 +70,59 @@ fn param_value(p: &ParamModel, draws: &Draws) -> Dynamic {
     }
 }
 
+/// Most names one rule may `remember`, and their longest: memory is carried across years, so
+/// new names every year (`remember("x" + year, ...)`) would grow it without end. Batch values
+/// remembered count towards [`super::engine::MAX_BATCH_VALUES`] like any other.
+const MAX_REMEMBERED: usize = 1_000;
+const MAX_NAME_CHARS: usize = 200;
+
+/// The parameter in which a scenario allows a rule what the ledger refuses by default
+/// (`allow: [money_from_outside]`, see [`Allowances`]).
+pub const ALLOW_PARAM: &str = "allow";
+
+/// What the `allow` list of a rule's parameters allows: texts from [`Allowances::NAMES`].
+pub fn allowances<'a>(names: impl IntoIterator<Item = &'a str>) -> Result<Allowances, String> {
+    let mut allowed = Allowances::default();
+    for name in names {
+        if !allowed.allow(name) {
+            return Err(format!(
+                "`{ALLOW_PARAM}: [{}]`: unknown allowance; allowances are {}",
+                name.escape_debug(),
+                Allowances::NAMES.join(" and ")
+            ));
+        }
+    }
+    Ok(allowed)
+}
+
+/// The allowances in a rule's compiled parameters; an `allow` that is not a list of texts is
+/// an error.
+fn allowances_of(params: &ParamModel) -> Result<Allowances, String> {
+    let ParamModel::Map(entries) = params else {
+        return Ok(Allowances::default());
+    };
+    match entries.iter().find(|(k, _)| k == ALLOW_PARAM) {
+        None => Ok(Allowances::default()),
+        Some((_, ParamModel::List(items))) => {
+            let mut names = Vec::new();
+            for item in items {
+                match item {
+                    ParamModel::Text(t) => names.push(t.as_str()),
+                    _ => return Err(format!("`{ALLOW_PARAM}` must be a list of texts")),
+                }
+            }
+            allowances(names)
+        }
+        Some(_) => Err(format!("`{ALLOW_PARAM}` must be a list of texts")),
+    }
+}
+
 /// One rule of the scenario.
 #[derive(Debug)]
 struct Rule {
     compiled: CompiledRule,
     params: ParamModel,
+    allowed: Allowances,
 }
 
 /// The scenario's rules, compiled once per invocation and shared by every batch.
@@ -132,6 +180,11 @@ fn declared_names(rule: &CompiledRule) -> (Vec<String>, Vec<String>) {
                     match call.name.as_str() {
                         "event" => found.push((*pos, true, name.to_string())),
                         "deposit" | "withdraw" => found.push((*pos, false, name.to_string())),
+                        // Written with or without the prefix; with it, the text arm below
+                        // finds it.
+                        "allow_overdraft" if !name.starts_with(FUND_PREFIX) => {
+                            found.push((*pos, false, name.to_string()))
+                        }
                         _ => {}
                     }
                 }
@@ -166,9 +219,14 @@ impl RuleSet {
         let (mut events, mut funds) = (Vec::new(), Vec::new());
         for r in &model.rules {
             let compiled = rule_source(&r.file, scenario_dir)
-                .and_then(|(path, text)| compile(&engine, &path, &text));
+                .and_then(|(path, text)| compile(&engine, &path, &text))
+                .and_then(|compiled| {
+                    let allowed = allowances_of(&r.params)
+                        .map_err(|m| RuleError::new(&compiled.path, format!("params: {m}")))?;
+                    Ok((compiled, allowed))
+                });
             match compiled {
-                Ok(compiled) => {
+                Ok((compiled, allowed)) => {
                     let (e, f) = declared_names(&compiled);
                     for (names, found) in [(&mut events, e), (&mut funds, f)] {
                         for name in found {
@@ -180,6 +238,7 @@ impl RuleSet {
                     rules.push(Rule {
                         compiled,
                         params: r.params.clone(),
+                        allowed,
                     });
                 }
                 Err(e) => errors.push(e),
@@ -232,6 +291,8 @@ struct HostState {
     hook: Hook,
     rule: usize,
     rule_paths: Vec<String>,
+    /// What the scenario allows each rule (by index, as `rule_paths`).
+    allowed: Vec<Allowances>,
     domains: Vec<String>,
     domain_financier: Vec<String>,
     /// The network's demand, which `scale_demand` changes.
@@ -251,6 +312,7 @@ impl HostState {
             year,
             hook: Hook::Start,
             rule: 0,
+            allowed: vec![Allowances::default(); rule_paths.len()],
             rule_paths,
             domains,
             domain_financier,
@@ -321,9 +383,7 @@ fn account_query(
                 .account(account)
                 .map_err(|e| runtime_error(e.to_string(), ctx.call_position()))?;
             let len = s.demand.cost_total.len();
-            Ok(Batch::from_vec(
-                (0..len).map(|b| value(&s.ledger, a, b)).collect(),
-            ))
+            batch::checked((0..len).map(|b| value(&s.ledger, a, b)).collect())
         },
     );
 }
@@ -344,9 +404,9 @@ fn register_api(engine: &mut Engine, state: &Shared) {
             rule: s.rule_paths[s.rule].clone(),
             line: ctx.call_position().line().unwrap_or(0),
         };
-        let year = s.year;
+        let (year, allowed) = (s.year, s.allowed[s.rule]);
         s.ledger
-            .transfer(from, to, amount.as_slice(), year, &origin, reason)
+            .transfer_by_rule(from, to, amount.as_slice(), year, &origin, reason, allowed)
             .map_err(|e| runtime_error(e.to_string(), ctx.call_position()))
     };
     let p = pay.clone();
@@ -385,6 +445,27 @@ fn register_api(engine: &mut Engine, state: &Shared) {
                 return Err(runtime_error(format!("`{from}` and `{to}` are both financed by `{a}`: there is no budget to shift between financiers"), pos));
             }
             p3(ctx, &a, &b, amount, &format!("budget shift {from} -> {to}: {reason}"))
+        },
+    );
+    let st = state.clone();
+    engine.register_fn(
+        "allow_overdraft",
+        move |ctx: NativeCallContext,
+              fund: &str,
+              limit: Dynamic|
+              -> Result<(), Box<EvalAltResult>> {
+            let pos = ctx.call_position();
+            let mut s = lock(&st);
+            let len = s.demand.cost_total.len();
+            let limit = to_batch(&limit, len).map_err(|e| runtime_error(e, pos))?;
+            let account = if fund.starts_with(FUND_PREFIX) {
+                fund.to_string()
+            } else {
+                format!("{FUND_PREFIX}{fund}")
+            };
+            s.ledger
+                .set_overdraft(&account, limit.as_slice())
+                .map_err(|e| runtime_error(e.to_string(), pos))
         },
     );
     account_query(engine, state, "balance", |l, a, b| l.balance_at(a, b));
@@ -471,11 +552,31 @@ fn register_api(engine: &mut Engine, state: &Shared) {
         },
     );
     let st = state.clone();
-    engine.register_fn("remember", move |name: &str, value: Dynamic| {
-        let mut s = lock(&st);
-        let key = (s.rule, name.to_string());
-        s.memory.insert(key, value);
-    });
+    engine.register_fn(
+        "remember",
+        move |ctx: NativeCallContext,
+              name: &str,
+              value: Dynamic|
+              -> Result<(), Box<EvalAltResult>> {
+            let mut s = lock(&st);
+            let key = (s.rule, name.to_string());
+            if !s.memory.contains_key(&key) {
+                let rule = s.rule;
+                let names = s.memory.keys().filter(|(r, _)| *r == rule).count();
+                if names >= MAX_REMEMBERED || name.chars().count() > MAX_NAME_CHARS {
+                    return Err(runtime_error(
+                        format!(
+                            "a rule may remember at most {MAX_REMEMBERED} names of at most \
+                             {MAX_NAME_CHARS} characters: use the same names every year"
+                        ),
+                        ctx.call_position(),
+                    ));
+                }
+            }
+            s.memory.insert(key, value);
+            Ok(())
+        },
+    );
     let st = state.clone();
     engine.register_fn("recall", move |name: &str, default: Dynamic| -> Dynamic {
         let s = lock(&st);
@@ -503,7 +604,7 @@ fn batch(v: &[f64]) -> Dynamic {
 
 impl<'a> BatchRules<'a> {
     fn new(set: &'a RuleSet, m: &Model, variant: &Variant) -> BatchRules<'a> {
-        let state = HostState::new(
+        let mut state = HostState::new(
             m.start_year,
             set.rules.iter().map(|r| r.compiled.path.clone()).collect(),
             m.domains
@@ -511,6 +612,7 @@ impl<'a> BatchRules<'a> {
                 .map(|d| (d.id.clone(), m.financiers[d.financier].id.clone()))
                 .collect(),
         );
+        state.allowed = set.rules.iter().map(|r| r.allowed).collect();
         // A partner that does not take part contributes nothing.
         let contribution = |p: usize| {
             m.transition
@@ -740,6 +842,8 @@ pub struct Case<'a> {
     pub memory: Vec<(String, Dynamic)>,
     /// Net payments accounts already made this year, before the hook (`net_paid`).
     pub paid_this_year: Vec<(String, f64)>,
+    /// What the case's parameters allow the rule (`params.allow`).
+    pub allowed: Allowances,
 }
 
 /// What a hook did in a [`Case`].
@@ -804,6 +908,7 @@ pub fn run_case(case: &Case) -> Result<CaseOutcome, RuleError> {
             .collect(),
     );
     state.ledger = ledger;
+    state.allowed = vec![case.allowed];
     state.hook = case.hook;
     state.demand = VariantFrame {
         demand_eur: case.domains.iter().map(|d| vec![d.2]).collect(),

@@ -10,8 +10,9 @@ use serde::Deserialize;
 
 use super::batch::Batch;
 use super::engine::{CompiledRule, compile, new_engine};
-use super::host::{Case, CaseOutcome, run_case};
+use super::host::{ALLOW_PARAM, Case, CaseOutcome, allowances, run_case};
 use crate::agreement::Hook;
+use crate::ledger::Allowances;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -147,6 +148,18 @@ fn to_dynamic(v: &serde_yaml::Value, as_batches: bool) -> Dynamic {
     }
 }
 
+/// What a case's `params.allow` list allows, as in a scenario.
+fn allowed_in(params: &serde_yaml::Value) -> Result<Allowances, String> {
+    match params.get(ALLOW_PARAM) {
+        None => Ok(Allowances::default()),
+        Some(serde_yaml::Value::Sequence(items)) => {
+            let names: Option<Vec<&str>> = items.iter().map(serde_yaml::Value::as_str).collect();
+            allowances(names.ok_or(format!("`{ALLOW_PARAM}` must be a list of texts"))?)
+        }
+        Some(_) => Err(format!("`{ALLOW_PARAM}` must be a list of texts")),
+    }
+}
+
 fn hook_of(name: &str) -> Option<Hook> {
     [Hook::Start, Hook::Year, Hook::Settle, Hook::End]
         .into_iter()
@@ -263,6 +276,10 @@ fn run_spec(rule: &CompiledRule, spec: &CaseSpec) -> Vec<String> {
         .entry("demand".into())
         .or_insert_with(|| demand.into());
     state.insert("partners".into(), to_dynamic(&spec.partners, false));
+    let allowed = match allowed_in(&spec.params) {
+        Ok(a) => a,
+        Err(e) => return vec![format!("params: {e}")],
+    };
     state.insert("params".into(), to_dynamic(&spec.params, false));
     state.insert("year".into(), Dynamic::from_int(i64::from(spec.year)));
     state.insert(
@@ -291,6 +308,7 @@ fn run_spec(rule: &CompiledRule, spec: &CaseSpec) -> Vec<String> {
             .iter()
             .map(|(k, v)| (k.clone(), *v))
             .collect(),
+        allowed,
     };
     check(&spec.expect, &run_case(&case))
 }
