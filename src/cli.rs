@@ -55,7 +55,8 @@ pub struct Cli {
 pub enum Command {
     /// Run a scenario's Monte Carlo simulation and write its report.
     Run(RunArgs),
-    /// Check scenarios and compile every rule they use; report all errors at once.
+    /// Check scenarios, compile every rule they use and resolve its calls and parameters, then
+    /// simulate a few runs; report all errors at once.
     Check(CheckArgs),
     /// Run the rule tests (YAML cases) and print `N passed, M failed`.
     TestRules(TestRulesArgs),
@@ -245,8 +246,11 @@ pub fn check(args: &CheckArgs) -> Result<bool, Failure> {
     }
     let mut ok = true;
     for file in &files {
-        match study::check(file) {
-            Ok(summary) => say!("ok    {}  ({summary})", file.display())?,
+        match study::check(file).and_then(|summary| dry_run(file).map(|()| summary)) {
+            Ok(summary) => say!(
+                "ok    {}  ({summary}; dry run of {DRY_RUNS} runs)",
+                file.display()
+            )?,
             Err(errors) => {
                 ok = false;
                 say!("error {}", file.display())?;
@@ -258,6 +262,24 @@ pub fn check(args: &CheckArgs) -> Result<bool, Failure> {
     }
 
     Ok(ok)
+}
+
+/// Runs in the dry run that ends `kloof check`: enough for every year and every hook of the
+/// network to run on a few different draws, few enough to take well under a second.
+const DRY_RUNS: u64 = 16;
+
+/// Simulates a scenario that passed the static checks for [`DRY_RUNS`] runs, so what shows only
+/// when rules run (a wrong type, a payment from an account that does not exist, a negative
+/// amount) is found by `check` and not by `run` (issue 8, item 6).
+fn dry_run(file: &std::path::Path) -> Result<(), Vec<Error>> {
+    let source = Source::read(file).map_err(|e| vec![e.into()])?;
+    let options = Options {
+        runs: Some(DRY_RUNS),
+        ..Options::default()
+    };
+    study::run(&source, &options, &|_| {})
+        .map(drop)
+        .map_err(|e| vec![e])
 }
 
 /// `kloof test-rules`: runs the YAML cases, prints each failure with its differences.

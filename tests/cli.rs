@@ -339,3 +339,71 @@ fn a_rule_hoarding_memory_stops_fast_with_exit_1_and_its_line() {
     assert!(err.contains("more than 5000 batch values at once"), "{err}");
     assert!(!dir.path().join("rep").exists(), "no report");
 }
+
+/// Runs `kloof check` on a scenario (the tiny fixture) with one rule; stdout and stderr together.
+fn check_with_rule(rule: &str, params: &str) -> (Option<i32>, String) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("rule.rhai"), rule).expect("write");
+    let tiny = include_str!("fixtures/tiny.yaml");
+    let scenario = format!("{tiny}rules:\n  - file: rule.rhai\n    params: {params}\n");
+    std::fs::write(dir.path().join("s.yaml"), scenario).expect("write");
+    let out = kloof()
+        .arg("check")
+        .arg(dir.path().join("s.yaml"))
+        .output()
+        .expect("kloof runs");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.code(), text)
+}
+
+/// Issue 8, item 6: `check` passed a rule calling an undefined function or reading a missing
+/// parameter, and `run` failed; now each is a check error at its line and column, all at once.
+#[test]
+fn check_resolves_calls_and_parameters_and_reports_them_all() {
+    let rule = "fn on_year(s) {\n    let x = s.params.share * 2;\n    helpr(x);\n}\nfn on_settle(s) {\n    pay(\"town\", \"clinic\", s.params.amount);\n}\nfn helper(x) { x }\n";
+    let (code, text) = check_with_rule(rule, "{share: 0.5}");
+    assert_eq!(code, Some(1), "{text}");
+    for part in [
+        "rule.rhai:3:5",
+        "no function `helpr` with 1 argument (did you mean `helper`?)",
+        "rule.rhai:6:5",
+        "`pay` is called with 3 arguments, but takes 4",
+        "rule.rhai:6:",
+        "parameter `amount`, but the scenario does not give it",
+    ] {
+        assert!(text.contains(part), "{part:?} missing in:\n{text}");
+    }
+    // A control character in an event name is refused, and printed escaped.
+    let (code, text) = check_with_rule(
+        "fn on_year(s) {\n    event(\"red\\x1b[31m\", 1);\n}\n",
+        "{}",
+    );
+    assert_eq!(code, Some(1), "{text}");
+    assert!(
+        text.contains("rule.rhai:2:5") && text.contains("red\\u{1b}[31m"),
+        "{text}"
+    );
+    assert!(!text.contains('\u{1b}'), "{text}");
+}
+
+/// What shows only when a hook runs is found by the dry run `check` ends with.
+#[test]
+fn check_ends_with_a_dry_run_of_every_year_and_hook() {
+    let rule = "fn on_end(s) {\n    pay(\"town\", \"nobody\", 1, \"late\");\n}\n";
+    let (code, text) = check_with_rule(rule, "{}");
+    assert_eq!(code, Some(1), "{text}");
+    assert!(
+        text.contains("rule.rhai:2:5") && text.contains("hook on_end") && text.contains("nobody"),
+        "{text}"
+    );
+    let (code, text) = check_with_rule(
+        "fn on_end(s) {\n    pay(\"town\", \"clinic\", 1, \"fine\");\n}\n",
+        "{}",
+    );
+    assert_eq!(code, Some(0), "{text}");
+    assert!(text.contains("dry run of 16 runs"), "{text}");
+}

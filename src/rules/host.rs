@@ -6,7 +6,7 @@
 //! goes through registered functions, so every transfer is balanced and carries the rule file
 //! and line that made it.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -16,6 +16,7 @@ use rhai::{
 
 use super::batch::{self, Batch, to_batch};
 use super::engine::{CompiledRule, call_hook, compile, new_engine};
+use super::resolve;
 use crate::agreement::{
     Agreement, Agreements, FUND_PREFIX, Hook, RuleError, VariantFrame, VariantYear, YearFrame,
 };
@@ -166,9 +167,9 @@ fn rule_source(file: &str, scenario_dir: Option<&Path>) -> Result<(String, Strin
 }
 
 /// Event and fund names a rule uses, in the order they appear in its source: the first
-/// argument of `event`, `deposit` and `withdraw` when it is written as text, and every text
-/// that starts with `fund:`. The report's series are fixed from them before the runs start.
-fn declared_names(rule: &CompiledRule) -> (Vec<String>, Vec<String>) {
+/// argument of `event`, `deposit`, `withdraw` and `allow_overdraft` when it is written as
+/// text, and every text that starts with `fund:`. `true` marks an event.
+fn named_series(rule: &CompiledRule) -> Vec<(Position, bool, String)> {
     let mut found: Vec<(Position, bool, String)> = Vec::new();
     rule.ast.walk(&mut |path: &[ASTNode]| {
         match path.last() {
@@ -199,8 +200,14 @@ fn declared_names(rule: &CompiledRule) -> (Vec<String>, Vec<String>) {
         true
     });
     found.sort_by_key(|(pos, ..)| (pos.line(), pos.position()));
+    found
+}
+
+/// The event and fund names of [`named_series`], each once: the report's series are fixed
+/// from them before the runs start.
+fn declared_names(rule: &CompiledRule) -> (Vec<String>, Vec<String>) {
     let (mut events, mut funds) = (Vec::new(), Vec::new());
-    for (_, is_event, name) in found {
+    for (_, is_event, name) in named_series(rule) {
         let list = if is_event { &mut events } else { &mut funds };
         if !name.is_empty() && !list.contains(&name) {
             list.push(name);
@@ -209,11 +216,43 @@ fn declared_names(rule: &CompiledRule) -> (Vec<String>, Vec<String>) {
     (events, funds)
 }
 
+/// The functions a rule can call besides its own, as (name, number of parameters): the
+/// rules' API, the batch functions and Rhai's standard library.
+fn native_functions() -> HashSet<(String, usize)> {
+    HOST.with(|host| {
+        host.engine.collect_fn_metadata(
+            None,
+            |f| Some((f.metadata.name.to_string(), f.metadata.num_params)),
+            true,
+        )
+    })
+    .into_iter()
+    .collect()
+}
+
+/// Everything wrong in `rule` that shows without running it (see [`resolve`]).
+fn static_errors(
+    rule: &CompiledRule,
+    params: &ParamModel,
+    natives: &HashSet<(String, usize)>,
+) -> Vec<RuleError> {
+    let given: Vec<String> = match params {
+        ParamModel::Map(entries) => entries.iter().map(|(k, _)| k.clone()).collect(),
+        _ => Vec::new(),
+    };
+    let mut errors = resolve::unknown_calls(rule, natives);
+    errors.extend(resolve::missing_params(rule, &given));
+    errors.extend(resolve::bad_series_names(rule, &named_series(rule)));
+    errors.sort_by_key(|e| (e.line, e.column));
+    errors
+}
+
 impl RuleSet {
     /// Reads and compiles the model's rules. `scenario_dir` is where relative rule paths
     /// start; `None` for the embedded scenario.
     pub fn load(model: &Model, scenario_dir: Option<&Path>) -> Result<RuleSet, Vec<RuleError>> {
         let engine = new_engine();
+        let natives = native_functions();
         let mut rules = Vec::new();
         let mut errors = Vec::new();
         let (mut events, mut funds) = (Vec::new(), Vec::new());
@@ -227,6 +266,7 @@ impl RuleSet {
                 });
             match compiled {
                 Ok((compiled, allowed)) => {
+                    errors.extend(static_errors(&compiled, &r.params, &natives));
                     let (e, f) = declared_names(&compiled);
                     for (names, found) in [(&mut events, e), (&mut funds, f)] {
                         for name in found {
