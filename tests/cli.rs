@@ -407,3 +407,103 @@ fn check_ends_with_a_dry_run_of_every_year_and_hook() {
     assert_eq!(code, Some(0), "{text}");
     assert!(text.contains("dry run of 16 runs"), "{text}");
 }
+
+/// Issue 8, item 8: outside a checkout, `check` and `test-rules` use what is built into kloof.
+#[test]
+fn check_and_test_rules_work_outside_a_checkout() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = kloof()
+        .current_dir(dir.path())
+        .arg("check")
+        .output()
+        .expect("kloof runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    assert!(
+        text.contains("ok    (embedded) scenarios/zoetermeer.yaml"),
+        "{text}"
+    );
+    let out = kloof()
+        .current_dir(dir.path())
+        .arg("test-rules")
+        .output()
+        .expect("kloof runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    // The same cases as the checkout's rules/tests/.
+    let here = kloof()
+        .args([
+            "test-rules",
+            concat!(env!("CARGO_MANIFEST_DIR"), "/rules/tests"),
+        ])
+        .output()
+        .expect("kloof runs");
+    let last = |t: &str| t.lines().last().unwrap_or_default().to_string();
+    assert_eq!(last(&text), last(&String::from_utf8_lossy(&here.stdout)));
+    assert!(last(&text).ends_with(" passed, 0 failed"), "{text}");
+}
+
+/// `explain` takes a report folder: its manifest names the scenario, seed and horizon; a
+/// scenario changed since the report is refused rather than explained with other numbers.
+#[test]
+fn explain_takes_a_report_folder() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let scenario = dir.path().join("s.yaml");
+    let fixture = include_str!("fixtures/agreement.yaml").replace("../../rules/", "rules/");
+    std::fs::write(&scenario, &fixture).expect("write");
+    let rules = dir.path().join("rules");
+    std::fs::create_dir(&rules).expect("mkdir");
+    for entry in std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/rules")).expect("rules") {
+        let path = entry.expect("entry").path();
+        if path.extension().is_some_and(|e| e == "rhai") {
+            std::fs::copy(&path, rules.join(path.file_name().expect("name"))).expect("copy");
+        }
+    }
+    let run = |args: &[&str]| {
+        kloof()
+            .current_dir(dir.path())
+            .args(args)
+            .output()
+            .expect("kloof runs")
+    };
+    let out = run(&[
+        "run", "s.yaml", "--runs", "20", "--seed", "5", "--quiet", "--out", "rep",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let from_report = run(&["explain", "rep", "--run", "3", "--year", "2026"]);
+    let from_scenario = run(&[
+        "explain", "s.yaml", "--seed", "5", "--run", "3", "--year", "2026",
+    ]);
+    assert!(
+        from_report.status.success(),
+        "{}",
+        String::from_utf8_lossy(&from_report.stderr)
+    );
+    let (a, b) = (
+        String::from_utf8_lossy(&from_report.stdout).to_string(),
+        String::from_utf8_lossy(&from_scenario.stdout).to_string(),
+    );
+    assert!(a.contains("ledger entries") && a.lines().count() > 3, "{a}");
+    // The same entries; only the heading names what was given (`rep` or `s.yaml`).
+    assert_eq!(
+        a.lines().skip(1).collect::<Vec<_>>(),
+        b.lines().skip(1).collect::<Vec<_>>()
+    );
+    // The scenario changed: refused, naming the file.
+    std::fs::write(
+        &scenario,
+        fixture.replace("per_year: 250000", "per_year: 260000"),
+    )
+    .expect("write");
+    let out = run(&["explain", "rep", "--run", "3", "--year", "2026"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("s.yaml is missing or has changed since the report"),
+        "{err}"
+    );
+}
