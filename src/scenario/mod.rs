@@ -6,6 +6,7 @@
 //! breaks their scenarios. The README documents each key.
 
 mod ages;
+pub mod economics;
 mod load;
 pub mod ranges;
 mod refs;
@@ -16,8 +17,8 @@ pub use load::{
     MAX_RULE_BYTES, MAX_SCENARIO_BYTES, ScenarioError, check_horizon, parse, read_text,
 };
 pub use refs::{
-    DomainId, DomainRef, FinancierRef, InterventionId, InterventionRef, Keyed, PartnerId,
-    PartnerRef,
+    DelivererRef, DomainId, DomainRef, FinancierRef, InterventionId, InterventionRef, Keyed,
+    PartnerId, PartnerRef, ProviderRef,
 };
 pub use rules::{Param, RuleUse};
 
@@ -88,10 +89,15 @@ ranged_quantity!(
     Elasticity: ranges::ELASTICITY;
     /// A relative change of demand.
     Change: ranges::CHANGE;
+    /// Share of the start year's demand not delivered.
+    UnmetShare: ranges::UNMET_SHARE;
+    /// A cost share or a corridor.
+    CostShare: ranges::COST_SHARE;
 );
 
 impl BandValue for People {}
 impl BandValue for Use {}
+impl BandValue for UseEur {}
 impl BandValue for Migration {
     fn check_band(&self, band: &AgeRange) -> Result<(), String> {
         refs::check_emigration(band, self.span().0)
@@ -250,6 +256,22 @@ pub struct Domain {
     pub hours_per_fte: HoursPerFte,
     pub growth: Growth,
     pub workforce: Workforce,
+    /// Share of the start year's demand that was not delivered (waiting lists, care not
+    /// given for want of staff): `use` is what was delivered and paid, so demand is
+    /// `use / (1 - unmet_share)`. Default 0.
+    #[serde(default)]
+    pub unmet_share: Option<UnmetShare>,
+    /// How the financier pays the domain's providers; default fee for service.
+    #[serde(default)]
+    pub contract: Option<economics::Contract>,
+    /// Which share of the domain each provider delivers; default equal shares among the
+    /// partners that deliver it.
+    #[serde(default, deserialize_with = "refs::optional_shares_summing_to_one")]
+    pub market_shares: Option<economics::MarketShares>,
+    /// What delivering the domain's care costs its providers; required when a partner
+    /// delivers it.
+    #[serde(default)]
+    pub costs: Option<economics::Costs>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -274,8 +296,10 @@ pub struct Growth {
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Workforce {
-    /// FTE available in the start year.
-    pub fte: Fte,
+    /// FTE employed in the start year. Left out: the staff who delivered the start year's
+    /// use (its hours over `hours_per_fte`), so that `use` is what was delivered in every run.
+    #[serde(default)]
+    pub fte: Option<Fte>,
     /// Joiners per year as a share of the FTE.
     pub inflow: Turnover,
     /// Leavers per year as a share of the FTE.
@@ -327,6 +351,13 @@ pub struct Intervention {
     /// Years until the full effect is reached, linearly (0: full effect at once).
     #[serde(default, deserialize_with = "refs::ramp_up_years")]
     pub ramp_up_years: u32,
+    /// Who does the work and receives the money, with shares summing to 1: providers of the
+    /// network, or `outside` for work bought outside it (that money leaves the network).
+    #[serde(deserialize_with = "refs::shares_summing_to_one")]
+    pub delivered_by: economics::Deliverers,
+    /// Staff it needs at full scale, taken from a domain's workforce.
+    #[serde(default)]
+    pub staff: Option<economics::Staff>,
     pub effects: Vec<Effect>,
 }
 

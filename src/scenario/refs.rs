@@ -148,6 +148,30 @@ string_type!(
         .collect())
 );
 string_type!(
+    /// A reference to a partner whose role is `provider`.
+    ProviderRef,
+    |s| check_ref("provider (a partner with role provider)", &s, providers)
+);
+string_type!(
+    /// Who delivers an intervention: a provider of the network, or `outside` (the money leaves
+    /// the network).
+    DelivererRef,
+    |s| if s == crate::ledger::OUTSIDE {
+        Ok(())
+    } else {
+        check_ref("provider (a partner with role provider) or `outside`", &s, providers)
+    }
+);
+
+fn providers(k: &Known) -> Vec<String> {
+    k.partners
+        .iter()
+        .filter(|p| p.1 == Role::Provider)
+        .map(|p| p.0.clone())
+        .collect()
+}
+
+string_type!(
     /// A reference to an intervention.
     InterventionRef, |s| check_ref("intervention", &s, |k| k.interventions.clone())
 );
@@ -209,6 +233,17 @@ where
         )));
     }
     Ok(k)
+}
+
+/// [`shares_summing_to_one`] for a map that may be left out.
+pub(super) fn optional_shares_summing_to_one<'de, D, K>(
+    d: D,
+) -> Result<Option<Keyed<K, f64>>, D::Error>
+where
+    D: Deserializer<'de>,
+    K: Deserialize<'de> + PartialEq + fmt::Display,
+{
+    shares_summing_to_one(d).map(Some)
 }
 
 pub(super) fn shares_at_most_one<'de, D, K>(d: D) -> Result<Keyed<K, f64>, D::Error>
