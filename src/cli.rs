@@ -120,6 +120,9 @@ pub struct RunArgs {
     /// No progress bar and no summary on the terminal.
     #[arg(long)]
     pub quiet: bool,
+    /// Also write runs.csv: every run's partner positions and headline figures.
+    #[arg(long)]
+    pub per_run: bool,
 }
 
 /// A progress bar on stderr, or a hidden one when quiet or not on a terminal, so the caller
@@ -162,12 +165,15 @@ pub fn run(args: &RunArgs) -> Result<(), Failure> {
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from("reports").join(&study.scenario.name));
-    report::write(
-        &dir,
-        &study.manifest,
-        &study.outcomes,
-        &report::About::of(&study.scenario),
-    )?;
+    uninterrupted(|| {
+        report::write(
+            &dir,
+            &study.manifest,
+            &study.outcomes,
+            &report::About::of(&study.scenario),
+            args.per_run,
+        )
+    })?;
     if !args.quiet {
         print_summary(&study, &dir)?;
     }
@@ -340,4 +346,38 @@ mod tests {
             "saving\\u{1b}[2J\\nfake line\\té"
         );
     }
+}
+
+/// Runs `f` with SIGINT, SIGTERM and SIGHUP held back, then lets one that arrived meanwhile
+/// take effect: a run stopped while it puts its report in place still leaves a whole report
+/// (the new one) and no temporary folder, instead of stopping between two renames.
+#[cfg(unix)]
+fn uninterrupted<T>(f: impl FnOnce() -> T) -> T {
+    use std::sync::atomic::{AtomicI32, Ordering};
+    static ARRIVED: AtomicI32 = AtomicI32::new(0);
+    extern "C" fn note(signal: libc::c_int) {
+        ARRIVED.store(signal, Ordering::SeqCst);
+    }
+    const SIGNALS: [libc::c_int; 3] = [libc::SIGINT, libc::SIGTERM, libc::SIGHUP];
+    let handler = note as extern "C" fn(libc::c_int) as libc::sighandler_t;
+    // SAFETY: `note` only stores to an atomic, which is async-signal-safe; the previous
+    // dispositions are restored before the noted signal is raised again.
+    let previous: Vec<libc::sighandler_t> = SIGNALS
+        .iter()
+        .map(|&sig| unsafe { libc::signal(sig, handler) })
+        .collect();
+    let out = f();
+    for (&sig, &before) in SIGNALS.iter().zip(&previous) {
+        unsafe { libc::signal(sig, before) };
+    }
+    let arrived = ARRIVED.swap(0, Ordering::SeqCst);
+    if arrived != 0 {
+        unsafe { libc::raise(arrived) };
+    }
+    out
+}
+
+#[cfg(not(unix))]
+fn uninterrupted<T>(f: impl FnOnce() -> T) -> T {
+    f()
 }
