@@ -337,17 +337,6 @@ fn printable(text: &str) -> String {
         .collect()
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn script_text_is_printed_with_control_characters_escaped() {
-        assert_eq!(
-            super::printable("saving\u{1b}[2J\nfake line\té"),
-            "saving\\u{1b}[2J\\nfake line\\té"
-        );
-    }
-}
-
 /// Runs `f` with SIGINT, SIGTERM and SIGHUP held back, then lets one that arrived meanwhile
 /// take effect: a run stopped while it puts its report in place still leaves a whole report
 /// (the new one) and no temporary folder, instead of stopping between two renames.
@@ -380,4 +369,15 @@ fn uninterrupted<T>(f: impl FnOnce() -> T) -> T {
 #[cfg(not(unix))]
 fn uninterrupted<T>(f: impl FnOnce() -> T) -> T {
     f()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn script_text_is_printed_with_control_characters_escaped() {
+        assert_eq!(
+            super::printable("saving\u{1b}[2J\nfake line\té"),
+            "saving\\u{1b}[2J\\nfake line\\té"
+        );
+    }
 }

@@ -19,9 +19,7 @@ fn seeds(dir: &Path) -> Vec<String> {
         |f: &str| std::fs::read_to_string(dir.join(f)).unwrap_or_else(|e| panic!("{f}: {e}"));
     let json_seed = |text: &str| {
         let v: serde_json::Value = serde_json::from_str(text).expect("json");
-        let seed = v
-            .pointer("/manifest/seed")
-            .or_else(|| v.pointer("/seed"));
+        let seed = v.pointer("/manifest/seed").or_else(|| v.pointer("/seed"));
         seed.unwrap_or_else(|| panic!("no seed in {text:.200}"))
             .to_string()
     };
