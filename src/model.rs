@@ -148,10 +148,7 @@ pub enum ParamModel {
 impl ParamModel {
     fn compile(p: &Param, key: &str, inputs: &mut Vec<Input>) -> ParamModel {
         match p {
-            Param::Number(q) => {
-                inputs.push(Input::new(key.to_string(), q.clone()));
-                ParamModel::Number(inputs.len() - 1)
-            }
+            Param::Number(q) => ParamModel::Number(add_input(inputs, key.to_string(), q)),
             Param::Text(t) => ParamModel::Text(t.clone()),
             Param::List(items) => ParamModel::List(
                 items
@@ -525,8 +522,13 @@ impl Model {
     }
 }
 
-/// Adds the input `key` and returns its id.
+/// Adds the input `key` and returns its id. A number that is a shared input is keyed by the
+/// shared input's name instead, so that every place using it draws from one stream.
 fn add_input(inputs: &mut Vec<Input>, key: String, q: &Quantity) -> InputId {
+    let key = q
+        .shared
+        .as_ref()
+        .map_or(key, |name| format!("inputs.{name}"));
     inputs.push(Input::new(key, q.clone()));
     inputs.len() - 1
 }

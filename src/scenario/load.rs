@@ -81,6 +81,12 @@ pub fn parse(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
             .map(|p| (p.id.0.clone(), p.role))
             .collect(),
         interventions: first.interventions.iter().map(|i| i.id.0.clone()).collect(),
+        inputs: first
+            .inputs
+            .0
+            .iter()
+            .map(|(n, q)| (n.0.clone(), q.0.clone()))
+            .collect(),
         ..Known::default()
     };
     // Second reading: every reference and id checked at its own line.

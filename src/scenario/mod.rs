@@ -17,8 +17,8 @@ pub use load::{
     MAX_RULE_BYTES, MAX_SCENARIO_BYTES, ScenarioError, check_horizon, parse, read_text,
 };
 pub use refs::{
-    DelivererRef, DomainId, DomainRef, FinancierRef, InterventionId, InterventionRef, Keyed,
-    PartnerId, PartnerRef, ProviderRef,
+    DelivererRef, DomainId, DomainRef, FinancierRef, InputName, InterventionId, InterventionRef,
+    Keyed, PartnerId, PartnerRef, ProviderRef,
 };
 pub use rules::{Param, RuleUse};
 
@@ -40,10 +40,15 @@ macro_rules! ranged_quantity {
         impl<'de> Deserialize<'de> for $name {
             fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
                 let range = $range;
-                Quantity::deserialize(d)?
-                    .bounded(range.bounds)
-                    .map($name)
-                    .map_err(|e| de::Error::custom(format!("{e} ({})", range.why)))
+                let (q, known) = refs::resolve(Quantity::deserialize(d)?).map_err(de::Error::custom)?;
+                if !known {
+                    return Ok($name(q));
+                }
+                let named = q.shared.clone();
+                q.bounded(range.bounds).map($name).map_err(|e| match named {
+                    Some(n) => de::Error::custom(format!("shared input `{n}`: {e} here ({})", range.why)),
+                    None => de::Error::custom(format!("{e} ({})", range.why)),
+                })
             }
         }
 
@@ -116,6 +121,10 @@ pub struct Scenario {
     pub title: String,
     #[serde(default)]
     pub description: String,
+    /// Numbers used in several places (`{input: name}`), drawn once for all of them: wage and
+    /// price growth that a collective labour agreement sets for every domain at once.
+    #[serde(default = "no_inputs")]
+    pub inputs: Keyed<InputName, SharedQuantity>,
     pub region: Region,
     pub partners: Vec<Partner>,
     pub domains: Vec<Domain>,
@@ -151,6 +160,27 @@ pub struct Region {
     pub mortality: Mortality,
     /// Net migration (immigration minus emigration), people per year by age band; may be negative.
     pub net_migration: AgeTable<Migration>,
+}
+
+fn no_inputs() -> Keyed<InputName, SharedQuantity> {
+    Keyed(Vec::new())
+}
+
+/// A shared input's quantity: a number or a distribution, not itself a reference.
+#[derive(Debug, Clone, Serialize)]
+#[serde(transparent)]
+pub struct SharedQuantity(pub Quantity);
+
+impl<'de> Deserialize<'de> for SharedQuantity {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let q = Quantity::deserialize(d)?;
+        if q.shared.is_some() {
+            return Err(de::Error::custom(
+                "a shared input is a number or a distribution; it cannot name another",
+            ));
+        }
+        Ok(SharedQuantity(q))
+    }
 }
 
 fn default_horizon() -> i32 {

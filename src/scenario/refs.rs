@@ -24,6 +24,8 @@ pub(super) struct Known {
     pub domains: Vec<String>,
     pub partners: Vec<(String, Role)>,
     pub interventions: Vec<String>,
+    /// The shared inputs (`inputs:`) by name.
+    pub inputs: Vec<(String, crate::sampling::Quantity)>,
     pub seen: HashSet<(&'static str, String)>,
 }
 
@@ -128,6 +130,10 @@ string_type!(
 string_type!(
     /// The id of an intervention, unique in the scenario.
     InterventionId, |s| check_id("intervention", &s)
+);
+string_type!(
+    /// The name of a shared input, unique in the scenario.
+    InputName, |s| check_id("input", &s)
 );
 string_type!(
     /// A reference to a domain.
@@ -388,4 +394,37 @@ pub(super) fn scenario_name<'de, D: Deserializer<'de>>(d: D) -> Result<String, D
         )));
     }
     Ok(name)
+}
+
+/// A number that names a shared input (`{input: name}`) as that input's quantity, marked with
+/// its name; any other number as it is. Returns whether it could be checked: on the first
+/// reading the shared inputs are not known yet.
+pub(super) fn resolve(
+    q: crate::sampling::Quantity,
+) -> Result<(crate::sampling::Quantity, bool), String> {
+    let Some(name) = q.shared.clone() else {
+        return Ok((q, true));
+    };
+    KNOWN.with(|k| match k.borrow().as_ref() {
+        None => Ok((q, false)),
+        Some(known) => match known.inputs.iter().find(|(n, _)| *n == name) {
+            Some((_, shared)) => {
+                let mut q = shared.clone();
+                q.shared = Some(name);
+                Ok((q, true))
+            }
+            None if known.inputs.is_empty() => Err(format!(
+                "unknown shared input `{name}`: the scenario declares none under `inputs:`"
+            )),
+            None => Err(format!(
+                "unknown shared input `{name}`; declared under `inputs:`: {}",
+                known
+                    .inputs
+                    .iter()
+                    .map(|(n, _)| n.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
+        },
+    })
 }
