@@ -39,6 +39,7 @@ fn frame() -> (YearFrame, VariantYear) {
             demand_eur: eur,
             demand_fte: fte,
             cost_total: total,
+            ..VariantFrame::default()
         }
     };
     let shared = YearFrame {
@@ -51,6 +52,7 @@ fn frame() -> (YearFrame, VariantYear) {
         baseline: variant(1.0),
         capacity_fte: vec![wave(38.0, 2.0), wave(48.0, 2.0)],
         budget: vec![wave(3.0e6, 1.0e5), wave(4.0e6, 1.0e5)],
+        terms: Default::default(),
     };
     let own = VariantYear {
         frame: variant(0.97),

@@ -121,6 +121,9 @@ pub struct RunArgs {
     /// No progress bar and no summary on the terminal.
     #[arg(long)]
     pub quiet: bool,
+    /// Also write runs.csv: every run's partner positions and headline figures.
+    #[arg(long)]
+    pub per_run: bool,
 }
 
 /// A progress bar on stderr, or a hidden one when quiet or not on a terminal, so the caller
@@ -178,12 +181,15 @@ pub fn run(args: &RunArgs) -> Result<(), Failure> {
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from("reports").join(&study.scenario.name));
-    let written = report::write(
-        &dir,
-        &study.manifest,
-        &study.outcomes,
-        &report::About::of(&study.scenario),
-    );
+    let written = uninterrupted(|| {
+        report::write(
+            &dir,
+            &study.manifest,
+            &study.outcomes,
+            &report::About::of(&study.scenario),
+            args.per_run,
+        )
+    });
     // Cleared before any error is printed, so the message does not land on the bar.
     bar.finish_and_clear();
     written?;
@@ -508,6 +514,40 @@ fn printable(text: &str) -> String {
             }
         })
         .collect()
+}
+
+/// Runs `f` with SIGINT, SIGTERM and SIGHUP held back, then lets one that arrived meanwhile
+/// take effect: a run stopped while it puts its report in place still leaves a whole report
+/// (the new one) and no temporary folder, instead of stopping between two renames.
+#[cfg(unix)]
+fn uninterrupted<T>(f: impl FnOnce() -> T) -> T {
+    use std::sync::atomic::{AtomicI32, Ordering};
+    static ARRIVED: AtomicI32 = AtomicI32::new(0);
+    extern "C" fn note(signal: libc::c_int) {
+        ARRIVED.store(signal, Ordering::SeqCst);
+    }
+    const SIGNALS: [libc::c_int; 3] = [libc::SIGINT, libc::SIGTERM, libc::SIGHUP];
+    let handler = note as extern "C" fn(libc::c_int) as libc::sighandler_t;
+    // SAFETY: `note` only stores to an atomic, which is async-signal-safe; the previous
+    // dispositions are restored before the noted signal is raised again.
+    let previous: Vec<libc::sighandler_t> = SIGNALS
+        .iter()
+        .map(|&sig| unsafe { libc::signal(sig, handler) })
+        .collect();
+    let out = f();
+    for (&sig, &before) in SIGNALS.iter().zip(&previous) {
+        unsafe { libc::signal(sig, before) };
+    }
+    let arrived = ARRIVED.swap(0, Ordering::SeqCst);
+    if arrived != 0 {
+        unsafe { libc::raise(arrived) };
+    }
+    out
+}
+
+#[cfg(not(unix))]
+fn uninterrupted<T>(f: impl FnOnce() -> T) -> T {
+    f()
 }
 
 #[cfg(test)]

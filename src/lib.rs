@@ -14,6 +14,7 @@
 #![allow(clippy::result_large_err)]
 
 pub mod agreement;
+pub mod contract;
 pub mod ledger;
 pub mod model;
 pub mod outcome;

@@ -4,6 +4,7 @@
 //! Compiling once per invocation keeps all parsing and lookup out of the run × year loop.
 
 use crate::sampling::{Input, InputId, Quantity};
+use crate::scenario::economics::ContractKind;
 use crate::scenario::{AGES, AgeRange, BudgetIndex, Param, Role, Scenario};
 
 #[derive(Debug, Clone)]
@@ -28,12 +29,41 @@ pub struct DomainModel {
     pub hours_per_fte: InputId,
     pub wages_prices: InputId,
     pub volume: InputId,
-    pub fte: InputId,
+    /// Staff employed in the start year; `None`: those who delivered its use.
+    pub fte: Option<InputId>,
     pub inflow: InputId,
     pub outflow: InputId,
     pub productivity: InputId,
     /// Informal care takes over part of this domain's demand for the recipient ages.
     pub informal: bool,
+    /// Share of the start year's demand not delivered.
+    pub unmet_share: InputId,
+    pub contract: ContractModel,
+    /// The partners that deliver it, with their market shares.
+    pub providers: Vec<(usize, f64)>,
+    /// What delivering costs its providers; `None` when no partner delivers it.
+    pub costs: Option<CostModel>,
+}
+
+/// A domain's contract, its numbers as inputs.
+#[derive(Debug, Clone)]
+pub struct ContractModel {
+    pub kind: ContractKind,
+    /// The amount in the start year; `None`: the start year's delivered care.
+    pub eur: Option<InputId>,
+    /// Capitation: EUR per inhabitant by band, and the band of each single age.
+    pub per_person: Vec<InputId>,
+    pub band_of_age: [usize; AGES],
+    pub growth: InputId,
+    pub corridor: Option<InputId>,
+}
+
+/// What delivering a domain's care costs its providers, as inputs.
+#[derive(Debug, Clone)]
+pub struct CostModel {
+    pub staff_share: InputId,
+    pub material_share: InputId,
+    pub fixed_eur: InputId,
 }
 
 #[derive(Debug, Clone)]
@@ -81,6 +111,11 @@ pub struct InterventionModel {
     pub effects: Vec<EffectModel>,
     /// Share of the transition budget allocated to it (0 when not funded).
     pub allocation: f64,
+    /// Who delivers it: (index into [`Model::partners`], or `None` for outside the network;
+    /// share).
+    pub delivered_by: Vec<(Option<usize>, f64)>,
+    /// Staff at full scale: (domain, FTE).
+    pub staff: Option<(usize, InputId)>,
 }
 
 #[derive(Debug, Clone)]
@@ -113,10 +148,7 @@ pub enum ParamModel {
 impl ParamModel {
     fn compile(p: &Param, key: &str, inputs: &mut Vec<Input>) -> ParamModel {
         match p {
-            Param::Number(q) => {
-                inputs.push(Input::new(key.to_string(), q.clone()));
-                ParamModel::Number(inputs.len() - 1)
-            }
+            Param::Number(q) => ParamModel::Number(add_input(inputs, key.to_string(), q)),
             Param::Text(t) => ParamModel::Text(t.clone()),
             Param::List(items) => ParamModel::List(
                 items
@@ -174,10 +206,7 @@ impl Model {
     /// Compiles `scenario` to simulate from its start year to `horizon`.
     pub fn compile(scenario: &Scenario, horizon: i32) -> Model {
         let mut inputs = Vec::new();
-        let add = |inputs: &mut Vec<Input>, key: String, q: &Quantity| -> InputId {
-            inputs.push(Input::new(key, q.clone()));
-            inputs.len() - 1
-        };
+        let add = add_input;
         let r = &scenario.region;
         let population = r
             .population
@@ -259,6 +288,7 @@ impl Model {
                 }
             })
             .collect();
+        let zero = Quantity::fixed(0.0);
         let informal_domains: Vec<&str> = scenario
             .informal_care
             .as_ref()
@@ -267,7 +297,8 @@ impl Model {
         let domains: Vec<DomainModel> = scenario
             .domains
             .iter()
-            .map(|d| {
+            .enumerate()
+            .map(|(di, d)| {
                 let k = format!("domains.{}", d.id);
                 let eur = d
                     .use_per_person
@@ -301,11 +332,11 @@ impl Model {
                         &d.growth.wages_prices,
                     ),
                     volume: add(&mut inputs, format!("{k}.growth.volume"), &d.growth.volume),
-                    fte: add(
-                        &mut inputs,
-                        format!("{k}.workforce.fte"),
-                        &d.workforce.fte.0,
-                    ),
+                    fte: d
+                        .workforce
+                        .fte
+                        .as_ref()
+                        .map(|f| add(&mut inputs, format!("{k}.workforce.fte"), &f.0)),
                     inflow: add(
                         &mut inputs,
                         format!("{k}.workforce.inflow"),
@@ -322,6 +353,30 @@ impl Model {
                         &d.workforce.productivity,
                     ),
                     informal: informal_domains.contains(&d.id.as_str()),
+                    unmet_share: add(
+                        &mut inputs,
+                        format!("{k}.unmet_share"),
+                        d.unmet_share.as_ref().map_or(&zero, |u| &u.0),
+                    ),
+                    contract: compile_contract(d, &k, &mut inputs),
+                    providers: market_shares(di, d, &partners),
+                    costs: d.costs.as_ref().map(|c| CostModel {
+                        staff_share: add(
+                            &mut inputs,
+                            format!("{k}.costs.staff_share"),
+                            &c.staff_share.0,
+                        ),
+                        material_share: add(
+                            &mut inputs,
+                            format!("{k}.costs.material_share"),
+                            &c.material_share.0,
+                        ),
+                        fixed_eur: add(
+                            &mut inputs,
+                            format!("{k}.costs.fixed_eur"),
+                            c.fixed_eur.as_ref().map_or(&zero, |e| &e.0),
+                        ),
+                    }),
                 }
             })
             .collect();
@@ -378,6 +433,20 @@ impl Model {
                         })
                         .collect(),
                     allocation: allocation(i.id.as_str()),
+                    delivered_by: i
+                        .delivered_by
+                        .0
+                        .iter()
+                        .map(|(who, share)| {
+                            (partners.iter().position(|p| p.id == who.as_str()), *share)
+                        })
+                        .collect(),
+                    staff: i.staff.as_ref().map(|st| {
+                        (
+                            domain_index(st.domain.as_str()),
+                            add(&mut inputs, format!("{k}.staff.fte"), &st.fte.0),
+                        )
+                    }),
                 }
             })
             .collect();
@@ -438,8 +507,98 @@ impl Model {
         }
     }
 
+    /// The partners that deliver care in some domain (those with a margin).
+    pub fn providers(&self) -> impl Iterator<Item = (usize, &PartnerModel)> {
+        self.partners.iter().enumerate().filter(|(pi, _)| {
+            self.domains
+                .iter()
+                .any(|d| d.providers.iter().any(|(p, _)| p == pi))
+        })
+    }
+
     /// The simulated years, start to horizon.
     pub fn years(&self) -> std::ops::RangeInclusive<i32> {
         self.start_year..=self.horizon
     }
+}
+
+/// Adds the input `key` and returns its id. A number that is a shared input is keyed by the
+/// shared input's name instead, so that every place using it draws from one stream.
+fn add_input(inputs: &mut Vec<Input>, key: String, q: &Quantity) -> InputId {
+    let key = q
+        .shared
+        .as_ref()
+        .map_or(key, |name| format!("inputs.{name}"));
+    inputs.push(Input::new(key, q.clone()));
+    inputs.len() - 1
+}
+
+fn compile_contract(
+    d: &crate::scenario::Domain,
+    k: &str,
+    inputs: &mut Vec<Input>,
+) -> ContractModel {
+    let zero = Quantity::fixed(0.0);
+    let Some(c) = &d.contract else {
+        return ContractModel {
+            kind: ContractKind::FeeForService,
+            eur: None,
+            per_person: Vec::new(),
+            band_of_age: [0; AGES],
+            growth: add_input(inputs, format!("{k}.contract.growth"), &zero),
+            corridor: None,
+        };
+    };
+    let k = format!("{k}.contract");
+    ContractModel {
+        kind: c.kind,
+        eur: c
+            .eur
+            .as_ref()
+            .map(|e| add_input(inputs, format!("{k}.eur"), &e.0)),
+        per_person: c.per_person.as_ref().map_or_else(Vec::new, |t| {
+            t.0.iter()
+                .map(|(a, q)| add_input(inputs, format!("{k}.per_person.{a}"), &q.0))
+                .collect()
+        }),
+        band_of_age: c.per_person.as_ref().map_or([0; AGES], |t| t.band_of_age()),
+        growth: add_input(
+            inputs,
+            format!("{k}.growth"),
+            c.growth.as_ref().map_or(&zero, |g| &g.0),
+        ),
+        corridor: c
+            .corridor
+            .as_ref()
+            .map(|q| add_input(inputs, format!("{k}.corridor"), &q.0)),
+    }
+}
+
+/// The market shares of domain `di`'s providers: as the scenario gives them, or equal among
+/// the partners that deliver it.
+fn market_shares(
+    di: usize,
+    d: &crate::scenario::Domain,
+    partners: &[PartnerModel],
+) -> Vec<(usize, f64)> {
+    if let Some(shares) = &d.market_shares {
+        return shares
+            .0
+            .iter()
+            .filter_map(|(p, s)| {
+                partners
+                    .iter()
+                    .position(|x| x.id == p.as_str())
+                    .map(|i| (i, *s))
+            })
+            .collect();
+    }
+    let delivering: Vec<usize> = partners
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| p.role == Role::Provider && p.delivers.contains(&di))
+        .map(|(i, _)| i)
+        .collect();
+    let n = delivering.len() as f64;
+    delivering.into_iter().map(|i| (i, 1.0 / n)).collect()
 }

@@ -101,12 +101,15 @@ impl Variant {
     pub fn inputs(&self, m: &Model) -> Vec<Input> {
         let mut inputs = m.inputs.clone();
         for o in &self.overlays {
-            if let Some(input) = inputs.iter_mut().find(|i| i.key == o.key) {
-                // Held to its range like a number read from a file (checked in `validate`), so
-                // its rare draws beyond the range are clamped the same way.
-                let quantity = ranges::for_input(&o.key)
-                    .and_then(|r| o.quantity.clone().bounded(r.bounds).ok())
-                    .unwrap_or_else(|| o.quantity.clone());
+            // Every place of a shared input has its key.
+            for input in inputs.iter_mut().filter(|i| i.key == o.key) {
+                // Held to the range of the number it replaces, like a number read from a file
+                // (checked in `validate`), so its rare draws beyond it are clamped the same way.
+                let quantity = o
+                    .quantity
+                    .clone()
+                    .bounded(input.quantity.bounds())
+                    .unwrap_or_else(|_| o.quantity.clone());
                 *input = Input::new(o.key.clone(), quantity);
             }
         }
@@ -163,14 +166,16 @@ pub fn validate(m: &Model, variants: &[Variant]) -> Result<(), VariantError> {
             });
         }
         for o in &v.overlays {
-            if let Some(range) = ranges::for_input(&o.key)
-                && let Err(e) = o.quantity.clone().bounded(range.bounds)
-            {
-                return Err(VariantError::OutOfRange {
-                    variant: v.name.clone(),
-                    key: o.key.clone(),
-                    message: format!("{e} ({})", range.why),
-                });
+            for input in m.inputs.iter().filter(|i| i.key == o.key) {
+                if let Err(e) = o.quantity.clone().bounded(input.quantity.bounds()) {
+                    let why = ranges::for_input(&o.key)
+                        .map_or(String::new(), |r| format!(" ({})", r.why));
+                    return Err(VariantError::OutOfRange {
+                        variant: v.name.clone(),
+                        key: o.key.clone(),
+                        message: format!("{e}{why}"),
+                    });
+                }
             }
         }
     }

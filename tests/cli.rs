@@ -79,7 +79,7 @@ fn a_bad_scenario_exits_1_with_file_line_and_key_and_writes_nothing() {
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.contains("bad.yaml:32:") && err.contains("domains[0].workforce.inflow"),
+        err.contains("bad.yaml:33:") && err.contains("domains[0].workforce.inflow"),
         "{err}"
     );
     assert!(!dir.path().join("rep").exists());
@@ -141,7 +141,7 @@ fn check_reports_every_bad_scenario_in_a_folder_at_once() {
         "{text}"
     );
     assert!(
-        text.contains("b-bad.yaml:32:") && text.contains("c-bad.yaml:26:"),
+        text.contains("b-bad.yaml:33:") && text.contains("c-bad.yaml:26:"),
         "{text}"
     );
     let ok = kloof()

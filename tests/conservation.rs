@@ -18,25 +18,26 @@ fn money_is_conserved_across_financiers_funds_and_what_leaves_the_network() {
     let s = run(&fixture("uncertain.yaml"), Options::default());
     let mut fund_before = vec![0.0; 400];
     for y in 2024..=2030 {
-        // Baseline: financiers pay exactly the demand of their domains.
+        // Baseline: financiers pay exactly what their domains' contracts pay (fee for service
+        // here: the care delivered).
         let total = all(&s, BASELINE, "cost.eur.total", y);
         let (town, insurer) = (
             all(&s, BASELINE, "cost.eur.town", y),
             all(&s, BASELINE, "cost.eur.insurer", y),
         );
-        let demand = all(&s, BASELINE, "demand.eur.total", y);
+        let delivered = all(&s, BASELINE, "delivered.eur.total", y);
         for r in 0..total.len() {
             assert!(close(town[r] + insurer[r], total[r], 1e-12));
-            assert!(close(demand[r], total[r], 1e-12));
+            assert!(close(delivered[r], total[r], 1e-12));
         }
-        // Network: what financiers pay = demand + what left the network (interventions)
-        // + what stayed in the transition fund this year.
+        // Network: what financiers pay = care delivered + interventions + what stayed in the
+        // transition fund this year.
         let total = all(&s, NETWORK, "cost.eur.total", y);
         let (town, insurer) = (
             all(&s, NETWORK, "cost.eur.town", y),
             all(&s, NETWORK, "cost.eur.insurer", y),
         );
-        let demand = all(&s, NETWORK, "demand.eur.total", y);
+        let demand = all(&s, NETWORK, "delivered.eur.total", y);
         let spent = all(&s, NETWORK, "transition.eur.spent", y);
         let fund = all(&s, NETWORK, "fund.transition.eur", y);
         for r in 0..total.len() {

@@ -286,9 +286,9 @@ fn implausible_values_are_refused_with_their_range() {
             "between 0 and 100,000,000",
         ),
         (
-            "fte: 4,",
+            "fte: 5,",
             "fte: 1e12,",
-            "fte: 4,",
+            "fte: 5,",
             "domains[0].workforce.fte",
             "between 0 and 10,000,000",
         ),

@@ -46,12 +46,53 @@ impl Hook {
 /// One variant's figures for one year across the batch, `[domain or financier][run]`.
 #[derive(Debug, Clone, Default)]
 pub struct VariantFrame {
+    /// Demand, including what cannot be delivered for want of staff.
     pub demand_eur: Vec<Vec<f64>>,
     pub demand_fte: Vec<Vec<f64>>,
-    /// Cost of the domains each financier pays for.
+    /// Staff available for care per domain: the workforce less the staff interventions use.
+    pub capacity_fte: Vec<Vec<f64>>,
+    /// Care delivered: demand, as far as the staff available reach.
+    pub delivered_eur: Vec<Vec<f64>>,
+    pub delivered_fte: Vec<Vec<f64>>,
+    /// What each domain's contract pays its providers, and what delivering costs them.
+    pub payments: Vec<Vec<f64>>,
+    pub care_cost: Vec<Vec<f64>>,
+    /// Contract payments of the domains each financier pays for.
     pub domain_cost: Vec<Vec<f64>>,
-    /// Demand of all domains plus money paid out of the network (interventions, outside).
+    /// Contract payments of all domains plus interventions (delivered by partners or bought
+    /// outside) and other money paid out of the network (payments to `outside`).
     pub cost_total: Vec<f64>,
+}
+
+impl VariantFrame {
+    /// A frame of zeros for `domains` domains, `financiers` financiers and `len` runs.
+    pub fn zeros(domains: usize, financiers: usize, len: usize) -> VariantFrame {
+        let grid = |n: usize| vec![vec![0.0; len]; n];
+        VariantFrame {
+            demand_eur: grid(domains),
+            demand_fte: grid(domains),
+            capacity_fte: grid(domains),
+            delivered_eur: grid(domains),
+            delivered_fte: grid(domains),
+            payments: grid(domains),
+            care_cost: grid(domains),
+            domain_cost: grid(financiers),
+            cost_total: vec![0.0; len],
+        }
+    }
+}
+
+/// The year's terms of every domain's contract and cost structure, the same in every variant,
+/// `[domain][run]`.
+#[derive(Debug, Clone, Default)]
+pub struct CareTerms {
+    /// The contract's indexed amount: ceiling, sum, or capitation total (0 for fee for
+    /// service).
+    pub contract_amount: Vec<Vec<f64>>,
+    /// Staff cost per FTE employed, following the run's wage and price growth.
+    pub staff_cost_per_fte: Vec<Vec<f64>>,
+    /// Fixed cost of the domain's providers.
+    pub fixed_cost: Vec<Vec<f64>>,
 }
 
 /// What every variant of a batch's year shares, and what rules only read: every quantity an
@@ -68,6 +109,7 @@ pub struct YearFrame {
     pub capacity_fte: Vec<Vec<f64>>,
     /// Budget per financier.
     pub budget: Vec<Vec<f64>>,
+    pub terms: CareTerms,
 }
 
 /// One variant's own part of a batch's year, which its rules read and change.

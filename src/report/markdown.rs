@@ -43,6 +43,11 @@ fn pct(x: f64) -> String {
     format!("{:+.1} %", x * 100.0)
 }
 
+/// A share as a whole percentage, without sign.
+fn share(x: f64) -> String {
+    format!("{:.0} %", x * 100.0)
+}
+
 struct View<'a> {
     o: &'a Outcomes,
     start: i32,
@@ -56,6 +61,30 @@ impl View<'_> {
     fn summary(&self, v: &str, metric: &str, year: i32) -> Option<Summary> {
         self.values(v, metric, year).map(Summary::of)
     }
+    /// The median across runs of the share of the baseline's `metric` the network removes
+    /// (runs where the baseline's is zero left out).
+    fn closed(&self, metric: &str, year: i32) -> f64 {
+        match (
+            self.values(BASELINE, metric, year),
+            self.values(NETWORK, metric, year),
+        ) {
+            (Some(b), Some(n)) => {
+                let shares: Vec<f64> = b
+                    .iter()
+                    .zip(n)
+                    .filter(|(b, _)| **b > 0.0)
+                    .map(|(b, n)| (b - n) / b)
+                    .collect();
+                if shares.is_empty() {
+                    f64::NAN
+                } else {
+                    Summary::of(&shares).p50
+                }
+            }
+            _ => f64::NAN,
+        }
+    }
+
     fn median(&self, v: &str, metric: &str, year: i32) -> f64 {
         self.summary(v, metric, year).map_or(f64::NAN, |s| s.p50)
     }
@@ -120,6 +149,20 @@ pub fn render(p: &Provenance, about: &About, o: &Outcomes) -> String {
         v.range(b, "gap.eur", end, mln),
         v.range(n, "gap.eur", end, mln),
         about.budgets.join("; ")
+    );
+    let _ = writeln!(
+        s,
+        "- **Unmet care**: care demanded but not delivered for want of staff (not paid, so not \
+         in the money gap) is worth {} in {end}; with the network {}.",
+        v.range(b, "unmet.eur.total", end, mln),
+        v.range(n, "unmet.eur.total", end, mln),
+    );
+    let _ = writeln!(
+        s,
+        "- The network closes {} of the baseline's FTE gap and {} of its money gap in {end} \
+         (median across runs).\n",
+        share(v.closed("gap.fte", end)),
+        share(v.closed("gap.eur", end)),
     );
 
     let _ = writeln!(s, "## What drives it\n");
@@ -204,7 +247,7 @@ pub fn render(p: &Provenance, about: &About, o: &Outcomes) -> String {
         let _ = writeln!(
             s,
             "- In {:.0} % of the runs the network saves money over the whole period, \
-             transition budget included.",
+             interventions included.",
             share * 100.0
         );
     }
@@ -264,8 +307,11 @@ fn partners_and_events(s: &mut String, v: &View, end: i32) {
         );
         let _ = writeln!(
             s,
-            "Net gain summed over the years (lower cost, payments received, revenue change for \
-             providers); negative is a loss.\n"
+            "Net gain summed over the years against the baseline: for financiers lower contract \
+             payments less what they pay into the network, for providers the change of their \
+             margin on care (contract revenue less staff, material and fixed cost; intervention \
+             work is paid at cost), for everyone what they receive from the agreement; negative is \
+             a loss.\n"
         );
         let _ = writeln!(
             s,
@@ -288,6 +334,26 @@ fn partners_and_events(s: &mut String, v: &View, end: i32) {
                     losing * 100.0
                 );
             }
+        }
+        if let Some(sum) = v.summary(n, "network.net", end) {
+            let _ = writeln!(
+                s,
+                "\n- **All partners together** (`network.net`): {} (90 % interval {} to {}): \
+                 the financiers' lower payments and the providers' margin change, less what the \
+                 interventions cost, what left the network and what is still in its funds.",
+                mln(sum.p50),
+                mln(sum.p5),
+                mln(sum.p95)
+            );
+        }
+        if let Some(all) = v.values(n, "partners.all_gain", end) {
+            let share = all.iter().sum::<f64>() / all.len() as f64;
+            let _ = writeln!(
+                s,
+                "- Every partner gains or breaks even in {:.0} % of the runs \
+                 (`partners.all_gain`).",
+                share * 100.0
+            );
         }
     }
     let events: Vec<&str> =

@@ -1,13 +1,18 @@
-//! The report of a run: `results.csv`, `results.json`, `summary.md` and `manifest.json`.
+//! The report of a run: `results.csv`, `results.json`, `summary.md` and `manifest.json`, and
+//! with `per_run` every run's headline figures in `runs.csv`.
 //!
-//! Every file is first written beside its final name and renamed only when all of them are
-//! complete, so a report folder never holds a half-written or mixed report.
+//! The files are written into a fresh folder beside the report folder, which then takes the
+//! report folder's place in one rename (an exchange when a report is already there): a report
+//! folder never holds a half-written report, or files of two runs writing it at once.
 
 mod csv;
 mod json;
 mod markdown;
+mod publish;
+mod runs;
 
-use std::fs;
+pub use publish::NotAReport;
+
 use std::io;
 use std::path::{Path, PathBuf};
 
@@ -106,17 +111,22 @@ pub enum ReportError {
     Io { dir: PathBuf, source: io::Error },
     #[error("cannot encode the report as JSON: {0}")]
     Json(#[from] serde_json::Error),
+    #[error(transparent)]
+    NotAReport(#[from] NotAReport),
 }
 
-/// Writes the four report files to `dir` (created if needed), all or nothing.
+/// Writes the report files to `dir`, all or nothing: the four every report has, and `runs.csv`
+/// when `per_run`. A folder already at `dir` must be a kloof report (or empty): it is replaced
+/// whole.
 pub fn write(
     dir: &Path,
     manifest: &Manifest,
     outcomes: &Outcomes,
     about: &About,
+    per_run: bool,
 ) -> Result<(), ReportError> {
     let rows = rows(outcomes);
-    let files: Vec<(&str, Vec<u8>)> = vec![
+    let mut files: Vec<(&str, Vec<u8>)> = vec![
         ("results.csv", csv::render(&rows).into_bytes()),
         ("results.json", json::render(&manifest.provenance, &rows)?),
         (
@@ -125,23 +135,8 @@ pub fn write(
         ),
         ("manifest.json", serde_json::to_vec_pretty(manifest)?),
     ];
-    let io_err = |source| ReportError::Io {
-        dir: dir.to_path_buf(),
-        source,
-    };
-    fs::create_dir_all(dir).map_err(io_err)?;
-    let temp = |name: &str| dir.join(format!(".{name}.partial"));
-    let written: Result<(), io::Error> = files
-        .iter()
-        .try_for_each(|(name, bytes)| fs::write(temp(name), bytes));
-    if let Err(e) = written {
-        for (name, _) in &files {
-            let _ = fs::remove_file(temp(name));
-        }
-        return Err(io_err(e));
+    if per_run {
+        files.push(("runs.csv", runs::render(outcomes).into_bytes()));
     }
-    for (name, _) in &files {
-        fs::rename(temp(name), dir.join(name)).map_err(io_err)?;
-    }
-    Ok(())
+    publish::publish(dir, &files)
 }

@@ -726,8 +726,14 @@ impl<'a> BatchRules<'a> {
             out.insert("gap".into(), g.into());
             out
         };
-        let net_gap =
-            |d: usize, b: usize| (network.demand_fte[d][b] - frame.capacity_fte[d][b]).max(0.0);
+        // The variant's own staff for care: interventions may take some of the workforce.
+        let net_gap = |d: usize, b: usize| {
+            let staff = network
+                .capacity_fte
+                .get(d)
+                .map_or(frame.capacity_fte[d][b], |c| c[b]);
+            (network.demand_fte[d][b] - staff).max(0.0)
+        };
         let base_gap = |d: usize, b: usize| {
             (frame.baseline.demand_fte[d][b] - frame.capacity_fte[d][b]).max(0.0)
         };
@@ -953,8 +959,8 @@ pub fn run_case(case: &Case) -> Result<CaseOutcome, RuleError> {
     state.demand = VariantFrame {
         demand_eur: case.domains.iter().map(|d| vec![d.2]).collect(),
         demand_fte: case.domains.iter().map(|d| vec![d.3]).collect(),
-        domain_cost: Vec::new(),
         cost_total: vec![0.0],
+        ..VariantFrame::default()
     };
     state.events = events.iter().map(|e| (e.clone(), vec![0.0])).collect();
     state.investing = vec![1.0];

@@ -138,6 +138,10 @@ pub struct Quantity {
     pub dist: Dist,
     /// Drawn anew every simulated year instead of once per run.
     pub per_year: bool,
+    /// The shared input (a scenario's `inputs:`) this number is, if it is one: every number
+    /// naming it is drawn from its one stream, `inputs.<name>`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shared: Option<String>,
     #[serde(skip)]
     bounds: Bounds,
     #[serde(skip)]
@@ -146,7 +150,7 @@ pub struct Quantity {
 
 impl PartialEq for Quantity {
     fn eq(&self, other: &Self) -> bool {
-        self.dist == other.dist && self.per_year == other.per_year
+        self.dist == other.dist && self.per_year == other.per_year && self.shared == other.shared
     }
 }
 
@@ -156,9 +160,23 @@ impl Quantity {
         Quantity {
             dist: Dist::Fixed { value },
             per_year: false,
+            shared: None,
             bounds: Bounds::ANY,
             sampler: Sampler::Fixed(value),
         }
+    }
+
+    /// A reference to the shared input `name`, before the scenario's `inputs:` resolve it.
+    pub fn reference(name: &str) -> Quantity {
+        Quantity {
+            shared: Some(name.to_string()),
+            ..Quantity::fixed(0.0)
+        }
+    }
+
+    /// The bounds its draws are held to.
+    pub fn bounds(&self) -> Bounds {
+        self.bounds
     }
 
     /// Checks the parameters and prepares the sampler.
@@ -167,6 +185,7 @@ impl Quantity {
         Ok(Quantity {
             dist,
             per_year,
+            shared: None,
             bounds: Bounds::ANY,
             sampler,
         })
@@ -326,7 +345,9 @@ impl Dist {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Spec {
-    dist: String,
+    dist: Option<String>,
+    /// `{input: name}`: the shared input `name`.
+    input: Option<String>,
     mean: Option<f64>,
     sd: Option<f64>,
     low: Option<f64>,
@@ -352,6 +373,25 @@ impl Spec {
         .filter(|(_, g)| *g)
         .map(|(n, _)| *n)
         .collect();
+        let dist_name = match (&self.dist, &self.input) {
+            (None, Some(name)) if given.is_empty() && self.per.is_none() => {
+                return Ok(Quantity::reference(name));
+            }
+            (None, Some(_)) => {
+                return Err(DistError(
+                    "`input:` names a shared input and takes nothing else: its distribution is \
+                     declared once under `inputs:`"
+                        .into(),
+                ));
+            }
+            (Some(_), Some(_)) => {
+                return Err(DistError(
+                    "give either `dist:` or `input:` (a shared input), not both".into(),
+                ));
+            }
+            (None, None) => return Err(DistError("missing field `dist`".into())),
+            (Some(d), None) => d.clone(),
+        };
         let expect = |required: &[&str], optional: &[&str]| -> Result<(), DistError> {
             let missing: Vec<&str> = required
                 .iter()
@@ -370,7 +410,7 @@ impl Spec {
             if !optional.is_empty() {
                 all += &format!(" (optional: {})", optional.join(", "));
             }
-            Err(DistError(format!("{} takes {all}; {}", self.dist, {
+            Err(DistError(format!("{dist_name} takes {all}; {}", {
                 let mut parts = vec![];
                 if !missing.is_empty() {
                     parts.push(format!("missing {}", missing.join(", ")));
@@ -382,7 +422,7 @@ impl Spec {
             })))
         };
         let v = |x: Option<f64>| x.unwrap_or(0.0);
-        let dist = match self.dist.as_str() {
+        let dist = match dist_name.as_str() {
             "fixed" => return Err(DistError("write a fixed number as a plain number".into())),
             "normal" => {
                 expect(&["mean", "sd"], &[])?;

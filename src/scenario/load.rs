@@ -83,6 +83,12 @@ pub fn parse(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
             .map(|p| (p.id.0.clone(), p.role))
             .collect(),
         interventions: first.interventions.iter().map(|i| i.id.0.clone()).collect(),
+        inputs: first
+            .inputs
+            .0
+            .iter()
+            .map(|(n, q)| (n.0.clone(), q.0.clone()))
+            .collect(),
         ..Known::default()
     };
     // Second reading: every reference and id checked at its own line.
@@ -100,6 +106,13 @@ pub fn parse(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
             key: key.join("."),
             message,
         }
+    })?;
+    super::economics::check(&scenario).map_err(|f| ScenarioError {
+        file: file.to_string(),
+        line: locate_item(text, f.section, &f.id, f.field),
+        column: None,
+        key: format!("{}.{}.{}", f.section, f.id, f.field),
+        message: f.message,
     })?;
     Ok(scenario)
 }
@@ -559,4 +572,36 @@ impl<'de> serde::de::Visitor<'de> for Probe<'_> {
         };
         seq.next_element_seed(rest).map(drop)
     }
+}
+
+/// The line of `field:` in the item with id `id` of the top-level list `section` (block-style
+/// YAML, `- id: <id>`), or of the item itself.
+fn locate_item(text: &str, section: &str, id: &str, field: &str) -> Option<usize> {
+    let lines: Vec<&str> = text.lines().collect();
+    let start = lines
+        .iter()
+        .position(|l| l.starts_with(section) && l[section.len()..].starts_with(':'))?;
+    let is_item = |l: &str, id: &str| {
+        let t = l.trim_start().trim_start_matches("- ").trim_start();
+        t.strip_prefix("id:").is_some_and(|rest| {
+            rest.split('#')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .trim_matches(['"', '\''])
+                == id
+        })
+    };
+    let item = (start..lines.len()).find(|&n| is_item(lines[n], id))?;
+    let indent = |l: &str| l.len() - l.trim_start().len();
+    let own = indent(lines[item]);
+    let field_line = (item + 1..lines.len())
+        .take_while(|&n| {
+            let l = lines[n];
+            l.trim().is_empty()
+                || l.trim_start().starts_with('#')
+                || indent(l) >= own && !l.trim_start().starts_with("- id:")
+        })
+        .find(|&n| lines[n].trim_start().starts_with(&format!("{field}:")));
+    Some(field_line.unwrap_or(item) + 1)
 }

@@ -6,6 +6,7 @@
 //! breaks their scenarios. The README documents each key.
 
 mod ages;
+pub mod economics;
 mod load;
 pub mod ranges;
 mod refs;
@@ -16,8 +17,8 @@ pub use load::{
     MAX_RULE_BYTES, MAX_SCENARIO_BYTES, ScenarioError, check_horizon, parse, read_text,
 };
 pub use refs::{
-    DomainId, DomainRef, FinancierRef, InterventionId, InterventionRef, Keyed, PartnerId,
-    PartnerRef,
+    DelivererRef, DomainId, DomainRef, FinancierRef, InputName, InterventionId, InterventionRef,
+    Keyed, PartnerId, PartnerRef, ProviderRef,
 };
 pub use rules::{Param, RuleUse};
 
@@ -39,10 +40,15 @@ macro_rules! ranged_quantity {
         impl<'de> Deserialize<'de> for $name {
             fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
                 let range = $range;
-                Quantity::deserialize(d)?
-                    .bounded(range.bounds)
-                    .map($name)
-                    .map_err(|e| de::Error::custom(format!("{e} ({})", range.why)))
+                let (q, known) = refs::resolve(Quantity::deserialize(d)?).map_err(de::Error::custom)?;
+                if !known {
+                    return Ok($name(q));
+                }
+                let named = q.shared.clone();
+                q.bounded(range.bounds).map($name).map_err(|e| match named {
+                    Some(n) => de::Error::custom(format!("shared input `{n}`: {e} here ({})", range.why)),
+                    None => de::Error::custom(format!("{e} ({})", range.why)),
+                })
             }
         }
 
@@ -88,10 +94,15 @@ ranged_quantity!(
     Elasticity: ranges::ELASTICITY;
     /// A relative change of demand.
     Change: ranges::CHANGE;
+    /// Share of the start year's demand not delivered.
+    UnmetShare: ranges::UNMET_SHARE;
+    /// A cost share or a corridor.
+    CostShare: ranges::COST_SHARE;
 );
 
 impl BandValue for People {}
 impl BandValue for Use {}
+impl BandValue for UseEur {}
 impl BandValue for Migration {
     fn check_band(&self, band: &AgeRange) -> Result<(), String> {
         refs::check_emigration(band, self.span().0)
@@ -110,6 +121,10 @@ pub struct Scenario {
     pub title: String,
     #[serde(default)]
     pub description: String,
+    /// Numbers used in several places (`{input: name}`), drawn once for all of them: wage and
+    /// price growth that a collective labour agreement sets for every domain at once.
+    #[serde(default = "no_inputs")]
+    pub inputs: Keyed<InputName, SharedQuantity>,
     pub region: Region,
     pub partners: Vec<Partner>,
     pub domains: Vec<Domain>,
@@ -145,6 +160,27 @@ pub struct Region {
     pub mortality: Mortality,
     /// Net migration (immigration minus emigration), people per year by age band; may be negative.
     pub net_migration: AgeTable<Migration>,
+}
+
+fn no_inputs() -> Keyed<InputName, SharedQuantity> {
+    Keyed(Vec::new())
+}
+
+/// A shared input's quantity: a number or a distribution, not itself a reference.
+#[derive(Debug, Clone, Serialize)]
+#[serde(transparent)]
+pub struct SharedQuantity(pub Quantity);
+
+impl<'de> Deserialize<'de> for SharedQuantity {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let q = Quantity::deserialize(d)?;
+        if q.shared.is_some() {
+            return Err(de::Error::custom(
+                "a shared input is a number or a distribution; it cannot name another",
+            ));
+        }
+        Ok(SharedQuantity(q))
+    }
 }
 
 fn default_horizon() -> i32 {
@@ -250,6 +286,22 @@ pub struct Domain {
     pub hours_per_fte: HoursPerFte,
     pub growth: Growth,
     pub workforce: Workforce,
+    /// Share of the start year's demand that was not delivered (waiting lists, care not
+    /// given for want of staff): `use` is what was delivered and paid, so demand is
+    /// `use / (1 - unmet_share)`. Default 0.
+    #[serde(default)]
+    pub unmet_share: Option<UnmetShare>,
+    /// How the financier pays the domain's providers; default fee for service.
+    #[serde(default)]
+    pub contract: Option<economics::Contract>,
+    /// Which share of the domain each provider delivers; default equal shares among the
+    /// partners that deliver it.
+    #[serde(default, deserialize_with = "refs::optional_shares_summing_to_one")]
+    pub market_shares: Option<economics::MarketShares>,
+    /// What delivering the domain's care costs its providers; required when a partner
+    /// delivers it.
+    #[serde(default)]
+    pub costs: Option<economics::Costs>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -274,8 +326,10 @@ pub struct Growth {
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Workforce {
-    /// FTE available in the start year.
-    pub fte: Fte,
+    /// FTE employed in the start year. Left out: the staff who delivered the start year's
+    /// use (its hours over `hours_per_fte`), so that `use` is what was delivered in every run.
+    #[serde(default)]
+    pub fte: Option<Fte>,
     /// Joiners per year as a share of the FTE.
     pub inflow: Turnover,
     /// Leavers per year as a share of the FTE.
@@ -327,6 +381,13 @@ pub struct Intervention {
     /// Years until the full effect is reached, linearly (0: full effect at once).
     #[serde(default, deserialize_with = "refs::ramp_up_years")]
     pub ramp_up_years: u32,
+    /// Who does the work and receives the money, with shares summing to 1: providers of the
+    /// network, or `outside` for work bought outside it (that money leaves the network).
+    #[serde(deserialize_with = "refs::shares_summing_to_one")]
+    pub delivered_by: economics::Deliverers,
+    /// Staff it needs at full scale, taken from a domain's workforce.
+    #[serde(default)]
+    pub staff: Option<economics::Staff>,
     pub effects: Vec<Effect>,
 }
 

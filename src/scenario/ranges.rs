@@ -49,7 +49,7 @@ const fn range(keys: &'static str, min: f64, max: f64, why: &'static str) -> Ran
 /// the order of all Dutch care spending together; kept below the ledger's maximum transfer
 /// even when a fund saves 60 years of it.
 pub const EUR_PER_YEAR: Range = range(
-    "`partners[].budget.eur`, `interventions[].cost`, `transition_budget.per_year`",
+    "`partners[].budget.eur`, `interventions[].cost`, `transition_budget.per_year`, `domains[].contract.eur`, `domains[].costs.fixed_eur`",
     0.0,
     1e11,
     "EUR a year; EUR 100 bn is the order of all Dutch care spending",
@@ -85,13 +85,13 @@ pub const MIGRATION: Range = range(
     "people a year; and net emigration from a band at most 10 % of its people in the start year",
 );
 pub const GROWTH: Range = range(
-    "`partners[].budget.growth`, `domains[].growth.wages_prices`, `domains[].growth.volume`",
+    "`partners[].budget.growth`, `domains[].growth.wages_prices`, `domains[].growth.volume`, `domains[].contract.growth`",
     -0.1,
     0.25,
     "yearly; covers deflation and the inflation of 2022 (about 0.1); the scenarios use 0 to 0.06",
 );
 pub const USE_EUR: Range = range(
-    "`domains[].use.<band>.eur`",
+    "`domains[].use.<band>.eur`, `domains[].contract.per_person.<band>`",
     0.0,
     1e6,
     "EUR per inhabitant per year; Dutch Wlz care for 85+ is about 25,000",
@@ -109,7 +109,7 @@ pub const HOURS_PER_FTE: Range = range(
     "productive hours per FTE per year; a full-time contract has about 1,870 hours",
 );
 pub const FTE: Range = range(
-    "`domains[].workforce.fte`",
+    "`domains[].workforce.fte`, `interventions[].staff.fte`",
     0.0,
     1e7,
     "FTE; all Dutch care and welfare employ about 1.4 million people",
@@ -145,8 +145,21 @@ pub const CHANGE: Range = range(
     "relative change of demand at full scale: -1 avoids all of it, 1 doubles it",
 );
 
+pub const UNMET_SHARE: Range = range(
+    "`domains[].unmet_share`",
+    0.0,
+    0.5,
+    "share of the start year's demand not delivered; ABF's shortages by branch are under 0.1",
+);
+pub const COST_SHARE: Range = range(
+    "`domains[].costs.staff_share`, `.material_share`, `domains[].contract.corridor`",
+    0.0,
+    1.0,
+    "share of the start year's delivered care (a corridor: of the fixed sum); staff and material together at most 1",
+);
+
 /// Every range, in the README's order.
-pub const ALL: [Range; 16] = [
+pub const ALL: [Range; 18] = [
     PEOPLE,
     BIRTH_RATE,
     DEATH_PROBABILITY,
@@ -163,6 +176,8 @@ pub const ALL: [Range; 16] = [
     INFORMAL_SHARE,
     ELASTICITY,
     CHANGE,
+    UNMET_SHARE,
+    COST_SHARE,
 ];
 
 /// Net emigration from an age band may take at most this share of the band's people in the
@@ -195,6 +210,14 @@ pub fn for_input(key: &str) -> Option<Range> {
         ["partners", _, "budget", "eur"] => EUR_PER_YEAR,
         ["partners", _, "budget", ..] => GROWTH,
         ["domains", _, "use", ..] if last == "eur" => USE_EUR,
+        ["domains", _, "unmet_share"] => UNMET_SHARE,
+        ["domains", _, "costs", "fixed_eur"] => EUR_PER_YEAR,
+        ["domains", _, "costs", _] => COST_SHARE,
+        ["domains", _, "contract", "eur"] => EUR_PER_YEAR,
+        ["domains", _, "contract", "growth"] => GROWTH,
+        ["domains", _, "contract", "corridor"] => COST_SHARE,
+        ["domains", _, "contract", "per_person", _] => USE_EUR,
+        ["interventions", _, "staff", "fte"] => FTE,
         ["domains", _, "use", ..] => USE_HOURS,
         ["domains", _, "hours_per_fte"] => HOURS_PER_FTE,
         ["domains", _, "growth", _] => GROWTH,

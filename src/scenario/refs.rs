@@ -24,6 +24,8 @@ pub(super) struct Known {
     pub domains: Vec<String>,
     pub partners: Vec<(String, Role)>,
     pub interventions: Vec<String>,
+    /// The shared inputs (`inputs:`) by name.
+    pub inputs: Vec<(String, crate::sampling::Quantity)>,
     pub seen: HashSet<(&'static str, String)>,
 }
 
@@ -130,6 +132,10 @@ string_type!(
     InterventionId, |s| check_id("intervention", &s)
 );
 string_type!(
+    /// The name of a shared input, unique in the scenario.
+    InputName, |s| check_id("input", &s)
+);
+string_type!(
     /// A reference to a domain.
     DomainRef, |s| check_ref("domain", &s, |k| k.domains.clone())
 );
@@ -147,6 +153,30 @@ string_type!(
         .map(|p| p.0.clone())
         .collect())
 );
+string_type!(
+    /// A reference to a partner whose role is `provider`.
+    ProviderRef,
+    |s| check_ref("provider (a partner with role provider)", &s, providers)
+);
+string_type!(
+    /// Who delivers an intervention: a provider of the network, or `outside` (the money leaves
+    /// the network).
+    DelivererRef,
+    |s| if s == crate::ledger::OUTSIDE {
+        Ok(())
+    } else {
+        check_ref("provider (a partner with role provider) or `outside`", &s, providers)
+    }
+);
+
+fn providers(k: &Known) -> Vec<String> {
+    k.partners
+        .iter()
+        .filter(|p| p.1 == Role::Provider)
+        .map(|p| p.0.clone())
+        .collect()
+}
+
 string_type!(
     /// A reference to an intervention.
     InterventionRef, |s| check_ref("intervention", &s, |k| k.interventions.clone())
@@ -209,6 +239,17 @@ where
         )));
     }
     Ok(k)
+}
+
+/// [`shares_summing_to_one`] for a map that may be left out.
+pub(super) fn optional_shares_summing_to_one<'de, D, K>(
+    d: D,
+) -> Result<Option<Keyed<K, f64>>, D::Error>
+where
+    D: Deserializer<'de>,
+    K: Deserialize<'de> + PartialEq + fmt::Display,
+{
+    shares_summing_to_one(d).map(Some)
 }
 
 pub(super) fn shares_at_most_one<'de, D, K>(d: D) -> Result<Keyed<K, f64>, D::Error>
@@ -353,4 +394,37 @@ pub(super) fn scenario_name<'de, D: Deserializer<'de>>(d: D) -> Result<String, D
         )));
     }
     Ok(name)
+}
+
+/// A number that names a shared input (`{input: name}`) as that input's quantity, marked with
+/// its name; any other number as it is. Returns whether it could be checked: on the first
+/// reading the shared inputs are not known yet.
+pub(super) fn resolve(
+    q: crate::sampling::Quantity,
+) -> Result<(crate::sampling::Quantity, bool), String> {
+    let Some(name) = q.shared.clone() else {
+        return Ok((q, true));
+    };
+    KNOWN.with(|k| match k.borrow().as_ref() {
+        None => Ok((q, false)),
+        Some(known) => match known.inputs.iter().find(|(n, _)| *n == name) {
+            Some((_, shared)) => {
+                let mut q = shared.clone();
+                q.shared = Some(name);
+                Ok((q, true))
+            }
+            None if known.inputs.is_empty() => Err(format!(
+                "unknown shared input `{name}`: the scenario declares none under `inputs:`"
+            )),
+            None => Err(format!(
+                "unknown shared input `{name}`; declared under `inputs:`: {}",
+                known
+                    .inputs
+                    .iter()
+                    .map(|(n, _)| n.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
+        },
+    })
 }

@@ -67,6 +67,13 @@ impl<'de> Deserialize<'de> for Param {
                 }
                 let to_param =
                     |v: serde_yaml::Value| Param::deserialize(v).map_err(de::Error::custom);
+                if let [(k, serde_yaml::Value::String(name))] = entries.as_slice()
+                    && k == "input"
+                {
+                    return super::refs::resolve(Quantity::reference(name))
+                        .map(|(q, _)| Param::Number(q))
+                        .map_err(de::Error::custom);
+                }
                 if entries.iter().any(|(k, _)| k == "dist") {
                     let mapping: serde_yaml::Mapping = entries
                         .into_iter()

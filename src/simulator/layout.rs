@@ -34,6 +34,21 @@ pub(super) struct VariantSeries {
     pub cost_total: usize,
     pub cost_financier: Vec<usize>,
     pub budget_financier: Vec<usize>,
+    /// Per financier: what its contracts pay (its cost less what it pays or receives through
+    /// the ledger).
+    pub payments_financier: Vec<usize>,
+    /// Per domain: care delivered (EUR, FTE) and unmet (EUR, FTE, hours); and their totals.
+    pub delivered_eur: Vec<usize>,
+    pub delivered_fte: Vec<usize>,
+    pub unmet_eur: Vec<usize>,
+    pub unmet_fte: Vec<usize>,
+    pub unmet_hours: Vec<usize>,
+    pub delivered_eur_total: usize,
+    pub unmet_eur_total: usize,
+    pub unmet_fte_total: usize,
+    pub unmet_hours_total: usize,
+    /// Per provider (partner index, series): its margin on care, contract revenue less cost.
+    pub margin: Vec<(usize, usize)>,
     pub informal_share: Option<usize>,
     /// Variants with an agreement: what it did.
     pub agreement: Option<AgreementSeries>,
@@ -52,6 +67,13 @@ pub(super) struct AgreementSeries {
     pub partner_cost: Vec<usize>,
     pub partner_received: Vec<usize>,
     pub partner_net: Vec<usize>,
+    /// The sum of all partners' positions; 1 in the runs where none is below zero.
+    pub network_net: usize,
+    pub all_gain: usize,
+    /// This year: what the fund paid network providers for interventions (work they deliver
+    /// at cost), and what left the network (work bought outside it, payments to `outside`).
+    pub interventions_network: usize,
+    pub left_network: usize,
     /// Per event: 1 in the runs where it fired.
     pub events: Vec<usize>,
     /// Per fund: balance at year end.
@@ -108,6 +130,20 @@ impl Layout {
                 cost_total: a.add("cost.eur.total"),
                 cost_financier: a.each(&m.financiers, |f| format!("cost.eur.{}", f.id)),
                 budget_financier: a.each(&m.financiers, |f| format!("budget.eur.{}", f.id)),
+                payments_financier: a.each(&m.financiers, |f| format!("payments.eur.{}", f.id)),
+                delivered_eur: a.each(&m.domains, |d| format!("delivered.eur.{}", d.id)),
+                delivered_fte: a.each(&m.domains, |d| format!("delivered.fte.{}", d.id)),
+                unmet_eur: a.each(&m.domains, |d| format!("unmet.eur.{}", d.id)),
+                unmet_fte: a.each(&m.domains, |d| format!("unmet.fte.{}", d.id)),
+                unmet_hours: a.each(&m.domains, |d| format!("unmet.hours.{}", d.id)),
+                delivered_eur_total: a.add("delivered.eur.total"),
+                unmet_eur_total: a.add("unmet.eur.total"),
+                unmet_fte_total: a.add("unmet.fte.total"),
+                unmet_hours_total: a.add("unmet.hours.total"),
+                margin: m
+                    .providers()
+                    .map(|(pi, p)| (pi, a.add(format!("margin.eur.{}", p.id))))
+                    .collect(),
                 informal_share: m.informal.as_ref().map(|_| a.add("informal.share")),
                 agreement: None,
                 drivers: None,
@@ -159,6 +195,10 @@ impl Layout {
                 partner_cost: a.each(&m.partners, |p| format!("partner.{}.cost", p.id)),
                 partner_received: a.each(&m.partners, |p| format!("partner.{}.received", p.id)),
                 partner_net: a.each(&m.partners, |p| format!("partner.{}.net", p.id)),
+                network_net: a.add("network.net"),
+                all_gain: a.add("partners.all_gain"),
+                interventions_network: a.add("interventions.eur.network"),
+                left_network: a.add("left_network.eur"),
                 events: a.each(&events, |e| format!("event.{e}")),
                 funds: a.each(&funds, |f| format!("fund.{f}.eur")),
                 imbalance: a.add("ledger.imbalance"),
@@ -169,10 +209,20 @@ impl Layout {
                 .iter()
                 .map(|&id| {
                     let metric = &catalogue.series[id].metric;
-                    ["population.", "demand.", "capacity.", "gap.", "drivers."]
-                        .iter()
-                        .any(|p| metric.starts_with(p))
-                        || metric == "transition.eur.spent"
+                    [
+                        "population.",
+                        "demand.",
+                        "capacity.",
+                        "gap.",
+                        "drivers.",
+                        "delivered.",
+                        "unmet.",
+                        "payments.",
+                    ]
+                    .iter()
+                    .any(|p| metric.starts_with(p))
+                        || ["transition.eur.spent", "interventions.eur.network"]
+                            .contains(&metric.as_str())
                 })
                 .collect();
             core.ids = ids;

@@ -14,6 +14,7 @@
 //! Each run draws from its own streams (see [`crate::sampling`]), so results are bit-identical
 //! whatever the batch size or the number of threads.
 
+mod care;
 mod layout;
 mod shared;
 mod variant_year;
@@ -24,7 +25,6 @@ use crate::agreement::{Agreements, RuleError};
 use crate::ledger::Entry;
 use crate::model::Model;
 use crate::outcome::{Catalogue, Outcomes, OutcomesRecorder, RecordedYear, Recorder, TooLarge};
-use crate::scenario::Role;
 use crate::variant::{self, NETWORK, Variant, VariantError};
 
 use layout::Layout;
@@ -75,10 +75,10 @@ pub(crate) struct Context<'a> {
     projections: Vec<Vec<crate::sampling::Input>>,
     /// Per variant, the projection it builds on.
     projection_of: Vec<usize>,
-    /// Per partner: the financier it is, if any; and the domains it delivers, each with the
-    /// number of providers that share its revenue.
+    /// Per partner: the financier it is, if any; and the domains it delivers, each with its
+    /// market share.
     financier_of_partner: Vec<Option<usize>>,
-    delivered: Vec<Vec<(usize, usize)>>,
+    market: Vec<Vec<(usize, f64)>>,
 }
 
 impl<'a> Context<'a> {
@@ -101,12 +101,6 @@ impl<'a> Context<'a> {
                 }
             })
             .collect();
-        let providers = |d: usize| {
-            m.partners
-                .iter()
-                .filter(|p| p.role == Role::Provider && p.delivers.contains(&d))
-                .count()
-        };
         Ok(Context {
             m,
             variants,
@@ -121,13 +115,18 @@ impl<'a> Context<'a> {
                 .iter()
                 .map(|p| m.financiers.iter().position(|f| f.id == p.id))
                 .collect(),
-            // Providers share the revenue of the domains they deliver equally.
-            delivered: m
-                .partners
-                .iter()
-                .map(|p| match p.role {
-                    Role::Provider => p.delivers.iter().map(|&d| (d, providers(d))).collect(),
-                    _ => Vec::new(),
+            market: (0..m.partners.len())
+                .map(|pi| {
+                    m.domains
+                        .iter()
+                        .enumerate()
+                        .filter_map(|(d, dm)| {
+                            dm.providers
+                                .iter()
+                                .find(|(p, _)| *p == pi)
+                                .map(|(_, s)| (d, *s))
+                        })
+                        .collect()
                 })
                 .collect(),
         })

@@ -2,10 +2,13 @@
 //! demand without interventions, informal care, workforce, budgets — computed once and read
 //! by every variant that projects the same inputs.
 
-use crate::agreement::{VariantFrame, YearFrame};
-use crate::model::Model;
+use crate::agreement::{CareTerms, VariantFrame, YearFrame};
+use crate::model::{DomainModel, Model};
 use crate::projection::{Cohorts, Mortality, demand, informal_factor, people_in};
 use crate::sampling::{Draws, Input};
+use crate::scenario::economics::ContractKind;
+
+use super::care;
 use crate::scenario::{AGES, AgeRange, BudgetIndex};
 
 /// The fixed age groups every report shows.
@@ -47,6 +50,12 @@ pub(super) struct RunState {
     last_cost: Vec<f64>,
     /// Per financier: the budget this year; `NaN` until the start year's cost sets it.
     budget: Vec<f64>,
+    /// Per domain: the contract's amount at start-year prices (`NaN` until the start year's
+    /// delivered care sets it, when the scenario leaves it out); its cumulative own growth;
+    /// and the staff cost per FTE at start-year prices.
+    contract_base: Vec<f64>,
+    contract_growth: Vec<f64>,
+    staff_cost0: Vec<f64>,
     /// Carers per recipient in the start year (informal care).
     carers_per_recipient0: f64,
 }
@@ -78,7 +87,11 @@ impl RunState {
             cost_growth: vec![1.0; n],
             hours_growth: vec![1.0; n],
             productivity: vec![1.0; n],
-            fte: m.domains.iter().map(|dm| d.at(dm.fte, b)).collect(),
+            fte: m
+                .domains
+                .iter()
+                .map(|dm| dm.fte.map_or(f64::NAN, |id| d.at(id, b)))
+                .collect(),
             price_growth: vec![1.0; n],
             demography: vec![0.0; n],
             last_cost: vec![0.0; n],
@@ -87,6 +100,13 @@ impl RunState {
                 .iter()
                 .map(|f| f.budget_eur.map_or(f64::NAN, |id| d.at(id, b)))
                 .collect(),
+            contract_base: m
+                .domains
+                .iter()
+                .map(|dm| dm.contract.eur.map_or(f64::NAN, |id| d.at(id, b)))
+                .collect(),
+            contract_growth: vec![1.0; n],
+            staff_cost0: vec![0.0; n],
             carers_per_recipient0,
         }
     }
@@ -109,6 +129,45 @@ impl RunState {
             self.hours_growth[i] *= volume;
             self.productivity[i] *= 1.0 + d.at(dm.productivity, b);
             self.fte[i] *= 1.0 + d.at(dm.inflow, b) - d.at(dm.outflow, b);
+            self.contract_growth[i] *= 1.0 + d.at(dm.contract.growth, b);
+        }
+    }
+
+    /// Fixes what the start year's delivered care sets: contract amounts the scenario leaves
+    /// out (today's production) and the staff cost per FTE (the staff share of delivered care
+    /// over the FTE that delivered it).
+    fn calibrate(&mut self, m: &Model, d: &Draws, b: usize, v: &VariantFrame) {
+        for (di, dm) in m.domains.iter().enumerate() {
+            if self.contract_base[di].is_nan() {
+                self.contract_base[di] = v.delivered_eur[di][b];
+            }
+            let fte = v.delivered_fte[di][b];
+            self.staff_cost0[di] = match &dm.costs {
+                Some(c) if fte > 0.0 => d.at(c.staff_share, b) * v.delivered_eur[di][b] / fte,
+                _ => 0.0,
+            };
+        }
+    }
+
+    /// This year's contract amounts and cost terms of run `b`, all following the domain's
+    /// wage and price growth.
+    fn terms(&self, m: &Model, d: &Draws, b: usize, people: &[f64], t: &mut CareTerms) {
+        for (di, dm) in m.domains.iter().enumerate() {
+            let index = self.price_growth[di];
+            let c = &dm.contract;
+            t.contract_amount[di][b] = index
+                * self.contract_growth[di]
+                * match c.kind {
+                    ContractKind::FeeForService => 0.0,
+                    ContractKind::Capitation => people
+                        .iter()
+                        .enumerate()
+                        .map(|(age, n)| n * d.at(c.per_person[c.band_of_age[age]], b))
+                        .sum(),
+                    _ => self.contract_base[di],
+                };
+            t.staff_cost_per_fte[di][b] = self.staff_cost0[di] * index;
+            t.fixed_cost[di][b] = dm.costs.as_ref().map_or(0.0, |k| d.at(k.fixed_eur, b)) * index;
         }
     }
 
@@ -178,14 +237,14 @@ impl Projection {
                     .into_iter()
                     .map(|g| (g, vec![0.0; len]))
                     .collect(),
-                baseline: VariantFrame {
-                    demand_eur: grid(nd),
-                    demand_fte: grid(nd),
-                    domain_cost: grid(nf),
-                    cost_total: vec![0.0; len],
-                },
+                baseline: VariantFrame::zeros(nd, nf, len),
                 capacity_fte: grid(nd),
                 budget: grid(nf),
+                terms: CareTerms {
+                    contract_amount: grid(nd),
+                    staff_cost_per_fte: grid(nd),
+                    fixed_cost: grid(nd),
+                },
             },
             informal: vec![None; len],
             informal_share: vec![0.0; len],
@@ -228,10 +287,7 @@ impl Projection {
 
             let (mut demography, mut with_informal, mut with_prices) = (0.0, 0.0, 0.0);
             for (di, dm) in m.domains.iter().enumerate() {
-                eur_bands.clear();
-                eur_bands.extend(dm.eur.iter().map(|id| draws.at(*id, b)));
-                hour_bands.clear();
-                hour_bands.extend(dm.hours.iter().map(|id| draws.at(*id, b)));
+                demand_bands(dm, draws, b, &mut eur_bands, &mut hour_bands);
                 weight.fill(1.0);
                 if let (true, Some((ages, factor))) = (dm.informal, self.informal[b]) {
                     weight[ages.ages()].fill(factor);
@@ -248,7 +304,13 @@ impl Projection {
                 let fte_hours = draws.at(dm.hours_per_fte, b) * s.productivity[di];
                 frame.baseline.demand_eur[di][b] = e * s.cost_growth[di];
                 frame.baseline.demand_fte[di][b] = h * s.hours_growth[di] / fte_hours;
+                if s.fte[di].is_nan() {
+                    // The staff who delivered the start year's use.
+                    s.fte[di] =
+                        frame.baseline.demand_fte[di][b] * (1.0 - draws.at(dm.unmet_share, b));
+                }
                 frame.capacity_fte[di][b] = s.fte[di];
+                frame.baseline.capacity_fte[di][b] = s.fte[di];
             }
             self.drivers[b] = [demography, with_informal, with_prices];
             if yi > 0 {
@@ -259,7 +321,14 @@ impl Projection {
             }
             s.demography.copy_from_slice(&demography_of);
         }
-        domain_costs(m, &mut frame.baseline);
+        care::deliver(&mut frame.baseline);
+        for (b, s) in self.states.iter_mut().enumerate() {
+            if yi == 0 {
+                s.calibrate(m, draws, b, &frame.baseline);
+            }
+            s.terms(m, draws, b, &s.cohorts.people, &mut frame.terms);
+        }
+        care::pay(m, &frame.terms, draws, &mut frame.baseline);
         // A budget left out starts at the counterfactual's cost in the start year.
         for (b, s) in self.states.iter_mut().enumerate() {
             for fi in 0..m.financiers.len() {
@@ -272,14 +341,18 @@ impl Projection {
     }
 }
 
-/// Cost per financier (the demand of its domains) and in total (all demand).
-pub(super) fn domain_costs(m: &Model, v: &mut VariantFrame) {
-    v.domain_cost.iter_mut().for_each(|row| row.fill(0.0));
-    v.cost_total.fill(0.0);
-    for (di, dm) in m.domains.iter().enumerate() {
-        for b in 0..v.cost_total.len() {
-            v.domain_cost[dm.financier][b] += v.demand_eur[di][b];
-            v.cost_total[b] += v.demand_eur[di][b];
-        }
-    }
+/// Use per person of domain `dm` in run `b`, scaled up to demand: `use` is the care delivered
+/// (and paid) in the start year, demand adds the share that went unmet.
+pub(super) fn demand_bands(
+    dm: &DomainModel,
+    draws: &Draws,
+    b: usize,
+    eur: &mut Vec<f64>,
+    hours: &mut Vec<f64>,
+) {
+    let latent = 1.0 / (1.0 - draws.at(dm.unmet_share, b));
+    eur.clear();
+    eur.extend(dm.eur.iter().map(|id| draws.at(*id, b) * latent));
+    hours.clear();
+    hours.extend(dm.hours.iter().map(|id| draws.at(*id, b) * latent));
 }

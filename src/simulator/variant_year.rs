@@ -3,8 +3,8 @@
 //! figures handed to the recorder.
 
 use crate::agreement::{
-    Agreement, Hook, INTERVENTIONS, OUTSIDE, RuleError, TRANSITION_FUND, VariantFrame, VariantYear,
-    fund_names,
+    Agreement, CareTerms, Hook, INTERVENTIONS, OUTSIDE, RuleError, TRANSITION_FUND, VariantFrame,
+    VariantYear, fund_names,
 };
 use crate::ledger::{Entry, Ledger, Origin};
 use crate::model::Model;
@@ -15,8 +15,9 @@ use crate::scenario::AGES;
 use crate::variant::Variant;
 
 use super::Context;
+use super::care;
 use super::layout::{AgreementSeries, VariantSeries};
-use super::shared::{Projection, domain_costs};
+use super::shared::{Projection, demand_bands};
 
 /// What a variant with an agreement carries through the batch's years.
 struct Network<'a> {
@@ -30,8 +31,14 @@ struct Network<'a> {
     /// Per run: savings summed over the years so far; per partner and run, net gain so far.
     savings_cumulative: Vec<f64>,
     partner_net: Vec<Vec<f64>>,
-    /// Per intervention: this run's level (ramp × funding).
+    /// Per intervention: this run's level (ramp × funding); and per run what the fund pays it.
     levels: Vec<f64>,
+    used: Vec<Vec<f64>>,
+    /// Per intervention: the ledger accounts of who delivers it, with their shares.
+    deliverers: Vec<Vec<(usize, f64)>>,
+    /// Per partner and run: what it received this year for delivering interventions (at
+    /// cost: the work costs it what it is paid).
+    intervention_revenue: Vec<Vec<f64>>,
     /// Per financier and run: what it paid into the transition fund this year, when that
     /// comes on top of its budget.
     on_top: Vec<Vec<f64>>,
@@ -174,21 +181,46 @@ impl<'a> VariantRun<'a> {
                 put(id, b, p.informal_share[b]);
             }
             let (mut gap_fte, mut dem_eur, mut dem_fte, mut cap) = (0.0, 0.0, 0.0, 0.0);
-            for (di, &fte) in p.states[b].fte.iter().enumerate() {
-                let gap = (frame.demand_fte[di][b] - fte).max(0.0);
+            let (mut delivered, mut unmet_eur, mut unmet_fte, mut unmet_hours) =
+                (0.0, 0.0, 0.0, 0.0);
+            for (di, dm) in m.domains.iter().enumerate() {
+                let staff = frame.capacity_fte[di][b];
+                let gap = (frame.demand_fte[di][b] - staff).max(0.0);
                 put(v.demand_eur[di], b, frame.demand_eur[di][b]);
                 put(v.demand_fte[di], b, frame.demand_fte[di][b]);
-                put(v.capacity_fte[di], b, fte);
+                put(v.capacity_fte[di], b, staff);
                 put(v.gap_fte_domain[di], b, gap);
+                let fte_hours = p.draws.at(dm.hours_per_fte, b) * p.states[b].productivity[di];
+                let (d_eur, u_eur) = (
+                    frame.delivered_eur[di][b],
+                    frame.demand_eur[di][b] - frame.delivered_eur[di][b],
+                );
+                let u_fte = frame.demand_fte[di][b] - frame.delivered_fte[di][b];
+                put(v.delivered_eur[di], b, d_eur);
+                put(v.delivered_fte[di], b, frame.delivered_fte[di][b]);
+                put(v.unmet_eur[di], b, u_eur);
+                put(v.unmet_fte[di], b, u_fte);
+                put(v.unmet_hours[di], b, u_fte * fte_hours);
                 gap_fte += gap;
                 dem_eur += frame.demand_eur[di][b];
                 dem_fte += frame.demand_fte[di][b];
-                cap += fte;
+                cap += staff;
+                delivered += d_eur;
+                unmet_eur += u_eur;
+                unmet_fte += u_fte;
+                unmet_hours += u_fte * fte_hours;
             }
             put(v.gap_fte, b, gap_fte);
             put(v.demand_eur_total, b, dem_eur);
             put(v.demand_fte_total, b, dem_fte);
             put(v.capacity_fte_total, b, cap);
+            put(v.delivered_eur_total, b, delivered);
+            put(v.unmet_eur_total, b, unmet_eur);
+            put(v.unmet_fte_total, b, unmet_fte);
+            put(v.unmet_hours_total, b, unmet_hours);
+            for &(pi, series) in &v.margin {
+                put(series, b, care::margin(&cx.market[pi], frame, b));
+            }
             let mut gap_eur = 0.0;
             for fi in 0..m.financiers.len() {
                 // With an agreement a financier also bears what it pays through the ledger,
@@ -203,10 +235,11 @@ impl<'a> VariantRun<'a> {
                 gap_eur += (cost - budget).max(0.0);
                 put(v.cost_financier[fi], b, cost);
                 put(v.budget_financier[fi], b, budget);
+                put(v.payments_financier[fi], b, frame.domain_cost[fi][b]);
             }
             put(v.gap_eur, b, gap_eur);
-            let sink = self.network.as_ref().map_or(0.0, |n| n.sink(b));
-            put(v.cost_total, b, dem_eur + sink);
+            let beyond = self.network.as_ref().map_or(0.0, |n| n.beyond_care(b));
+            put(v.cost_total, b, payments_total(frame, b) + beyond);
             if let Some(drivers) = v.drivers {
                 for (series, value) in drivers.into_iter().zip(p.drivers[b]) {
                     put(series, b, value);
@@ -247,13 +280,23 @@ impl<'a> Network<'a> {
             .map(|f| ledger.account(&f.id).unwrap_or(0))
             .collect();
         let grid = |n: usize| vec![vec![0.0; len]; n];
+        let deliverers = m
+            .interventions
+            .iter()
+            .map(|iv| {
+                iv.delivered_by
+                    .iter()
+                    .map(|(who, share)| {
+                        let account = who.map_or(sinks[1], |pi| {
+                            ledger.account(&m.partners[pi].id).unwrap_or(0)
+                        });
+                        (account, *share)
+                    })
+                    .collect()
+            })
+            .collect();
         let own = VariantYear {
-            frame: VariantFrame {
-                demand_eur: grid(m.domains.len()),
-                demand_fte: grid(m.domains.len()),
-                domain_cost: grid(m.financiers.len()),
-                cost_total: vec![0.0; len],
-            },
+            frame: VariantFrame::zeros(m.domains.len(), m.financiers.len(), len),
             transition_available: vec![0.0; len],
             transition_spent: vec![0.0; len],
             events: cx
@@ -274,6 +317,9 @@ impl<'a> Network<'a> {
             savings_cumulative: vec![0.0; len],
             partner_net: grid(m.partners.len()),
             levels: vec![0.0; m.interventions.len()],
+            used: grid(m.interventions.len()),
+            deliverers,
+            intervention_revenue: grid(m.partners.len()),
             on_top: grid(m.financiers.len()),
         })
     }
@@ -295,27 +341,65 @@ impl<'a> Network<'a> {
         self.contribute(cx, variant, draws, year)?;
         self.intervene(m, p, draws, year);
         if m.transition.is_some() {
-            self.ledger
-                .transfer(
-                    TRANSITION_FUND,
-                    INTERVENTIONS,
-                    &self.own.transition_spent,
-                    year,
-                    &core_origin(),
-                    "interventions paid from the transition budget",
-                )
-                .map_err(|e| RuleError::core(e.to_string(), year))?;
+            self.pay_deliverers(m, year)?;
         }
-        self.costs(m);
         let shared = &p.frame;
+        self.costs(m, &shared.terms, draws);
         if yi == 0 {
             self.hook(Hook::Start, shared, draws)?;
         }
         self.hook(Hook::Year, shared, draws)?;
-        self.costs(m);
+        self.costs(m, &shared.terms, draws);
         self.hook(Hook::Settle, shared, draws)?;
         if yi + 1 == cx.years {
             self.hook(Hook::End, shared, draws)?;
+        }
+        Ok(())
+    }
+
+    /// The fund pays each intervention's deliverers their share of what it uses: providers of
+    /// the network (revenue for work they do at cost) or, for work bought outside it, the
+    /// `interventions` account, where the money leaves the network.
+    fn pay_deliverers(&mut self, m: &Model, year: i32) -> Result<(), RuleError> {
+        let len = self.own.transition_spent.len();
+        let mut to: Vec<(usize, Vec<f64>)> = Vec::new();
+        for (i, deliverers) in self.deliverers.iter().enumerate() {
+            for &(account, share) in deliverers {
+                let at = match to.iter().position(|(a, _)| *a == account) {
+                    Some(at) => at,
+                    None => {
+                        to.push((account, vec![0.0; len]));
+                        to.len() - 1
+                    }
+                };
+                for (sum, used) in to[at].1.iter_mut().zip(&self.used[i]) {
+                    *sum += used * share;
+                }
+            }
+        }
+        self.intervention_revenue
+            .iter_mut()
+            .for_each(|row| row.fill(0.0));
+        for (account, amounts) in to {
+            let name = self.ledger.accounts()[account].clone();
+            if let Some(pi) = m.partners.iter().position(|p| p.id == name) {
+                self.intervention_revenue[pi].copy_from_slice(&amounts);
+            }
+            let reason = if account == self.sinks[1] {
+                "interventions bought outside the network, paid from the transition budget"
+            } else {
+                "interventions delivered, paid from the transition budget"
+            };
+            self.ledger
+                .transfer(
+                    TRANSITION_FUND,
+                    &name,
+                    &amounts,
+                    year,
+                    &core_origin(),
+                    reason,
+                )
+                .map_err(|e| RuleError::core(e.to_string(), year))?;
         }
         Ok(())
     }
@@ -375,8 +459,8 @@ impl<'a> Network<'a> {
         Ok(())
     }
 
-    /// The fund pays the interventions, each at most its cost (level = ramp × funding), and
-    /// their effects change the variant's demand.
+    /// The fund pays the interventions, each at most its cost (level = ramp × funding); their
+    /// effects change the variant's demand, and the staff they need leave less for care.
     fn intervene(&mut self, m: &Model, p: &Projection, draws: &Draws, year: i32) {
         let available = self
             .funds
@@ -398,6 +482,7 @@ impl<'a> Network<'a> {
                     0.0
                 };
                 spent += used;
+                self.used[i][b] = used;
                 let funding = if cost > 0.0 {
                     used / cost
                 } else if r > 0.0 {
@@ -417,22 +502,24 @@ impl<'a> Network<'a> {
                     weight[ages.ages()].fill(factor);
                 }
                 let mut touched = false;
+                let mut staff = p.frame.capacity_fte[di][b];
                 for (i, iv) in m.interventions.iter().enumerate() {
-                    for ef in iv
-                        .effects
-                        .iter()
-                        .filter(|ef| ef.domain == di && self.levels[i] > 0.0)
+                    if self.levels[i] <= 0.0 {
+                        continue;
+                    }
+                    if let Some((d, fte)) = iv.staff
+                        && d == di
                     {
+                        staff -= draws.at(fte, b) * self.levels[i];
+                    }
+                    for ef in iv.effects.iter().filter(|ef| ef.domain == di) {
                         let f = 1.0 + draws.at(ef.change, b) * self.levels[i];
                         weight[ef.ages.ages()].iter_mut().for_each(|w| *w *= f);
                         touched = true;
                     }
                 }
                 let (eur, fte) = if touched {
-                    eur_bands.clear();
-                    eur_bands.extend(dm.eur.iter().map(|id| draws.at(*id, b)));
-                    hour_bands.clear();
-                    hour_bands.extend(dm.hours.iter().map(|id| draws.at(*id, b)));
+                    demand_bands(dm, draws, b, &mut eur_bands, &mut hour_bands);
                     let (e, h) = demand(people, &weight, &dm.band_of_age, &eur_bands, &hour_bands);
                     let fte_hours = draws.at(dm.hours_per_fte, b) * s.productivity[di];
                     (e * s.cost_growth[di], h * s.hours_growth[di] / fte_hours)
@@ -444,17 +531,30 @@ impl<'a> Network<'a> {
                 };
                 own.frame.demand_eur[di][b] = eur;
                 own.frame.demand_fte[di][b] = fte;
+                own.frame.capacity_fte[di][b] = staff.max(0.0);
             }
         }
     }
 
-    /// Costs of the variant: its domains' demand, and in total plus what left the network
-    /// this year through the sink accounts.
-    fn costs(&mut self, m: &Model) {
-        domain_costs(m, &mut self.own.frame);
+    /// Costs of the variant: care delivered within its staff, what the contracts pay for it,
+    /// and in total plus what left the network this year through the sink accounts.
+    fn costs(&mut self, m: &Model, terms: &CareTerms, draws: &Draws) {
+        care::deliver(&mut self.own.frame);
+        care::pay(m, terms, draws, &mut self.own.frame);
         for b in 0..self.own.frame.cost_total.len() {
-            self.own.frame.cost_total[b] += self.sink(b);
+            self.own.frame.cost_total[b] += self.beyond_care(b);
         }
+    }
+
+    /// What the network spent this year in run `b` besides contract payments: interventions
+    /// (delivered by its providers or bought outside) and other money that left it.
+    fn beyond_care(&self, b: usize) -> f64 {
+        self.sink(b)
+            + self
+                .intervention_revenue
+                .iter()
+                .map(|row| row[b])
+                .sum::<f64>()
     }
 
     /// What left the network this year in run `b`: received less paid by the sink accounts.
@@ -488,16 +588,25 @@ impl<'a> Network<'a> {
             let (base_cost, own_cost) = cx.financier_of_partner[pi].map_or((0.0, 0.0), |fi| {
                 (base.domain_cost[fi][b], own.domain_cost[fi][b])
             });
-            // Providers gain or lose the revenue of the demand they deliver.
-            let revenue_change: f64 = cx.delivered[pi]
-                .iter()
-                .map(|&(d, n)| (own.demand_eur[d][b] - base.demand_eur[d][b]) / n as f64)
-                .sum();
-            self.partner_net[pi][b] += base_cost - (own_cost + paid) + received + revenue_change;
+            // Providers gain or lose their margin on care; the intervention money they
+            // receive pays for work that costs them as much.
+            let margin_change =
+                care::margin(&cx.market[pi], own, b) - care::margin(&cx.market[pi], base, b);
+            self.partner_net[pi][b] += base_cost - (own_cost + paid) + received + margin_change
+                - self.intervention_revenue[pi][b];
             put(a.partner_cost[pi], b, own_cost + paid);
             put(a.partner_received[pi], b, received);
             put(a.partner_net[pi], b, self.partner_net[pi][b]);
         }
+        let positions = self.partner_net.iter().map(|row| row[b]);
+        put(a.network_net, b, positions.clone().sum());
+        // Half a cent: a partner the agreement leaves untouched has a position of zero, up to
+        // rounding.
+        let all_gain = positions.into_iter().all(|x| x >= -0.005);
+        put(a.all_gain, b, if all_gain { 1.0 } else { 0.0 });
+        let network: f64 = self.intervention_revenue.iter().map(|row| row[b]).sum();
+        put(a.interventions_network, b, network);
+        put(a.left_network, b, self.sink(b));
         for (e, (_, fired)) in a.events.iter().zip(&self.own.events) {
             put(*e, b, fired[b]);
         }
@@ -506,6 +615,11 @@ impl<'a> Network<'a> {
         }
         put(a.imbalance, b, self.ledger.imbalance(b));
     }
+}
+
+/// What all contracts pay in run `b`.
+fn payments_total(frame: &VariantFrame, b: usize) -> f64 {
+    frame.payments.iter().map(|d| d[b]).sum()
 }
 
 /// The scenario inputs a metric is computed from, for an error message.

@@ -37,6 +37,7 @@ pub fn report(study: &Study) -> tempfile::TempDir {
         &study.manifest,
         &study.outcomes,
         &kloof::report::About::of(&study.scenario),
+        true,
     )
     .expect("report written");
     dir

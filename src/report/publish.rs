@@ -1,0 +1,114 @@
+//! Putting a report folder in place whole: written in a fresh folder beside it, then swapped in
+//! with one rename, so that readers (and a second kloof writing the same folder) see either the
+//! previous report or the new one, never a mix.
+
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use super::ReportError;
+
+/// The folder kloof was asked to write its report to holds something else.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "{0} exists and is not a kloof report (no manifest.json); kloof replaces a report folder \
+     whole, so choose a new or empty folder with --out"
+)]
+pub struct NotAReport(pub PathBuf);
+
+/// A folder is a report kloof may replace when it holds a manifest or nothing.
+fn replaceable(dir: &Path) -> io::Result<bool> {
+    if dir.join("manifest.json").is_file() {
+        return Ok(true);
+    }
+    Ok(fs::read_dir(dir)?.next().is_none())
+}
+
+/// Writes `files` into a fresh folder beside `dir` and puts it in `dir`'s place.
+pub(super) fn publish(dir: &Path, files: &[(&str, Vec<u8>)]) -> Result<(), ReportError> {
+    let io_err = |source| ReportError::Io {
+        dir: dir.to_path_buf(),
+        source,
+    };
+    let name = dir
+        .file_name()
+        .ok_or_else(|| io_err(io::Error::other("the report folder needs a name")))?;
+    let parent = match dir.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    if dir.exists() && !replaceable(dir).map_err(io_err)? {
+        return Err(NotAReport(dir.to_path_buf()).into());
+    }
+    fs::create_dir_all(&parent).map_err(io_err)?;
+    let fresh = fresh_folder(&parent, &name.to_string_lossy()).map_err(io_err)?;
+    let written = files
+        .iter()
+        .try_for_each(|(file, bytes)| fs::write(fresh.join(file), bytes))
+        .and_then(|()| swap_in(&fresh, dir));
+    if let Err(e) = written {
+        let _ = fs::remove_dir_all(&fresh);
+        return Err(io_err(e));
+    }
+    Ok(())
+}
+
+/// A new, empty folder `.<name>.kloof-<pid>-<n>` in `parent`.
+fn fresh_folder(parent: &Path, name: &str) -> io::Result<PathBuf> {
+    for n in 0u32.. {
+        let path = parent.join(format!(".{name}.kloof-{}-{n}", std::process::id()));
+        match fs::create_dir(&path) {
+            Ok(()) => return Ok(path),
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    Err(io::Error::other(
+        "no free name for a temporary report folder",
+    ))
+}
+
+/// Moves `fresh` to `dir`. When `dir` exists (or appears meanwhile, from another kloof), the
+/// two are exchanged atomically and the old report, now at `fresh`, is removed.
+fn swap_in(fresh: &Path, dir: &Path) -> io::Result<()> {
+    match fs::rename(fresh, dir) {
+        Ok(()) => return Ok(()),
+        Err(e) if !dir.exists() => return Err(e),
+        Err(_) => {}
+    }
+    exchange(fresh, dir)?;
+    fs::remove_dir_all(fresh)
+}
+
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> io::Result<()> {
+    use std::ffi::CString;
+    use std::os::unix::ffi::OsStrExt;
+    let c = |p: &Path| CString::new(p.as_os_str().as_bytes()).map_err(io::Error::other);
+    let (a, b) = (c(a)?, c(b)?);
+    // SAFETY: both paths are valid NUL-terminated strings that outlive the call.
+    let rc = unsafe {
+        libc::renameat2(
+            libc::AT_FDCWD,
+            a.as_ptr(),
+            libc::AT_FDCWD,
+            b.as_ptr(),
+            libc::RENAME_EXCHANGE,
+        )
+    };
+    if rc == 0 {
+        Ok(())
+    } else {
+        Err(io::Error::last_os_error())
+    }
+}
+
+/// Without an atomic exchange: the old report is moved aside, then the new one moved in; a
+/// crash between the two leaves the old report beside the folder, never a mixed one.
+#[cfg(not(target_os = "linux"))]
+fn exchange(fresh: &Path, dir: &Path) -> io::Result<()> {
+    let aside = fresh.with_extension("old");
+    fs::rename(dir, &aside)?;
+    fs::rename(fresh, dir)?;
+    fs::rename(&aside, fresh)
+}

@@ -1,0 +1,54 @@
+//! `runs.csv`: one row per run with its headline figures in the horizon year, for joint
+//! questions a summary cannot answer (do the hospital and the insurer gain in the same runs?).
+//!
+//! Columns: `run`, then per variant `<variant>.<metric>` for the gaps, unmet care and total
+//! cost, and for variants with an agreement the savings so far, every partner's position (from
+//! the start year to the horizon), `network.net` and `partners.all_gain`. Names are stable:
+//! they are the metric names of `results.csv`.
+
+use std::fmt::Write;
+
+use crate::outcome::Outcomes;
+
+/// Metrics of every variant.
+const CORE: [&str; 4] = ["gap.fte", "gap.eur", "unmet.eur.total", "cost.eur.total"];
+/// Metrics of variants with an agreement, besides each partner's position.
+const AGREEMENT: [&str; 3] = ["savings.eur.cumulative", "network.net", "partners.all_gain"];
+
+pub fn render(o: &Outcomes) -> String {
+    let end = o.years.len() - 1;
+    let mut columns: Vec<(String, usize)> = Vec::new();
+    let mut variants: Vec<&str> = Vec::new();
+    for s in &o.catalogue.series {
+        if !variants.contains(&s.variant.as_str()) {
+            variants.push(&s.variant);
+        }
+    }
+    for v in variants {
+        let wanted = |metric: &str| {
+            CORE.contains(&metric)
+                || AGREEMENT.contains(&metric)
+                || (metric.starts_with("partner.") && metric.ends_with(".net"))
+        };
+        for (i, s) in o.catalogue.series.iter().enumerate() {
+            if s.variant == v && wanted(&s.metric) {
+                columns.push((format!("{v}.{}", s.metric), i));
+            }
+        }
+    }
+    let mut out = String::with_capacity(o.runs * columns.len() * 12);
+    out.push_str("run");
+    for (name, _) in &columns {
+        out.push(',');
+        out.push_str(name);
+    }
+    out.push('\n');
+    for run in 0..o.runs {
+        let _ = write!(out, "{run}");
+        for (_, series) in &columns {
+            let _ = write!(out, ",{}", o.values(*series, end)[run]);
+        }
+        out.push('\n');
+    }
+    out
+}

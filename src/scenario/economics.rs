@@ -1,0 +1,203 @@
+//! Partner economics in a scenario: how each domain's financier pays its providers (its
+//! contract), which share of the domain each provider delivers, what delivering costs them,
+//! and how much of the start year's demand went undelivered.
+//!
+//! These make a provider's position its margin (revenue less cost), not its revenue: without
+//! costs, every euro of demand avoided would be a euro lost to a provider, and no agreement
+//! could ever be a win for all.
+
+use serde::{Deserialize, Serialize};
+
+use super::refs::{DelivererRef, DomainRef, Keyed, ProviderRef};
+use super::{AgeTable, CostShare, EurPerYear, Fte, GrowthRate, UseEur};
+
+/// How a financier pays the providers of one domain.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ContractKind {
+    /// Per unit delivered: the payment is the care delivered.
+    FeeForService,
+    /// Care delivered, paid up to an indexed ceiling (*plafond*).
+    Ceiling,
+    /// An agreed sum (*aanneemsom*) whatever is delivered; with a `corridor`, delivered care
+    /// beyond the corridor around the sum is settled.
+    FixedSum,
+    /// An amount per inhabitant by age band.
+    Capitation,
+    /// One yearly sum, not tied to production (a *wijkbudget*).
+    LumpSum,
+}
+
+/// A domain's contract. Every amount follows the domain's own wage and price growth of the
+/// run, times `growth` on top.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Contract {
+    #[serde(rename = "type")]
+    pub kind: ContractKind,
+    /// Ceiling, fixed sum or lump sum in the start year, EUR. Left out: the care delivered in
+    /// the start year (today's production).
+    #[serde(default)]
+    pub eur: Option<EurPerYear>,
+    /// Capitation: EUR per inhabitant per year by age band, at start-year prices.
+    #[serde(default)]
+    pub per_person: Option<AgeTable<UseEur>>,
+    /// Yearly growth of the amount on top of the domain's wage and price growth (default 0).
+    #[serde(default)]
+    pub growth: Option<GrowthRate>,
+    /// Fixed sum: how far delivered care may lie above or below the sum (0.05 = 5 %) before
+    /// the difference beyond the corridor is paid or paid back.
+    #[serde(default)]
+    pub corridor: Option<CostShare>,
+}
+
+/// What delivering a domain's care costs its providers.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Costs {
+    /// Staff cost as a share of the start year's delivered care: sets the cost per FTE
+    /// employed, which then follows the run's wage and price growth.
+    pub staff_share: CostShare,
+    /// Material and other cost as a share of the care delivered each year.
+    pub material_share: CostShare,
+    /// Fixed cost per year at start-year prices (buildings, overhead), EUR.
+    #[serde(default)]
+    pub fixed_eur: Option<EurPerYear>,
+}
+
+/// The staff an intervention needs at full scale, from one domain's workforce: prevention
+/// competes with care for the same scarce people.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Staff {
+    pub domain: DomainRef,
+    pub fte: Fte,
+}
+
+/// Market shares of the providers in a domain, summing to 1.
+pub type MarketShares = Keyed<ProviderRef, f64>;
+
+/// Who delivers an intervention, with shares summing to 1.
+pub type Deliverers = Keyed<DelivererRef, f64>;
+
+/// A fault in the economics of one item of a scenario list (`domains`, `interventions`).
+#[derive(Debug)]
+pub(super) struct Fault {
+    pub section: &'static str,
+    pub id: String,
+    pub field: &'static str,
+    pub message: String,
+}
+
+/// Checks that span a domain and its partners: shares name the partners that deliver the
+/// domain, a domain with providers says what its care costs them, a contract is paid to
+/// someone and carries the numbers its type needs, and no others.
+pub(super) fn check(s: &super::Scenario) -> Result<(), Fault> {
+    use super::Role;
+    for d in &s.domains {
+        let fault = |field, message: String| Fault {
+            section: "domains",
+            id: d.id.0.clone(),
+            field,
+            message,
+        };
+        let delivering: Vec<&str> = s
+            .partners
+            .iter()
+            .filter(|p| p.role == Role::Provider && p.delivers.iter().any(|x| x.0 == d.id.0))
+            .map(|p| p.id.0.as_str())
+            .collect();
+        if let Some(shares) = &d.market_shares {
+            if let Some((p, _)) = shares
+                .0
+                .iter()
+                .find(|(p, _)| !delivering.contains(&p.as_str()))
+            {
+                return Err(fault(
+                    "market_shares",
+                    format!(
+                        "`{p}` has a market share but does not list `{}` in its `delivers`",
+                        d.id
+                    ),
+                ));
+            }
+            if let Some(p) = delivering
+                .iter()
+                .find(|p| !shares.0.iter().any(|(x, _)| x.as_str() == **p))
+            {
+                return Err(fault(
+                    "market_shares",
+                    format!(
+                        "`{p}` delivers `{}` but has no market share in it; give it one",
+                        d.id
+                    ),
+                ));
+            }
+        }
+        if delivering.is_empty() {
+            if d.contract.is_some() {
+                return Err(fault(
+                    "contract",
+                    format!(
+                        "no partner delivers `{}`, so its contract pays no one; add the domain to a provider's `delivers` or leave the contract out",
+                        d.id
+                    ),
+                ));
+            }
+        } else if d.costs.is_none() {
+            return Err(fault(
+                "id",
+                format!(
+                    "`{}` is delivered by {} but has no `costs` (staff_share, material_share): without them a provider's margin cannot be told from its revenue",
+                    d.id,
+                    delivering.join(", ")
+                ),
+            ));
+        }
+        if let Some(c) = &d.costs {
+            let (staff, material) = (c.staff_share.span().1, c.material_share.span().1);
+            if staff + material > 1.0 + 1e-9 {
+                return Err(fault(
+                    "costs",
+                    format!(
+                        "staff_share and material_share can sum to {}; together they are at most 1 of the care delivered",
+                        staff + material
+                    ),
+                ));
+            }
+        }
+        if let Some(c) = &d.contract {
+            contract_fields(c).map_err(|m| fault("contract", m))?;
+        }
+    }
+    Ok(())
+}
+
+/// The numbers a contract of each type takes.
+fn contract_fields(c: &Contract) -> Result<(), String> {
+    use ContractKind::*;
+    let kind = match c.kind {
+        FeeForService => "fee_for_service",
+        Ceiling => "ceiling",
+        FixedSum => "fixed_sum",
+        Capitation => "capitation",
+        LumpSum => "lump_sum",
+    };
+    let not = |field: &str| Err(format!("a `{kind}` contract takes no `{field}`"));
+    if c.eur.is_some() && matches!(c.kind, FeeForService | Capitation) {
+        return not("eur");
+    }
+    if c.growth.is_some() && c.kind == FeeForService {
+        return not("growth");
+    }
+    if c.corridor.is_some() && c.kind != FixedSum {
+        return not("corridor");
+    }
+    match (c.kind, &c.per_person) {
+        (Capitation, None) => {
+            Err("a `capitation` contract needs `per_person`: EUR per inhabitant by age band".into())
+        }
+        (Capitation, Some(_)) | (_, None) => Ok(()),
+        (_, Some(_)) => not("per_person"),
+    }
+}

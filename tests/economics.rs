@@ -1,0 +1,294 @@
+//! Partner economics by hand on `tests/fixtures/economics.yaml` (its header gives the region),
+//! and the accounting identity on every shipped scenario: the partners' positions add up to
+//! what the network saved on contract payments and margins, less what it spent.
+
+mod common;
+
+use common::{close, fixture, run, scenario, value};
+use kloof::agreement::NoRules;
+use kloof::model::Model;
+use kloof::outcome::Outcomes;
+use kloof::sampling::Quantity;
+use kloof::simulator::{self, Settings};
+use kloof::study::{Options, Study};
+use kloof::variant::{BASELINE, NETWORK, Variant};
+
+const TOL: f64 = 1e-12;
+
+fn hand() -> Study {
+    run(&fixture("economics.yaml"), Options::default())
+}
+
+fn at(s: &Study, v: &str, metric: &str, year: i32) -> f64 {
+    value(s, v, metric, year, 0)
+}
+
+#[track_caller]
+fn assert_close(actual: f64, expected: f64) {
+    assert!(close(actual, expected, TOL), "{actual} against {expected}");
+}
+
+#[test]
+fn the_start_year_delivers_the_use_and_leaves_the_unmet_share_undelivered() {
+    let s = hand();
+    // home: demand 360 × 1,000 / 0.9 = 400,000 EUR, 4 FTE; 3.6 FTE delivered 360,000 EUR.
+    assert_close(at(&s, BASELINE, "demand.eur.home", 2024), 400_000.0);
+    assert_close(at(&s, BASELINE, "capacity.fte.home", 2024), 3.6);
+    assert_close(at(&s, BASELINE, "delivered.eur.home", 2024), 360_000.0);
+    assert_close(at(&s, BASELINE, "unmet.eur.home", 2024), 40_000.0);
+    assert_close(at(&s, BASELINE, "unmet.fte.home", 2024), 0.4);
+    assert_close(at(&s, BASELINE, "unmet.hours.home", 2024), 400.0);
+    assert_close(at(&s, BASELINE, "gap.fte.home", 2024), 0.4);
+    // clinic: 650 × 200 + 360 × 2,000 = 850,000 EUR, 4.25 FTE, all delivered by 5 FTE.
+    assert_close(at(&s, BASELINE, "delivered.eur.clinic", 2024), 850_000.0);
+    assert_eq!(at(&s, BASELINE, "unmet.eur.clinic", 2024), 0.0);
+    // Fee for service pays what is delivered; the fixed sum is left out, so it is 850,000.
+    assert_close(at(&s, BASELINE, "payments.eur.town", 2024), 360_000.0);
+    assert_close(at(&s, BASELINE, "payments.eur.insurer", 2024), 850_000.0);
+    // Margins: home staff cost per FTE 0.6 × 360,000 / 3.6 = 60,000:
+    // 360,000 - 3.6 × 60,000 - 0.3 × 360,000 = 36,000. clinic: per FTE 0.5 × 850,000 / 4.25
+    // = 100,000: 850,000 - 425,000 - 340,000 = 85,000.
+    assert_close(at(&s, BASELINE, "margin.eur.homecare", 2024), 36_000.0);
+    assert_close(at(&s, BASELINE, "margin.eur.hospital", 2024), 85_000.0);
+    // The budgets start at the start year's payments: no money gap, though care is unmet.
+    assert_close(at(&s, BASELINE, "budget.eur.town", 2024), 360_000.0);
+    assert_eq!(at(&s, BASELINE, "gap.eur", 2024), 0.0);
+}
+
+#[test]
+fn a_year_later_contracts_pay_and_margins_follow_by_hand() {
+    let s = hand();
+    // Everyone a year older: 640 under 65, 370 from 65.
+    // Baseline home: demand 370 × 1,000 / 0.9 = 411,111.1 EUR (4.111 FTE); still 3.6 FTE:
+    // 360,000 delivered and paid, margin 36,000.
+    assert_close(at(&s, BASELINE, "delivered.eur.home", 2025), 360_000.0);
+    assert_close(
+        at(&s, BASELINE, "unmet.eur.home", 2025),
+        370_000.0 / 0.9 - 360_000.0,
+    );
+    assert_close(at(&s, BASELINE, "margin.eur.homecare", 2025), 36_000.0);
+    // Baseline clinic: 640 × 200 + 370 × 2,000 = 868,000 within 850,000 ± 5 %: the sum is
+    // paid. Cost 4.34 × 100,000 + 0.4 × 868,000 = 781,200; margin 68,800.
+    assert_close(at(&s, BASELINE, "payments.eur.insurer", 2025), 850_000.0);
+    assert_close(at(&s, BASELINE, "margin.eur.hospital", 2025), 68_800.0);
+
+    // Network, the intervention at full level: home demand 5 % lower among 65+ (4.1111 ×
+    // 0.95 = 3.9056 FTE) against 3.6 - 0.2 = 3.4 FTE left for care: 340,000 delivered and
+    // paid; cost 3.4 × 60,000 + 0.3 × 340,000 = 306,000, margin 34,000.
+    assert_close(at(&s, NETWORK, "capacity.fte.home", 2025), 3.4);
+    assert_close(at(&s, NETWORK, "delivered.eur.home", 2025), 340_000.0);
+    assert_close(at(&s, NETWORK, "payments.eur.town", 2025), 340_000.0);
+    assert_close(at(&s, NETWORK, "margin.eur.homecare", 2025), 34_000.0);
+    assert_close(
+        at(&s, NETWORK, "gap.fte.home", 2025),
+        370.0 * 10.0 / 0.9 * 0.95 / 1000.0 - 3.4,
+    );
+    // clinic: 128,000 + 740,000 × 0.9 = 794,000, below the corridor's 807,500: the sum less
+    // the 13,500 beyond it is paid, 836,500. Cost 3.97 × 100,000 + 0.4 × 794,000 = 714,600;
+    // margin 121,900: the hospital gains from less demand under a fixed sum.
+    assert_close(at(&s, NETWORK, "payments.eur.insurer", 2025), 836_500.0);
+    assert_close(at(&s, NETWORK, "margin.eur.hospital", 2025), 121_900.0);
+    // The fund's 20,000: 10,000 to homecare for work at cost, 10,000 outside the network.
+    assert_close(at(&s, NETWORK, "interventions.eur.network", 2025), 10_000.0);
+    assert_close(at(&s, NETWORK, "left_network.eur", 2025), 10_000.0);
+
+    // Positions: town 20,000 lower payments - 10,000 paid in = 10,000; insurer 13,500 -
+    // 10,000 = 3,500; homecare its margin change -2,000 (0.2 FTE moved from care it is paid
+    // for to work at cost); hospital +53,100; residents 0.
+    for (partner, gain) in [
+        ("town", 10_000.0),
+        ("insurer", 3_500.0),
+        ("homecare", -2_000.0),
+        ("hospital", 53_100.0),
+    ] {
+        assert_close(
+            at(&s, NETWORK, &format!("partner.{partner}.net"), 2025),
+            gain,
+        );
+    }
+    assert_eq!(at(&s, NETWORK, "partner.residents.net", 2025), 0.0);
+    // All together 64,600 = 33,500 lower payments + 51,100 margin change - 10,000 work at
+    // cost - 10,000 that left; not minus the transition money.
+    assert_close(at(&s, NETWORK, "network.net", 2025), 64_600.0);
+    assert_eq!(at(&s, NETWORK, "partners.all_gain", 2025), 0.0);
+    // The financiers' total cost: 1,210,000 in the baseline; 340,000 + 836,500 + 20,000.
+    assert_close(at(&s, NETWORK, "savings.eur.total", 2025), 13_500.0);
+}
+
+#[test]
+fn a_provider_short_of_staff_loses_nothing_when_demand_falls_within_the_shortage() {
+    // Without the intervention's own staff, home's demand falls by 5 % of 65+ but stays above
+    // its 3.6 FTE: the same care is delivered and paid, and homecare's position is zero.
+    let source = fixture("economics.yaml");
+    let scenario = source.parse().expect("valid");
+    let m = Model::compile(&scenario, scenario.region.horizon);
+    let variants = vec![
+        Variant::baseline(&m),
+        Variant::network(&m).with_overlay("interventions.prevent.staff.fte", Quantity::fixed(0.0)),
+    ];
+    let settings = Settings {
+        runs: 2,
+        seed: 3,
+        batch_size: 2,
+        threads: Some(1),
+    };
+    let o = simulator::simulate(&m, &settings, &variants, &NoRules, &|_| {}).expect("simulates");
+    let get = |metric: &str| o.get(NETWORK, metric, 2025).expect("series")[0];
+    assert!(get("demand.fte.home") > get("capacity.fte.home"));
+    assert_close(get("delivered.eur.home"), 360_000.0);
+    assert!(
+        get("partner.homecare.net").abs() < 0.005,
+        "{}",
+        get("partner.homecare.net")
+    );
+    assert!(get("partner.hospital.net") > 0.0);
+}
+
+/// Σ over the years of what the identity says the positions sum to, per run.
+fn identity(o: &Outcomes, year: i32, run: usize) -> f64 {
+    let series = |v: &str, prefix: &str| -> Vec<String> {
+        o.catalogue
+            .series
+            .iter()
+            .filter(|s| s.variant == v && s.metric.starts_with(prefix))
+            .map(|s| s.metric.clone())
+            .collect()
+    };
+    let get = |v: &str, metric: &str, y: i32| o.get(v, metric, y).expect("series")[run];
+    let mut sum = 0.0;
+    for y in o.years.iter().copied().filter(|y| *y <= year) {
+        for p in series(BASELINE, "payments.eur.") {
+            sum += get(BASELINE, &p, y) - get(NETWORK, &p, y);
+        }
+        for p in series(BASELINE, "margin.eur.") {
+            sum += get(NETWORK, &p, y) - get(BASELINE, &p, y);
+        }
+        sum -= get(NETWORK, "interventions.eur.network", y);
+        sum -= get(NETWORK, "left_network.eur", y);
+    }
+    for f in series(NETWORK, "fund.") {
+        sum -= get(NETWORK, &f, year);
+    }
+    sum
+}
+
+#[test]
+fn positions_add_up_to_savings_and_margins_less_spending_in_whole_cents_everywhere() {
+    let (mut checked, mut expected) = (0, 0);
+    for name in [
+        "zoetermeer",
+        "samen-gezond-roermond",
+        "stad-en-ommeland",
+        "ruwaard",
+        "nl",
+    ] {
+        let s = run(
+            &scenario(name),
+            Options {
+                runs: Some(64),
+                ..Options::default()
+            },
+        );
+        let o = &s.outcomes;
+        expected += 64 * o.years.len();
+        for &year in &o.years {
+            let net = o.get(NETWORK, "network.net", year).expect("network.net");
+            for (run, &net) in net.iter().enumerate() {
+                let expected = identity(o, year, run);
+                assert!(
+                    (net - expected).abs() < 0.005,
+                    "{name} {year} run {run}: positions {net} against {expected}"
+                );
+                checked += 1;
+            }
+        }
+        // And not the old artefact: the positions do not sum to minus the transition money.
+        let spent: f64 = o
+            .years
+            .iter()
+            .map(|&y| o.get(NETWORK, "transition.eur.spent", y).expect("spent")[0])
+            .sum();
+        let end = *o.years.last().expect("years");
+        let net = o.get(NETWORK, "network.net", end).expect("network.net")[0];
+        assert!(
+            (net + spent).abs() > 1.0,
+            "{name}: positions {net} = -{spent}"
+        );
+    }
+    assert_eq!(checked, expected);
+}
+
+/// The error `from -> to` gives in the economics fixture.
+fn bad(from: &str, to: &str) -> kloof::scenario::ScenarioError {
+    let text = include_str!("fixtures/economics.yaml");
+    assert!(text.contains(from), "fixture lacks {from:?}");
+    kloof::scenario::parse(&text.replacen(from, to, 1), "bad.yaml")
+        .expect_err("the scenario must be rejected")
+}
+
+fn line_of(needle: &str) -> usize {
+    include_str!("fixtures/economics.yaml")
+        .lines()
+        .position(|l| l.contains(needle))
+        .expect("needle in fixture")
+        + 1
+}
+
+#[test]
+fn bad_economics_are_errors_naming_file_line_and_key() {
+    // Market shares that do not sum to 1, or name a partner that does not deliver the domain.
+    let e = bad(
+        "contract: {type: fee_for_service}",
+        "contract: {type: fee_for_service}\n    market_shares: {homecare: 0.7}",
+    );
+    assert_eq!(
+        e.line,
+        Some(line_of("contract: {type: fee_for_service}") + 1),
+        "{e}"
+    );
+    assert!(e.message.contains("sum to 0.7"), "{e}");
+    let e = bad(
+        "contract: {type: fee_for_service}",
+        "contract: {type: fee_for_service}\n    market_shares: {homecare: 0.5, hospital: 0.5}",
+    );
+    assert_eq!(e.key, "domains.home.market_shares", "{e}");
+    assert!(
+        e.message.contains("`hospital`") && e.message.contains("delivers"),
+        "{e}"
+    );
+    assert_eq!(
+        e.line,
+        Some(line_of("contract: {type: fee_for_service}") + 1),
+        "{e}"
+    );
+    // A contract on a domain nobody delivers.
+    let e = bad("delivers: [clinic]", "delivers: []");
+    assert_eq!(e.key, "domains.clinic.contract", "{e}");
+    assert_eq!(e.line, Some(line_of("contract: {type: fixed_sum")), "{e}");
+    assert!(e.message.contains("pays no one"), "{e}");
+    // A negative cost share, and shares above the whole.
+    let e = bad("staff_share: 0.6", "staff_share: -0.6");
+    assert_eq!(e.line, Some(line_of("staff_share: 0.6")), "{e}");
+    assert!(e.message.contains("between 0 and 1"), "{e}");
+    let e = bad("material_share: 0.3", "material_share: 0.5");
+    assert_eq!(e.key, "domains.home.costs", "{e}");
+    assert!(e.message.contains("at most 1"), "{e}");
+    // A delivered domain without costs; a contract with a number its type does not take.
+    let e = bad("    costs: {staff_share: 0.5, material_share: 0.4}\n", "");
+    assert_eq!(e.key, "domains.clinic.id", "{e}");
+    assert!(e.message.contains("no `costs`"), "{e}");
+    let e = bad(
+        "{type: fee_for_service}",
+        "{type: fee_for_service, corridor: 0.1}",
+    );
+    assert_eq!(e.key, "domains.home.contract", "{e}");
+    assert!(e.message.contains("takes no `corridor`"), "{e}");
+    let e = bad("{type: fixed_sum, corridor: 0.05}", "{type: capitation}");
+    assert!(e.message.contains("needs `per_person`"), "{e}");
+    // An intervention delivered by a financier or by nobody in full.
+    let e = bad("{homecare: 0.5, outside: 0.5}", "{town: 0.5, outside: 0.5}");
+    assert_eq!(e.line, Some(line_of("delivered_by")), "{e}");
+    assert!(e.message.contains("unknown provider"), "{e}");
+    let e = bad("{homecare: 0.5, outside: 0.5}", "{homecare: 0.5}");
+    assert!(e.message.contains("sum to 0.5"), "{e}");
+}

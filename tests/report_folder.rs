@@ -1,0 +1,219 @@
+//! The report folder as a reader finds it: whole or not at all, one run's files only, even
+//! with two runs writing it at once or a run stopped while it writes; and `--per-run`.
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+fn kloof() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_kloof"))
+}
+
+fn fixture(name: &str) -> String {
+    format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The seed each file of the report in `dir` says it is of.
+fn seeds(dir: &Path) -> Vec<String> {
+    let read =
+        |f: &str| std::fs::read_to_string(dir.join(f)).unwrap_or_else(|e| panic!("{f}: {e}"));
+    let json_seed = |text: &str| {
+        let v: serde_json::Value = serde_json::from_str(text).expect("json");
+        let seed = v.pointer("/manifest/seed").or_else(|| v.pointer("/seed"));
+        seed.unwrap_or_else(|| panic!("no seed in {text:.200}"))
+            .to_string()
+    };
+    let summary = read("summary.md");
+    let at = summary.find(", seed ").expect("seed in summary") + 7;
+    let summary_seed: String = summary[at..]
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    vec![
+        json_seed(&read("manifest.json")),
+        json_seed(&read("results.json")),
+        summary_seed,
+    ]
+}
+
+/// Nothing but the report folder itself in `parent`: no temporary folders left.
+fn only_report(parent: &Path) {
+    let names: Vec<String> = std::fs::read_dir(parent)
+        .expect("list")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, vec!["rep".to_string()], "left behind: {names:?}");
+}
+
+#[test]
+fn two_runs_writing_one_folder_leave_one_whole_report() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("rep");
+    for _ in 0..4 {
+        let children: Vec<_> = [11, 12]
+            .iter()
+            .map(|seed| {
+                kloof()
+                    .args([
+                        "run",
+                        &fixture("uncertain.yaml"),
+                        "--quiet",
+                        "--runs",
+                        "300",
+                    ])
+                    .args(["--seed", &seed.to_string(), "--out"])
+                    .arg(&out)
+                    .spawn()
+                    .expect("spawns")
+            })
+            .collect();
+        for mut c in children {
+            assert!(c.wait().expect("waits").success());
+        }
+        let s = seeds(&out);
+        assert!(s.iter().all(|x| *x == s[0]), "mixed report: {s:?}");
+        only_report(dir.path());
+    }
+}
+
+#[test]
+fn a_run_stopped_at_any_moment_leaves_the_previous_report_or_a_whole_new_one() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("rep");
+    let first = kloof()
+        .args([
+            "run",
+            &fixture("uncertain.yaml"),
+            "--quiet",
+            "--runs",
+            "50",
+            "--seed",
+            "1",
+            "--out",
+        ])
+        .arg(&out)
+        .status()
+        .expect("runs");
+    assert!(first.success());
+    let before = std::fs::read(out.join("results.csv")).expect("report");
+    for delay_ms in [5, 20, 60, 120, 200, 350] {
+        let mut child = kloof()
+            .args([
+                "run",
+                &fixture("uncertain.yaml"),
+                "--quiet",
+                "--runs",
+                "3000",
+                "--seed",
+                "2",
+                "--out",
+            ])
+            .arg(&out)
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawns");
+        std::thread::sleep(Duration::from_millis(delay_ms));
+        // SAFETY: signalling our own child by its pid.
+        unsafe { libc_kill(child.id() as i32, 15) };
+        child.wait().expect("waits");
+        let s = seeds(&out);
+        assert!(
+            s.iter().all(|x| *x == s[0]),
+            "mixed report after {delay_ms} ms: {s:?}"
+        );
+        if s[0] == "1" {
+            assert_eq!(
+                std::fs::read(out.join("results.csv")).expect("report"),
+                before
+            );
+        }
+        only_report(dir.path());
+    }
+}
+
+unsafe extern "C" {
+    #[link_name = "kill"]
+    fn libc_kill(pid: i32, signal: i32) -> i32;
+}
+
+#[test]
+fn a_folder_that_is_not_a_report_is_left_alone() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("rep");
+    std::fs::create_dir(&out).expect("mkdir");
+    std::fs::write(out.join("notes.txt"), "mine").expect("write");
+    let run = kloof()
+        .args(["run", &fixture("tiny.yaml"), "--quiet", "--out"])
+        .arg(&out)
+        .output()
+        .expect("runs");
+    assert_eq!(run.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&run.stderr).contains("is not a kloof report"));
+    assert_eq!(
+        std::fs::read_to_string(out.join("notes.txt")).expect("kept"),
+        "mine"
+    );
+    assert!(!out.join("manifest.json").exists());
+}
+
+#[test]
+fn per_run_writes_one_row_per_run_with_stable_columns() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("rep");
+    let run = kloof()
+        .args([
+            "run",
+            &fixture("agreement.yaml"),
+            "--quiet",
+            "--runs",
+            "7",
+            "--per-run",
+            "--out",
+        ])
+        .arg(&out)
+        .status()
+        .expect("runs");
+    assert!(run.success());
+    let text = std::fs::read_to_string(out.join("runs.csv")).expect("runs.csv");
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 8, "{text}");
+    let header: Vec<&str> = lines[0].split(',').collect();
+    for column in [
+        "run",
+        "baseline.gap.fte",
+        "network.gap.eur",
+        "network.network.net",
+        "network.partners.all_gain",
+        "network.partner.homecare.net",
+        "network.partner.town.net",
+    ] {
+        assert!(header.contains(&column), "{column} missing from {header:?}");
+    }
+    for (i, line) in lines[1..].iter().enumerate() {
+        let cells: Vec<&str> = line.split(',').collect();
+        assert_eq!(cells.len(), header.len());
+        assert_eq!(cells[0], i.to_string());
+        assert!(
+            cells[1..]
+                .iter()
+                .all(|c| c.parse::<f64>().is_ok_and(f64::is_finite)),
+            "{line}"
+        );
+    }
+    // Without the flag there is no runs.csv.
+    let plain = dir.path().join("plain");
+    let run = kloof()
+        .args([
+            "run",
+            &fixture("agreement.yaml"),
+            "--quiet",
+            "--runs",
+            "7",
+            "--out",
+        ])
+        .arg(&plain)
+        .status()
+        .expect("runs");
+    assert!(run.success());
+    assert!(!plain.join("runs.csv").exists());
+}
