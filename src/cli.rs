@@ -303,7 +303,13 @@ pub fn check(args: &CheckArgs) -> Result<bool, Failure> {
     }
     let mut ok = true;
     for file in &files {
-        match study::check(file).and_then(|summary| dry_run(file).map(|()| summary)) {
+        let checked = study::check(file)
+            .and_then(|summary| dry_run(file).map(|()| summary))
+            .map_err(|mut errors| {
+                errors.extend(rules_of_broken(file, &errors));
+                errors
+            });
+        match checked {
             Ok(summary) => say!(
                 "ok    {}  ({summary}; dry run of {DRY_RUNS} runs)",
                 file.display()
@@ -319,6 +325,31 @@ pub fn check(args: &CheckArgs) -> Result<bool, Failure> {
     }
 
     Ok(ok)
+}
+
+/// When a scenario has an error of its own, the rule files it names are still compiled and
+/// resolved, so one `check` shows what is wrong in every file (issue 8, item 6).
+fn rules_of_broken(file: &std::path::Path, errors: &[Error]) -> Vec<Error> {
+    if !errors.iter().any(|e| matches!(e, Error::Scenario(_))) {
+        return Vec::new();
+    }
+    let Ok(source) = Source::read(file) else {
+        return Vec::new();
+    };
+    let Ok(doc) = serde_yaml::from_str::<serde_yaml::Value>(&source.text) else {
+        return Vec::new();
+    };
+    let files: Vec<String> = doc
+        .get("rules")
+        .and_then(serde_yaml::Value::as_sequence)
+        .into_iter()
+        .flatten()
+        .filter_map(|r| r.get("file")?.as_str().map(str::to_string))
+        .collect();
+    kloof::rules::RuleSet::check_files(&files, source.dir().as_deref())
+        .into_iter()
+        .map(|e| Error::Rules(vec![e]))
+        .collect()
 }
 
 /// Where `check` and `test-rules` look without an argument, in a checkout.

@@ -507,3 +507,37 @@ fn explain_takes_a_report_folder() {
         "{err}"
     );
 }
+
+/// One `check` shows what is wrong in every file: a scenario error does not hide its rules'.
+#[test]
+fn check_reports_rule_errors_even_when_the_scenario_has_one() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(
+        dir.path().join("a.rhai"),
+        "fn on_year(s) {\n    let x = ;\n}\n",
+    )
+    .expect("write");
+    std::fs::write(
+        dir.path().join("b.rhai"),
+        "fn on_year(s) {\n    evnt(\"x\", 1);\n}\n",
+    )
+    .expect("write");
+    let tiny =
+        include_str!("fixtures/tiny.yaml").replace("hours_per_fte: 1000", "hours_per_fte: 0");
+    let scenario = format!("{tiny}rules:\n  - file: a.rhai\n  - file: b.rhai\n");
+    std::fs::write(dir.path().join("s.yaml"), scenario).expect("write");
+    let out = kloof()
+        .arg("check")
+        .arg(dir.path().join("s.yaml"))
+        .output()
+        .expect("kloof runs");
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    for part in [
+        "`domains[0].hours_per_fte`",
+        "a.rhai:2:13",
+        "b.rhai:2:5: no function `evnt` with 2 arguments (did you mean `event`?)",
+    ] {
+        assert!(text.contains(part), "{part:?} missing in:\n{text}");
+    }
+}

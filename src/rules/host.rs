@@ -295,6 +295,25 @@ impl RuleSet {
         }
     }
 
+    /// Compiles and resolves rule files on their own, without a model: what `kloof check`
+    /// can still report about a scenario's rules when the scenario itself has an error (its
+    /// parameters are then unknown, so they are not checked).
+    pub fn check_files(files: &[String], scenario_dir: Option<&Path>) -> Vec<RuleError> {
+        let engine = new_engine();
+        let natives = native_functions();
+        let mut errors = Vec::new();
+        for file in files {
+            match rule_source(file, scenario_dir).and_then(|(p, t)| compile(&engine, &p, &t)) {
+                Ok(rule) => {
+                    errors.extend(resolve::unknown_calls(&rule, &natives));
+                    errors.extend(resolve::bad_series_names(&rule, &named_series(&rule)));
+                }
+                Err(e) => errors.push(e),
+            }
+        }
+        errors
+    }
+
     /// Each rule file with its SHA-256, for the manifest.
     pub fn hashes(&self) -> Vec<FileHash> {
         self.rules
