@@ -340,12 +340,13 @@ fn a_rule_hoarding_memory_stops_fast_with_exit_1_and_its_line() {
     assert!(!dir.path().join("rep").exists(), "no report");
 }
 
-/// Runs `kloof check` on a scenario (the tiny fixture) with one rule; stdout and stderr together.
-fn check_with_rule(rule: &str, params: &str) -> (Option<i32>, String) {
+/// Runs `kloof check` on `scenario` written beside the rule `files` (name, source) in a fresh
+/// folder; the exit status, and stdout and stderr together.
+fn check_in_folder(scenario: &str, files: &[(&str, &str)]) -> (Option<i32>, String) {
     let dir = tempfile::tempdir().expect("temp dir");
-    std::fs::write(dir.path().join("rule.rhai"), rule).expect("write");
-    let tiny = include_str!("fixtures/tiny.yaml");
-    let scenario = format!("{tiny}rules:\n  - file: rule.rhai\n    params: {params}\n");
+    for (name, source) in files {
+        std::fs::write(dir.path().join(name), source).expect("write");
+    }
     std::fs::write(dir.path().join("s.yaml"), scenario).expect("write");
     let out = kloof()
         .arg("check")
@@ -358,6 +359,13 @@ fn check_with_rule(rule: &str, params: &str) -> (Option<i32>, String) {
         String::from_utf8_lossy(&out.stderr)
     );
     (out.status.code(), text)
+}
+
+/// `kloof check` on the tiny fixture with one rule, `rule.rhai`, and its `params`.
+fn check_with_rule(rule: &str, params: &str) -> (Option<i32>, String) {
+    let tiny = include_str!("fixtures/tiny.yaml");
+    let scenario = format!("{tiny}rules:\n  - file: rule.rhai\n    params: {params}\n");
+    check_in_folder(&scenario, &[("rule.rhai", rule)])
 }
 
 /// Issue 8, item 6: `check` passed a rule calling an undefined function or reading a missing
@@ -511,28 +519,17 @@ fn explain_takes_a_report_folder() {
 /// One `check` shows what is wrong in every file: a scenario error does not hide its rules'.
 #[test]
 fn check_reports_rule_errors_even_when_the_scenario_has_one() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    std::fs::write(
-        dir.path().join("a.rhai"),
-        "fn on_year(s) {\n    let x = ;\n}\n",
-    )
-    .expect("write");
-    std::fs::write(
-        dir.path().join("b.rhai"),
-        "fn on_year(s) {\n    evnt(\"x\", 1);\n}\n",
-    )
-    .expect("write");
     let tiny =
         include_str!("fixtures/tiny.yaml").replace("hours_per_fte: 1000", "hours_per_fte: 0");
     let scenario = format!("{tiny}rules:\n  - file: a.rhai\n  - file: b.rhai\n");
-    std::fs::write(dir.path().join("s.yaml"), scenario).expect("write");
-    let out = kloof()
-        .arg("check")
-        .arg(dir.path().join("s.yaml"))
-        .output()
-        .expect("kloof runs");
-    assert_eq!(out.status.code(), Some(1));
-    let text = String::from_utf8_lossy(&out.stdout);
+    let (code, text) = check_in_folder(
+        &scenario,
+        &[
+            ("a.rhai", "fn on_year(s) {\n    let x = ;\n}\n"),
+            ("b.rhai", "fn on_year(s) {\n    evnt(\"x\", 1);\n}\n"),
+        ],
+    );
+    assert_eq!(code, Some(1), "{text}");
     for part in [
         "`domains[0].hours_per_fte`",
         "a.rhai:2:13",
