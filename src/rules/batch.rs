@@ -39,7 +39,7 @@ thread_local! {
     static LIVE_VALUES: Cell<usize> = const { Cell::new(0) };
 }
 
-/// How many batch buffers exist on this thread (see [`LIVE_VALUES`]).
+/// How many batch buffers exist on this thread: created and not yet dropped.
 pub fn live_values() -> usize {
     LIVE_VALUES.with(Cell::get)
 }

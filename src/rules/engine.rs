@@ -18,7 +18,8 @@
 //!
 //! The sandbox: no file, network or clock access (rhai's `no_time` feature, no module
 //! resolver so `import` fails, `eval` disabled), `print`/`debug` go nowhere, and limits on
-//! operations, call depth, expression depth and sizes turn runaway scripts into errors.
+//! operations, call depth, expression depth, sizes and the batch values held at once
+//! ([`MAX_BATCH_VALUES`], counted in [`batch`]) turn runaway scripts into errors.
 
 use rhai::packages::{Package, StandardPackage};
 use rhai::{
