@@ -578,3 +578,13 @@ mod positions {
         );
     }
 }
+
+/// Text from the file is quoted in errors with control characters escaped: a scenario must not
+/// move the cursor or clear the screen of whoever reads its errors.
+#[test]
+fn control_characters_in_quoted_text_are_escaped() {
+    let e = error("financier: town", "financier: \"to\\ewn\"");
+    let text = e.to_string();
+    assert!(text.contains("`to\\u{1b}wn`; known: town"), "{text}");
+    assert!(!text.contains('\u{1b}'), "{text}");
+}

@@ -19,6 +19,7 @@ use super::engine::{
     MAX_STRING_SIZE,
 };
 pub use crate::agreement::RuleError;
+use crate::scenario::printable;
 
 impl RuleError {
     /// A syntax error (or undefined variable) found while compiling `source`, read from `file`.
@@ -29,7 +30,7 @@ impl RuleError {
             }
             other => other.to_string(),
         };
-        Self::new(file, message).at(source, err.1)
+        Self::new(file, printable(&message)).at(source, err.1)
     }
 
     /// A runtime error from running `source`, read from `file`.
@@ -70,7 +71,7 @@ impl RuleError {
             calls.reverse();
             message = format!("{message} ({})", calls.join(", "));
         }
-        Self::new(file, message).at(source, position)
+        Self::new(file, printable(&message)).at(source, position)
     }
 
     /// Places the error at `position` in `source`, keeping the line for display.
@@ -80,7 +81,7 @@ impl RuleError {
         self.source_line = self
             .line
             .and_then(|line| source.lines().nth(line.checked_sub(1)?))
-            .map(str::to_string);
+            .map(printable);
         self
     }
 }
@@ -215,6 +216,18 @@ error in rules/waterbed.rhai:12:17 (hook on_year, run 37, year 2027): Function n
             let err = RuleError::from_eval("r.rhai", script, &err);
             assert!(!err.message.contains("::"), "{err}");
         }
+    }
+
+    #[test]
+    fn text_from_scripts_is_printed_with_control_characters_escaped() {
+        let source = "fn on_year(s) {\n    pay(\"\\x1b[2J\", \"town\", 1, \"x\");\n}";
+        let err =
+            EvalAltResult::ErrorRuntime("unknown account `\u{1b}[2J`".into(), Position::new(2, 5));
+        let rule = RuleError::from_eval("r.rhai", source, &err);
+        assert!(rule.message.contains("`\\u{1b}[2J`"), "{}", rule.message);
+        assert!(!rule.to_string().contains('\u{1b}'));
+        let err = RuleError::new("r.rhai", "m").at("a\tb\u{7}", Position::new(1, 1));
+        assert_eq!(err.source_line.as_deref(), Some("a\tb\\u{7}"));
     }
 
     #[test]

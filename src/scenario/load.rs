@@ -29,13 +29,29 @@ impl fmt::Display for ScenarioError {
             }
         }
         if !self.key.is_empty() {
-            write!(f, ": `{}`", self.key)?;
+            write!(f, ": `{}`", printable(&self.key))?;
         }
-        write!(f, ": {}", self.message)
+        write!(f, ": {}", printable(&self.message))
     }
 }
 
 impl std::error::Error for ScenarioError {}
+
+/// `text` with control characters escaped (`\u{1b}`), tabs kept (they align a caret under a
+/// source line). Error messages quote what a file wrote (an id, an account, an event name), and
+/// a scenario or rule must not be able to move the cursor or clear the screen of whoever reads
+/// its errors.
+pub fn printable(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_control() && c != '\t' {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
 
 /// The largest scenario file kloof reads, 1 MiB: the national scenario is about 25 KB, and a
 /// bound keeps a wrong path (a log, a disk image) from filling memory.

@@ -14,7 +14,7 @@ mod rules;
 
 pub use ages::{AGES, AgeRange, AgeTable, BandValue, MAX_AGE};
 pub use load::{
-    MAX_RULE_BYTES, MAX_SCENARIO_BYTES, ScenarioError, check_horizon, parse, read_text,
+    MAX_RULE_BYTES, MAX_SCENARIO_BYTES, ScenarioError, check_horizon, parse, printable, read_text,
 };
 pub use refs::{
     DelivererRef, DomainId, DomainRef, FinancierRef, InputName, InterventionId, InterventionRef,
