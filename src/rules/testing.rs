@@ -438,3 +438,52 @@ fn run_file(
             .collect(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A rule test can allow what a scenario allows (`params.allow`) and declare an overdraft,
+    /// and the refusals read as in a run.
+    #[test]
+    fn cases_see_the_ledger_guards_and_allowances() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let rule = "fn on_settle(s) {\n    pay(\"outside\", \"town\", 10, \"grant\");\n}\nfn on_year(s) {\n    allow_overdraft(\"reserve\", 50);\n    withdraw(\"reserve\", \"town\", 40, \"advance\");\n}\n";
+        std::fs::write(dir.path().join("r.rhai"), rule).expect("write");
+        let cases = r#"
+rule: r.rhai
+cases:
+  - name: refused without the allowance
+    hook: on_settle
+    accounts: {town: 0, outside: 0}
+    expect: {error: "from `outside` to `town`"}
+  - name: allowed with it
+    hook: on_settle
+    params: {allow: [money_from_outside]}
+    accounts: {town: 0, outside: 0}
+    expect:
+      entries: [{from: outside, to: town, amount: 10}]
+  - name: an unknown allowance
+    hook: on_settle
+    params: {allow: [anything]}
+    accounts: {town: 0, outside: 0}
+    expect: {error: "never reached"}
+  - name: within the declared overdraft
+    hook: on_year
+    accounts: {town: 0, fund:reserve: 0}
+    expect: {balances: {fund:reserve: -40}}
+"#;
+        std::fs::write(dir.path().join("r.yaml"), cases).expect("write");
+        let results = run_dir(dir.path()).expect("runs");
+        let differences: Vec<&Vec<String>> = results.iter().map(|r| &r.differences).collect();
+        assert!(differences[0].is_empty(), "{:?}", differences[0]);
+        assert!(differences[1].is_empty(), "{:?}", differences[1]);
+        assert_eq!(differences[2].len(), 1);
+        assert!(
+            differences[2][0].contains("unknown allowance"),
+            "{:?}",
+            differences[2]
+        );
+        assert!(differences[3].is_empty(), "{:?}", differences[3]);
+    }
+}
