@@ -305,7 +305,8 @@ pub fn check(args: &CheckArgs) -> Result<bool, Failure> {
     for file in &files {
         let checked = study::check(file)
             .and_then(|summary| dry_run(file).map(|()| summary))
-            .map_err(|mut errors| {
+            .map_err(|errors| {
+                let mut errors = every_scenario_error(file, errors);
                 errors.extend(rules_of_broken(file, &errors));
                 errors
             });
@@ -325,6 +326,21 @@ pub fn check(args: &CheckArgs) -> Result<bool, Failure> {
     }
 
     Ok(ok)
+}
+
+/// A scenario's error replaced by all of them (reading stops at the first; `check` promises
+/// every one, see `scenario::parse_all`).
+fn every_scenario_error(file: &std::path::Path, errors: Vec<Error>) -> Vec<Error> {
+    if !errors.iter().any(|e| matches!(e, Error::Scenario(_))) {
+        return errors;
+    }
+    let Ok(source) = Source::read(file) else {
+        return errors;
+    };
+    match kloof::scenario::parse_all(&source.text, &source.path) {
+        Ok(_) => errors,
+        Err(all) => all.into_iter().map(Error::Scenario).collect(),
+    }
 }
 
 /// When a scenario has an error of its own, the rule files it names are still compiled and

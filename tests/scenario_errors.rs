@@ -588,3 +588,46 @@ fn control_characters_in_quoted_text_are_escaped() {
     assert!(text.contains("`to\\u{1b}wn`; known: town"), "{text}");
     assert!(!text.contains('\u{1b}'), "{text}");
 }
+
+/// `kloof check` promises every error at once: values out of range and unknown references are
+/// all reported, each at its own line, then the error that stops reading.
+#[test]
+fn every_value_and_reference_error_is_reported_at_once() {
+    let text = TINY
+        .replacen("hours_per_fte: 1000", "hours_per_fte: 0", 1)
+        .replacen("inflow: 0.1,", "inflow: 2,", 1)
+        .replacen("{domain: care", "{domain: cure", 1)
+        .replacen("per_year: 5000", "per_year: -5", 1);
+    let all = kloof::scenario::parse_all(&text, "bad.yaml").expect_err("rejected");
+    let keys: Vec<(&str, Option<usize>)> = all.iter().map(|e| (e.key.as_str(), e.line)).collect();
+    assert_eq!(
+        keys,
+        [
+            ("domains[0].hours_per_fte", Some(line_of("hours_per_fte"))),
+            ("domains[0].workforce.inflow", Some(line_of("inflow: 0.1"))),
+            (
+                "interventions[0].effects[0].domain",
+                Some(line_of("{domain: care"))
+            ),
+            (
+                "transition_budget.per_year",
+                Some(line_of("per_year: 5000"))
+            ),
+        ],
+        "{all:?}"
+    );
+    // The first is the one a run stops at.
+    let one = parse(&text, "bad.yaml").expect_err("rejected");
+    assert_eq!(one, all[0]);
+    // An error that stops reading comes after the value errors before it.
+    let text = text.replacen("seed: 7}", "seed: 7, surprise: 1}", 1);
+    let all = kloof::scenario::parse_all(&text, "bad.yaml").expect_err("rejected");
+    assert!(
+        all.iter()
+            .any(|e| e.message.contains("unknown field `surprise`")),
+        "{all:?}"
+    );
+    assert!(all.len() >= 2, "{all:?}");
+    // A good scenario reads as with `parse`.
+    assert!(kloof::scenario::parse_all(TINY, "tiny.yaml").is_ok());
+}

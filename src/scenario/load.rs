@@ -4,7 +4,7 @@ use std::fmt;
 
 use super::Scenario;
 use super::ranges::MAX_YEARS;
-use super::refs::{Known, with_known};
+use super::refs::{Known, Soft, with_known, with_soft};
 
 /// Why a scenario could not be read. Displays as `file:line:column: key: message`, the form
 /// editors and terminals turn into a link.
@@ -209,6 +209,42 @@ fn duplicate_ids(s: &Scenario, text: &str, file: &str) -> Result<(), ScenarioErr
         }
     }
     Ok(())
+}
+
+/// The most errors [`parse_all`] reports for one file.
+pub const MAX_ERRORS: usize = 20;
+
+/// Checks a scenario as [`parse`] does, but reports every value out of range, unknown
+/// reference and id written twice (up to [`MAX_ERRORS`]), each at its own key, line and column,
+/// followed by the error that stops reading (a missing key, a wrong type), if any: what
+/// `kloof check` shows. Costs one reading per error found.
+pub fn parse_all(text: &str, file: &str) -> Result<Scenario, Vec<ScenarioError>> {
+    let first = match parse(text, file) {
+        Ok(scenario) => return Ok(scenario),
+        Err(e) => e,
+    };
+    let (last, failed) = with_soft(Soft::Collect, || parse(text, file));
+    let mut errors: Vec<ScenarioError> = Vec::new();
+    for k in 1..=failed {
+        if let (Err(e), _) = with_soft(Soft::StopAt(k), || parse(text, file))
+            && !errors.contains(&e)
+        {
+            errors.push(e);
+            if errors.len() == MAX_ERRORS {
+                return Err(errors);
+            }
+        }
+    }
+    if let Err(e) = last
+        && !errors.contains(&e)
+    {
+        errors.push(e);
+    }
+    if errors.is_empty() {
+        errors.push(first);
+    }
+    errors.sort_by_key(|e| (e.line, e.column));
+    Err(errors)
 }
 
 fn read(text: &str, file: &str) -> Result<Scenario, ScenarioError> {

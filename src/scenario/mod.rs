@@ -14,7 +14,8 @@ mod rules;
 
 pub use ages::{AGES, AgeRange, AgeTable, BandValue, MAX_AGE};
 pub use load::{
-    MAX_RULE_BYTES, MAX_SCENARIO_BYTES, ScenarioError, check_horizon, parse, printable, read_text,
+    MAX_ERRORS, MAX_RULE_BYTES, MAX_SCENARIO_BYTES, ScenarioError, check_horizon, parse, parse_all,
+    printable, read_text,
 };
 pub use refs::{
     DelivererRef, DomainId, DomainRef, FinancierRef, InputName, InterventionId, InterventionRef,
@@ -45,10 +46,17 @@ macro_rules! ranged_quantity {
                     return Ok($name(q));
                 }
                 let named = q.shared.clone();
-                q.bounded(range.bounds).map($name).map_err(|e| match named {
-                    Some(n) => de::Error::custom(format!("shared input `{n}`: {e} here ({})", range.why)),
-                    None => de::Error::custom(format!("{e} ({})", range.why)),
-                })
+                // `kloof check` reads on past a value out of range to find the next error.
+                match q.clone().bounded(range.bounds) {
+                    Ok(q) => Ok($name(q)),
+                    Err(e) => {
+                        refs::soft(Err(match named {
+                            Some(n) => format!("shared input `{n}`: {e} here ({})", range.why),
+                            None => format!("{e} ({})", range.why),
+                        }))?;
+                        Ok($name(q))
+                    }
+                }
             }
         }
 

@@ -4,7 +4,7 @@
 //! line: the scenario is read twice, first to learn the ids, then with those ids in a
 //! thread-local [`Known`] set to check every reference and every id for duplicates.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::HashSet;
 use std::fmt;
 
@@ -31,6 +31,50 @@ pub(super) struct Known {
 
 thread_local! {
     static KNOWN: RefCell<Option<Known>> = const { RefCell::new(None) };
+    /// How a failed check is treated while reading, and how many have failed so far.
+    static SOFT: Cell<(Soft, usize)> = const { Cell::new((Soft::Stop, 0)) };
+}
+
+/// How a value check (a range, a reference, an id) that fails is treated while reading.
+///
+/// Why: serde stops at the first error, and `kloof check` promises every error at once (issue
+/// 8, item 6). Reading once with `Collect` counts the failed checks without stopping; reading
+/// again with `StopAt(k)` for each `k` stops at the k-th, which then carries its own key,
+/// line and column. A structural error (a missing key, a wrong type) still stops every reading.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Soft {
+    /// Stop at the first failed check: how scenarios are read for a run.
+    Stop,
+    /// Count failed checks and read on.
+    Collect,
+    /// Stop at the k-th failed check (1-based), reading past the ones before.
+    StopAt(usize),
+}
+
+/// Runs `f` with failed checks treated as `mode`; returns its result and how many failed.
+pub(super) fn with_soft<T>(mode: Soft, f: impl FnOnce() -> T) -> (T, usize) {
+    SOFT.with(|s| s.set((mode, 0)));
+    let out = f();
+    let failed = SOFT.with(|s| s.replace((Soft::Stop, 0)).1);
+    (out, failed)
+}
+
+/// The verdict of one value check, as the reading mode wants it: the error, or (collecting,
+/// or before the check to stop at) nothing, the value read as if it were right.
+pub(super) fn soft<E: de::Error>(verdict: Result<(), String>) -> Result<(), E> {
+    let Err(message) = verdict else {
+        return Ok(());
+    };
+    SOFT.with(|s| {
+        let (mode, failed) = s.get();
+        s.set((mode, failed + 1));
+        match mode {
+            Soft::Stop => Err(E::custom(message)),
+            Soft::Collect => Ok(()),
+            Soft::StopAt(k) if k == failed + 1 => Err(E::custom(message)),
+            Soft::StopAt(_) => Ok(()),
+        }
+    })
 }
 
 /// Runs `f` with `known` as the ids references are checked against.
@@ -100,7 +144,7 @@ macro_rules! string_type {
         impl<'de> Deserialize<'de> for $name {
             fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
                 let $s = String::deserialize(d)?;
-                $check.map_err(de::Error::custom)?;
+                soft($check)?;
                 Ok($name($s))
             }
         }
@@ -273,12 +317,10 @@ fn year_checked<'de, D: Deserializer<'de>>(
     check: impl Fn(i32, i32) -> Result<(), String>,
 ) -> Result<i32, D::Error> {
     let year = i32::deserialize(d)?;
-    KNOWN
-        .with(|k| match k.borrow().as_ref() {
-            Some(known) => check(year, known.start_year),
-            None => Ok(()),
-        })
-        .map_err(de::Error::custom)?;
+    soft(KNOWN.with(|k| match k.borrow().as_ref() {
+        Some(known) => check(year, known.start_year),
+        None => Ok(()),
+    }))?;
     Ok(year)
 }
 
