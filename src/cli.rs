@@ -55,7 +55,8 @@ pub struct Cli {
 pub enum Command {
     /// Run a scenario's Monte Carlo simulation and write its report.
     Run(RunArgs),
-    /// Check scenarios and compile every rule they use; report all errors at once.
+    /// Check scenarios, compile every rule they use and resolve its calls and parameters, then
+    /// simulate a few runs; report all errors at once.
     Check(CheckArgs),
     /// Run the rule tests (YAML cases) and print `N passed, M failed`.
     TestRules(TestRulesArgs),
@@ -65,21 +66,21 @@ pub enum Command {
 
 #[derive(clap::Args)]
 pub struct CheckArgs {
-    /// A scenario file, or a folder whose `*.yaml` files are all checked.
-    #[arg(default_value = "scenarios")]
-    pub path: PathBuf,
+    /// A scenario file, or a folder whose `*.yaml` files are all checked [default: scenarios/,
+    /// or outside a checkout the default scenario built into kloof].
+    pub path: Option<PathBuf>,
 }
 
 #[derive(clap::Args)]
 pub struct TestRulesArgs {
-    /// Folder of rule test files (or one file).
-    #[arg(default_value = "rules/tests")]
-    pub path: PathBuf,
+    /// Folder of rule test files (or one file) [default: rules/tests/, or outside a checkout
+    /// the tests built into kloof].
+    pub path: Option<PathBuf>,
 }
 
 #[derive(clap::Args)]
 pub struct ExplainArgs {
-    /// Scenario file.
+    /// Scenario file, or a report folder (its manifest names the scenario, seed and horizon).
     pub scenario: PathBuf,
     /// Run number (0-based), as in the per-run results.
     #[arg(long)]
@@ -133,11 +134,27 @@ fn progress_bar(total: u64, quiet: bool) -> ProgressBar {
     }
     let bar = ProgressBar::new(total);
     if let Ok(style) = ProgressStyle::with_template(
-        "{spinner} [{elapsed_precise}] {bar:40} {pos}/{len} runs, {per_sec}, {eta} left",
+        "{spinner} [{elapsed_precise}] {bar:40} {pos}/{len} runs, {rate}, {eta} left {msg}",
     ) {
-        bar.set_style(style);
+        // Whole runs per second: indicatif's own `{per_sec}` shows four decimals.
+        bar.set_style(style.with_key(
+            "rate",
+            |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                let _ = write!(w, "{:.0} runs/s", state.per_sec());
+            },
+        ));
     }
     bar
+}
+
+/// Tells the bar about finished runs; after the last one, says what the pause is for (the
+/// statistics of 10,000 runs take a moment, and a bar standing still at 100 % looked stuck).
+fn advance(bar: &ProgressBar, runs: u64) {
+    bar.inc(runs);
+    if bar.length().is_some_and(|len| bar.position() >= len) {
+        bar.set_message("— all runs done, computing statistics and writing the report");
+        bar.enable_steady_tick(std::time::Duration::from_millis(120));
+    }
 }
 
 pub fn run(args: &RunArgs) -> Result<(), Failure> {
@@ -159,13 +176,12 @@ pub fn run(args: &RunArgs) -> Result<(), Failure> {
         None => source.parse()?.monte_carlo.runs,
     };
     bar.set_length(runs);
-    let study = study::run(&source, &options, &|n| bar.inc(n))?;
-    bar.finish_and_clear();
+    let study = study::run(&source, &options, &|n| advance(&bar, n))?;
     let dir = args
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from("reports").join(&study.scenario.name));
-    uninterrupted(|| {
+    let written = uninterrupted(|| {
         report::write(
             &dir,
             &study.manifest,
@@ -173,7 +189,10 @@ pub fn run(args: &RunArgs) -> Result<(), Failure> {
             &report::About::of(&study.scenario),
             args.per_run,
         )
-    })?;
+    });
+    // Cleared before any error is printed, so the message does not land on the bar.
+    bar.finish_and_clear();
+    written?;
     if !args.quiet {
         print_summary(&study, &dir)?;
     }
@@ -184,19 +203,26 @@ fn print_summary(study: &study::Study, dir: &std::path::Path) -> std::io::Result
     let o = &study.outcomes;
     let p = &study.manifest.provenance;
     let end = p.horizon;
-    let line =
-        |label: &str, v: &str, metric: &str, scale: f64, unit: &str| match o.get(v, metric, end) {
-            Some(values) => {
-                let s = Summary::of(values);
-                say!(
-                    "  {label:<34} {:>10.1} {unit}  (90 %: {:.1} to {:.1})",
-                    s.p50 / scale,
-                    s.p5 / scale,
-                    s.p95 / scale
-                )
-            }
-            None => Ok(()),
-        };
+    let summary = |v: &str, metric: &str| o.get(v, metric, end).map(Summary::of);
+    let fte = |label: &str, v: &str, metric: &str| match summary(v, metric) {
+        Some(s) => {
+            let [p5, p50, p95] = [s.p5, s.p50, s.p95].map(thousands);
+            say!(
+                "  {label:<34} {:>16}  (90 %: {p5} to {p95} FTE)",
+                format!("{p50} FTE")
+            )
+        }
+        None => Ok(()),
+    };
+    let eur = |label: &str, v: &str, metric: &str| match summary(v, metric) {
+        Some(s) => {
+            let (scale, unit) = money_scale(&[s.p5, s.p50, s.p95]);
+            let [p5, p50, p95] = [s.p5, s.p50, s.p95].map(|x| thousands(x / scale));
+            let median = format!("EUR {p50} {unit}");
+            say!("  {label:<34} {median:>16}  (90 %: EUR {p5} to {p95} {unit})")
+        }
+        None => Ok(()),
+    };
     say!(
         "{} — {} runs, seed {}, {}-{} ({:.1} s)",
         study.scenario.title,
@@ -207,52 +233,87 @@ fn print_summary(study: &study::Study, dir: &std::path::Path) -> std::io::Result
         study.manifest.wall_time_seconds
     )?;
     say!("In {end}, median:")?;
-    line("care gap, baseline", BASELINE, "gap.fte", 1.0, "FTE")?;
-    line("care gap, network", NETWORK, "gap.fte", 1.0, "FTE")?;
-    line("budget gap, baseline", BASELINE, "gap.eur", 1e6, "EUR mln")?;
-    line("budget gap, network", NETWORK, "gap.eur", 1e6, "EUR mln")?;
-    line(
-        "savings this year",
-        NETWORK,
-        "savings.eur.total",
-        1e6,
-        "EUR mln",
-    )?;
-    line(
-        "savings since start",
-        NETWORK,
-        "savings.eur.cumulative",
-        1e6,
-        "EUR mln",
-    )?;
+    fte("care gap, baseline", BASELINE, "gap.fte")?;
+    fte("care gap, network", NETWORK, "gap.fte")?;
+    eur("budget gap, baseline", BASELINE, "gap.eur")?;
+    eur("budget gap, network", NETWORK, "gap.eur")?;
+    eur("savings this year", NETWORK, "savings.eur.total")?;
+    eur("savings since start", NETWORK, "savings.eur.cumulative")?;
     say!("Report: {}", dir.display())
+}
+
+/// The unit a line of money reads in: billions once the largest figure reaches EUR 1 bn
+/// (`EUR 165,699.4 mln` read as a misprint), millions otherwise. One unit for the median and
+/// its interval, so the three compare at a glance.
+fn money_scale(values: &[f64]) -> (f64, &'static str) {
+    let largest = values.iter().fold(0.0_f64, |m, x| m.max(x.abs()));
+    if largest >= 1e9 {
+        (1e9, "bn")
+    } else {
+        (1e6, "mln")
+    }
+}
+
+/// One decimal with thousands separators: `1,234.5`.
+fn thousands(x: f64) -> String {
+    let text = format!("{:.1}", x.abs());
+    let (whole, decimals) = text.split_once('.').unwrap_or((&text, "0"));
+    let mut out = String::new();
+    for (i, c) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    let sign = if text.trim_start_matches(['0', '.']).is_empty() || x >= 0.0 {
+        ""
+    } else {
+        "-"
+    };
+    format!("{sign}{out}.{decimals}")
 }
 
 /// `kloof check`: every scenario in the path, every rule they use; exit 1 on any error.
 pub fn check(args: &CheckArgs) -> Result<bool, Failure> {
-    let files: Vec<PathBuf> = if args.path.is_dir() {
-        let mut f: Vec<PathBuf> = std::fs::read_dir(&args.path)
-            .map_err(|e| Error::Options(format!("cannot read {}: {e}", args.path.display())))?
+    let path = match &args.path {
+        Some(p) => p.clone(),
+        None if std::path::Path::new(DEFAULT_SCENARIOS).is_dir() => {
+            PathBuf::from(DEFAULT_SCENARIOS)
+        }
+        None => return check_embedded(),
+    };
+    let files: Vec<PathBuf> = if path.is_dir() {
+        let mut f: Vec<PathBuf> = std::fs::read_dir(&path)
+            .map_err(|e| Error::Options(format!("cannot read {}: {e}", path.display())))?
             .filter_map(|e| e.ok().map(|e| e.path()))
             .filter(|p| p.extension().is_some_and(|x| x == "yaml" || x == "yml"))
             .collect();
         f.sort();
         f
     } else {
-        vec![args.path.clone()]
+        vec![path.clone()]
     };
     // Checking nothing must not read as "all is well".
     if files.is_empty() {
         return Err(Error::Options(format!(
             "no scenario files (*.yaml, *.yml) in {}",
-            args.path.display()
+            path.display()
         ))
         .into());
     }
     let mut ok = true;
     for file in &files {
-        match study::check(file) {
-            Ok(summary) => say!("ok    {}  ({summary})", file.display())?,
+        let checked = study::check(file)
+            .and_then(|summary| dry_run(file).map(|()| summary))
+            .map_err(|mut errors| {
+                errors.extend(rules_of_broken(file, &errors));
+                errors
+            });
+        match checked {
+            Ok(summary) => say!(
+                "ok    {}  ({summary}; dry run of {DRY_RUNS} runs)",
+                file.display()
+            )?,
             Err(errors) => {
                 ok = false;
                 say!("error {}", file.display())?;
@@ -266,9 +327,87 @@ pub fn check(args: &CheckArgs) -> Result<bool, Failure> {
     Ok(ok)
 }
 
+/// When a scenario has an error of its own, the rule files it names are still compiled and
+/// resolved, so one `check` shows what is wrong in every file (issue 8, item 6).
+fn rules_of_broken(file: &std::path::Path, errors: &[Error]) -> Vec<Error> {
+    if !errors.iter().any(|e| matches!(e, Error::Scenario(_))) {
+        return Vec::new();
+    }
+    let Ok(source) = Source::read(file) else {
+        return Vec::new();
+    };
+    let Ok(doc) = serde_yaml::from_str::<serde_yaml::Value>(&source.text) else {
+        return Vec::new();
+    };
+    let files: Vec<String> = doc
+        .get("rules")
+        .and_then(serde_yaml::Value::as_sequence)
+        .into_iter()
+        .flatten()
+        .filter_map(|r| r.get("file")?.as_str().map(str::to_string))
+        .collect();
+    kloof::rules::RuleSet::check_files(&files, source.dir().as_deref())
+        .into_iter()
+        .map(|e| Error::Rules(vec![e]))
+        .collect()
+}
+
+/// Where `check` and `test-rules` look without an argument, in a checkout.
+const DEFAULT_SCENARIOS: &str = "scenarios";
+const DEFAULT_RULE_TESTS: &str = "rules/tests";
+
+/// `kloof check` outside a checkout: the default scenario and rule library built into kloof,
+/// as `kloof run` without a scenario would use them.
+fn check_embedded() -> Result<bool, Failure> {
+    say!("(no {DEFAULT_SCENARIOS}/ here: the default scenario built into kloof)")?;
+    let source = Source::embedded_default();
+    let options = Options {
+        runs: Some(DRY_RUNS),
+        ..Options::default()
+    };
+    match study::run(&source, &options, &|_| {}) {
+        Ok(_) => {
+            say!("ok    {}  (dry run of {DRY_RUNS} runs)", source.path)?;
+            Ok(true)
+        }
+        Err(e) => {
+            say!("error {}\n{e}\n", source.path)?;
+            Ok(false)
+        }
+    }
+}
+
+/// Runs in the dry run that ends `kloof check`: enough for every year and every hook of the
+/// network to run on a few different draws, few enough to take well under a second.
+const DRY_RUNS: u64 = 16;
+
+/// Simulates a scenario that passed the static checks for [`DRY_RUNS`] runs, so what shows only
+/// when rules run (a wrong type, a payment from an account that does not exist, a negative
+/// amount) is found by `check` and not by `run` (issue 8, item 6).
+fn dry_run(file: &std::path::Path) -> Result<(), Vec<Error>> {
+    let source = Source::read(file).map_err(|e| vec![e.into()])?;
+    let options = Options {
+        runs: Some(DRY_RUNS),
+        ..Options::default()
+    };
+    study::run(&source, &options, &|_| {})
+        .map(drop)
+        .map_err(|e| vec![e])
+}
+
 /// `kloof test-rules`: runs the YAML cases, prints each failure with its differences.
 pub fn test_rules(args: &TestRulesArgs) -> Result<bool, Failure> {
-    let results = kloof::rules::testing::run_dir(&args.path).map_err(Error::Options)?;
+    use kloof::rules::testing;
+    let results = match &args.path {
+        Some(p) => testing::run_dir(p).map_err(Error::Options)?,
+        None if std::path::Path::new(DEFAULT_RULE_TESTS).is_dir() => {
+            testing::run_dir(std::path::Path::new(DEFAULT_RULE_TESTS)).map_err(Error::Options)?
+        }
+        None => {
+            say!("(no {DEFAULT_RULE_TESTS}/ here: the rule tests built into kloof)")?;
+            testing::run_embedded()
+        }
+    };
     let failed: Vec<_> = results
         .iter()
         .filter(|r| !r.differences.is_empty())
@@ -291,8 +430,17 @@ pub fn test_rules(args: &TestRulesArgs) -> Result<bool, Failure> {
 
 /// `kloof explain`: the ledger entries of one run and year, in order.
 pub fn explain(args: &ExplainArgs) -> Result<(), Failure> {
-    let source = Source::read(&args.scenario)?;
-    let entries = study::explain(&source, args.run, args.year, args.seed, args.horizon)?;
+    let (source, seed, horizon) = if args.scenario.is_dir() {
+        let (source, seed, horizon) = from_report(&args.scenario)?;
+        (
+            source,
+            args.seed.or(Some(seed)),
+            args.horizon.or(Some(horizon)),
+        )
+    } else {
+        (Source::read(&args.scenario)?, args.seed, args.horizon)
+    };
+    let entries = study::explain(&source, args.run, args.year, seed, horizon)?;
     say!(
         "Run {}, year {} of {}: {} ledger entries",
         args.run,
@@ -321,6 +469,68 @@ pub fn explain(args: &ExplainArgs) -> Result<(), Failure> {
         )?;
     }
     Ok(())
+}
+
+/// The scenario, seed and horizon a report folder was made with, from its `manifest.json`, so
+/// `kloof explain reports/ruwaard --run 3 --year 2027` explains the report's own run 3. The
+/// scenario and rule files must be the ones the manifest hashed: otherwise the entries would
+/// not be the report's, and saying so beats showing other numbers.
+fn from_report(dir: &std::path::Path) -> Result<(Source, u64, i32), Failure> {
+    let bad = |m: String| Failure::from(Error::Options(format!("{}: {m}", dir.display())));
+    let path = dir.join("manifest.json");
+    let text = kloof::scenario::read_text(&path, 1 << 20)
+        .map_err(|m| bad(format!("manifest.json: {m} (is this a report folder?)")))?;
+    let manifest: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| bad(format!("manifest.json: {e}")))?;
+    let field = |k: &str| {
+        manifest
+            .get(k)
+            .ok_or_else(|| bad(format!("manifest.json has no `{k}`")))
+    };
+    let scenario = field("scenario_path")?
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let seed = field("seed")?
+        .as_u64()
+        .ok_or_else(|| bad("`seed` is not a number".into()))?;
+    let horizon = field("horizon")?
+        .as_i64()
+        .and_then(|h| i32::try_from(h).ok())
+        .ok_or_else(|| bad("`horizon` is not a year".into()))?;
+    let source = if scenario.starts_with("(embedded)") {
+        Source::embedded_default()
+    } else {
+        Source::read(std::path::Path::new(&scenario))?
+    };
+    let mut files = vec![(
+        scenario.clone(),
+        field("scenario_sha256")?.clone(),
+        Some(source.text.clone()),
+    )];
+    for rule in field("rules")?.as_array().into_iter().flatten() {
+        let rule_path = rule["path"].as_str().unwrap_or_default().to_string();
+        // Embedded rules are part of this kloof binary; the version check covers them.
+        if !rule_path.starts_with("(embedded)") {
+            let text = kloof::scenario::read_text(
+                std::path::Path::new(&rule_path),
+                kloof::scenario::MAX_RULE_BYTES,
+            )
+            .ok();
+            files.push((rule_path, rule["sha256"].clone(), text));
+        }
+    }
+    for (file, sha, text) in files {
+        let same = text
+            .is_some_and(|t| sha.as_str() == Some(&kloof::provenance::sha256_hex(t.as_bytes())));
+        if !same {
+            return Err(bad(format!(
+                "{file} is missing or has changed since the report was made; run it again, or \
+                 explain the scenario file itself"
+            )));
+        }
+    }
+    Ok((source, seed, horizon))
 }
 
 /// Text a rule script wrote (a payment's reason), with control characters escaped (`\u{1b}`,
@@ -379,5 +589,17 @@ mod tests {
             super::printable("saving\u{1b}[2J\nfake line\té"),
             "saving\\u{1b}[2J\\nfake line\\té"
         );
+    }
+
+    #[test]
+    fn money_reads_in_millions_or_billions_with_separators() {
+        use super::{money_scale, thousands};
+        assert_eq!(money_scale(&[1.0e8, 165_699.4e6, 2.0e11]), (1e9, "bn"));
+        assert_eq!(money_scale(&[-5.0e6, 999.9e6]), (1e6, "mln"));
+        assert_eq!(thousands(165_699.4e6 / 1e9), "165.7");
+        assert_eq!(thousands(1_234_567.89), "1,234,567.9");
+        assert_eq!(thousands(-1234.5), "-1,234.5");
+        assert_eq!(thousands(-0.01), "0.0");
+        assert_eq!(thousands(999.96), "1,000.0");
     }
 }

@@ -62,7 +62,80 @@ pub enum LedgerError {
     TooLarge { run: u64, amount: f64 },
     #[error("the balance of `{account}` in run {run} would leave the range the ledger can hold")]
     Overflow { account: String, run: u64 },
+    #[error(
+        "`{fund}` holds EUR {balance:.2} in run {run}: paying EUR {amount:.2} out of it would \
+         overdraw it{}",
+        overdraft_hint(*overdraft)
+    )]
+    Overdrawn {
+        fund: String,
+        run: u64,
+        balance: f64,
+        amount: f64,
+        /// The overdraft the rules declared for the fund, EUR.
+        overdraft: f64,
+    },
+    #[error(
+        "EUR {amount:.2} from `outside` to `{to}` in run {run}: money from outside the network \
+         would show as savings; if the agreement really brings it in, allow it in the scenario \
+         with `allow: [money_from_outside]` in this rule's params"
+    )]
+    FromOutside { to: String, run: u64, amount: f64 },
+    #[error(
+        "EUR {amount:.2} from `interventions` to `{to}` in run {run}: intervention spending has \
+         left the network; if the agreement really claws it back, allow it in the scenario with \
+         `allow: [withdrawals_from_interventions]` in this rule's params"
+    )]
+    FromInterventions { to: String, run: u64, amount: f64 },
+    #[error("overdraft of EUR {amount} for `{account}` in run {run}: {reason}")]
+    BadOverdraft {
+        account: String,
+        run: u64,
+        amount: f64,
+        reason: &'static str,
+    },
 }
+
+/// The end of an [`LedgerError::Overdrawn`] message: the declared limit, or how to declare one.
+fn overdraft_hint(overdraft: f64) -> String {
+    if overdraft > 0.0 {
+        format!(" beyond its overdraft of EUR {overdraft:.2}")
+    } else {
+        " (a rule that means to borrow declares it first: `allow_overdraft(fund, limit)`)"
+            .to_string()
+    }
+}
+
+/// What the scenario allows a rule beyond moving money among partners and funds: both are
+/// refused by default, because either makes money appear in the network that nobody in it
+/// paid (a rule paying EUR 1 bn from `outside` once showed as savings in 100 % of runs).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Allowances {
+    /// Transfers from `outside` to a partner, a fund or `interventions`.
+    pub money_from_outside: bool,
+    /// Transfers out of `interventions` (money already spent on interventions).
+    pub withdrawals_from_interventions: bool,
+}
+
+impl Allowances {
+    /// The names a scenario writes in a rule's `allow:` list.
+    pub const NAMES: [&str; 2] = ["money_from_outside", "withdrawals_from_interventions"];
+
+    /// Allows what `name` (one of [`Allowances::NAMES`]) names; `false` for another name.
+    pub fn allow(&mut self, name: &str) -> bool {
+        match name {
+            "money_from_outside" => self.money_from_outside = true,
+            "withdrawals_from_interventions" => self.withdrawals_from_interventions = true,
+            _ => return false,
+        }
+        true
+    }
+}
+
+/// How far a fund may go below zero (or below its overdraft) without a declaration, in cents:
+/// a rule that splits one amount into several payments in and out of a fund rounds each to
+/// the cent, and the rounded parts may differ from the whole by a few cents.
+pub const ROUNDING_CENTS: i64 = 100;
 
 /// The largest single transfer, EUR 10 trillion: a hundred times all Dutch care spending in a
 /// year. Far below what whole cents in an `i64` hold (about EUR 9.2e16), so that balances can
@@ -80,6 +153,9 @@ pub struct Ledger {
     /// Paid out and received this year, `[account][run]`, cents.
     paid: Vec<Vec<i64>>,
     received: Vec<Vec<i64>>,
+    /// How far below zero each account may go in a rule's transfer, `[account][run]`, cents;
+    /// checked for funds only (partners' balances are their net payments, often negative).
+    overdraft: Vec<Vec<i64>>,
     /// The run whose entries are kept, and its entries.
     traced: Option<u64>,
     entries: Vec<Entry>,
@@ -93,6 +169,15 @@ fn eur(cents: i64) -> f64 {
     cents as f64 / 100.0
 }
 
+/// Amount for run `b`: one amount for every run, or one per run.
+/// A list of the wrong length gives NaN for the runs it lacks, refused as a bad amount.
+fn at(amounts: &[f64], b: usize) -> f64 {
+    match amounts {
+        [one] => *one,
+        _ => amounts.get(b).copied().unwrap_or(f64::NAN),
+    }
+}
+
 impl Ledger {
     /// A ledger for runs `first_run..first_run + len` with the given accounts, all at zero.
     pub fn new(accounts: Vec<String>, first_run: u64, len: usize, traced: Option<u64>) -> Ledger {
@@ -101,6 +186,7 @@ impl Ledger {
             balance: zeros(),
             paid: zeros(),
             received: zeros(),
+            overdraft: zeros(),
             accounts,
             first_run,
             len,
@@ -120,7 +206,12 @@ impl Ledger {
             return i;
         }
         self.accounts.push(account);
-        for t in [&mut self.balance, &mut self.paid, &mut self.received] {
+        for t in [
+            &mut self.balance,
+            &mut self.paid,
+            &mut self.received,
+            &mut self.overdraft,
+        ] {
             t.push(vec![0; self.len]);
         }
         self.accounts.len() - 1
@@ -134,6 +225,9 @@ impl Ledger {
     }
 
     /// Moves `amounts[b]` euros (rounded to cents) from `from` to `to` in every run `b`.
+    ///
+    /// This is kloof's own bookkeeping (contributions, intervention spending); a rule's
+    /// transfers go through [`Ledger::transfer_by_rule`], which also guards funds and sinks.
     pub fn transfer(
         &mut self,
         from: &str,
@@ -143,21 +237,76 @@ impl Ledger {
         origin: &Origin,
         reason: &str,
     ) -> Result<(), LedgerError> {
+        self.move_money(from, to, amounts, year, origin, reason, None)
+    }
+
+    /// A transfer a rule makes: as [`Ledger::transfer`], and refused when it would take a
+    /// fund below zero beyond its declared overdraft (and [`ROUNDING_CENTS`]), or move money
+    /// out of `outside` or `interventions` where `allowed` does not say so.
+    #[allow(clippy::too_many_arguments)]
+    pub fn transfer_by_rule(
+        &mut self,
+        from: &str,
+        to: &str,
+        amounts: &[f64],
+        year: i32,
+        origin: &Origin,
+        reason: &str,
+        allowed: Allowances,
+    ) -> Result<(), LedgerError> {
+        self.move_money(from, to, amounts, year, origin, reason, Some(allowed))
+    }
+
+    /// Lets a fund go up to `amounts[b]` euros below zero in run `b` from now on (a rule's
+    /// declared overdraft). Only funds have one: other accounts are not guarded.
+    pub fn set_overdraft(&mut self, fund: &str, amounts: &[f64]) -> Result<(), LedgerError> {
+        let f = self.account(fund)?;
+        let mut limits = Vec::with_capacity(self.len);
+        for b in 0..self.len {
+            let (amount, run) = (at(amounts, b), self.first_run + b as u64);
+            let bad = |reason| LedgerError::BadOverdraft {
+                account: fund.to_string(),
+                run,
+                amount,
+                reason,
+            };
+            if !fund.starts_with(FUND_PREFIX) {
+                return Err(bad("only funds (`fund:<name>`) have an overdraft"));
+            }
+            if !amount.is_finite() || amount < 0.0 {
+                return Err(bad("it must be a finite number of euros >= 0"));
+            }
+            if amount > MAX_TRANSFER_EUR {
+                return Err(bad("it is above the largest transfer, EUR 1e13"));
+            }
+            limits.push(cents(amount));
+        }
+        self.overdraft[f] = limits;
+        Ok(())
+    }
+
+    /// The checks of every run, then the transfer. `rule` is what a rule is allowed, or `None`
+    /// for kloof's own bookkeeping.
+    #[allow(clippy::too_many_arguments)]
+    fn move_money(
+        &mut self,
+        from: &str,
+        to: &str,
+        amounts: &[f64],
+        year: i32,
+        origin: &Origin,
+        reason: &str,
+        rule: Option<Allowances>,
+    ) -> Result<(), LedgerError> {
         let (f, t) = (self.account(from)?, self.account(to)?);
         if f == t {
             return Err(LedgerError::SameAccount(from.to_string()));
         }
-        let amount_at = |b: usize| {
-            if amounts.len() == 1 {
-                amounts[0]
-            } else {
-                amounts[b]
-            }
-        };
+        let guard_fund = rule.is_some() && from.starts_with(FUND_PREFIX);
         // Every run is checked before any balance changes, so a refused transfer changes nothing.
         let mut after = Vec::with_capacity(self.len);
         for b in 0..self.len {
-            let (a, run) = (amount_at(b), self.first_run + b as u64);
+            let (a, run) = (at(amounts, b), self.first_run + b as u64);
             if !a.is_finite() || a < 0.0 {
                 return Err(LedgerError::BadAmount { run, amount: a });
             }
@@ -165,6 +314,15 @@ impl Ledger {
                 return Err(LedgerError::TooLarge { run, amount: a });
             }
             let c = cents(a);
+            if let Some(allowed) = rule.filter(|_| c > 0) {
+                let to = to.to_string();
+                if from == OUTSIDE && !allowed.money_from_outside {
+                    return Err(LedgerError::FromOutside { to, run, amount: a });
+                }
+                if from == INTERVENTIONS && !allowed.withdrawals_from_interventions {
+                    return Err(LedgerError::FromInterventions { to, run, amount: a });
+                }
+            }
             let overflow = |account: &str| LedgerError::Overflow {
                 account: account.to_string(),
                 run,
@@ -177,6 +335,15 @@ impl Ledger {
                 .checked_add(c)
                 .filter(|_| self.received[t][b].checked_add(c).is_some())
                 .ok_or_else(|| overflow(to))?;
+            if guard_fund && c > 0 && from_after < -(self.overdraft[f][b] + ROUNDING_CENTS) {
+                return Err(LedgerError::Overdrawn {
+                    fund: from.to_string(),
+                    run,
+                    balance: eur(self.balance[f][b]),
+                    amount: eur(c),
+                    overdraft: eur(self.overdraft[f][b]),
+                });
+            }
             after.push((c, from_after, to_after));
         }
         for (b, (c, from_after, to_after)) in after.into_iter().enumerate() {
@@ -341,5 +508,67 @@ mod tests {
         assert!(matches!(e, LedgerError::Overflow { run: 0, .. }), "{e}");
         assert_eq!(l.balance(0)[0], -(9223.0 * MAX_TRANSFER_EUR));
         assert_eq!(l.balance(0)[0] + l.balance(1)[0], 0.0);
+    }
+
+    #[test]
+    fn rules_cannot_overdraw_funds_or_take_money_from_the_sinks() {
+        let accounts = ["a", "fund:f", OUTSIDE, INTERVENTIONS]
+            .map(String::from)
+            .to_vec();
+        let mut l = Ledger::new(accounts, 5, 2, None);
+        let none = Allowances::default();
+        let rule = |l: &mut Ledger, from: &str, to: &str, amounts: &[f64], allowed| {
+            l.transfer_by_rule(from, to, amounts, 2025, &origin(), "x", allowed)
+        };
+        rule(&mut l, "a", "fund:f", &[10.0], none).expect("deposit");
+        // Within the balance plus the rounding allowance of one euro: fine.
+        rule(&mut l, "fund:f", "a", &[10.5, 11.0], none).expect("within rounding");
+        assert_eq!(
+            rule(&mut l, "fund:f", "a", &[0.0, 0.01], none),
+            Err(LedgerError::Overdrawn {
+                fund: "fund:f".into(),
+                run: 6,
+                balance: -1.0,
+                amount: 0.01,
+                overdraft: 0.0
+            })
+        );
+        l.set_overdraft("fund:f", &[100.0]).expect("declared");
+        rule(&mut l, "fund:f", "a", &[99.0, 99.0], none).expect("within the overdraft");
+        assert!(matches!(
+            rule(&mut l, "fund:f", "a", &[5.0, 0.0], none),
+            Err(LedgerError::Overdrawn { run: 5, .. })
+        ));
+        // kloof's own bookkeeping is not guarded (its spending never exceeds the balance).
+        l.transfer("fund:f", "a", &[5.0, 0.0], 2025, &origin(), "x")
+            .expect("core transfer");
+        assert!(l.set_overdraft("a", &[1.0]).is_err(), "only funds");
+        assert!(l.set_overdraft("fund:f", &[f64::NAN]).is_err());
+
+        assert!(matches!(
+            rule(&mut l, OUTSIDE, "a", &[0.0, 3.0], none),
+            Err(LedgerError::FromOutside { run: 6, .. })
+        ));
+        rule(&mut l, OUTSIDE, "a", &[0.0], none).expect("nothing moves");
+        rule(&mut l, "a", OUTSIDE, &[3.0], none).expect("paying out is fine");
+        assert!(matches!(
+            rule(&mut l, INTERVENTIONS, "a", &[1.0], none),
+            Err(LedgerError::FromInterventions { run: 5, .. })
+        ));
+        let mut all = Allowances::default();
+        for name in Allowances::NAMES {
+            assert!(all.allow(name));
+        }
+        assert!(!all.allow("anything"));
+        rule(&mut l, OUTSIDE, "a", &[3.0], all).expect("allowed");
+        rule(&mut l, INTERVENTIONS, "a", &[1.0], all).expect("allowed");
+        // A list of the wrong length is a bad amount, not a panic.
+        assert!(matches!(
+            rule(&mut l, "a", OUTSIDE, &[1.0, 2.0, 3.0][..0], none),
+            Err(LedgerError::BadAmount { .. })
+        ));
+        for b in 0..2 {
+            assert_eq!(l.imbalance(b), 0.0);
+        }
     }
 }

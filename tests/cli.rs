@@ -310,3 +310,231 @@ fn check_on_a_folder_without_scenarios_is_an_error() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("no scenario files"), "{err}");
 }
+
+/// Issue 8, item 4: a five-line rule that fills an array with batch values once reached
+/// 3.8 GB in 10 s; now `kloof run` stops it at once, naming the file and line, and exits 1.
+#[test]
+fn a_rule_hoarding_memory_stops_fast_with_exit_1_and_its_line() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let hoard = "fn on_year(s) {\n    let hoard = [];\n    loop {\n        hoard.push(s.cost.total * 1.0);\n    }\n}\n";
+    std::fs::write(dir.path().join("hoard.rhai"), hoard).expect("write");
+    let tiny = include_str!("fixtures/tiny.yaml");
+    std::fs::write(
+        dir.path().join("s.yaml"),
+        format!("{tiny}rules:\n  - file: hoard.rhai\n"),
+    )
+    .expect("write");
+    let start = std::time::Instant::now();
+    let out = kloof()
+        .current_dir(dir.path())
+        .args([
+            "run", "s.yaml", "--runs", "10000", "--quiet", "--out", "rep",
+        ])
+        .output()
+        .expect("kloof runs");
+    assert!(start.elapsed().as_secs() < 30, "took {:?}", start.elapsed());
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("hoard.rhai:4:"), "{err}");
+    assert!(err.contains("more than 5000 batch values at once"), "{err}");
+    assert!(!dir.path().join("rep").exists(), "no report");
+}
+
+/// Runs `kloof check` on `scenario` written beside the rule `files` (name, source) in a fresh
+/// folder; the exit status, and stdout and stderr together.
+fn check_in_folder(scenario: &str, files: &[(&str, &str)]) -> (Option<i32>, String) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for (name, source) in files {
+        std::fs::write(dir.path().join(name), source).expect("write");
+    }
+    std::fs::write(dir.path().join("s.yaml"), scenario).expect("write");
+    let out = kloof()
+        .arg("check")
+        .arg(dir.path().join("s.yaml"))
+        .output()
+        .expect("kloof runs");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.code(), text)
+}
+
+/// `kloof check` on the tiny fixture with one rule, `rule.rhai`, and its `params`.
+fn check_with_rule(rule: &str, params: &str) -> (Option<i32>, String) {
+    let tiny = include_str!("fixtures/tiny.yaml");
+    let scenario = format!("{tiny}rules:\n  - file: rule.rhai\n    params: {params}\n");
+    check_in_folder(&scenario, &[("rule.rhai", rule)])
+}
+
+/// Issue 8, item 6: `check` passed a rule calling an undefined function or reading a missing
+/// parameter, and `run` failed; now each is a check error at its line and column, all at once.
+#[test]
+fn check_resolves_calls_and_parameters_and_reports_them_all() {
+    let rule = "fn on_year(s) {\n    let x = s.params.share * 2;\n    helpr(x);\n}\nfn on_settle(s) {\n    pay(\"town\", \"clinic\", s.params.amount);\n}\nfn helper(x) { x }\n";
+    let (code, text) = check_with_rule(rule, "{share: 0.5}");
+    assert_eq!(code, Some(1), "{text}");
+    for part in [
+        "rule.rhai:3:5",
+        "no function `helpr` with 1 argument (did you mean `helper`?)",
+        "rule.rhai:6:5",
+        "`pay` is called with 3 arguments, but takes 4",
+        "rule.rhai:6:",
+        "parameter `amount`, but the scenario does not give it",
+    ] {
+        assert!(text.contains(part), "{part:?} missing in:\n{text}");
+    }
+    // A control character in an event name is refused, and printed escaped.
+    let (code, text) = check_with_rule(
+        "fn on_year(s) {\n    event(\"red\\x1b[31m\", 1);\n}\n",
+        "{}",
+    );
+    assert_eq!(code, Some(1), "{text}");
+    assert!(
+        text.contains("rule.rhai:2:5") && text.contains("red\\u{1b}[31m"),
+        "{text}"
+    );
+    assert!(!text.contains('\u{1b}'), "{text}");
+}
+
+/// What shows only when a hook runs is found by the dry run `check` ends with.
+#[test]
+fn check_ends_with_a_dry_run_of_every_year_and_hook() {
+    let rule = "fn on_end(s) {\n    pay(\"town\", \"nobody\", 1, \"late\");\n}\n";
+    let (code, text) = check_with_rule(rule, "{}");
+    assert_eq!(code, Some(1), "{text}");
+    assert!(
+        text.contains("rule.rhai:2:5") && text.contains("hook on_end") && text.contains("nobody"),
+        "{text}"
+    );
+    let (code, text) = check_with_rule(
+        "fn on_end(s) {\n    pay(\"town\", \"clinic\", 1, \"fine\");\n}\n",
+        "{}",
+    );
+    assert_eq!(code, Some(0), "{text}");
+    assert!(text.contains("dry run of 16 runs"), "{text}");
+}
+
+/// Issue 8, item 8: outside a checkout, `check` and `test-rules` use what is built into kloof.
+#[test]
+fn check_and_test_rules_work_outside_a_checkout() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = kloof()
+        .current_dir(dir.path())
+        .arg("check")
+        .output()
+        .expect("kloof runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    assert!(
+        text.contains("ok    (embedded) scenarios/zoetermeer.yaml"),
+        "{text}"
+    );
+    let out = kloof()
+        .current_dir(dir.path())
+        .arg("test-rules")
+        .output()
+        .expect("kloof runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    // The same cases as the checkout's rules/tests/.
+    let here = kloof()
+        .args([
+            "test-rules",
+            concat!(env!("CARGO_MANIFEST_DIR"), "/rules/tests"),
+        ])
+        .output()
+        .expect("kloof runs");
+    let last = |t: &str| t.lines().last().unwrap_or_default().to_string();
+    assert_eq!(last(&text), last(&String::from_utf8_lossy(&here.stdout)));
+    assert!(last(&text).ends_with(" passed, 0 failed"), "{text}");
+}
+
+/// `explain` takes a report folder: its manifest names the scenario, seed and horizon; a
+/// scenario changed since the report is refused rather than explained with other numbers.
+#[test]
+fn explain_takes_a_report_folder() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let scenario = dir.path().join("s.yaml");
+    let fixture = include_str!("fixtures/agreement.yaml").replace("../../rules/", "rules/");
+    std::fs::write(&scenario, &fixture).expect("write");
+    let rules = dir.path().join("rules");
+    std::fs::create_dir(&rules).expect("mkdir");
+    for entry in std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/rules")).expect("rules") {
+        let path = entry.expect("entry").path();
+        if path.extension().is_some_and(|e| e == "rhai") {
+            std::fs::copy(&path, rules.join(path.file_name().expect("name"))).expect("copy");
+        }
+    }
+    let run = |args: &[&str]| {
+        kloof()
+            .current_dir(dir.path())
+            .args(args)
+            .output()
+            .expect("kloof runs")
+    };
+    let out = run(&[
+        "run", "s.yaml", "--runs", "20", "--seed", "5", "--quiet", "--out", "rep",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let from_report = run(&["explain", "rep", "--run", "3", "--year", "2026"]);
+    let from_scenario = run(&[
+        "explain", "s.yaml", "--seed", "5", "--run", "3", "--year", "2026",
+    ]);
+    assert!(
+        from_report.status.success(),
+        "{}",
+        String::from_utf8_lossy(&from_report.stderr)
+    );
+    let (a, b) = (
+        String::from_utf8_lossy(&from_report.stdout).to_string(),
+        String::from_utf8_lossy(&from_scenario.stdout).to_string(),
+    );
+    assert!(a.contains("ledger entries") && a.lines().count() > 3, "{a}");
+    // The same entries; only the heading names what was given (`rep` or `s.yaml`).
+    assert_eq!(
+        a.lines().skip(1).collect::<Vec<_>>(),
+        b.lines().skip(1).collect::<Vec<_>>()
+    );
+    // The scenario changed: refused, naming the file.
+    std::fs::write(
+        &scenario,
+        fixture.replace("per_year: 250000", "per_year: 260000"),
+    )
+    .expect("write");
+    let out = run(&["explain", "rep", "--run", "3", "--year", "2026"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("s.yaml is missing or has changed since the report"),
+        "{err}"
+    );
+}
+
+/// One `check` shows what is wrong in every file: a scenario error does not hide its rules'.
+#[test]
+fn check_reports_rule_errors_even_when_the_scenario_has_one() {
+    let tiny =
+        include_str!("fixtures/tiny.yaml").replace("hours_per_fte: 1000", "hours_per_fte: 0");
+    let scenario = format!("{tiny}rules:\n  - file: a.rhai\n  - file: b.rhai\n");
+    let (code, text) = check_in_folder(
+        &scenario,
+        &[
+            ("a.rhai", "fn on_year(s) {\n    let x = ;\n}\n"),
+            ("b.rhai", "fn on_year(s) {\n    evnt(\"x\", 1);\n}\n"),
+        ],
+    );
+    assert_eq!(code, Some(1), "{text}");
+    for part in [
+        "`domains[0].hours_per_fte`",
+        "a.rhai:2:13",
+        "b.rhai:2:5: no function `evnt` with 2 arguments (did you mean `event`?)",
+    ] {
+        assert!(text.contains(part), "{part:?} missing in:\n{text}");
+    }
+}

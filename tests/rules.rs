@@ -191,3 +191,100 @@ fn the_embedded_default_scenario_runs_its_rules_from_the_embedded_library() {
     .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(s.manifest.provenance.rules.len(), s.scenario.rules.len());
 }
+
+/// Runs the tiny fixture with one rule, `rule.rhai` written from `source`, with `params`
+/// (YAML flow map) and `runs` runs: the study's error, if any, as text.
+fn with_rule(source: &str, params: &str, runs: u64) -> Result<study::Study, String> {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("rule.rhai"), source).expect("write");
+    let tiny = include_str!("fixtures/tiny.yaml");
+    let scenario = format!("{tiny}rules:\n  - file: rule.rhai\n    params: {params}\n");
+    let path = dir.path().join("s.yaml");
+    std::fs::write(&path, scenario).expect("write");
+    let source = Source::read(&path).expect("readable");
+    let options = Options {
+        runs: Some(runs),
+        ..Options::default()
+    };
+    study::run(&source, &options, &|_| {}).map_err(|e| e.to_string())
+}
+
+/// A five-line rule filling an array with batch values once reached 3.8 GB: now it stops at
+/// the line where it passes the limit, quickly, whatever the batch size.
+#[test]
+fn a_rule_hoarding_batch_values_stops_with_its_file_and_line() {
+    let hoard = "fn on_year(s) {\n    let hoard = [];\n    loop {\n        hoard.push(s.cost.total * 1.0);\n    }\n}\n";
+    let start = std::time::Instant::now();
+    let e = with_rule(hoard, "{}", 2048).expect_err("must fail");
+    assert!(start.elapsed().as_secs() < 20, "took {:?}", start.elapsed());
+    assert!(e.contains("rule.rhai:4:"), "{e}");
+    assert!(e.contains("more than 5000 batch values"), "{e}");
+    assert!(e.contains("hook on_year") && e.contains("run 0"), "{e}");
+    // A map and `remember` are held to the same limits.
+    let map = "fn on_year(s) {\n    let m = #{};\n    for i in 0..100000 { m[`k${i}`] = s.savings + 1; }\n}\n";
+    let e = with_rule(map, "{}", 3).expect_err("must fail");
+    assert!(
+        e.contains("rule.rhai:3:") && e.contains("batch values"),
+        "{e}"
+    );
+    let names = "fn on_year(s) {\n    for i in 0..100000 { remember(`k${i}`, 1); }\n}\n";
+    let e = with_rule(names, "{}", 3).expect_err("must fail");
+    assert!(
+        e.contains("rule.rhai:2:") && e.contains("remember at most 1000 names"),
+        "{e}"
+    );
+}
+
+/// A rule paying EUR 1 bn from `outside` once showed as savings in 100 % of runs.
+#[test]
+fn money_from_outside_is_an_error_unless_the_scenario_allows_it() {
+    let gift = "fn on_settle(s) {\n    pay(\"outside\", \"town\", 1e9, \"a gift\");\n}\n";
+    let e = with_rule(gift, "{}", 3).expect_err("must fail");
+    assert!(e.contains("rule.rhai:2:5"), "{e}");
+    assert!(
+        e.contains("from `outside` to `town`") && e.contains("year 2024") && e.contains("run 0"),
+        "{e}"
+    );
+    assert!(e.contains("allow: [money_from_outside]"), "{e}");
+    let s = with_rule(gift, "{allow: [money_from_outside]}", 3).expect("allowed");
+    let received = common::value(&s, NETWORK, "partner.town.received", 2024, 0);
+    assert_eq!(received, 1e9);
+    // Paying out of the network stays allowed; zero from outside moves nothing and is fine.
+    let out = "fn on_settle(s) {\n    pay(\"town\", \"outside\", 10, \"fee\");\n    pay(\"outside\", \"town\", 0, \"nothing\");\n}\n";
+    with_rule(out, "{}", 3).expect("allowed");
+}
+
+#[test]
+fn withdrawals_from_interventions_are_errors_unless_allowed() {
+    let claw = "fn on_settle(s) {\n    pay(\"interventions\", \"town\", 1, \"claw back\");\n}\n";
+    let e = with_rule(claw, "{}", 3).expect_err("must fail");
+    assert!(
+        e.contains("rule.rhai:2:5") && e.contains("from `interventions`"),
+        "{e}"
+    );
+    with_rule(claw, "{allow: [withdrawals_from_interventions]}", 3).expect("allowed");
+    let e = with_rule(claw, "{allow: [everything]}", 3).expect_err("unknown allowance");
+    assert!(e.contains("unknown allowance"), "{e}");
+}
+
+#[test]
+fn funds_cannot_be_overdrawn_unless_the_rule_declares_an_overdraft() {
+    let borrow = "fn on_settle(s) {\n    withdraw(\"reserve\", \"town\", 500, \"advance\");\n}\n";
+    let e = with_rule(borrow, "{}", 3).expect_err("must fail");
+    assert!(e.contains("rule.rhai:2:5") && e.contains("overdraw"), "{e}");
+    assert!(e.contains("allow_overdraft"), "{e}");
+    // Declared: up to EUR 1,200, so two years of 500 pass and the third is refused.
+    let declared =
+        format!("fn on_start(s) {{\n    allow_overdraft(\"reserve\", 1200);\n}}\n{borrow}");
+    let e = with_rule(&declared, "{}", 3).expect_err("third year overdraws");
+    assert!(
+        e.contains("beyond its overdraft of EUR 1200.00") && e.contains("year 2026"),
+        "{e}"
+    );
+    let declared = declared.replace("1200", "1500");
+    let s = with_rule(&declared, "{}", 3).expect("within the overdraft");
+    assert_eq!(
+        common::value(&s, NETWORK, "fund.reserve.eur", 2026, 0),
+        -1500.0
+    );
+}

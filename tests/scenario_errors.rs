@@ -103,11 +103,12 @@ fn financier_must_have_the_financier_role() {
 #[test]
 fn age_bands_with_a_gap() {
     let e = error("\"0-64\": 650", "\"0-63\": 650");
+    // At the band the message names, the one that does not follow on.
     assert_error(
         &e,
-        line_of("\"0-64\": 650"),
+        line_of("\"65+\": 360"),
         "region.population",
-        "without gaps",
+        "`65+` follows a band ending at 63",
     );
 }
 
@@ -480,6 +481,100 @@ fn the_name_is_an_identifier() {
             line_of("name: tiny"),
             "name",
             "lowercase letters, digits",
+        );
+    }
+}
+
+/// Issue 8, item 7: four errors that pointed at the wrong place or said the wrong thing. The
+/// fixture with two domains (`wmo`, then `nursing`) and partners before domains shows each.
+mod positions {
+    use super::*;
+
+    const TWO: &str = include_str!("fixtures/agreement.yaml");
+
+    fn error(from: &str, to: &str) -> (ScenarioError, String) {
+        assert!(TWO.contains(from), "fixture lacks {from:?}");
+        let text = TWO.replacen(from, to, 1);
+        let e = parse(&text, "bad.yaml").expect_err("the scenario must be rejected");
+        (e, text)
+    }
+
+    fn line_of(text: &str, needle: &str, nth: usize) -> usize {
+        text.lines()
+            .enumerate()
+            .filter(|(_, l)| l.contains(needle))
+            .nth(nth - 1)
+            .expect("needle in text")
+            .0
+            + 1
+    }
+
+    /// Was placed at the second domain's `use:`, after the reader had left the first.
+    #[test]
+    fn an_age_band_error_in_the_first_domain_points_at_that_band() {
+        let (e, text) = error("\"65-79\": {eur: 800", "\"60-79\": {eur: 800");
+        assert_eq!(e.key, "domains[0].use", "{e}");
+        assert_eq!(e.line, Some(line_of(&text, "\"60-79\"", 1)), "{e}");
+        assert!(
+            e.message.contains("`60-79` follows a band ending at 64"),
+            "{e}"
+        );
+    }
+
+    /// Was "unknown domain `nursing`" at a partner that delivers it, earlier in the file.
+    #[test]
+    fn a_duplicate_domain_id_is_reported_as_a_duplicate_at_the_second() {
+        let (e, text) = error("  - id: nursing", "  - id: wmo");
+        assert_eq!(e.key, "domains[1].id", "{e}");
+        assert_eq!(e.line, Some(line_of(&text, "  - id: wmo", 2)), "{e}");
+        assert_eq!(e.column, Some(5), "{e}");
+        assert!(e.message.contains("domain id `wmo` is used twice"), "{e}");
+    }
+
+    #[test]
+    fn an_unclosed_bracket_is_a_syntax_error_where_it_shows() {
+        let (e, text) = error("domains: [wmo, nursing]", "domains: [wmo, nursing");
+        assert!(e.message.starts_with("YAML syntax:"), "{e}");
+        assert!(e.message.contains("is a `[` left open?"), "{e}");
+        assert!(!e.message.contains("invalid type"), "{e}");
+        let opened = line_of(&text, "domains: [wmo, nursing", 1);
+        assert!(
+            e.message.contains(&format!("at line {opened} column")),
+            "names where it was opened: {e}"
+        );
+        // Also at the end of the file, and for a `{`.
+        let text = format!("{TWO}extra: [1, 2");
+        let e = parse(&text, "bad.yaml").expect_err("rejected");
+        assert!(e.message.contains("is a `[` left open?"), "{e}");
+        let (e, _) = error("{town: 0.5, insurer: 0.5}", "{town: 0.5, insurer: 0.5");
+        assert!(e.message.contains("is a `{` left open?"), "{e}");
+    }
+
+    /// Was placed at the parent (`- id: wmo`).
+    #[test]
+    fn a_duplicate_key_points_at_its_second_occurrence() {
+        let (e, text) = error(
+            "    hours_per_fte: 1300\n",
+            "    hours_per_fte: 1300\n    hours_per_fte: 1200\n",
+        );
+        assert!(e.message.contains("duplicate field `hours_per_fte`"), "{e}");
+        assert_eq!(
+            e.line,
+            Some(line_of(&text, "hours_per_fte: 1200", 1)),
+            "{e}"
+        );
+        // In flow style too.
+        let (e, text) = error(
+            "{fte: 22, inflow: 0.12,",
+            "{fte: 22, inflow: 0.12, fte: 23,",
+        );
+        assert!(e.message.contains("duplicate field `fte`"), "{e}");
+        let line = line_of(&text, "fte: 23", 1);
+        let column = text.lines().nth(line - 1).and_then(|l| l.find("fte: 23"));
+        assert_eq!(
+            (e.line, e.column),
+            (Some(line), column.map(|c| c + 1)),
+            "{e}"
         );
     }
 }

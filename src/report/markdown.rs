@@ -22,9 +22,21 @@ fn int(x: f64) -> String {
     if x < -0.5 { format!("-{out}") } else { out }
 }
 
-/// Millions of euros, one decimal.
+/// Euros as a board reads them: millions with one decimal, billions from EUR 1 bn on, with
+/// thousands separators (`EUR 165,699.4 mln` read as a misprint; now `EUR 165.7 bn`).
 fn mln(x: f64) -> String {
-    format!("EUR {:.1} mln", x / 1e6)
+    let (scaled, unit) = if x.abs() >= 1e9 {
+        (x / 1e9, "bn")
+    } else {
+        (x / 1e6, "mln")
+    };
+    let tenths = (scaled * 10.0).round();
+    let sign = if tenths < 0.0 { "-" } else { "" };
+    format!(
+        "EUR {sign}{}.{} {unit}",
+        int((tenths.abs() / 10.0).trunc()),
+        tenths.abs() % 10.0
+    )
 }
 
 fn pct(x: f64) -> String {
@@ -392,5 +404,19 @@ fn partners_and_events(s: &mut String, v: &View, end: i32) {
                 v.range(n, &format!("fund.{f}.eur"), end, mln)
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn money_is_in_millions_or_billions_with_separators() {
+        assert_eq!(mln(165_699.4e6), "EUR 165.7 bn");
+        assert_eq!(mln(12_345_678.0), "EUR 12.3 mln");
+        assert_eq!(mln(-950.04e6), "EUR -950.0 mln");
+        assert_eq!(mln(1_234_567e9), "EUR 1,234,567.0 bn");
+        assert_eq!(mln(0.0), "EUR 0.0 mln");
     }
 }

@@ -16,16 +16,116 @@
 //!   many runs share a batch (and on how the simulator chunks them);
 //! - two batches of different lengths cannot be combined: that is an error, never a panic.
 
+use std::cell::Cell;
 use std::fmt;
 use std::sync::Arc;
 
 use rhai::{Array, Dynamic, EvalAltResult, FuncRegistration, INT, Module, Position};
+
+use super::engine::MAX_BATCH_VALUES;
 
 /// Rhai type name of [`Batch`], as analysts see it in `type_of(x)` and in error messages.
 pub const TYPE_NAME: &str = "Batch";
 
 /// How many values [`Batch`]'s `to_string` shows before eliding the rest.
 const SHOWN_VALUES: usize = 8;
+
+thread_local! {
+    /// How many batch buffers ([`Values`]) exist on this thread right now. A batch of runs is
+    /// simulated on one thread from start to end (the simulator never splits a batch across
+    /// threads), so this is what the rules of that batch hold, plus the state `s` the host
+    /// hands them. The engine stops a hook that pushes it past
+    /// [`super::engine::MAX_BATCH_VALUES`].
+    static LIVE_VALUES: Cell<usize> = const { Cell::new(0) };
+}
+
+/// How many batch buffers exist on this thread (see [`LIVE_VALUES`]).
+pub fn live_values() -> usize {
+    LIVE_VALUES.with(Cell::get)
+}
+
+/// The runtime error a script gets when it would pass [`MAX_BATCH_VALUES`]; the diagnostics
+/// recognise it and explain the limit.
+pub const HELD_AT_ONCE: &str = "kloof: too many batch values held at once";
+
+/// The error for a script that would create a batch past the limit. A runtime error rather
+/// than Rhai's "data too large", because Rhai drops the position of its own limit errors and
+/// places a runtime error at the operation or call that failed.
+fn too_many_values() -> Box<EvalAltResult> {
+    EvalAltResult::ErrorRuntime(HELD_AT_ONCE.into(), Position::NONE).into()
+}
+
+/// A new buffer for a batch a script creates, refused once [`MAX_BATCH_VALUES`] exist on the
+/// thread.
+fn fresh(values: Values) -> RhaiResultOf<Arc<Values>> {
+    if live_values() > MAX_BATCH_VALUES {
+        return Err(too_many_values());
+    }
+    Ok(Arc::new(values))
+}
+
+/// A batch a host function creates for a script (`balance`, `net_paid`), under the same
+/// limit as the batches scripts compute.
+pub fn checked(values: Vec<f64>) -> RhaiResultOf<Batch> {
+    fresh(Values::new(values)).map(Batch)
+}
+
+/// The buffer of `target` to write in place, copied first when it is shared (and then under
+/// the limit, like any new batch).
+fn own_mut(target: &mut Batch) -> RhaiResultOf<&mut Values> {
+    if Arc::get_mut(&mut target.0).is_none() && live_values() >= MAX_BATCH_VALUES {
+        return Err(too_many_values());
+    }
+    Ok(Arc::make_mut(&mut target.0))
+}
+
+/// The per-run values behind a [`Batch`], counted while they exist.
+///
+/// Why counted: Rhai's own size limits see a batch as one item, so an array of 10,000
+/// batches of 2,048 runs passed them while holding 160 MB, and a five-line rule reached
+/// gigabytes (issue 8, item 4). Counting buffers rather than bytes keeps the limit the same
+/// whatever the batch size, so a rule that fails in a batch also fails on the run alone.
+#[derive(Debug, PartialEq)]
+pub struct Values(Vec<f64>);
+
+impl Values {
+    fn new(values: Vec<f64>) -> Self {
+        LIVE_VALUES.with(|n| n.set(n.get() + 1));
+        Self(values)
+    }
+}
+
+impl Drop for Values {
+    fn drop(&mut self) {
+        LIVE_VALUES.with(|n| n.set(n.get().saturating_sub(1)));
+    }
+}
+
+/// A copy is a second buffer, counted as such (`Arc::make_mut` copies a shared batch).
+impl Clone for Values {
+    fn clone(&self) -> Self {
+        Self::new(self.0.clone())
+    }
+}
+
+impl std::ops::Deref for Values {
+    type Target = Vec<f64>;
+    fn deref(&self) -> &Vec<f64> {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Values {
+    fn deref_mut(&mut self) -> &mut Vec<f64> {
+        &mut self.0
+    }
+}
+
+impl FromIterator<f64> for Values {
+    fn from_iter<I: IntoIterator<Item = f64>>(iter: I) -> Self {
+        Self::new(iter.into_iter().collect())
+    }
+}
 
 /// One per-run quantity for every run of a batch, element `i` belonging to run `i`.
 ///
@@ -34,17 +134,17 @@ const SHOWN_VALUES: usize = 8;
 /// Operators that own a batch nobody else holds reuse its buffer; `+=` and friends write in place
 /// through [`Arc::make_mut`], copying only when the value is shared.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Batch(pub Arc<Vec<f64>>);
+pub struct Batch(Arc<Values>);
 
 impl Batch {
     /// A batch of `len` runs that all hold `value`, e.g. a scenario parameter handed to a rule.
     pub fn splat(len: usize, value: f64) -> Self {
-        Self(Arc::new(vec![value; len]))
+        Self::from_vec(vec![value; len])
     }
 
     /// A batch from per-run values, run `i` at index `i`.
     pub fn from_vec(values: Vec<f64>) -> Self {
-        Self(Arc::new(values))
+        Self(Arc::new(Values::new(values)))
     }
 
     /// The per-run values, for the Rust side (scripts cannot index or measure a batch).
@@ -64,7 +164,10 @@ impl Batch {
 
     /// The per-run values, without a copy when this is the only handle on them.
     pub fn into_vec(self) -> Vec<f64> {
-        Arc::try_unwrap(self.0).unwrap_or_else(|shared| (*shared).clone())
+        match Arc::try_unwrap(self.0) {
+            Ok(mut own) => std::mem::take(&mut own.0),
+            Err(shared) => shared.0.clone(),
+        }
     }
 }
 
@@ -140,7 +243,7 @@ type RhaiResultOf<T> = Result<T, Box<EvalAltResult>>;
 
 /// An argument after conversion: a batch, or a scalar that broadcasts over every run.
 enum Arg {
-    Runs(Arc<Vec<f64>>),
+    Runs(Arc<Values>),
     Scalar(f64),
 }
 
@@ -232,7 +335,7 @@ fn zip_with<F: Fn(f64, f64) -> f64>(a: Arg, b: Arg, f: F) -> RhaiResultOf<Arg> {
                 values.iter_mut().for_each(|x| *x = f(*x, y));
                 Arg::Runs(xs)
             } else {
-                Arg::Runs(Arc::new(xs.iter().map(|&x| f(x, y)).collect()))
+                Arg::Runs(fresh(xs.iter().map(|&x| f(x, y)).collect())?)
             }
         }
         (Arg::Scalar(x), Arg::Runs(mut ys)) => {
@@ -240,7 +343,7 @@ fn zip_with<F: Fn(f64, f64) -> f64>(a: Arg, b: Arg, f: F) -> RhaiResultOf<Arg> {
                 values.iter_mut().for_each(|y| *y = f(x, *y));
                 Arg::Runs(ys)
             } else {
-                Arg::Runs(Arc::new(ys.iter().map(|&y| f(x, y)).collect()))
+                Arg::Runs(fresh(ys.iter().map(|&y| f(x, y)).collect())?)
             }
         }
         (Arg::Runs(mut xs), Arg::Runs(mut ys)) => {
@@ -260,8 +363,9 @@ fn zip_with<F: Fn(f64, f64) -> f64>(a: Arg, b: Arg, f: F) -> RhaiResultOf<Arg> {
                     .for_each(|(y, &x)| *y = f(x, *y));
                 Arg::Runs(ys)
             } else {
-                let out = xs.iter().zip(ys.iter()).map(|(&x, &y)| f(x, y)).collect();
-                Arg::Runs(Arc::new(out))
+                Arg::Runs(fresh(
+                    xs.iter().zip(ys.iter()).map(|(&x, &y)| f(x, y)).collect(),
+                )?)
             }
         }
     })
@@ -269,18 +373,18 @@ fn zip_with<F: Fn(f64, f64) -> f64>(a: Arg, b: Arg, f: F) -> RhaiResultOf<Arg> {
 
 /// `f` applied run by run to one argument, in place when the batch is not shared.
 #[inline(always)]
-fn map_with<F: Fn(f64) -> f64>(a: Arg, f: F) -> Arg {
-    match a {
+fn map_with<F: Fn(f64) -> f64>(a: Arg, f: F) -> RhaiResultOf<Arg> {
+    Ok(match a {
         Arg::Scalar(x) => Arg::Scalar(f(x)),
         Arg::Runs(mut xs) => {
             if let Some(values) = Arc::get_mut(&mut xs) {
                 values.iter_mut().for_each(|x| *x = f(*x));
                 Arg::Runs(xs)
             } else {
-                Arg::Runs(Arc::new(xs.iter().map(|&x| f(x)).collect()))
+                Arg::Runs(fresh(xs.iter().map(|&x| f(x)).collect())?)
             }
         }
-    }
+    })
 }
 
 /// `f` applied run by run to three arguments (`if_else`, `clamp`); a batch if any is one.
@@ -297,9 +401,9 @@ fn zip3_with<F: Fn(f64, f64, f64) -> f64>(a: Arg, b: Arg, c: Arg, f: F) -> RhaiR
     }
     Ok(match len {
         None => Arg::Scalar(f(a.at(0), b.at(0), c.at(0))),
-        Some(n) => Arg::Runs(Arc::new(
+        Some(n) => Arg::Runs(fresh(
             (0..n).map(|i| f(a.at(i), b.at(i), c.at(i))).collect(),
-        )),
+        )?),
     })
 }
 
@@ -307,14 +411,12 @@ fn zip3_with<F: Fn(f64, f64, f64) -> f64>(a: Arg, b: Arg, c: Arg, f: F) -> RhaiR
 #[inline(always)]
 fn assign_with<F: Fn(f64, f64) -> f64>(target: &mut Batch, value: Arg, f: F) -> RhaiResultOf<()> {
     match value {
-        Arg::Scalar(y) => Arc::make_mut(&mut target.0)
-            .iter_mut()
-            .for_each(|x| *x = f(*x, y)),
+        Arg::Scalar(y) => own_mut(target)?.iter_mut().for_each(|x| *x = f(*x, y)),
         Arg::Runs(ys) => {
             if target.len() != ys.len() {
                 return Err(length_mismatch(target.len(), ys.len()));
             }
-            Arc::make_mut(&mut target.0)
+            own_mut(target)?
                 .iter_mut()
                 .zip(ys.iter())
                 .for_each(|(x, &y)| *x = f(*x, y));
@@ -380,7 +482,7 @@ fn sum_array(items: &mut Array) -> RhaiResultOf<Dynamic> {
             if scalar != 0.0 {
                 acc.iter_mut().for_each(|a| *a += scalar);
             }
-            Dynamic::from(Batch::from_vec(acc))
+            Dynamic::from(checked(acc)?)
         }
     })
 }
@@ -437,7 +539,7 @@ where
     F: Fn(f64) -> f64 + Copy + Send + Sync + 'static,
 {
     FuncRegistration::new(name).set_into_module(module, move |a: Batch| {
-        map_with(a.into_arg(), f).into_dynamic()
+        map_with(a.into_arg(), f).map(Arg::into_dynamic)
     });
 }
 

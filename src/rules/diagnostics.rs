@@ -15,7 +15,8 @@ use rhai::{EvalAltResult, ParseError, ParseErrorType, Position};
 
 use super::batch::{self, Batch};
 use super::engine::{
-    MAX_ARRAY_SIZE, MAX_CALL_LEVELS, MAX_MAP_SIZE, MAX_OPERATIONS, MAX_STRING_SIZE,
+    MAX_ARRAY_SIZE, MAX_BATCH_VALUES, MAX_CALL_LEVELS, MAX_MAP_SIZE, MAX_OPERATIONS,
+    MAX_STRING_SIZE,
 };
 pub use crate::agreement::RuleError;
 
@@ -113,6 +114,17 @@ fn eval_message(err: &EvalAltResult) -> String {
             "functions called each other more than {MAX_CALL_LEVELS} levels deep: is there a \
              recursion that never stops?"
         ),
+        EvalAltResult::ErrorRuntime(what, _)
+            if what
+                .clone()
+                .into_string()
+                .is_ok_and(|w| w == batch::HELD_AT_ONCE) =>
+        {
+            format!(
+                "the rules hold more than {MAX_BATCH_VALUES} batch values at once (each one \
+                 value per run): is an array or `remember` growing in a loop?"
+            )
+        }
         EvalAltResult::ErrorDataTooLarge(what, _) => format!(
             "{what} too large: a rule may build strings of at most {MAX_STRING_SIZE} characters, \
              arrays of {MAX_ARRAY_SIZE} items and maps of {MAX_MAP_SIZE} entries"

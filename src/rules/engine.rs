@@ -58,6 +58,20 @@ pub const MAX_ARRAY_SIZE: usize = 10_000;
 /// Most entries an object map may hold.
 pub const MAX_MAP_SIZE: usize = 10_000;
 
+/// Most batch values that may exist at once on a thread before a script may create no more:
+/// the state `s` the host builds (a few dozen to a few hundred, by the number of domains and
+/// financiers), what the rules `remember`, and every batch a script holds in variables,
+/// arrays and maps. Checked where scripts create batches (operators, functions, `balance`),
+/// so the error points at the line and column of the operation that went past it.
+///
+/// Why a limit of its own: the limits above count a batch as one item or entry, however many
+/// runs it holds, so a five-line rule filling an array with batches reached 3.8 GB (issue 8,
+/// item 4). At the simulator's 2,048 runs a batch this bounds what rules hold to about
+/// 80 MB per thread. It counts values, not bytes, so a rule that fails in a batch of 2,048
+/// runs fails on each run alone too and the error can name the run. The shipped rules stay
+/// below 300 on the national scenario.
+pub const MAX_BATCH_VALUES: usize = 5_000;
+
 thread_local! {
     /// Rhai's standard library and the batch API, built once per thread and shared by every
     /// engine on it. A `thread_local` rather than a `static` because rhai is built without its
@@ -92,6 +106,7 @@ pub fn new_engine() -> Engine {
 
     // `eval` would compile code while the simulation runs; nothing else reaches outside.
     engine.disable_symbol("eval");
+
     engine.on_print(|_| {});
     engine.on_debug(|_, _, _| {});
     engine
@@ -376,6 +391,28 @@ Function not found: nothing_here (Batch) (in function helper, called at line 8)
         .unwrap();
         let err = call_hook(&engine, &rule, "on_start", ()).unwrap_err();
         assert!(err.message.contains("too large"), "{err}");
+    }
+
+    #[test]
+    fn batch_values_held_at_once_are_limited_and_counted_back_down() {
+        let engine = new_engine();
+        let before = batch::live_values();
+        let source = "fn on_year(x) {\n  let hoard = [];\n  loop {\n    hoard.push(x * 2);\n  }\n}";
+        let rule = compile(&engine, "r.rhai", source).unwrap();
+        let start = Instant::now();
+        let err = call_hook(&engine, &rule, "on_year", (Batch::splat(4, 1.0),)).unwrap_err();
+        assert!(start.elapsed().as_secs() < 10, "took {:?}", start.elapsed());
+        assert!(err.message.contains("more than 5000 batch values"), "{err}");
+        assert_eq!((err.line, err.hook.as_deref()), (Some(4), Some("on_year")));
+        // Everything the hook held is gone, and counted as gone.
+        assert_eq!(batch::live_values(), before);
+        // Temporaries do not add up: a long loop holding one value at a time passes.
+        let source =
+            "fn on_year(x) {\n  let y = x;\n  for i in 0..20000 { y = y * 1.0001; }\n  y\n}";
+        let rule = compile(&engine, "r.rhai", source).unwrap();
+        let out = call_hook(&engine, &rule, "on_year", (Batch::splat(4, 1.0),)).unwrap();
+        assert!(out.cast::<Batch>().as_slice()[0] > 7.0);
+        assert_eq!(batch::live_values(), before);
     }
 
     #[test]

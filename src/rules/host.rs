@@ -6,7 +6,7 @@
 //! goes through registered functions, so every transfer is balanced and carries the rule file
 //! and line that made it.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -14,12 +14,13 @@ use rhai::{
     ASTNode, Array, Dynamic, Engine, EvalAltResult, Expr, Map, NativeCallContext, Position, Stmt,
 };
 
-use super::batch::{Batch, to_batch};
+use super::batch::{self, Batch, to_batch};
 use super::engine::{CompiledRule, call_hook, compile, new_engine};
+use super::resolve;
 use crate::agreement::{
     Agreement, Agreements, FUND_PREFIX, Hook, RuleError, VariantFrame, VariantYear, YearFrame,
 };
-use crate::ledger::{Ledger, Origin};
+use crate::ledger::{Allowances, Ledger, Origin};
 use crate::model::{Model, ParamModel};
 use crate::provenance::{FileHash, sha256_hex};
 use crate::sampling::Draws;
@@ -70,11 +71,59 @@ fn param_value(p: &ParamModel, draws: &Draws) -> Dynamic {
     }
 }
 
+/// Most names one rule may `remember`, and their longest: memory is carried across years, so
+/// new names every year (`remember("x" + year, ...)`) would grow it without end. Batch values
+/// remembered count towards [`super::engine::MAX_BATCH_VALUES`] like any other.
+const MAX_REMEMBERED: usize = 1_000;
+const MAX_NAME_CHARS: usize = 200;
+
+/// The parameter in which a scenario allows a rule what the ledger refuses by default
+/// (`allow: [money_from_outside]`, see [`Allowances`]).
+pub const ALLOW_PARAM: &str = "allow";
+
+/// What the `allow` list of a rule's parameters allows: texts from [`Allowances::NAMES`].
+pub fn allowances<'a>(names: impl IntoIterator<Item = &'a str>) -> Result<Allowances, String> {
+    let mut allowed = Allowances::default();
+    for name in names {
+        if !allowed.allow(name) {
+            return Err(format!(
+                "`{ALLOW_PARAM}: [{}]`: unknown allowance; allowances are {}",
+                name.escape_debug(),
+                Allowances::NAMES.join(" and ")
+            ));
+        }
+    }
+    Ok(allowed)
+}
+
+/// The allowances in a rule's compiled parameters; an `allow` that is not a list of texts is
+/// an error.
+fn allowances_of(params: &ParamModel) -> Result<Allowances, String> {
+    let ParamModel::Map(entries) = params else {
+        return Ok(Allowances::default());
+    };
+    match entries.iter().find(|(k, _)| k == ALLOW_PARAM) {
+        None => Ok(Allowances::default()),
+        Some((_, ParamModel::List(items))) => {
+            let mut names = Vec::new();
+            for item in items {
+                match item {
+                    ParamModel::Text(t) => names.push(t.as_str()),
+                    _ => return Err(format!("`{ALLOW_PARAM}` must be a list of texts")),
+                }
+            }
+            allowances(names)
+        }
+        Some(_) => Err(format!("`{ALLOW_PARAM}` must be a list of texts")),
+    }
+}
+
 /// One rule of the scenario.
 #[derive(Debug)]
 struct Rule {
     compiled: CompiledRule,
     params: ParamModel,
+    allowed: Allowances,
 }
 
 /// The scenario's rules, compiled once per invocation and shared by every batch.
@@ -118,9 +167,9 @@ fn rule_source(file: &str, scenario_dir: Option<&Path>) -> Result<(String, Strin
 }
 
 /// Event and fund names a rule uses, in the order they appear in its source: the first
-/// argument of `event`, `deposit` and `withdraw` when it is written as text, and every text
-/// that starts with `fund:`. The report's series are fixed from them before the runs start.
-fn declared_names(rule: &CompiledRule) -> (Vec<String>, Vec<String>) {
+/// argument of `event`, `deposit`, `withdraw` and `allow_overdraft` when it is written as
+/// text, and every text that starts with `fund:`. `true` marks an event.
+fn named_series(rule: &CompiledRule) -> Vec<(Position, bool, String)> {
     let mut found: Vec<(Position, bool, String)> = Vec::new();
     rule.ast.walk(&mut |path: &[ASTNode]| {
         match path.last() {
@@ -132,6 +181,11 @@ fn declared_names(rule: &CompiledRule) -> (Vec<String>, Vec<String>) {
                     match call.name.as_str() {
                         "event" => found.push((*pos, true, name.to_string())),
                         "deposit" | "withdraw" => found.push((*pos, false, name.to_string())),
+                        // Written with or without the prefix; with it, the text arm below
+                        // finds it.
+                        "allow_overdraft" if !name.starts_with(FUND_PREFIX) => {
+                            found.push((*pos, false, name.to_string()))
+                        }
                         _ => {}
                     }
                 }
@@ -146,8 +200,14 @@ fn declared_names(rule: &CompiledRule) -> (Vec<String>, Vec<String>) {
         true
     });
     found.sort_by_key(|(pos, ..)| (pos.line(), pos.position()));
+    found
+}
+
+/// The event and fund names of [`named_series`], each once: the report's series are fixed
+/// from them before the runs start.
+fn declared_names(rule: &CompiledRule) -> (Vec<String>, Vec<String>) {
     let (mut events, mut funds) = (Vec::new(), Vec::new());
-    for (_, is_event, name) in found {
+    for (_, is_event, name) in named_series(rule) {
         let list = if is_event { &mut events } else { &mut funds };
         if !name.is_empty() && !list.contains(&name) {
             list.push(name);
@@ -156,19 +216,57 @@ fn declared_names(rule: &CompiledRule) -> (Vec<String>, Vec<String>) {
     (events, funds)
 }
 
+/// The functions a rule can call besides its own, as (name, number of parameters): the
+/// rules' API, the batch functions and Rhai's standard library.
+fn native_functions() -> HashSet<(String, usize)> {
+    HOST.with(|host| {
+        host.engine.collect_fn_metadata(
+            None,
+            |f| Some((f.metadata.name.to_string(), f.metadata.num_params)),
+            true,
+        )
+    })
+    .into_iter()
+    .collect()
+}
+
+/// Everything wrong in `rule` that shows without running it (see [`resolve`]).
+fn static_errors(
+    rule: &CompiledRule,
+    params: &ParamModel,
+    natives: &HashSet<(String, usize)>,
+) -> Vec<RuleError> {
+    let given: Vec<String> = match params {
+        ParamModel::Map(entries) => entries.iter().map(|(k, _)| k.clone()).collect(),
+        _ => Vec::new(),
+    };
+    let mut errors = resolve::unknown_calls(rule, natives);
+    errors.extend(resolve::missing_params(rule, &given));
+    errors.extend(resolve::bad_series_names(rule, &named_series(rule)));
+    errors.sort_by_key(|e| (e.line, e.column));
+    errors
+}
+
 impl RuleSet {
     /// Reads and compiles the model's rules. `scenario_dir` is where relative rule paths
     /// start; `None` for the embedded scenario.
     pub fn load(model: &Model, scenario_dir: Option<&Path>) -> Result<RuleSet, Vec<RuleError>> {
         let engine = new_engine();
+        let natives = native_functions();
         let mut rules = Vec::new();
         let mut errors = Vec::new();
         let (mut events, mut funds) = (Vec::new(), Vec::new());
         for r in &model.rules {
             let compiled = rule_source(&r.file, scenario_dir)
-                .and_then(|(path, text)| compile(&engine, &path, &text));
+                .and_then(|(path, text)| compile(&engine, &path, &text))
+                .and_then(|compiled| {
+                    let allowed = allowances_of(&r.params)
+                        .map_err(|m| RuleError::new(&compiled.path, format!("params: {m}")))?;
+                    Ok((compiled, allowed))
+                });
             match compiled {
-                Ok(compiled) => {
+                Ok((compiled, allowed)) => {
+                    errors.extend(static_errors(&compiled, &r.params, &natives));
                     let (e, f) = declared_names(&compiled);
                     for (names, found) in [(&mut events, e), (&mut funds, f)] {
                         for name in found {
@@ -180,6 +278,7 @@ impl RuleSet {
                     rules.push(Rule {
                         compiled,
                         params: r.params.clone(),
+                        allowed,
                     });
                 }
                 Err(e) => errors.push(e),
@@ -194,6 +293,25 @@ impl RuleSet {
         } else {
             Err(errors)
         }
+    }
+
+    /// Compiles and resolves rule files on their own, without a model: what `kloof check`
+    /// can still report about a scenario's rules when the scenario itself has an error (its
+    /// parameters are then unknown, so they are not checked).
+    pub fn check_files(files: &[String], scenario_dir: Option<&Path>) -> Vec<RuleError> {
+        let engine = new_engine();
+        let natives = native_functions();
+        let mut errors = Vec::new();
+        for file in files {
+            match rule_source(file, scenario_dir).and_then(|(p, t)| compile(&engine, &p, &t)) {
+                Ok(rule) => {
+                    errors.extend(resolve::unknown_calls(&rule, &natives));
+                    errors.extend(resolve::bad_series_names(&rule, &named_series(&rule)));
+                }
+                Err(e) => errors.push(e),
+            }
+        }
+        errors
     }
 
     /// Each rule file with its SHA-256, for the manifest.
@@ -232,6 +350,8 @@ struct HostState {
     hook: Hook,
     rule: usize,
     rule_paths: Vec<String>,
+    /// What the scenario allows each rule (by index, as `rule_paths`).
+    allowed: Vec<Allowances>,
     domains: Vec<String>,
     domain_financier: Vec<String>,
     /// The network's demand, which `scale_demand` changes.
@@ -251,6 +371,7 @@ impl HostState {
             year,
             hook: Hook::Start,
             rule: 0,
+            allowed: vec![Allowances::default(); rule_paths.len()],
             rule_paths,
             domains,
             domain_financier,
@@ -321,9 +442,7 @@ fn account_query(
                 .account(account)
                 .map_err(|e| runtime_error(e.to_string(), ctx.call_position()))?;
             let len = s.demand.cost_total.len();
-            Ok(Batch::from_vec(
-                (0..len).map(|b| value(&s.ledger, a, b)).collect(),
-            ))
+            batch::checked((0..len).map(|b| value(&s.ledger, a, b)).collect())
         },
     );
 }
@@ -344,9 +463,9 @@ fn register_api(engine: &mut Engine, state: &Shared) {
             rule: s.rule_paths[s.rule].clone(),
             line: ctx.call_position().line().unwrap_or(0),
         };
-        let year = s.year;
+        let (year, allowed) = (s.year, s.allowed[s.rule]);
         s.ledger
-            .transfer(from, to, amount.as_slice(), year, &origin, reason)
+            .transfer_by_rule(from, to, amount.as_slice(), year, &origin, reason, allowed)
             .map_err(|e| runtime_error(e.to_string(), ctx.call_position()))
     };
     let p = pay.clone();
@@ -385,6 +504,27 @@ fn register_api(engine: &mut Engine, state: &Shared) {
                 return Err(runtime_error(format!("`{from}` and `{to}` are both financed by `{a}`: there is no budget to shift between financiers"), pos));
             }
             p3(ctx, &a, &b, amount, &format!("budget shift {from} -> {to}: {reason}"))
+        },
+    );
+    let st = state.clone();
+    engine.register_fn(
+        "allow_overdraft",
+        move |ctx: NativeCallContext,
+              fund: &str,
+              limit: Dynamic|
+              -> Result<(), Box<EvalAltResult>> {
+            let pos = ctx.call_position();
+            let mut s = lock(&st);
+            let len = s.demand.cost_total.len();
+            let limit = to_batch(&limit, len).map_err(|e| runtime_error(e, pos))?;
+            let account = if fund.starts_with(FUND_PREFIX) {
+                fund.to_string()
+            } else {
+                format!("{FUND_PREFIX}{fund}")
+            };
+            s.ledger
+                .set_overdraft(&account, limit.as_slice())
+                .map_err(|e| runtime_error(e.to_string(), pos))
         },
     );
     account_query(engine, state, "balance", |l, a, b| l.balance_at(a, b));
@@ -471,11 +611,31 @@ fn register_api(engine: &mut Engine, state: &Shared) {
         },
     );
     let st = state.clone();
-    engine.register_fn("remember", move |name: &str, value: Dynamic| {
-        let mut s = lock(&st);
-        let key = (s.rule, name.to_string());
-        s.memory.insert(key, value);
-    });
+    engine.register_fn(
+        "remember",
+        move |ctx: NativeCallContext,
+              name: &str,
+              value: Dynamic|
+              -> Result<(), Box<EvalAltResult>> {
+            let mut s = lock(&st);
+            let key = (s.rule, name.to_string());
+            if !s.memory.contains_key(&key) {
+                let rule = s.rule;
+                let names = s.memory.keys().filter(|(r, _)| *r == rule).count();
+                if names >= MAX_REMEMBERED || name.chars().count() > MAX_NAME_CHARS {
+                    return Err(runtime_error(
+                        format!(
+                            "a rule may remember at most {MAX_REMEMBERED} names of at most \
+                             {MAX_NAME_CHARS} characters: use the same names every year"
+                        ),
+                        ctx.call_position(),
+                    ));
+                }
+            }
+            s.memory.insert(key, value);
+            Ok(())
+        },
+    );
     let st = state.clone();
     engine.register_fn("recall", move |name: &str, default: Dynamic| -> Dynamic {
         let s = lock(&st);
@@ -503,7 +663,7 @@ fn batch(v: &[f64]) -> Dynamic {
 
 impl<'a> BatchRules<'a> {
     fn new(set: &'a RuleSet, m: &Model, variant: &Variant) -> BatchRules<'a> {
-        let state = HostState::new(
+        let mut state = HostState::new(
             m.start_year,
             set.rules.iter().map(|r| r.compiled.path.clone()).collect(),
             m.domains
@@ -511,6 +671,7 @@ impl<'a> BatchRules<'a> {
                 .map(|d| (d.id.clone(), m.financiers[d.financier].id.clone()))
                 .collect(),
         );
+        state.allowed = set.rules.iter().map(|r| r.allowed).collect();
         // A partner that does not take part contributes nothing.
         let contribution = |p: usize| {
             m.transition
@@ -746,6 +907,8 @@ pub struct Case<'a> {
     pub memory: Vec<(String, Dynamic)>,
     /// Net payments accounts already made this year, before the hook (`net_paid`).
     pub paid_this_year: Vec<(String, f64)>,
+    /// What the case's parameters allow the rule (`params.allow`).
+    pub allowed: Allowances,
 }
 
 /// What a hook did in a [`Case`].
@@ -810,6 +973,7 @@ pub fn run_case(case: &Case) -> Result<CaseOutcome, RuleError> {
             .collect(),
     );
     state.ledger = ledger;
+    state.allowed = vec![case.allowed];
     state.hook = case.hook;
     state.demand = VariantFrame {
         demand_eur: case.domains.iter().map(|d| vec![d.2]).collect(),

@@ -14,6 +14,7 @@ pub mod batch;
 pub mod diagnostics;
 pub mod engine;
 pub mod host;
+pub mod resolve;
 pub mod testing;
 
 pub use batch::{Batch, to_batch};

@@ -10,8 +10,9 @@ use serde::Deserialize;
 
 use super::batch::Batch;
 use super::engine::{CompiledRule, compile, new_engine};
-use super::host::{Case, CaseOutcome, run_case};
+use super::host::{ALLOW_PARAM, Case, CaseOutcome, allowances, run_case};
 use crate::agreement::Hook;
+use crate::ledger::Allowances;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -147,6 +148,18 @@ fn to_dynamic(v: &serde_yaml::Value, as_batches: bool) -> Dynamic {
     }
 }
 
+/// What a case's `params.allow` list allows, as in a scenario.
+fn allowed_in(params: &serde_yaml::Value) -> Result<Allowances, String> {
+    match params.get(ALLOW_PARAM) {
+        None => Ok(Allowances::default()),
+        Some(serde_yaml::Value::Sequence(items)) => {
+            let names: Option<Vec<&str>> = items.iter().map(serde_yaml::Value::as_str).collect();
+            allowances(names.ok_or(format!("`{ALLOW_PARAM}` must be a list of texts"))?)
+        }
+        Some(_) => Err(format!("`{ALLOW_PARAM}` must be a list of texts")),
+    }
+}
+
 fn hook_of(name: &str) -> Option<Hook> {
     [Hook::Start, Hook::Year, Hook::Settle, Hook::End]
         .into_iter()
@@ -263,6 +276,10 @@ fn run_spec(rule: &CompiledRule, spec: &CaseSpec) -> Vec<String> {
         .entry("demand".into())
         .or_insert_with(|| demand.into());
     state.insert("partners".into(), to_dynamic(&spec.partners, false));
+    let allowed = match allowed_in(&spec.params) {
+        Ok(a) => a,
+        Err(e) => return vec![format!("params: {e}")],
+    };
     state.insert("params".into(), to_dynamic(&spec.params, false));
     state.insert("year".into(), Dynamic::from_int(i64::from(spec.year)));
     state.insert(
@@ -291,6 +308,7 @@ fn run_spec(rule: &CompiledRule, spec: &CaseSpec) -> Vec<String> {
             .iter()
             .map(|(k, v)| (k.clone(), *v))
             .collect(),
+        allowed,
     };
     check(&spec.expect, &run_case(&case))
 }
@@ -310,46 +328,113 @@ pub fn run_dir(dir: &Path) -> Result<Vec<CaseResult>, String> {
     let engine = new_engine();
     let mut results = Vec::new();
     for file in files {
-        let fail = |name: &str, msg: String| CaseResult {
-            file: file.clone(),
-            name: name.into(),
-            differences: vec![msg],
-        };
         let text = match std::fs::read_to_string(&file) {
             Ok(t) => t,
             Err(e) => {
-                results.push(fail("(file)", format!("cannot read: {e}")));
+                results.push(CaseResult {
+                    file: file.clone(),
+                    name: "(file)".into(),
+                    differences: vec![format!("cannot read: {e}")],
+                });
                 continue;
             }
         };
-        let spec: File = match serde_yaml::from_str(&text) {
-            Ok(s) => s,
-            Err(e) => {
-                results.push(fail("(file)", format!("{}: {e}", file.display())));
-                continue;
-            }
-        };
-        let rule_path = file.parent().unwrap_or(Path::new(".")).join(&spec.rule);
-        let shown = rule_path.display().to_string();
-        let rule = match std::fs::read_to_string(&rule_path) {
-            Ok(src) => compile(&engine, &shown, &src),
-            Err(e) => Err(super::RuleError::new(
-                &shown,
-                format!("cannot read the rule file: {e}"),
-            )),
-        };
-        match rule {
-            Err(e) => results.push(fail("(rule)", e.to_string())),
-            Ok(rule) => {
-                for case in &spec.cases {
-                    results.push(CaseResult {
-                        file: file.clone(),
-                        name: case.name.clone(),
-                        differences: run_spec(&rule, case),
-                    });
-                }
-            }
-        }
+        let dir = file.parent().unwrap_or(Path::new(".")).to_path_buf();
+        results.extend(run_file(&engine, &file, &text, |rule| {
+            let rule_path = dir.join(rule);
+            let shown = rule_path.display().to_string();
+            std::fs::read_to_string(&rule_path)
+                .map(|src| (shown.clone(), src))
+                .map_err(|e| {
+                    super::RuleError::new(&shown, format!("cannot read the rule file: {e}"))
+                })
+        }));
     }
     Ok(results)
+}
+
+/// The rule tests shipped with kloof, embedded like the rule library they test, so that
+/// `kloof test-rules` works outside a checkout.
+pub const EMBEDDED_TESTS: [(&str, &str); 6] = [
+    (
+        "transition_budget.yaml",
+        include_str!("../../rules/tests/transition_budget.yaml"),
+    ),
+    (
+        "waterbed.yaml",
+        include_str!("../../rules/tests/waterbed.yaml"),
+    ),
+    (
+        "domain_shift.yaml",
+        include_str!("../../rules/tests/domain_shift.yaml"),
+    ),
+    (
+        "wijkbudget.yaml",
+        include_str!("../../rules/tests/wijkbudget.yaml"),
+    ),
+    (
+        "shared_savings.yaml",
+        include_str!("../../rules/tests/shared_savings.yaml"),
+    ),
+    (
+        "go_no_go.yaml",
+        include_str!("../../rules/tests/go_no_go.yaml"),
+    ),
+];
+
+/// Runs the embedded rule tests against the embedded rule library.
+pub fn run_embedded() -> Vec<CaseResult> {
+    let engine = new_engine();
+    let mut results = Vec::new();
+    for (name, text) in EMBEDDED_TESTS {
+        let file = PathBuf::from(format!("(embedded) rules/tests/{name}"));
+        results.extend(run_file(&engine, &file, text, |rule| {
+            let name = Path::new(rule)
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or(rule);
+            super::LIBRARY
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(n, src)| (format!("(embedded) rules/{n}"), src.to_string()))
+                .ok_or_else(|| {
+                    super::RuleError::new(rule, "no such rule in kloof's embedded rule library")
+                })
+        }));
+    }
+    results
+}
+
+/// Every case of one test file, whose text is `text`; `rule_source` finds the rule it names
+/// (path as shown, source).
+fn run_file(
+    engine: &rhai::Engine,
+    file: &Path,
+    text: &str,
+    rule_source: impl Fn(&str) -> Result<(String, String), super::RuleError>,
+) -> Vec<CaseResult> {
+    let fail = |name: &str, msg: String| {
+        vec![CaseResult {
+            file: file.to_path_buf(),
+            name: name.into(),
+            differences: vec![msg],
+        }]
+    };
+    let spec: File = match serde_yaml::from_str(text) {
+        Ok(s) => s,
+        Err(e) => return fail("(file)", format!("{}: {e}", file.display())),
+    };
+    let rule = rule_source(&spec.rule).and_then(|(shown, src)| compile(engine, &shown, &src));
+    match rule {
+        Err(e) => fail("(rule)", e.to_string()),
+        Ok(rule) => spec
+            .cases
+            .iter()
+            .map(|case| CaseResult {
+                file: file.to_path_buf(),
+                name: case.name.clone(),
+                differences: run_spec(&rule, case),
+            })
+            .collect(),
+    }
 }

@@ -63,8 +63,10 @@ pub fn read_text(path: &std::path::Path, max_bytes: u64) -> Result<String, Strin
 
 /// Checks a scenario given as text; `file` names it in errors.
 pub fn parse(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
+    syntax(text, file)?;
     // First reading: the shape of the file, and the ids references may name.
     let first = read(text, file)?;
+    duplicate_ids(&first, text, file)?;
     let known = Known {
         start_year: first.region.start_year,
         population: first
@@ -92,11 +94,15 @@ pub fn parse(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
     // Second reading: every reference and id checked at its own line.
     let scenario = with_known(known, || read(text, file))?;
     check_whole(&scenario).map_err(|(key, message)| {
-        let line = locate(text, &key);
+        let path: Vec<Step> = key.iter().map(|k| Step::Key(k.to_string())).collect();
+        let (line, column) = match position_of(text, &path, 1) {
+            Some((l, c)) => (Some(l), Some(c)),
+            None => (locate(text, &key), None),
+        };
         ScenarioError {
             file: file.to_string(),
             line,
-            column: None,
+            column,
             key: key.join("."),
             message,
         }
@@ -109,6 +115,84 @@ pub fn parse(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
         message: f.message,
     })?;
     Ok(scenario)
+}
+
+/// YAML syntax errors first, at their own place: read as a typed scenario, an unclosed `[`
+/// could surface as a type error of whatever the reader was expecting (issue 8, item 7).
+/// Duplicate keys are left to the typed reading, which places them at the second occurrence.
+fn syntax(text: &str, file: &str) -> Result<(), ScenarioError> {
+    let Err(e) = serde_yaml::from_str::<serde_yaml::Value>(text) else {
+        return Ok(());
+    };
+    let mut message = e.to_string();
+    if message.contains("duplicate entry") {
+        return Ok(());
+    }
+    let location = e.location();
+    if let Some(l) = &location {
+        message = message.replacen(
+            &format!(" at line {} column {}", l.line(), l.column()),
+            "",
+            1,
+        );
+    }
+    for (what, bracket) in [("flow sequence", '['), ("flow mapping", '{')] {
+        if message.contains(&format!("while parsing a {what}")) {
+            message.push_str(&format!(" (is a `{bracket}` left open?)"));
+        }
+    }
+    Err(ScenarioError {
+        file: file.to_string(),
+        line: location.as_ref().map(|l| l.line()),
+        column: location.as_ref().map(|l| l.column()),
+        key: String::new(),
+        message: format!("YAML syntax: {message}"),
+    })
+}
+
+/// An id written twice, reported at its second occurrence. Checked after the first reading,
+/// before references are: otherwise a reference to the id the duplicate replaced was reported
+/// as unknown, earlier in the file (issue 8, item 7).
+fn duplicate_ids(s: &Scenario, text: &str, file: &str) -> Result<(), ScenarioError> {
+    let lists: [(&str, &str, Vec<&str>); 3] = [
+        (
+            "partners",
+            "partner",
+            s.partners.iter().map(|p| p.id.0.as_str()).collect(),
+        ),
+        (
+            "domains",
+            "domain",
+            s.domains.iter().map(|d| d.id.0.as_str()).collect(),
+        ),
+        (
+            "interventions",
+            "intervention",
+            s.interventions.iter().map(|i| i.id.0.as_str()).collect(),
+        ),
+    ];
+    for (list, kind, ids) in lists {
+        for (j, id) in ids.iter().enumerate() {
+            let Some(first) = ids[..j].iter().position(|x| x == id) else {
+                continue;
+            };
+            let key = format!("{list}[{j}].id");
+            let path = [
+                Step::Key(list.to_string()),
+                Step::Index(j),
+                Step::Key("id".to_string()),
+            ];
+            let at = position_of(text, &path, 1);
+            return Err(ScenarioError {
+                file: file.to_string(),
+                line: at.map(|a| a.0),
+                column: at.map(|a| a.1),
+                key,
+                message: format!("{kind} id `{id}` is used twice (also {list}[{first}])"),
+            });
+        }
+    }
+    Ok(())
 }
 
 fn read(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
@@ -133,11 +217,14 @@ fn read(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
             loc.as_ref().map(|l| l.line()),
             loc.as_ref().map(|l| l.column()),
         );
-        // Errors raised on a scalar are sometimes placed at the start of the enclosing item;
-        // move to the key's own line when it follows closely.
-        if let (Some(l), Some(field)) = (line, key.rsplit('.').next().filter(|f| !f.contains('[')))
+        if let Some(at) = place_of(text, &key, &message) {
+            (line, column) = (Some(at.0), Some(at.1));
+        } else if let (Some(l), Some(field)) =
+            (line, key.rsplit('.').next().filter(|f| !f.contains('[')))
             && let Some((n, c)) = find_key_after(text, l, field)
         {
+            // Errors raised on a scalar are sometimes placed at the start of the enclosing
+            // item; move to the key's own line when it follows closely.
             (line, column) = (Some(n), Some(c));
         }
         ScenarioError {
@@ -148,6 +235,36 @@ fn read(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
             message,
         }
     })
+}
+
+/// Where the error about `key` belongs: the key itself (see [`position_of`]); for a key
+/// written twice (`duplicate field `x``) its second occurrence inside the map `key` names; for
+/// an age band that does not fit, that band's own line.
+/// `None` when the text cannot be read that far (a syntax error keeps the reader's position).
+fn place_of(text: &str, key: &str, message: &str) -> Option<(usize, usize)> {
+    let mut path = steps(key).filter(|p| !p.is_empty() || message.contains("duplicate"))?;
+    let twice = message
+        .strip_prefix("duplicate field `")
+        .or_else(|| message.strip_prefix("duplicate entry with key \""))
+        .and_then(|rest| rest.split(['`', '"']).next());
+    if let Some(field) = twice {
+        path.push(Step::Key(field.to_string()));
+        return position_of(text, &path, 2);
+    }
+    // A band that does not fit its neighbours: the band the message names, in the table.
+    let band = ["age bands must", "the open band"]
+        .iter()
+        .any(|m| message.starts_with(m))
+        .then(|| message.split('`').nth(1))
+        .flatten();
+    if let Some(band) = band {
+        let mut at_band = path.clone();
+        at_band.push(Step::Key(band.to_string()));
+        if let Some(found) = position_of(text, &at_band, 1) {
+            return Some(found);
+        }
+    }
+    position_of(text, &path, 1)
 }
 
 /// The horizon (the scenario's, or `--horizon`'s) lies after the start year and at most
@@ -261,6 +378,200 @@ fn locate(text: &str, path: &[&str]) -> Option<usize> {
         }
     }
     found
+}
+
+/// One step of a key path as `serde_path_to_error` prints it: `domains[2].growth`.
+#[derive(Debug, Clone, PartialEq)]
+enum Step {
+    Key(String),
+    Index(usize),
+}
+
+/// `domains[2].growth.volume` as steps; `None` for a path this reader does not know.
+fn steps(path: &str) -> Option<Vec<Step>> {
+    let mut out = Vec::new();
+    for part in path.split('.').filter(|p| !p.is_empty()) {
+        let (key, mut rest) = part.split_once('[').map_or((part, ""), |(k, r)| (k, r));
+        if !key.is_empty() {
+            out.push(Step::Key(key.to_string()));
+        }
+        while !rest.is_empty() {
+            let (index, after) = rest.split_once(']')?;
+            out.push(Step::Index(index.parse().ok()?));
+            rest = after.strip_prefix('[').unwrap_or(after);
+        }
+    }
+    Some(out)
+}
+
+/// What the probe stops at: the text it raises as an error there, so the YAML reader puts its
+/// own line and column on it.
+const FOUND: &str = "kloof: position found";
+
+/// Finds a key path in the YAML text by reading it with serde_yaml itself and failing on
+/// purpose at the key (or the sequence item) the path ends in: the error then carries the
+/// line and column of that key, in block and in flow style alike. `nth` picks the n-th (1-based)
+/// occurrence of the last key, for a key written twice.
+///
+/// Why not the reader's own position: a check on a whole value (the age bands of `use`, a
+/// duplicate key) is made after the value is read, where the reader already stands at the next
+/// item, and was reported there (issue 8, item 7).
+fn position_of(text: &str, path: &[Step], nth: usize) -> Option<(usize, usize)> {
+    use serde::de::DeserializeSeed;
+    let de = serde_yaml::Deserializer::from_str(text);
+    match (Probe { path, nth }).deserialize(de) {
+        Err(e) if e.to_string().contains(FOUND) => e.location().map(|l| (l.line(), l.column())),
+        _ => None,
+    }
+}
+
+/// The seed that walks `path` down the document (see [`position_of`]).
+struct Probe<'a> {
+    path: &'a [Step],
+    nth: usize,
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for Probe<'_> {
+    type Value = ();
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        match self.path.first() {
+            None => d.deserialize_any(Stop),
+            Some(Step::Key(_)) => d.deserialize_map(self),
+            Some(Step::Index(_)) => d.deserialize_seq(self),
+        }
+    }
+}
+
+/// Raises [`FOUND`] from inside the reader's call for the value, which is where serde_yaml
+/// puts the value's line and column on an error (outside it, the enclosing map's).
+struct Stop;
+
+/// The error the probe stops with.
+fn found<E: serde::de::Error>() -> E {
+    E::custom(FOUND)
+}
+
+impl<'de> serde::de::Visitor<'de> for Stop {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("any YAML")
+    }
+    fn visit_bool<E: serde::de::Error>(self, _: bool) -> Result<(), E> {
+        Err(found())
+    }
+    fn visit_i64<E: serde::de::Error>(self, _: i64) -> Result<(), E> {
+        Err(found())
+    }
+    fn visit_u64<E: serde::de::Error>(self, _: u64) -> Result<(), E> {
+        Err(found())
+    }
+    fn visit_f64<E: serde::de::Error>(self, _: f64) -> Result<(), E> {
+        Err(found())
+    }
+    fn visit_str<E: serde::de::Error>(self, _: &str) -> Result<(), E> {
+        Err(found())
+    }
+    fn visit_unit<E: serde::de::Error>(self) -> Result<(), E> {
+        Err(found())
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, _: A) -> Result<(), A::Error> {
+        Err(found())
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, _: A) -> Result<(), A::Error> {
+        Err(found())
+    }
+}
+
+/// A key: whether it is the one sought, raising [`FOUND`] from inside the reader's call for
+/// the key when it is and `stop` is set.
+struct KeyProbe<'a> {
+    key: &'a str,
+    stop: bool,
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for KeyProbe<'_> {
+    type Value = bool;
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<bool, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl KeyProbe<'_> {
+    fn matches<E: serde::de::Error>(&self, written: &str) -> Result<bool, E> {
+        match (written == self.key, self.stop) {
+            (true, true) => Err(found()),
+            (same, _) => Ok(same),
+        }
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for KeyProbe<'_> {
+    type Value = bool;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a key")
+    }
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<bool, E> {
+        self.matches(v)
+    }
+    // Keys may be numbers (`2027:` in a budget path): compare them as written.
+    fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<bool, E> {
+        self.matches(&v.to_string())
+    }
+    fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<bool, E> {
+        self.matches(&v.to_string())
+    }
+    fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<bool, E> {
+        self.matches(&v.to_string())
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for Probe<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("any YAML")
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let Some(Step::Key(key)) = self.path.first() else {
+            return Ok(());
+        };
+        let last = self.path.len() == 1;
+        let mut seen = 0;
+        loop {
+            let stop = last && seen + 1 == self.nth;
+            match map.next_key_seed(KeyProbe { key, stop })? {
+                None => return Ok(()),
+                Some(true) if !last => {
+                    let rest = Probe {
+                        path: &self.path[1..],
+                        nth: self.nth,
+                    };
+                    return map.next_value_seed(rest);
+                }
+                Some(true) => {
+                    seen += 1;
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+                Some(false) => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let Some(Step::Index(index)) = self.path.first() else {
+            return Ok(());
+        };
+        for _ in 0..*index {
+            if seq.next_element::<serde::de::IgnoredAny>()?.is_none() {
+                return Ok(());
+            }
+        }
+        let rest = Probe {
+            path: &self.path[1..],
+            nth: self.nth,
+        };
+        seq.next_element_seed(rest).map(drop)
+    }
 }
 
 /// The line of `field:` in the item with id `id` of the top-level list `section` (block-style
