@@ -330,3 +330,39 @@ fn unmet_demand_moves_to_another_domain_a_year_later() {
     );
     assert!(e.message.contains("at most 1 moves"), "{e}");
 }
+
+#[test]
+fn rules_see_delivered_and_unmet_care_payments_margins_and_positions() {
+    // The probe pays, at each year's settlement, what it sees; the hand values are those above.
+    let text = include_str!("fixtures/economics.yaml").replacen(
+        "monte_carlo:",
+        "rules:\n  - file: probe/economics_probe.rhai\nmonte_carlo:",
+        1,
+    );
+    let source = kloof::study::Source {
+        path: format!("{}/tests/fixtures/economics-probe.yaml", env!("CARGO_MANIFEST_DIR")),
+        text,
+    };
+    let s = run(&source, Options::default());
+    // 2024: delivered 360,000 + unmet 40,000 + payments 850,000 + margin 85,000 + baseline
+    // homecare margin 36,000; no position yet.
+    assert_cents(
+        at(&s, NETWORK, "partner.residents.received", 2024),
+        360_000.0 + 40_000.0 + 850_000.0 + 85_000.0 + 36_000.0,
+    );
+    // 2025 (network): delivered 340,000, unmet 390,555.6 - 340,000, payments 836,500, margin
+    // 121,900, baseline margin 36,000.
+    assert_cents(
+        at(&s, NETWORK, "partner.residents.received", 2025),
+        340_000.0 + (370_000.0 / 0.9 * 0.95 - 340_000.0) + 836_500.0 + 121_900.0 + 36_000.0,
+    );
+    // Positions are those through last year: none in 2024; in 2025 the residents' is what
+    // they received in 2024.
+    assert_eq!(at(&s, NETWORK, "partner.hospital.received", 2024), 0.0);
+    assert_cents(at(&s, NETWORK, "partner.hospital.received", 2025), 1_371_000.0);
+}
+
+#[track_caller]
+fn assert_cents(actual: f64, expected: f64) {
+    assert!((actual - expected).abs() < 0.01, "{actual} against {expected}");
+}

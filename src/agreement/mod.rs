@@ -130,6 +130,9 @@ pub struct VariantYear {
     /// 1 while the network invests; a rule sets 0 (go/no-go) to stop contributions and
     /// intervention spending from the next year on.
     pub investing: Vec<f64>,
+    /// Per partner (in the scenario's order): its position against the counterfactual summed
+    /// through last year, as `partner.<id>.net` reports it.
+    pub positions: Vec<Vec<f64>>,
 }
 
 /// The rules of a network agreement acting on one variant of one batch.

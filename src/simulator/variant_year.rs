@@ -307,6 +307,7 @@ impl<'a> Network<'a> {
                 .map(|e| (e, vec![0.0; len]))
                 .collect(),
             investing: vec![1.0; len],
+            positions: grid(m.partners.len()),
         };
         Ok(Network {
             rules,
@@ -339,6 +340,7 @@ impl<'a> Network<'a> {
     ) -> Result<(), RuleError> {
         let m = cx.m;
         self.ledger.new_year();
+        self.own.positions.clone_from(&self.partner_net);
         self.own.events.iter_mut().for_each(|(_, v)| v.fill(0.0));
         self.contribute(cx, variant, draws, year)?;
         self.intervene(m, p, draws, year);
