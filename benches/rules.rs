@@ -63,6 +63,7 @@ fn frame() -> (YearFrame, VariantYear) {
             .map(|e| (e.to_string(), vec![0.0; LEN]))
             .collect(),
         investing: vec![1.0; LEN],
+        positions: vec![vec![0.0; LEN]; 4],
     };
     (shared, own)
 }

@@ -38,6 +38,8 @@ pub struct DomainModel {
     pub informal: bool,
     /// Share of the start year's demand not delivered.
     pub unmet_share: InputId,
+    /// (domain, share): where a share of each year's unmet demand goes the next year.
+    pub moves: Vec<(usize, InputId)>,
     pub contract: ContractModel,
     /// The partners that deliver it, with their market shares.
     pub providers: Vec<(usize, f64)>,
@@ -358,6 +360,18 @@ impl Model {
                         format!("{k}.unmet_share"),
                         d.unmet_share.as_ref().map_or(&zero, |u| &u.0),
                     ),
+                    moves: d
+                        .unmet_moves
+                        .iter()
+                        .map(|mv| {
+                            let to = domain_ids
+                                .iter()
+                                .position(|x| *x == mv.to.as_str())
+                                .unwrap_or(0);
+                            let key = format!("{k}.unmet_moves.{}.share", mv.to);
+                            (to, add(&mut inputs, key, &mv.share.0))
+                        })
+                        .collect(),
                     contract: compile_contract(d, &k, &mut inputs),
                     providers: market_shares(di, d, &partners),
                     costs: d.costs.as_ref().map(|c| CostModel {
@@ -505,6 +519,11 @@ impl Model {
             projection_inputs,
             rules,
         }
+    }
+
+    /// Whether any domain moves part of its unmet demand to another.
+    pub fn moves_unmet(&self) -> bool {
+        self.domains.iter().any(|d| !d.moves.is_empty())
     }
 
     /// The partners that deliver care in some domain (those with a margin).

@@ -292,3 +292,77 @@ fn bad_economics_are_errors_naming_file_line_and_key() {
     let e = bad("{homecare: 0.5, outside: 0.5}", "{homecare: 0.5}");
     assert!(e.message.contains("sum to 0.5"), "{e}");
 }
+
+#[test]
+fn unmet_demand_moves_to_another_domain_a_year_later() {
+    // Half of home's unmet demand ends up at the clinic the next year.
+    let text = include_str!("fixtures/economics.yaml").replacen(
+        "    unmet_share: 0.1\n",
+        "    unmet_share: 0.1\n    unmet_moves: [{to: clinic, share: 0.5}]\n",
+        1,
+    );
+    let source = kloof::study::Source {
+        path: "moves.yaml".into(),
+        text,
+    };
+    let s = run(&source, Options::default());
+    // 2024: nothing moves yet. 2025: 0.5 × 40,000 = 20,000 EUR more at the clinic, 0.1 FTE at
+    // its 4.34 FTE per 868,000 EUR: 888,000 EUR, 4.44 FTE.
+    assert_close(at(&s, BASELINE, "demand.eur.clinic", 2024), 850_000.0);
+    assert_close(at(&s, BASELINE, "demand.eur.clinic", 2025), 888_000.0);
+    assert_close(at(&s, BASELINE, "demand.fte.clinic", 2025), 4.44);
+    // The network's clinic gets the network's own unmet home care of 2024 (also 40,000):
+    // 794,000 + 20,000 = 814,000, now inside the corridor: the fixed sum is paid, and the
+    // insurer's saving on it is gone.
+    assert_close(at(&s, NETWORK, "demand.eur.clinic", 2025), 814_000.0);
+    assert_close(at(&s, NETWORK, "payments.eur.insurer", 2025), 850_000.0);
+    // Home itself is unchanged by what leaves it.
+    assert_close(at(&s, BASELINE, "delivered.eur.home", 2025), 360_000.0);
+    // A domain cannot move demand to itself, nor more than all of it.
+    let e = bad(
+        "    unmet_share: 0.1\n",
+        "    unmet_share: 0.1\n    unmet_moves: [{to: home, share: 0.5}]\n",
+    );
+    assert_eq!(e.key, "domains.home.unmet_moves", "{e}");
+    let e = bad(
+        "    unmet_share: 0.1\n",
+        "    unmet_share: 0.1\n    unmet_moves: [{to: clinic, share: 0.7}, {to: clinic, share: 0.6}]\n",
+    );
+    assert!(e.message.contains("at most 1 moves"), "{e}");
+}
+
+#[test]
+fn rules_see_delivered_and_unmet_care_payments_margins_and_positions() {
+    // The probe pays, at each year's settlement, what it sees; the hand values are those above.
+    let text = include_str!("fixtures/economics.yaml").replacen(
+        "monte_carlo:",
+        "rules:\n  - file: probe/economics_probe.rhai\nmonte_carlo:",
+        1,
+    );
+    let source = kloof::study::Source {
+        path: format!("{}/tests/fixtures/economics-probe.yaml", env!("CARGO_MANIFEST_DIR")),
+        text,
+    };
+    let s = run(&source, Options::default());
+    // 2024: delivered 360,000 + unmet 40,000 + payments 850,000 + margin 85,000 + baseline
+    // homecare margin 36,000; no position yet.
+    assert_cents(
+        at(&s, NETWORK, "partner.residents.received", 2024),
+        360_000.0 + 40_000.0 + 850_000.0 + 85_000.0 + 36_000.0,
+    );
+    // 2025 (network): delivered 340,000, unmet 390,555.6 - 340,000, payments 836,500, margin
+    // 121,900, baseline margin 36,000.
+    assert_cents(
+        at(&s, NETWORK, "partner.residents.received", 2025),
+        340_000.0 + (370_000.0 / 0.9 * 0.95 - 340_000.0) + 836_500.0 + 121_900.0 + 36_000.0,
+    );
+    // Positions are those through last year: none in 2024; in 2025 the residents' is what
+    // they received in 2024.
+    assert_eq!(at(&s, NETWORK, "partner.hospital.received", 2024), 0.0);
+    assert_cents(at(&s, NETWORK, "partner.hospital.received", 2025), 1_371_000.0);
+}
+
+#[track_caller]
+fn assert_cents(actual: f64, expected: f64) {
+    assert!((actual - expected).abs() < 0.01, "{actual} against {expected}");
+}

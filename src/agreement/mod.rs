@@ -49,6 +49,9 @@ pub struct VariantFrame {
     /// Demand, including what cannot be delivered for want of staff.
     pub demand_eur: Vec<Vec<f64>>,
     pub demand_fte: Vec<Vec<f64>>,
+    /// Of the demand, what moved in from other domains' unmet demand last year.
+    pub moved_in_eur: Vec<Vec<f64>>,
+    pub moved_in_fte: Vec<Vec<f64>>,
     /// Staff available for care per domain: the workforce less the staff interventions use.
     pub capacity_fte: Vec<Vec<f64>>,
     /// Care delivered: demand, as far as the staff available reach.
@@ -71,6 +74,8 @@ impl VariantFrame {
         VariantFrame {
             demand_eur: grid(domains),
             demand_fte: grid(domains),
+            moved_in_eur: grid(domains),
+            moved_in_fte: grid(domains),
             capacity_fte: grid(domains),
             delivered_eur: grid(domains),
             delivered_fte: grid(domains),
@@ -125,6 +130,9 @@ pub struct VariantYear {
     /// 1 while the network invests; a rule sets 0 (go/no-go) to stop contributions and
     /// intervention spending from the next year on.
     pub investing: Vec<f64>,
+    /// Per partner (in the scenario's order): its position against the counterfactual summed
+    /// through last year, as `partner.<id>.net` reports it.
+    pub positions: Vec<Vec<f64>>,
 }
 
 /// The rules of a network agreement acting on one variant of one batch.

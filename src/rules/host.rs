@@ -655,6 +655,19 @@ struct BatchRules<'a> {
     horizon: i32,
     partners: Map,
     financiers: Vec<String>,
+    /// Partner ids in the scenario's order (`partners` is a map, sorted by id).
+    partner_ids: Vec<String>,
+    /// Per provider: its id and the domains it delivers with its market share, for
+    /// `s.margin`.
+    market: Vec<(String, Vec<(usize, f64)>)>,
+}
+
+/// What a hook sees of the variant's running state besides its frame: the transition money
+/// available and spent this year, and each partner's position through last year.
+#[derive(Clone, Copy)]
+struct Running<'a> {
+    transition: (&'a [f64], &'a [f64]),
+    positions: &'a [Vec<f64>],
 }
 
 fn batch(v: &[f64]) -> Dynamic {
@@ -712,22 +725,84 @@ impl<'a> BatchRules<'a> {
             start_year: m.start_year,
             horizon: m.horizon,
             partners,
+            partner_ids: m.partners.iter().map(|p| p.id.clone()).collect(),
             financiers: m.financiers.iter().map(|f| f.id.clone()).collect(),
+            market: m
+                .providers()
+                .map(|(pi, p)| {
+                    let shares = m
+                        .domains
+                        .iter()
+                        .enumerate()
+                        .filter_map(|(d, dm)| {
+                            dm.providers
+                                .iter()
+                                .find(|(x, _)| *x == pi)
+                                .map(|(_, s)| (d, *s))
+                        })
+                        .collect();
+                    (p.id.clone(), shares)
+                })
+                .collect(),
         }
     }
 
     /// The map `s` a hook receives, without `params`: built once per hook and rebuilt only
-    /// when a rule has changed the variant's demand. `transition` is what the fund had
-    /// available this year and what it spent.
-    fn view(&self, s: &HostState, frame: &YearFrame, transition: (&[f64], &[f64])) -> Map {
+    /// when a rule has changed the variant's demand. `running` holds what the fund had
+    /// available this year and what it spent, and the partners' positions so far.
+    fn view(&self, s: &HostState, frame: &YearFrame, running: Running) -> Map {
+        let transition = running.transition;
         let network = &s.demand;
+        let len = frame.len;
         let variant = |v: &VariantFrame, gap_of: &dyn Fn(usize, usize) -> f64| -> Map {
             let mut demand = Map::new();
+            let (mut delivered, mut unmet) = (Map::new(), Map::new());
+            // A frame without delivered care (a rule test's) delivers all of its demand.
+            let has_care = v.delivered_eur.len() == s.domains.len();
             for (d, id) in s.domains.iter().enumerate() {
                 let mut m = Map::new();
                 m.insert("eur".into(), batch(&v.demand_eur[d]));
                 m.insert("fte".into(), batch(&v.demand_fte[d]));
                 demand.insert(id.as_str().into(), m.into());
+                let (eur, fte) = if has_care {
+                    (v.delivered_eur[d].clone(), v.delivered_fte[d].clone())
+                } else {
+                    (v.demand_eur[d].clone(), v.demand_fte[d].clone())
+                };
+                let gone = |all: &[f64], done: &[f64]| -> Vec<f64> {
+                    all.iter().zip(done).map(|(a, b)| a - b).collect()
+                };
+                let mut u = Map::new();
+                u.insert("eur".into(), batch(&gone(&v.demand_eur[d], &eur)));
+                u.insert("fte".into(), batch(&gone(&v.demand_fte[d], &fte)));
+                unmet.insert(id.as_str().into(), u.into());
+                let mut m = Map::new();
+                m.insert("eur".into(), batch(&eur));
+                m.insert("fte".into(), batch(&fte));
+                delivered.insert(id.as_str().into(), m.into());
+            }
+            let mut margin = Map::new();
+            if has_care && v.payments.len() == s.domains.len() {
+                for (id, shares) in &self.market {
+                    let m: Vec<f64> = (0..len)
+                        .map(|b| {
+                            shares
+                                .iter()
+                                .map(|&(d, sh)| sh * (v.payments[d][b] - v.care_cost[d][b]))
+                                .sum()
+                        })
+                        .collect();
+                    margin.insert(id.as_str().into(), batch(&m));
+                }
+            }
+            let mut payments = Map::new();
+            for (f, id) in self.financiers.iter().enumerate() {
+                let paid = v
+                    .domain_cost
+                    .get(f)
+                    .cloned()
+                    .unwrap_or_else(|| vec![0.0; len]);
+                payments.insert(id.as_str().into(), batch(&paid));
             }
             let mut cost = Map::new();
             for (f, id) in self.financiers.iter().enumerate() {
@@ -741,6 +816,10 @@ impl<'a> BatchRules<'a> {
             g.insert("fte".into(), batch(&gap));
             let mut out = Map::new();
             out.insert("demand".into(), demand.into());
+            out.insert("delivered".into(), delivered.into());
+            out.insert("unmet".into(), unmet.into());
+            out.insert("payments".into(), payments.into());
+            out.insert("margin".into(), margin.into());
             out.insert("cost".into(), cost.into());
             out.insert("gap".into(), g.into());
             out
@@ -807,6 +886,13 @@ impl<'a> BatchRules<'a> {
         t.insert("spent".into(), batch(transition.1));
         map.insert("transition".into(), t.into());
         map.insert("partners".into(), self.partners.clone().into());
+        let positions: Map = self
+            .partner_ids
+            .iter()
+            .zip(running.positions)
+            .map(|(id, p)| (id.as_str().into(), batch(p)))
+            .collect();
+        map.insert("position".into(), positions.into());
         map
     }
 }
@@ -832,11 +918,14 @@ impl Agreement for BatchRules<'_> {
         st.year = shared.year;
         st.hook = hook;
         st.demand_changed = false;
-        let transition = (&own.transition_available[..], &own.transition_spent[..]);
+        let running = Running {
+            transition: (&own.transition_available[..], &own.transition_spent[..]),
+            positions: &own.positions,
+        };
         let mut state =
             std::mem::replace(&mut self.state, HostState::new(0, Vec::new(), Vec::new()));
         let result = Host::with(&mut state, |host| {
-            self.run(host, hook, shared, transition, draws)
+            self.run(host, hook, shared, running, draws)
         });
         self.state = state;
         let st = &mut self.state;
@@ -855,11 +944,11 @@ impl BatchRules<'_> {
         host: &Host,
         hook: Hook,
         shared: &YearFrame,
-        transition: (&[f64], &[f64]),
+        running: Running,
         draws: &Draws,
     ) -> Result<(), RuleError> {
         let name = hook.function_name();
-        let mut view = self.view(&lock(&host.state), shared, transition);
+        let mut view = self.view(&lock(&host.state), shared, running);
         for (i, rule) in self.set.rules.iter().enumerate() {
             if !rule.compiled.has_hook(name) {
                 continue;
@@ -868,7 +957,7 @@ impl BatchRules<'_> {
                 let mut s = lock(&host.state);
                 s.rule = i;
                 if std::mem::take(&mut s.demand_changed) {
-                    view = self.view(&s, shared, transition);
+                    view = self.view(&s, shared, running);
                 }
             }
             let mut args = view.clone();

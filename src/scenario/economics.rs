@@ -9,7 +9,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::refs::{DelivererRef, DomainRef, Keyed, ProviderRef};
-use super::{AgeTable, CostShare, EurPerYear, Fte, GrowthRate, UseEur};
+use super::{AgeTable, CostShare, EurPerYear, Fte, GrowthRate, MoveShare, UseEur};
 
 /// How a financier pays the providers of one domain.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
@@ -72,6 +72,15 @@ pub struct Costs {
 pub struct Staff {
     pub domain: DomainRef,
     pub fte: Fte,
+}
+
+/// A share of a domain's unmet demand that becomes demand in domain `to` the next year, at the
+/// same value in EUR.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct UnmetMove {
+    pub to: DomainRef,
+    pub share: MoveShare,
 }
 
 /// Market shares of the providers in a domain, summing to 1.
@@ -168,6 +177,22 @@ pub(super) fn check(s: &super::Scenario) -> Result<(), Fault> {
         }
         if let Some(c) = &d.contract {
             contract_fields(c).map_err(|m| fault("contract", m))?;
+        }
+        if d.unmet_moves.iter().any(|mv| mv.to.0 == d.id.0) {
+            return Err(fault(
+                "unmet_moves",
+                format!(
+                    "`{}` moves unmet demand to itself; name another domain",
+                    d.id
+                ),
+            ));
+        }
+        let moved: f64 = d.unmet_moves.iter().map(|mv| mv.share.span().1).sum();
+        if moved > 1.0 + 1e-9 {
+            return Err(fault(
+                "unmet_moves",
+                format!("the shares of unmet demand that move can sum to {moved}; at most 1 moves"),
+            ));
         }
     }
     Ok(())

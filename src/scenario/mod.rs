@@ -104,6 +104,8 @@ ranged_quantity!(
     Change: ranges::CHANGE;
     /// Share of the start year's demand not delivered.
     UnmetShare: ranges::UNMET_SHARE;
+    /// Share of unmet demand that moves to another domain.
+    MoveShare: ranges::MOVE_SHARE;
     /// A cost share or a corridor.
     CostShare: ranges::COST_SHARE;
 );
@@ -299,6 +301,11 @@ pub struct Domain {
     /// `use / (1 - unmet_share)`. Default 0.
     #[serde(default)]
     pub unmet_share: Option<UnmetShare>,
+    /// Where demand this domain cannot deliver goes: a share of each year's unmet demand
+    /// becomes demand in another domain the next year (district nursing not delivered ends up
+    /// in hospital or Wlz care).
+    #[serde(default)]
+    pub unmet_moves: Vec<economics::UnmetMove>,
     /// How the financier pays the domain's providers; default fee for service.
     #[serde(default)]
     pub contract: Option<economics::Contract>,

@@ -158,8 +158,15 @@ pub const COST_SHARE: Range = range(
     "share of the start year's delivered care (a corridor: of the fixed sum); staff and material together at most 1",
 );
 
+pub const MOVE_SHARE: Range = range(
+    "`domains[].unmet_moves[].share`",
+    0.0,
+    1.0,
+    "share of a year's unmet demand that becomes demand in another domain the next year; at most 1 in all",
+);
+
 /// Every range, in the README's order.
-pub const ALL: [Range; 18] = [
+pub const ALL: [Range; 19] = [
     PEOPLE,
     BIRTH_RATE,
     DEATH_PROBABILITY,
@@ -178,6 +185,7 @@ pub const ALL: [Range; 18] = [
     CHANGE,
     UNMET_SHARE,
     COST_SHARE,
+    MOVE_SHARE,
 ];
 
 /// Net emigration from an age band may take at most this share of the band's people in the
@@ -211,6 +219,7 @@ pub fn for_input(key: &str) -> Option<Range> {
         ["partners", _, "budget", ..] => GROWTH,
         ["domains", _, "use", ..] if last == "eur" => USE_EUR,
         ["domains", _, "unmet_share"] => UNMET_SHARE,
+        ["domains", _, "unmet_moves", _, "share"] => MOVE_SHARE,
         ["domains", _, "costs", "fixed_eur"] => EUR_PER_YEAR,
         ["domains", _, "costs", _] => COST_SHARE,
         ["domains", _, "contract", "eur"] => EUR_PER_YEAR,

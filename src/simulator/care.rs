@@ -47,6 +47,35 @@ pub(super) fn pay(m: &Model, terms: &CareTerms, draws: &Draws, v: &mut VariantFr
     }
 }
 
+/// Adds to run `b`'s demand what moves in from other domains' unmet demand last year
+/// (`unmet(d)`, EUR), valued in FTE at the receiving domain's EUR per FTE.
+pub(super) fn move_unmet(
+    m: &Model,
+    draws: &Draws,
+    b: usize,
+    unmet: impl Fn(usize) -> f64,
+    v: &mut VariantFrame,
+) {
+    for d in 0..m.domains.len() {
+        v.moved_in_eur[d][b] = 0.0;
+        v.moved_in_fte[d][b] = 0.0;
+    }
+    for (d, dm) in m.domains.iter().enumerate() {
+        for &(to, share) in &dm.moves {
+            let eur = draws.at(share, b) * unmet(d);
+            let fte_per_eur = if v.demand_eur[to][b] > 0.0 {
+                v.demand_fte[to][b] / v.demand_eur[to][b]
+            } else {
+                0.0
+            };
+            v.moved_in_eur[to][b] += eur;
+            v.moved_in_fte[to][b] += eur * fte_per_eur;
+            v.demand_eur[to][b] += eur;
+            v.demand_fte[to][b] += eur * fte_per_eur;
+        }
+    }
+}
+
 /// Partner `pi`'s margin on care in run `b`: its market share of each domain's payments less
 /// the same share of the domain's cost.
 pub(super) fn margin(market: &[(usize, f64)], v: &VariantFrame, b: usize) -> f64 {

@@ -37,9 +37,9 @@ pub(super) struct VariantSeries {
     /// Per financier: what its contracts pay (its cost less what it pays or receives through
     /// the ledger).
     pub payments_financier: Vec<usize>,
-    /// Per domain: care delivered (EUR, FTE) and unmet (EUR, FTE, hours); and their totals.
+    /// Per domain: care delivered (EUR; in FTE it is demand less unmet) and unmet (EUR, FTE,
+    /// hours); and their totals.
     pub delivered_eur: Vec<usize>,
-    pub delivered_fte: Vec<usize>,
     pub unmet_eur: Vec<usize>,
     pub unmet_fte: Vec<usize>,
     pub unmet_hours: Vec<usize>,
@@ -132,7 +132,6 @@ impl Layout {
                 budget_financier: a.each(&m.financiers, |f| format!("budget.eur.{}", f.id)),
                 payments_financier: a.each(&m.financiers, |f| format!("payments.eur.{}", f.id)),
                 delivered_eur: a.each(&m.domains, |d| format!("delivered.eur.{}", d.id)),
-                delivered_fte: a.each(&m.domains, |d| format!("delivered.fte.{}", d.id)),
                 unmet_eur: a.each(&m.domains, |d| format!("unmet.eur.{}", d.id)),
                 unmet_fte: a.each(&m.domains, |d| format!("unmet.fte.{}", d.id)),
                 unmet_hours: a.each(&m.domains, |d| format!("unmet.hours.{}", d.id)),

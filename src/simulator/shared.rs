@@ -56,6 +56,8 @@ pub(super) struct RunState {
     contract_base: Vec<f64>,
     contract_growth: Vec<f64>,
     staff_cost0: Vec<f64>,
+    /// Per domain: last year's unmet demand, EUR (part of it may move to other domains).
+    last_unmet: Vec<f64>,
     /// Carers per recipient in the start year (informal care).
     carers_per_recipient0: f64,
 }
@@ -107,6 +109,7 @@ impl RunState {
                 .collect(),
             contract_growth: vec![1.0; n],
             staff_cost0: vec![0.0; n],
+            last_unmet: vec![0.0; n],
             carers_per_recipient0,
         }
     }
@@ -159,11 +162,17 @@ impl RunState {
                 * self.contract_growth[di]
                 * match c.kind {
                     ContractKind::FeeForService => 0.0,
-                    ContractKind::Capitation => people
-                        .iter()
-                        .enumerate()
-                        .map(|(age, n)| n * d.at(c.per_person[c.band_of_age[age]], b))
-                        .sum(),
+                    ContractKind::Capitation => {
+                        let mut by_band = [0.0; AGES];
+                        for (age, n) in people.iter().enumerate() {
+                            by_band[c.band_of_age[age]] += n;
+                        }
+                        c.per_person
+                            .iter()
+                            .zip(by_band)
+                            .map(|(&rate, n)| n * d.at(rate, b))
+                            .sum()
+                    }
                     _ => self.contract_base[di],
                 };
             t.staff_cost_per_fte[di][b] = self.staff_cost0[di] * index;
@@ -313,6 +322,9 @@ impl Projection {
                 frame.baseline.capacity_fte[di][b] = s.fte[di];
             }
             self.drivers[b] = [demography, with_informal, with_prices];
+            if yi > 0 && m.moves_unmet() {
+                care::move_unmet(m, draws, b, |d| s.last_unmet[d], &mut frame.baseline);
+            }
             if yi > 0 {
                 s.grow_budgets(m, draws, b, year, &demography_of);
             }
@@ -325,6 +337,9 @@ impl Projection {
         for (b, s) in self.states.iter_mut().enumerate() {
             if yi == 0 {
                 s.calibrate(m, draws, b, &frame.baseline);
+            }
+            for (d, unmet) in s.last_unmet.iter_mut().enumerate() {
+                *unmet = frame.baseline.demand_eur[d][b] - frame.baseline.delivered_eur[d][b];
             }
             s.terms(m, draws, b, &s.cohorts.people, &mut frame.terms);
         }

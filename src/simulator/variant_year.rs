@@ -39,6 +39,8 @@ struct Network<'a> {
     /// Per partner and run: what it received this year for delivering interventions (at
     /// cost: the work costs it what it is paid).
     intervention_revenue: Vec<Vec<f64>>,
+    /// Per domain and run: last year's unmet demand, EUR, in this variant.
+    last_unmet: Vec<Vec<f64>>,
     /// Per financier and run: what it paid into the transition fund this year, when that
     /// comes on top of its budget.
     on_top: Vec<Vec<f64>>,
@@ -197,7 +199,6 @@ impl<'a> VariantRun<'a> {
                 );
                 let u_fte = frame.demand_fte[di][b] - frame.delivered_fte[di][b];
                 put(v.delivered_eur[di], b, d_eur);
-                put(v.delivered_fte[di], b, frame.delivered_fte[di][b]);
                 put(v.unmet_eur[di], b, u_eur);
                 put(v.unmet_fte[di], b, u_fte);
                 put(v.unmet_hours[di], b, u_fte * fte_hours);
@@ -306,6 +307,7 @@ impl<'a> Network<'a> {
                 .map(|e| (e, vec![0.0; len]))
                 .collect(),
             investing: vec![1.0; len],
+            positions: grid(m.partners.len()),
         };
         Ok(Network {
             rules,
@@ -320,6 +322,7 @@ impl<'a> Network<'a> {
             used: grid(m.interventions.len()),
             deliverers,
             intervention_revenue: grid(m.partners.len()),
+            last_unmet: grid(m.domains.len()),
             on_top: grid(m.financiers.len()),
         })
     }
@@ -337,6 +340,7 @@ impl<'a> Network<'a> {
     ) -> Result<(), RuleError> {
         let m = cx.m;
         self.ledger.new_year();
+        self.own.positions.clone_from(&self.partner_net);
         self.own.events.iter_mut().for_each(|(_, v)| v.fill(0.0));
         self.contribute(cx, variant, draws, year)?;
         self.intervene(m, p, draws, year);
@@ -353,6 +357,12 @@ impl<'a> Network<'a> {
         self.hook(Hook::Settle, shared, draws)?;
         if yi + 1 == cx.years {
             self.hook(Hook::End, shared, draws)?;
+        }
+        let own = &self.own.frame;
+        for (d, row) in self.last_unmet.iter_mut().enumerate() {
+            for (b, unmet) in row.iter_mut().enumerate() {
+                *unmet = own.demand_eur[d][b] - own.delivered_eur[d][b];
+            }
         }
         Ok(())
     }
@@ -529,9 +539,24 @@ impl<'a> Network<'a> {
                         p.frame.baseline.demand_fte[di][b],
                     )
                 };
+                // Copied from the projection, demand holds what moved into it there; this
+                // variant's own unmet demand moves below.
+                let base = &p.frame.baseline;
+                let (eur, fte) = if touched {
+                    (eur, fte)
+                } else {
+                    (
+                        eur - base.moved_in_eur[di][b],
+                        fte - base.moved_in_fte[di][b],
+                    )
+                };
                 own.frame.demand_eur[di][b] = eur;
                 own.frame.demand_fte[di][b] = fte;
                 own.frame.capacity_fte[di][b] = staff.max(0.0);
+            }
+            if m.moves_unmet() {
+                let last = &self.last_unmet;
+                care::move_unmet(m, draws, b, |d| last[d][b], &mut own.frame);
             }
         }
     }
