@@ -340,7 +340,10 @@ fn rules_see_delivered_and_unmet_care_payments_margins_and_positions() {
         1,
     );
     let source = kloof::study::Source {
-        path: format!("{}/tests/fixtures/economics-probe.yaml", env!("CARGO_MANIFEST_DIR")),
+        path: format!(
+            "{}/tests/fixtures/economics-probe.yaml",
+            env!("CARGO_MANIFEST_DIR")
+        ),
         text,
     };
     let s = run(&source, Options::default());
@@ -359,10 +362,16 @@ fn rules_see_delivered_and_unmet_care_payments_margins_and_positions() {
     // Positions are those through last year: none in 2024; in 2025 the residents' is what
     // they received in 2024.
     assert_eq!(at(&s, NETWORK, "partner.hospital.received", 2024), 0.0);
-    assert_cents(at(&s, NETWORK, "partner.hospital.received", 2025), 1_371_000.0);
+    assert_cents(
+        at(&s, NETWORK, "partner.hospital.received", 2025),
+        1_371_000.0,
+    );
 }
 
 #[track_caller]
 fn assert_cents(actual: f64, expected: f64) {
-    assert!((actual - expected).abs() < 0.01, "{actual} against {expected}");
+    assert!(
+        (actual - expected).abs() < 0.01,
+        "{actual} against {expected}"
+    );
 }

@@ -7,7 +7,9 @@
 //! Mutations of scenarios: deleted keys and items, swapped types, NaN, ±inf, ±1e308, negated
 //! numbers, zero, 1e18, huge strings, deep nesting and duplicated items, one to three per case.
 //! Mutations of rules: a number, a text or a line replaced, deleted or repeated, deep nesting.
-//! The case count is stated in the README; it runs in about 20 s in a debug build on 2 cores.
+//! A sample of the scenario cases also goes through `kloof run`, which must exit 1 with a
+//! message and no report, or 0 with a finite report. The case count is stated in the README;
+//! it runs in 25 to 40 s in a debug build on 2 cores.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
@@ -383,6 +385,71 @@ fn rule_cases(rule: &Path, root: &Path, rng: &mut Stream) -> Vec<Case> {
         .collect()
 }
 
+/// Every `CLI_EVERY`-th scenario case again through `kloof run`, as a user meets it: a refused
+/// case exits 1 with a message and writes no report; a simulated one exits 0 with a report whose
+/// every value is finite. Returns what went wrong.
+fn through_the_command_line(
+    cases: &[Case],
+    verdicts: &[(String, Verdict)],
+    root: &Path,
+) -> Vec<String> {
+    const CLI_EVERY: usize = 97;
+    let dir = root.join("cli");
+    for sub in ["scenarios", "rules"] {
+        std::fs::create_dir_all(dir.join(sub)).expect("mkdir");
+    }
+    for rule in shipped("rules", "rhai") {
+        std::fs::copy(
+            &rule,
+            dir.join("rules").join(rule.file_name().expect("name")),
+        )
+        .expect("copy");
+    }
+    let mut wrong = Vec::new();
+    let scenario_cases = cases
+        .iter()
+        .zip(verdicts)
+        .filter(|(c, _)| c.label.contains(".yaml"));
+    for (i, (c, (_, verdict))) in scenario_cases.step_by(CLI_EVERY).enumerate() {
+        let file = dir.join("scenarios").join(format!("case-{i}.yaml"));
+        std::fs::write(&file, &c.source.text).expect("write");
+        let out_dir = dir.join(format!("report-{i}"));
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_kloof"))
+            .arg("run")
+            .arg(&file)
+            .args(["--runs", "3", "--quiet", "--out"])
+            .arg(&out_dir)
+            .output()
+            .expect("kloof runs");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let ok = match verdict {
+            Verdict::Refused => {
+                out.status.code() == Some(1) && stderr.starts_with("error: ") && !out_dir.exists()
+            }
+            Verdict::Simulated => {
+                let csv = std::fs::read_to_string(out_dir.join("results.csv")).unwrap_or_default();
+                out.status.success()
+                    && csv.lines().count() > 1
+                    && csv.lines().skip(1).all(|row| {
+                        row.split(',')
+                            .skip(3)
+                            .all(|x| x.parse::<f64>().is_ok_and(f64::is_finite))
+                    })
+            }
+            Verdict::Failed(_) => true,
+        };
+        if !ok {
+            wrong.push(format!(
+                "{} through kloof run: exit {:?}, {}",
+                c.label,
+                out.status.code(),
+                stderr.lines().next().unwrap_or_default()
+            ));
+        }
+    }
+    wrong
+}
+
 #[test]
 fn mutated_scenarios_and_rules_give_positioned_errors_or_finite_results() {
     let start = std::time::Instant::now();
@@ -397,16 +464,17 @@ fn mutated_scenarios_and_rules_give_positioned_errors_or_finite_results() {
     // Plain threads, one per core, each taking every n-th case: a rayon pool here would let a
     // worker waiting inside one case's simulation start another case on the same stack.
     let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
-    let verdicts: Vec<(String, Verdict)> = std::thread::scope(|scope| {
+    let mut verdicts: Vec<(usize, String, Verdict)> = std::thread::scope(|scope| {
         let workers: Vec<_> = (0..threads)
             .map(|t| {
                 let cases = &cases;
                 scope.spawn(move || {
                     cases
                         .iter()
+                        .enumerate()
                         .skip(t)
                         .step_by(threads)
-                        .map(|c| (c.label.clone(), case(&c.source)))
+                        .map(|(i, c)| (i, c.label.clone(), case(&c.source)))
                         .collect::<Vec<_>>()
                 })
             })
@@ -416,6 +484,9 @@ fn mutated_scenarios_and_rules_give_positioned_errors_or_finite_results() {
             .flat_map(|w| w.join().expect("worker"))
             .collect()
     });
+    // Back in the order of the cases.
+    verdicts.sort_by_key(|(i, ..)| *i);
+    let verdicts: Vec<(String, Verdict)> = verdicts.into_iter().map(|(_, l, v)| (l, v)).collect();
     let _ = std::panic::take_hook();
 
     let simulated = verdicts
@@ -435,12 +506,19 @@ fn mutated_scenarios_and_rules_give_positioned_errors_or_finite_results() {
          with a positioned error",
         start.elapsed().as_secs_f64()
     );
+    let start = std::time::Instant::now();
+    let cli_failures = through_the_command_line(&cases, &verdicts, root.path());
+    eprintln!(
+        "a sample of them through kloof run in {:.1} s",
+        start.elapsed().as_secs_f64()
+    );
     assert!(total >= 2_500, "{total} cases");
     // Mutations that every check refuses would never test the simulator's values.
     assert!(
         simulated * 10 >= total,
         "only {simulated} of {total} cases simulated"
     );
+    assert!(cli_failures.is_empty(), "{}", cli_failures.join("\n"));
     assert!(
         failures.is_empty(),
         "{} of {total} cases failed; the first:\n{}",
