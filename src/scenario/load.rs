@@ -212,10 +212,10 @@ fn duplicate_ids(s: &Scenario, text: &str, file: &str) -> Result<(), ScenarioErr
 }
 
 /// The most errors [`parse_all`] reports for one file.
-pub const MAX_ERRORS: usize = 20;
+const MAX_ERRORS: usize = 20;
 
 /// Checks a scenario as [`parse`] does, but reports every value out of range, unknown
-/// reference and id written twice (up to [`MAX_ERRORS`]), each at its own key, line and column,
+/// reference and id written twice (up to 20), each at its own key, line and column,
 /// followed by the error that stops reading (a missing key, a wrong type), if any: what
 /// `kloof check` shows. Costs one reading per error found.
 pub fn parse_all(text: &str, file: &str) -> Result<Scenario, Vec<ScenarioError>> {

@@ -14,8 +14,8 @@ mod rules;
 
 pub use ages::{AGES, AgeRange, AgeTable, BandValue, MAX_AGE};
 pub use load::{
-    MAX_ERRORS, MAX_RULE_BYTES, MAX_SCENARIO_BYTES, ScenarioError, check_horizon, parse, parse_all,
-    printable, read_text,
+    MAX_RULE_BYTES, MAX_SCENARIO_BYTES, ScenarioError, check_horizon, parse, parse_all, printable,
+    read_text,
 };
 pub use refs::{
     DelivererRef, DomainId, DomainRef, FinancierRef, InputName, InterventionId, InterventionRef,
