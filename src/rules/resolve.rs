@@ -97,7 +97,7 @@ fn explain_unknown(
     }
     let near: BTreeSet<&str> = all()
         .map(|(n, _)| n.as_str())
-        .filter(|n| edit_distance(n, name) <= 2)
+        .filter(|n| n.starts_with(|c: char| c.is_alphabetic()) && edit_distance(n, name) <= 2)
         .collect();
     let mut message = format!("no function `{name}` with {}", args(count));
     if let Some(best) = near.iter().min_by_key(|n| edit_distance(n, name)) {
@@ -261,6 +261,17 @@ mod tests {
             ]
         );
         assert_eq!(errors[0].column, Some(5));
+    }
+
+    /// Rhai cannot call a function pointer held in a variable as `f(2)` (only `f.call(2)`), so
+    /// that is an unknown function too; suggestions are names, never operators.
+    #[test]
+    fn a_pointer_called_like_a_function_is_unknown_and_suggestions_are_names() {
+        let source = "fn on_year(s) {\n    let f = |x| x + 1;\n    f(2) + f.call(3)\n}\n";
+        let rule = compile(&new_engine(), "r.rhai", source).unwrap();
+        let errors = unknown_calls(&rule, &natives());
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!(errors[0].message, "no function `f` with 1 argument");
     }
 
     #[test]
