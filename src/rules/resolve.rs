@@ -231,6 +231,7 @@ mod tests {
             ("push", 2),
             ("contains", 2),
             ("keys", 1),
+            ("!", 1),
         ]
         .map(|(n, c)| (n.to_string(), c))
         .into_iter()
