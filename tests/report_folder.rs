@@ -217,3 +217,26 @@ fn per_run_writes_one_row_per_run_with_stable_columns() {
     assert!(run.success());
     assert!(!plain.join("runs.csv").exists());
 }
+
+#[test]
+fn the_summary_opens_with_the_scenarios_own_description() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("rep");
+    let scenario = format!("{}/scenarios/zoetermeer.yaml", env!("CARGO_MANIFEST_DIR"));
+    let run = kloof()
+        .args(["run", &scenario, "--quiet", "--runs", "20", "--out"])
+        .arg(&out)
+        .status()
+        .expect("runs");
+    assert!(run.success());
+    let summary = std::fs::read_to_string(out.join("summary.md")).expect("summary");
+    let paragraphs: Vec<&str> = summary.split("\n\n").collect();
+    assert!(
+        paragraphs[0].starts_with("# Zoetermeer 2025"),
+        "{summary:.300}"
+    );
+    assert!(
+        paragraphs[1].starts_with("Municipality of Zoetermeer (127,031 inhabitants)."),
+        "{summary:.600}"
+    );
+}

@@ -116,7 +116,11 @@ pub fn render(p: &Provenance, about: &About, o: &Outcomes) -> String {
     let v = View { o, start, end };
     let (b, n) = (BASELINE, NETWORK);
     let mut s = String::new();
-    let _ = writeln!(s, "# {title}\n\nThe care gap from {start} to {end}.\n");
+    let _ = writeln!(s, "# {title}\n");
+    if !about.description.is_empty() {
+        let _ = writeln!(s, "{}\n", about.description);
+    }
+    let _ = writeln!(s, "The care gap from {start} to {end}.\n");
     let _ = writeln!(
         s,
         "Scenario `{}`, {} Monte Carlo runs, seed {}, kloof {}. Figures are medians across runs; \

@@ -26,6 +26,8 @@ use serde::Serialize;
 #[derive(Debug, Clone)]
 pub struct About {
     pub title: String,
+    /// The scenario's own description: what the summary opens with.
+    pub description: String,
     /// Per financier, how its budget grows: what the money gap rests on.
     pub budgets: Vec<String>,
 }
@@ -40,6 +42,7 @@ impl About {
             .collect();
         About {
             title: s.title.clone(),
+            description: s.description.trim().to_string(),
             budgets,
         }
     }
