@@ -232,13 +232,25 @@ fn print_summary(study: &study::Study, dir: &std::path::Path) -> std::io::Result
         end,
         study.manifest.wall_time_seconds
     )?;
+    // Labels are the metric names of results.csv, as summary.md gives them too.
     say!("In {end}, median:")?;
-    fte("care gap, baseline", BASELINE, "gap.fte")?;
-    fte("care gap, network", NETWORK, "gap.fte")?;
-    eur("budget gap, baseline", BASELINE, "gap.eur")?;
-    eur("budget gap, network", NETWORK, "gap.eur")?;
-    eur("savings this year", NETWORK, "savings.eur.total")?;
-    eur("savings since start", NETWORK, "savings.eur.cumulative")?;
+    fte("gap.fte, baseline", BASELINE, "gap.fte")?;
+    fte("gap.fte, network", NETWORK, "gap.fte")?;
+    eur("gap.eur, baseline", BASELINE, "gap.eur")?;
+    eur("gap.eur, network", NETWORK, "gap.eur")?;
+    eur("unmet.eur.total, baseline", BASELINE, "unmet.eur.total")?;
+    eur("unmet.eur.total, network", NETWORK, "unmet.eur.total")?;
+    eur("savings.eur.total", NETWORK, "savings.eur.total")?;
+    eur("savings.eur.cumulative", NETWORK, "savings.eur.cumulative")?;
+    eur("network.net", NETWORK, "network.net")?;
+    if let Some(all) = o.get(NETWORK, "partners.all_gain", end) {
+        let share = all.iter().sum::<f64>() / all.len().max(1) as f64;
+        say!(
+            "  {:<34} {:>16}",
+            "partners.all_gain",
+            format!("{:.0} % of runs", share * 100.0)
+        )?;
+    }
     say!("Report: {}", dir.display())
 }
 

@@ -136,7 +136,7 @@ pub fn render(p: &Provenance, about: &About, o: &Outcomes) -> String {
     let _ = writeln!(s, "## The gap in {end}\n");
     let _ = writeln!(
         s,
-        "- **People**: without the network, {} FTE of care demand cannot be met by the workforce \
+        "- **People** (`gap.fte`): without the network, {} FTE of care demand cannot be met by the workforce \
          in {end} ({} FTE in {start}).",
         v.range(b, "gap.fte", end, int),
         int(v.median(b, "gap.fte", start))
@@ -148,7 +148,7 @@ pub fn render(p: &Provenance, about: &About, o: &Outcomes) -> String {
     );
     let _ = writeln!(
         s,
-        "- **Money**: the financiers' cost exceeds their budgets by {} in {end}; with the network \
+        "- **Money** (`gap.eur`): the financiers' cost exceeds their budgets by {} in {end}; with the network \
          by {}. This gap follows from how the budgets are assumed to grow: {}.\n",
         v.range(b, "gap.eur", end, mln),
         v.range(n, "gap.eur", end, mln),
@@ -156,7 +156,7 @@ pub fn render(p: &Provenance, about: &About, o: &Outcomes) -> String {
     );
     let _ = writeln!(
         s,
-        "- **Unmet care**: care demanded but not delivered for want of staff (not paid, so not \
+        "- **Unmet care** (`unmet.eur.total`): care demanded but not delivered for want of staff (not paid, so not \
          in the money gap) is worth {} in {end}; with the network {}.",
         v.range(b, "unmet.eur.total", end, mln),
         v.range(n, "unmet.eur.total", end, mln),
@@ -236,13 +236,14 @@ pub fn render(p: &Provenance, about: &About, o: &Outcomes) -> String {
     let _ = writeln!(s, "\n## Baseline against network\n");
     let _ = writeln!(
         s,
-        "- Total cost in {end}: baseline {}, network {}.",
+        "- Total cost (`cost.eur.total`) in {end}: baseline {}, network {}.",
         mln(v.median(b, "cost.eur.total", end)),
         mln(v.median(n, "cost.eur.total", end))
     );
     let _ = writeln!(
         s,
-        "- Savings in {end}: {}; summed over {start}-{end}: {}.",
+        "- Savings (`savings.eur.total`) in {end}: {}; summed over {start}-{end} \
+         (`savings.eur.cumulative`): {}.",
         v.range(n, "savings.eur.total", end, mln),
         v.range(n, "savings.eur.cumulative", end, mln)
     );
@@ -257,7 +258,7 @@ pub fn render(p: &Provenance, about: &About, o: &Outcomes) -> String {
     }
     let _ = writeln!(
         s,
-        "- Transition budget spent on interventions in {end}: {}.\n",
+        "- Transition budget spent on interventions (`transition.eur.spent`) in {end}: {}.\n",
         mln(v.median(n, "transition.eur.spent", end))
     );
 
@@ -319,7 +320,7 @@ fn partners_and_events(s: &mut String, v: &View, end: i32) {
         );
         let _ = writeln!(
             s,
-            "| partner | net gain (median) | 90 % interval | runs with a loss |"
+            "| partner | net gain, `partner.<id>.net` (median) | 90 % interval | runs with a loss |"
         );
         let _ = writeln!(s, "|---|---:|---:|---:|");
         for p in partners {
