@@ -96,5 +96,31 @@ fn variants(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, simulator, variants);
+/// The default run's simulation with every run kept (what `kloof run` reports from) against
+/// the same simulation with only a sum kept: what storing the results costs.
+fn recording(c: &mut Criterion) {
+    let (model, rules) = setup();
+    let variants = baseline_and_network(&model);
+    let settings = Settings {
+        runs: 10_000,
+        seed: 1,
+        batch_size: Settings::DEFAULT_BATCH,
+        threads: Some(1),
+    };
+    let mut group = c.benchmark_group("recording, 10,000 runs, 1 thread");
+    group.sample_size(10);
+    group.bench_function("every run kept", |b| {
+        b.iter(|| simulate(&model, &settings, &variants, &rules, &|_| {}).expect("simulates"))
+    });
+    group.bench_function("sum only", |b| {
+        b.iter(|| {
+            let sum = Sum(Mutex::new(0.0));
+            simulate_into(&model, &settings, &variants, &rules, &sum, &|_| {}).expect("simulates");
+            sum.0.into_inner().expect("not poisoned")
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, simulator, variants, recording);
 criterion_main!(benches);
