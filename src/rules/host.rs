@@ -779,6 +779,12 @@ impl<'a> BatchRules<'a> {
                 let mut m = Map::new();
                 m.insert("eur".into(), batch(&eur));
                 m.insert("fte".into(), batch(&fte));
+                // What the domain's contract paid for it (a fixed sum need not follow it).
+                let paid = match v.payments.get(d) {
+                    Some(p) if has_care => p.clone(),
+                    _ => eur.clone(),
+                };
+                m.insert("paid".into(), batch(&paid));
                 delivered.insert(id.as_str().into(), m.into());
             }
             let mut margin = Map::new();

@@ -51,7 +51,8 @@ struct CaseSpec {
     /// `s.partners`: role, delivers, contribution (plain numbers, as in a real run).
     #[serde(default)]
     partners: serde_yaml::Value,
-    /// Domains: financier and network demand, also given to the rule as `s.demand`.
+    /// Domains: financier and network demand, also given to the rule as `s.demand` (and as
+    /// `s.delivered`, unless the state gives it).
     #[serde(default)]
     domains: BTreeMap<String, DomainSpec>,
     /// Ledger accounts and their opening balances.
@@ -265,13 +266,20 @@ fn run_spec(rule: &CompiledRule, spec: &CaseSpec) -> Vec<String> {
     let mut state = to_dynamic(&spec.state, true)
         .try_cast::<Map>()
         .unwrap_or_default();
-    let mut demand = Map::new();
+    let (mut demand, mut delivered) = (Map::new(), Map::new());
     for (d, spec) in &spec.domains {
         let mut m = Map::new();
         m.insert("eur".into(), Dynamic::from(Batch::splat(1, spec.eur)));
         m.insert("fte".into(), Dynamic::from(Batch::splat(1, spec.fte)));
-        demand.insert(d.as_str().into(), m.into());
+        demand.insert(d.as_str().into(), m.clone().into());
+        m.insert("paid".into(), Dynamic::from(Batch::splat(1, spec.eur)));
+        delivered.insert(d.as_str().into(), m.into());
     }
+    // A case's domains are delivered in full, and paid fee for service, unless its state
+    // says otherwise.
+    state
+        .entry("delivered".into())
+        .or_insert_with(|| delivered.into());
     state
         .entry("demand".into())
         .or_insert_with(|| demand.into());
