@@ -32,6 +32,8 @@ pub struct DomainModel {
     /// Staff employed in the start year; `None`: those who delivered its use.
     pub fte: Option<InputId>,
     pub inflow: InputId,
+    /// Joiners scale with the region's working-age population against the start year.
+    pub inflow_follows_working_age: bool,
     pub outflow: InputId,
     pub productivity: InputId,
     /// Informal care takes over part of this domain's demand for the recipient ages.
@@ -344,6 +346,8 @@ impl Model {
                         format!("{k}.workforce.inflow"),
                         &d.workforce.inflow.0,
                     ),
+                    inflow_follows_working_age: d.workforce.inflow_follows
+                        == Some(crate::scenario::InflowBasis::WorkingAge),
                     outflow: add(
                         &mut inputs,
                         format!("{k}.workforce.outflow"),
@@ -524,6 +528,20 @@ impl Model {
     /// Whether any domain moves part of its unmet demand to another.
     pub fn moves_unmet(&self) -> bool {
         self.domains.iter().any(|d| !d.moves.is_empty())
+    }
+
+    /// The domains partner `pi` delivers, each with its market share.
+    pub fn market_of(&self, pi: usize) -> Vec<(usize, f64)> {
+        self.domains
+            .iter()
+            .enumerate()
+            .filter_map(|(d, dm)| {
+                dm.providers
+                    .iter()
+                    .find(|(p, _)| *p == pi)
+                    .map(|(_, s)| (d, *s))
+            })
+            .collect()
     }
 
     /// The partners that deliver care in some domain (those with a margin).

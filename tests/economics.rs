@@ -175,13 +175,7 @@ fn identity(o: &Outcomes, year: i32, run: usize) -> f64 {
 #[test]
 fn positions_add_up_to_savings_and_margins_less_spending_in_whole_cents_everywhere() {
     let (mut checked, mut expected) = (0, 0);
-    for name in [
-        "zoetermeer",
-        "samen-gezond-roermond",
-        "stad-en-ommeland",
-        "ruwaard",
-        "nl",
-    ] {
+    for name in common::SHIPPED {
         let s = run(
             &scenario(name),
             Options {
@@ -373,5 +367,35 @@ fn assert_cents(actual: f64, expected: f64) {
     assert!(
         (actual - expected).abs() < 0.01,
         "{actual} against {expected}"
+    );
+}
+
+#[test]
+fn inflow_can_follow_the_working_age_population() {
+    // The clinic's staff: 5 FTE, joiners 20 % and leavers 20 % a year. Ageing alone leaves
+    // the 450 people aged 20-64 as they are (age 19 comes in as age 64 leaves); 40 of them
+    // emigrate each year, so joiners fall with the working-age population.
+    let text = include_str!("fixtures/economics.yaml")
+        .replacen("\"0+\": 0", "\"0-19\": 0\n    \"20-64\": -40\n    \"65+\": 0", 1)
+        .replacen(
+            "workforce: {fte: 5, inflow: 0, outflow: 0, productivity: 0}",
+            "workforce: {fte: 5, inflow: 0.2, outflow: 0.2, productivity: 0, inflow_follows: working_age}",
+            1,
+        );
+    let source = kloof::study::Source {
+        path: "inflow.yaml".into(),
+        text,
+    };
+    let s = run(&source, Options::default());
+    let people =
+        at(&s, BASELINE, "population.20-64", 2025) / at(&s, BASELINE, "population.20-64", 2024);
+    // FTE 2025 = 5 × (1 + 0.2 × people ratio - 0.2).
+    assert_close(
+        at(&s, BASELINE, "capacity.fte.clinic", 2025),
+        5.0 * (1.0 + 0.2 * people - 0.2),
+    );
+    assert!(
+        people < 0.95,
+        "the working-age population shrinks: {people}"
     );
 }

@@ -10,13 +10,7 @@ use kloof::variant::BASELINE;
 
 #[test]
 fn every_scenario_runs_and_its_ledger_balances() {
-    for name in [
-        "zoetermeer",
-        "samen-gezond-roermond",
-        "stad-en-ommeland",
-        "ruwaard",
-        "nl",
-    ] {
+    for name in common::SHIPPED {
         let s = run(
             &scenario(name),
             Options {

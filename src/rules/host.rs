@@ -729,20 +729,7 @@ impl<'a> BatchRules<'a> {
             financiers: m.financiers.iter().map(|f| f.id.clone()).collect(),
             market: m
                 .providers()
-                .map(|(pi, p)| {
-                    let shares = m
-                        .domains
-                        .iter()
-                        .enumerate()
-                        .filter_map(|(d, dm)| {
-                            dm.providers
-                                .iter()
-                                .find(|(x, _)| *x == pi)
-                                .map(|(_, s)| (d, *s))
-                        })
-                        .collect();
-                    (p.id.clone(), shares)
-                })
+                .map(|(pi, p)| (p.id.clone(), m.market_of(pi)))
                 .collect(),
         }
     }

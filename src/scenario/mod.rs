@@ -347,10 +347,22 @@ pub struct Workforce {
     pub fte: Option<Fte>,
     /// Joiners per year as a share of the FTE.
     pub inflow: Turnover,
+    /// `working_age`: joiners follow the region's working-age population (20-64): the inflow
+    /// rate is scaled by its size against the start year. Default: a fixed rate.
+    #[serde(default)]
+    pub inflow_follows: Option<InflowBasis>,
     /// Leavers per year as a share of the FTE.
     pub outflow: Turnover,
     /// Yearly growth of the hours one FTE delivers (technology, ways of working).
     pub productivity: Productivity,
+}
+
+/// What workforce inflow may follow besides its own rate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InflowBasis {
+    /// The region's people aged 20-64.
+    WorkingAge,
 }
 
 /// Informal care (mantelzorg): covers part of the need of older people, and covers less as

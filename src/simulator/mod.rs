@@ -118,20 +118,7 @@ impl<'a> Context<'a> {
                 .iter()
                 .map(|p| m.financiers.iter().position(|f| f.id == p.id))
                 .collect(),
-            market: (0..m.partners.len())
-                .map(|pi| {
-                    m.domains
-                        .iter()
-                        .enumerate()
-                        .filter_map(|(d, dm)| {
-                            dm.providers
-                                .iter()
-                                .find(|(p, _)| *p == pi)
-                                .map(|(_, s)| (d, *s))
-                        })
-                        .collect()
-                })
-                .collect(),
+            market: (0..m.partners.len()).map(|pi| m.market_of(pi)).collect(),
         })
     }
 

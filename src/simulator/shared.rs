@@ -60,6 +60,8 @@ pub(super) struct RunState {
     last_unmet: Vec<f64>,
     /// Carers per recipient in the start year (informal care).
     carers_per_recipient0: f64,
+    /// People of working age (20-64) in the start year.
+    working_age0: f64,
 }
 
 impl RunState {
@@ -78,6 +80,7 @@ impl RunState {
             .map(|(r, id)| (*r, d.at(*id, b)))
             .collect();
         let cohorts = Cohorts::from_bands(&bands, &mortality);
+        let working_age0 = people_in(&cohorts.people, GROUPS[1].1);
         let carers_per_recipient0 = m.informal.as_ref().map_or(0.0, |i| {
             people_in(&cohorts.people, i.carers)
                 / people_in(&cohorts.people, i.recipients).max(1e-9)
@@ -110,6 +113,7 @@ impl RunState {
             contract_growth: vec![1.0; n],
             staff_cost0: vec![0.0; n],
             last_unmet: vec![0.0; n],
+            working_age0,
             carers_per_recipient0,
         }
     }
@@ -124,6 +128,8 @@ impl RunState {
             .map(|(r, id)| (*r, d.at(*id, b)))
             .collect();
         self.cohorts.step(&self.mortality, births, &migration);
+        let working_age =
+            people_in(&self.cohorts.people, GROUPS[1].1) / self.working_age0.max(1e-9);
         for (i, dm) in m.domains.iter().enumerate() {
             let volume = 1.0 + d.at(dm.volume, b);
             let prices = 1.0 + d.at(dm.wages_prices, b);
@@ -131,7 +137,13 @@ impl RunState {
             self.price_growth[i] *= prices;
             self.hours_growth[i] *= volume;
             self.productivity[i] *= 1.0 + d.at(dm.productivity, b);
-            self.fte[i] *= 1.0 + d.at(dm.inflow, b) - d.at(dm.outflow, b);
+            let inflow = d.at(dm.inflow, b)
+                * if dm.inflow_follows_working_age {
+                    working_age
+                } else {
+                    1.0
+                };
+            self.fte[i] *= 1.0 + inflow - d.at(dm.outflow, b);
             self.contract_growth[i] *= 1.0 + d.at(dm.contract.growth, b);
         }
     }

@@ -3,6 +3,15 @@
 
 use kloof::study::{self, Options, Source, Study};
 
+/// The shipped scenarios, by file stem.
+pub const SHIPPED: [&str; 5] = [
+    "zoetermeer",
+    "samen-gezond-roermond",
+    "stad-en-ommeland",
+    "ruwaard",
+    "nl",
+];
+
 pub fn fixture(name: &str) -> Source {
     let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
     Source::read(std::path::Path::new(&path)).expect("fixture readable")
