@@ -158,3 +158,33 @@ fn rules_see_this_years_budget() {
         TOL
     ));
 }
+
+#[test]
+fn deaths_and_births_are_the_years_flows() {
+    // The tiny region with people dying and being born: each year's population is last year's
+    // less its deaths plus its births (no migration), and its births are the birth rate times
+    // the population on 1 January.
+    let text = include_str!("fixtures/tiny.yaml")
+        .replacen("birth_rate: 0", "birth_rate: 0.012", 1)
+        .replacen("death_probability: 0}", "death_probability: 0.006}", 1)
+        .replacen("death_probability: 0}", "death_probability: 0.05}", 1);
+    let source = kloof::study::Source {
+        path: "flows.yaml".into(),
+        text,
+    };
+    let s = run(&source, Options::default());
+    for year in 2024..=2025 {
+        let (total, deaths, births) = (
+            value(&s, BASELINE, "population.total", year, 0),
+            value(&s, BASELINE, "population.deaths", year, 0),
+            value(&s, BASELINE, "population.births", year, 0),
+        );
+        assert!(deaths > 1.0, "{year}: {deaths} deaths");
+        assert!(close(births, 0.012 * total, TOL), "{year}: {births} births");
+        let next = value(&s, BASELINE, "population.total", year + 1, 0);
+        assert!(
+            close(next, total - deaths + births, 1e-12),
+            "{year}: {next} against {total} - {deaths} + {births}"
+        );
+    }
+}

@@ -22,6 +22,8 @@ pub(super) struct VariantSeries {
     pub counts: Vec<bool>,
     pub population_total: usize,
     pub population_groups: [usize; 4],
+    /// Deaths and births in the year (from 1 January to 1 January of the next).
+    pub population_flows: [usize; 2],
     pub demand_eur: Vec<usize>,
     pub demand_fte: Vec<usize>,
     pub capacity_fte: Vec<usize>,
@@ -118,6 +120,7 @@ impl Layout {
             cores.push(VariantSeries {
                 population_total: a.add("population.total"),
                 population_groups: GROUPS.map(|(name, _)| a.add(format!("population.{name}"))),
+                population_flows: ["deaths", "births"].map(|f| a.add(format!("population.{f}"))),
                 demand_eur: a.each(&m.domains, |d| format!("demand.eur.{}", d.id)),
                 demand_fte: a.each(&m.domains, |d| format!("demand.fte.{}", d.id)),
                 capacity_fte: a.each(&m.domains, |d| format!("capacity.fte.{}", d.id)),

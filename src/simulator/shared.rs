@@ -62,6 +62,11 @@ pub(super) struct RunState {
     carers_per_recipient0: f64,
     /// People of working age (20-64) in the start year.
     working_age0: f64,
+    /// This year's flows, which take the population to 1 January of next year: deaths (at
+    /// this year's death probabilities), births and net migration by band.
+    pub deaths: f64,
+    pub births: f64,
+    migration: Vec<(AgeRange, f64)>,
 }
 
 impl RunState {
@@ -114,20 +119,28 @@ impl RunState {
             staff_cost0: vec![0.0; n],
             last_unmet: vec![0.0; n],
             working_age0,
+            deaths: 0.0,
+            births: 0.0,
+            migration: Vec::new(),
             carers_per_recipient0,
         }
     }
 
-    /// From 1 January of the previous year to 1 January of `year`, with `year`'s draws.
+    /// This year's deaths, births and migration, with this year's draws: what the step to
+    /// 1 January of next year applies.
+    fn flows(&mut self, m: &Model, d: &Draws, b: usize) {
+        let people = &self.cohorts.people;
+        self.deaths = (0..AGES).map(|a| people[a] * self.mortality.q(a)).sum();
+        self.births = d.at(m.birth_rate, b) * self.cohorts.total();
+        self.migration.clear();
+        self.migration
+            .extend(m.migration.iter().map(|(r, id)| (*r, d.at(*id, b))));
+    }
+
+    /// Into `year` with `year`'s draws, once the people have moved to 1 January of it: death
+    /// probabilities improve, costs, hours, productivity and the workforce grow.
     fn advance(&mut self, m: &Model, d: &Draws, b: usize) {
         self.mortality.improve(d.at(m.mortality.improvement, b), 1);
-        let births = d.at(m.birth_rate, b) * self.cohorts.total();
-        let migration: Vec<(AgeRange, f64)> = m
-            .migration
-            .iter()
-            .map(|(r, id)| (*r, d.at(*id, b)))
-            .collect();
-        self.cohorts.step(&self.mortality, births, &migration);
         let working_age =
             people_in(&self.cohorts.people, GROUPS[1].1) / self.working_age0.max(1e-9);
         for (i, dm) in m.domains.iter().enumerate() {
@@ -277,10 +290,17 @@ impl Projection {
     pub fn year(&mut self, m: &Model, yi: usize, year: i32) {
         self.frame.year = year;
         if yi > 0 {
+            // Last year's flows take the people to 1 January of this year.
+            for s in &mut self.states {
+                s.cohorts.step(&s.mortality, s.births, &s.migration);
+            }
             self.draws.set_year(&self.inputs, year);
             for (b, s) in self.states.iter_mut().enumerate() {
                 s.advance(m, &self.draws, b);
             }
+        }
+        for (b, s) in self.states.iter_mut().enumerate() {
+            s.flows(m, &self.draws, b);
         }
         let ones = [1.0; AGES];
         let mut weight = [1.0; AGES];

@@ -179,6 +179,8 @@ impl<'a> VariantRun<'a> {
                 put(v.population_groups[g], b, p.frame.population[g].1[b]);
             }
             put(v.population_total, b, p.frame.population[4].1[b]);
+            put(v.population_flows[0], b, p.states[b].deaths);
+            put(v.population_flows[1], b, p.states[b].births);
             if let Some(id) = v.informal_share {
                 put(id, b, p.informal_share[b]);
             }
