@@ -370,8 +370,10 @@ impl Projection {
             if yi == 0 {
                 s.calibrate(m, draws, b, &frame.baseline);
             }
-            for (d, unmet) in s.last_unmet.iter_mut().enumerate() {
-                *unmet = frame.baseline.demand_eur[d][b] - frame.baseline.delivered_eur[d][b];
+            if m.moves_unmet() {
+                for (d, unmet) in s.last_unmet.iter_mut().enumerate() {
+                    *unmet = frame.baseline.demand_eur[d][b] - frame.baseline.delivered_eur[d][b];
+                }
             }
             s.terms(m, draws, b, &s.cohorts.people, &mut frame.terms);
         }

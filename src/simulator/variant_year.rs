@@ -360,6 +360,9 @@ impl<'a> Network<'a> {
         if yi + 1 == cx.years {
             self.hook(Hook::End, shared, draws)?;
         }
+        if !m.moves_unmet() {
+            return Ok(());
+        }
         let own = &self.own.frame;
         for (d, row) in self.last_unmet.iter_mut().enumerate() {
             for (b, unmet) in row.iter_mut().enumerate() {
