@@ -127,6 +127,9 @@ pub struct VariantYear {
     pub transition_spent: Vec<f64>,
     /// Per event name, 1 in the runs where it fired this year.
     pub events: Vec<(String, Vec<f64>)>,
+    /// Per tally name, per partner (in the scenario's order), the amount rules tallied this
+    /// year.
+    pub tallies: Vec<(String, Vec<Vec<f64>>)>,
     /// 1 while the network invests; a rule sets 0 (go/no-go) to stop contributions and
     /// intervention spending from the next year on.
     pub investing: Vec<f64>,
@@ -161,6 +164,8 @@ pub trait Agreements: Sync {
     fn funds(&self) -> Vec<String>;
     /// Event names the rules may fire.
     fn events(&self) -> Vec<String>;
+    /// Tally names: amounts per partner the rules report, such as a provider's overproduction.
+    fn tallies(&self) -> Vec<String>;
 }
 
 /// No agreement: a variant is its interventions and transition budget alone.
@@ -187,6 +192,9 @@ impl Agreements for NoRules {
         Vec::new()
     }
     fn events(&self) -> Vec<String> {
+        Vec::new()
+    }
+    fn tallies(&self) -> Vec<String> {
         Vec::new()
     }
 }

@@ -130,8 +130,7 @@ struct Rule {
 #[derive(Debug)]
 pub struct RuleSet {
     rules: Vec<Rule>,
-    events: Vec<String>,
-    funds: Vec<String>,
+    declared: Declared,
 }
 
 /// Finds the text of a rule file: next to the scenario, or in the embedded library when the
@@ -166,11 +165,32 @@ fn rule_source(file: &str, scenario_dir: Option<&Path>) -> Result<(String, Strin
     }
 }
 
-/// Event and fund names a rule uses, in the order they appear in its source: the first
-/// argument of `event`, `deposit`, `withdraw` and `allow_overdraft` when it is written as
-/// text, and every text that starts with `fund:`. `true` marks an event.
-fn named_series(rule: &CompiledRule) -> Vec<(Position, bool, String)> {
-    let mut found: Vec<(Position, bool, String)> = Vec::new();
+/// What a name a rule writes as text becomes in the results.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SeriesKind {
+    /// `event(name, condition)`: the share of runs it fired in.
+    Event,
+    /// A fund's balance.
+    Fund,
+    /// `tally(name, partner, amount)`: an amount per partner, such as its overproduction.
+    Tally,
+}
+
+impl SeriesKind {
+    pub fn noun(self) -> &'static str {
+        match self {
+            SeriesKind::Event => "event",
+            SeriesKind::Fund => "fund",
+            SeriesKind::Tally => "tally",
+        }
+    }
+}
+
+/// Event, fund and tally names a rule uses, in the order they appear in its source: the first
+/// argument of `event`, `tally`, `deposit`, `withdraw` and `allow_overdraft` when it is
+/// written as text, and every text that starts with `fund:`.
+fn named_series(rule: &CompiledRule) -> Vec<(Position, SeriesKind, String)> {
+    let mut found: Vec<(Position, SeriesKind, String)> = Vec::new();
     rule.ast.walk(&mut |path: &[ASTNode]| {
         match path.last() {
             Some(
@@ -178,13 +198,15 @@ fn named_series(rule: &CompiledRule) -> Vec<(Position, bool, String)> {
                 | ASTNode::Stmt(Stmt::FnCall(call, pos)),
             ) => {
                 if let Some(Expr::StringConstant(name, _)) = call.args.first() {
+                    let name = name.to_string();
                     match call.name.as_str() {
-                        "event" => found.push((*pos, true, name.to_string())),
-                        "deposit" | "withdraw" => found.push((*pos, false, name.to_string())),
+                        "event" => found.push((*pos, SeriesKind::Event, name)),
+                        "tally" => found.push((*pos, SeriesKind::Tally, name)),
+                        "deposit" | "withdraw" => found.push((*pos, SeriesKind::Fund, name)),
                         // Written with or without the prefix; with it, the text arm below
                         // finds it.
                         "allow_overdraft" if !name.starts_with(FUND_PREFIX) => {
-                            found.push((*pos, false, name.to_string()))
+                            found.push((*pos, SeriesKind::Fund, name))
                         }
                         _ => {}
                     }
@@ -192,7 +214,7 @@ fn named_series(rule: &CompiledRule) -> Vec<(Position, bool, String)> {
             }
             Some(ASTNode::Expr(Expr::StringConstant(text, pos))) => {
                 if let Some(fund) = text.strip_prefix(FUND_PREFIX) {
-                    found.push((*pos, false, fund.to_string()));
+                    found.push((*pos, SeriesKind::Fund, fund.to_string()));
                 }
             }
             _ => {}
@@ -203,17 +225,44 @@ fn named_series(rule: &CompiledRule) -> Vec<(Position, bool, String)> {
     found
 }
 
-/// The event and fund names of [`named_series`], each once: the report's series are fixed
-/// from them before the runs start.
-fn declared_names(rule: &CompiledRule) -> (Vec<String>, Vec<String>) {
-    let (mut events, mut funds) = (Vec::new(), Vec::new());
-    for (_, is_event, name) in named_series(rule) {
-        let list = if is_event { &mut events } else { &mut funds };
+/// The names a rule declares, each once: the report's series are fixed from them before the
+/// runs start.
+#[derive(Debug, Default, Clone, PartialEq)]
+struct Declared {
+    events: Vec<String>,
+    funds: Vec<String>,
+    tallies: Vec<String>,
+}
+
+impl Declared {
+    fn of(rule: &CompiledRule) -> Declared {
+        let mut d = Declared::default();
+        for (_, kind, name) in named_series(rule) {
+            d.add(kind, name);
+        }
+        d
+    }
+    fn add(&mut self, kind: SeriesKind, name: String) {
+        let list = match kind {
+            SeriesKind::Event => &mut self.events,
+            SeriesKind::Fund => &mut self.funds,
+            SeriesKind::Tally => &mut self.tallies,
+        };
         if !name.is_empty() && !list.contains(&name) {
             list.push(name);
         }
     }
-    (events, funds)
+    fn merge(&mut self, other: Declared) {
+        for (kind, names) in [
+            (SeriesKind::Event, other.events),
+            (SeriesKind::Fund, other.funds),
+            (SeriesKind::Tally, other.tallies),
+        ] {
+            for n in names {
+                self.add(kind, n);
+            }
+        }
+    }
 }
 
 /// The functions a rule can call besides its own, as (name, number of parameters): the
@@ -255,7 +304,7 @@ impl RuleSet {
         let natives = native_functions();
         let mut rules = Vec::new();
         let mut errors = Vec::new();
-        let (mut events, mut funds) = (Vec::new(), Vec::new());
+        let mut declared = Declared::default();
         for r in &model.rules {
             let compiled = rule_source(&r.file, scenario_dir)
                 .and_then(|(path, text)| compile(&engine, &path, &text))
@@ -267,14 +316,7 @@ impl RuleSet {
             match compiled {
                 Ok((compiled, allowed)) => {
                     errors.extend(static_errors(&compiled, &r.params, &natives));
-                    let (e, f) = declared_names(&compiled);
-                    for (names, found) in [(&mut events, e), (&mut funds, f)] {
-                        for name in found {
-                            if !names.contains(&name) {
-                                names.push(name);
-                            }
-                        }
-                    }
+                    declared.merge(Declared::of(&compiled));
                     rules.push(Rule {
                         compiled,
                         params: r.params.clone(),
@@ -285,11 +327,7 @@ impl RuleSet {
             }
         }
         if errors.is_empty() {
-            Ok(RuleSet {
-                rules,
-                events,
-                funds,
-            })
+            Ok(RuleSet { rules, declared })
         } else {
             Err(errors)
         }
@@ -335,10 +373,13 @@ impl Agreements for RuleSet {
         Ok(Box::new(BatchRules::new(self, model, variant)))
     }
     fn funds(&self) -> Vec<String> {
-        self.funds.clone()
+        self.declared.funds.clone()
     }
     fn events(&self) -> Vec<String> {
-        self.events.clone()
+        self.declared.events.clone()
+    }
+    fn tallies(&self) -> Vec<String> {
+        self.declared.tallies.clone()
     }
 }
 
@@ -357,6 +398,9 @@ struct HostState {
     /// The network's demand, which `scale_demand` changes.
     demand: VariantFrame,
     events: Vec<(String, Vec<f64>)>,
+    /// Per tally name, per partner (in `partner_ids`' order), the amount this year.
+    tallies: Vec<(String, Vec<Vec<f64>>)>,
+    partner_ids: Vec<String>,
     investing: Vec<f64>,
     memory: HashMap<(usize, String), Dynamic>,
     /// Set by `scale_demand`: the map `s` must be rebuilt for the next rule.
@@ -377,6 +421,8 @@ impl HostState {
             domain_financier,
             demand: VariantFrame::default(),
             events: Vec::new(),
+            tallies: Vec::new(),
+            partner_ids: Vec::new(),
             investing: Vec::new(),
             memory: HashMap::new(),
             demand_changed: false,
@@ -596,6 +642,43 @@ fn register_api(engine: &mut Engine, state: &Shared) {
     });
     let st = state.clone();
     engine.register_fn(
+        "tally",
+        move |ctx: NativeCallContext,
+              name: &str,
+              partner: &str,
+              amount: Dynamic|
+              -> Result<(), Box<EvalAltResult>> {
+            let pos = ctx.call_position();
+            let mut s = lock(&st);
+            let len = s.demand.cost_total.len();
+            let a = to_batch(&amount, len).map_err(|e| runtime_error(e, pos))?;
+            if let Some(bad) = a.as_slice().iter().find(|x| !x.is_finite()) {
+                return Err(runtime_error(
+                    format!("tally `{name}`: the amount must be a finite number, got {bad}"),
+                    pos,
+                ));
+            }
+            let p = s.partner_ids.iter().position(|id| id == partner).ok_or_else(|| {
+                runtime_error(
+                    format!("tally `{name}`: `{partner}` is not a partner of the scenario"),
+                    pos,
+                )
+            })?;
+            let row = s
+                .tallies
+                .iter_mut()
+                .find(|(n, _)| n == name)
+                .map(|(_, rows)| &mut rows[p])
+                .ok_or_else(|| runtime_error(format!("tally `{name}`: write tally names as text in the call, like tally(\"{name}\", ...)"), pos))?;
+            let xs = a.as_slice();
+            for (b, v) in row.iter_mut().enumerate() {
+                *v += if xs.len() == 1 { xs[0] } else { xs[b] };
+            }
+            Ok(())
+        },
+    );
+    let st = state.clone();
+    engine.register_fn(
         "stop_investing",
         move |ctx: NativeCallContext, condition: Dynamic| -> Result<(), Box<EvalAltResult>> {
             let mut s = lock(&st);
@@ -685,6 +768,7 @@ impl<'a> BatchRules<'a> {
                 .collect(),
         );
         state.allowed = set.rules.iter().map(|r| r.allowed).collect();
+        state.partner_ids = m.partners.iter().map(|p| p.id.clone()).collect();
         // A partner that does not take part contributes nothing.
         let contribution = |p: usize| {
             m.transition
@@ -711,6 +795,14 @@ impl<'a> BatchRules<'a> {
                 let mut info = Map::new();
                 info.insert("role".into(), role.into());
                 info.insert("delivers".into(), delivers.into());
+                // Its share of each domain's care it delivers, for rules that split a
+                // domain's production among its providers.
+                let market: Map = m
+                    .market_of(i)
+                    .into_iter()
+                    .map(|(d, sh)| (m.domains[d].id.as_str().into(), Dynamic::from_float(sh)))
+                    .collect();
+                info.insert("market".into(), market.into());
                 info.insert("contribution".into(), Dynamic::from_float(contribution(i)));
                 info.insert(
                     "takes_part".into(),
@@ -907,6 +999,7 @@ impl Agreement for BatchRules<'_> {
         st.ledger = std::mem::replace(ledger, Ledger::new(Vec::new(), 0, 0, None));
         st.demand = std::mem::take(&mut own.frame);
         st.events = std::mem::take(&mut own.events);
+        st.tallies = std::mem::take(&mut own.tallies);
         st.investing = std::mem::take(&mut own.investing);
         st.year = shared.year;
         st.hook = hook;
@@ -925,6 +1018,7 @@ impl Agreement for BatchRules<'_> {
         *ledger = std::mem::replace(&mut st.ledger, Ledger::new(Vec::new(), 0, 0, None));
         own.frame = std::mem::take(&mut st.demand);
         own.events = std::mem::take(&mut st.events);
+        own.tallies = std::mem::take(&mut st.tallies);
         own.investing = std::mem::take(&mut st.investing);
         result
     }
@@ -991,6 +1085,8 @@ pub struct Case<'a> {
     pub paid_this_year: Vec<(String, f64)>,
     /// What the case's parameters allow the rule (`params.allow`).
     pub allowed: Allowances,
+    /// The partners a `tally` may name.
+    pub partners: Vec<String>,
 }
 
 /// What a hook did in a [`Case`].
@@ -999,6 +1095,8 @@ pub struct CaseOutcome {
     pub entries: Vec<crate::ledger::Entry>,
     pub balances: Vec<(String, f64)>,
     pub events: Vec<(String, bool)>,
+    /// Per tally, the amount for each partner it named.
+    pub tallies: Vec<(String, Vec<(String, f64)>)>,
     pub demand: Vec<(String, f64, f64)>,
     pub investing: bool,
 }
@@ -1045,7 +1143,7 @@ pub fn run_case(case: &Case) -> Result<CaseOutcome, RuleError> {
             .map_err(|e| RuleError::new(&case.rule.path, e.to_string()))?;
     }
     let opening = ledger.entries().len();
-    let (events, _) = declared_names(case.rule);
+    let declared = Declared::of(case.rule);
     let mut state = HostState::new(
         case.year,
         vec![case.rule.path.clone()],
@@ -1063,7 +1161,17 @@ pub fn run_case(case: &Case) -> Result<CaseOutcome, RuleError> {
         cost_total: vec![0.0],
         ..VariantFrame::default()
     };
-    state.events = events.iter().map(|e| (e.clone(), vec![0.0])).collect();
+    state.events = declared
+        .events
+        .iter()
+        .map(|e| (e.clone(), vec![0.0]))
+        .collect();
+    state.tallies = declared
+        .tallies
+        .iter()
+        .map(|t| (t.clone(), vec![vec![0.0]; case.partners.len()]))
+        .collect();
+    state.partner_ids = case.partners.clone();
     state.investing = vec![1.0];
     state.memory = case
         .memory
@@ -1097,6 +1205,14 @@ pub fn run_case(case: &Case) -> Result<CaseOutcome, RuleError> {
             .events
             .iter()
             .map(|(n, v)| (n.clone(), v[0] != 0.0))
+            .collect(),
+        tallies: s
+            .tallies
+            .iter()
+            .map(|(n, rows)| {
+                let named = s.partner_ids.iter().zip(rows);
+                (n.clone(), named.map(|(p, v)| (p.clone(), v[0])).collect())
+            })
             .collect(),
         demand: s
             .domains
@@ -1133,8 +1249,8 @@ fn on_year(s) {
 fn on_start(s) { event("early", 1); withdraw("reserve", "gemeente", 1, "z"); }
 "#;
         let rule = compile(&new_engine(), "t.rhai", source).expect("compiles");
-        let (events, funds) = declared_names(&rule);
-        assert_eq!(events, ["late", "early"]);
-        assert_eq!(funds, ["reserve", "buffer"]);
+        let d = Declared::of(&rule);
+        assert_eq!(d.events, ["late", "early"]);
+        assert_eq!(d.funds, ["reserve", "buffer"]);
     }
 }

@@ -14,6 +14,7 @@ use rhai::{ASTNode, Expr, Position, Stmt};
 
 use super::diagnostics::RuleError;
 use super::engine::CompiledRule;
+use super::host::SeriesKind;
 
 /// Names Rhai handles itself rather than as registered functions.
 const KEYWORDS: [&str; 9] = [
@@ -195,7 +196,10 @@ fn first_property(e: &Expr) -> Option<(String, Position)> {
 /// Event and fund names (from `named`, with their positions) that cannot become part of a
 /// metric name: empty, longer than 64, or with characters other than letters, digits, `_`
 /// and `-` (a control character in a name once reached the terminal and the CSV as is).
-pub fn bad_series_names(rule: &CompiledRule, named: &[(Position, bool, String)]) -> Vec<RuleError> {
+pub fn bad_series_names(
+    rule: &CompiledRule,
+    named: &[(Position, SeriesKind, String)],
+) -> Vec<RuleError> {
     named
         .iter()
         .filter(|(_, _, name)| {
@@ -204,12 +208,12 @@ pub fn bad_series_names(rule: &CompiledRule, named: &[(Position, bool, String)])
                     .chars()
                     .all(|c| c.is_alphanumeric() || c == '_' || c == '-')
         })
-        .map(|(pos, is_event, name)| {
-            let what = if *is_event { "event" } else { "fund" };
+        .map(|(pos, kind, name)| {
+            let what = kind.noun();
             RuleError::new(
                 &rule.path,
                 format!(
-                    "{what} name \"{}\": names of events and funds become metric names, so they \
+                    "{what} name \"{}\": names of events, funds and tallies become metric names, so they \
                      are letters, digits, `_` or `-`, at most {MAX_SERIES_NAME}",
                     name.escape_debug()
                 ),
@@ -294,10 +298,10 @@ mod tests {
     fn series_names_are_identifiers() {
         let rule = compile(&new_engine(), "r.rhai", "fn on_year(s) { 1 }").unwrap();
         let named = [
-            (Position::new(1, 2), true, "ceiling_reached".to_string()),
-            (Position::new(1, 3), true, "red\u{1b}[31m".to_string()),
-            (Position::new(1, 4), false, "a.b".to_string()),
-            (Position::new(1, 5), false, "x".repeat(65)),
+            (Position::new(1, 2), SeriesKind::Event, "ceiling_reached".to_string()),
+            (Position::new(1, 3), SeriesKind::Event, "red\u{1b}[31m".to_string()),
+            (Position::new(1, 4), SeriesKind::Fund, "a.b".to_string()),
+            (Position::new(1, 5), SeriesKind::Fund, "x".repeat(65)),
         ];
         let errors = bad_series_names(&rule, &named);
         assert_eq!(errors.len(), 3);

@@ -98,6 +98,9 @@ struct Expect {
     balances: BTreeMap<String, f64>,
     #[serde(default)]
     events: BTreeMap<String, bool>,
+    /// Per tally, the amount per partner (a partner not named must have 0).
+    #[serde(default)]
+    tallies: BTreeMap<String, BTreeMap<String, f64>>,
     /// Network demand (EUR) per domain after the hook.
     #[serde(default)]
     demand: BTreeMap<String, f64>,
@@ -239,6 +242,23 @@ fn check(expect: &Expect, outcome: &Result<CaseOutcome, super::RuleError>) -> Ve
             None => diff.push(format!("the rule fires no event {event}")),
         }
     }
+    for (tally, want) in &expect.tallies {
+        let Some((_, got)) = o.tallies.iter().find(|(t, _)| t == tally) else {
+            diff.push(format!("the rule tallies no {tally}"));
+            continue;
+        };
+        for (partner, amount) in got {
+            let w = want.get(partner).copied().unwrap_or(0.0);
+            if !close(w, *amount) {
+                diff.push(format!(
+                    "tally {tally} of {partner}: expected {w:.2}, got {amount:.2}"
+                ));
+            }
+        }
+        for partner in want.keys().filter(|p| !got.iter().any(|(g, _)| g == *p)) {
+            diff.push(format!("tally {tally}: {partner} is not a partner of the case"));
+        }
+    }
     for (domain, want) in &expect.demand {
         match o.demand.iter().find(|(d, _, _)| d == domain) {
             Some((_, got, _)) if close(*got, *want) => {}
@@ -284,6 +304,19 @@ fn run_spec(rule: &CompiledRule, spec: &CaseSpec) -> Vec<String> {
         .entry("demand".into())
         .or_insert_with(|| demand.into());
     state.insert("partners".into(), to_dynamic(&spec.partners, false));
+    // The partners a tally may name: those `partners` describes and every account that is
+    // neither `outside` nor a fund.
+    let mut partners: Vec<String> = spec
+        .partners
+        .as_mapping()
+        .into_iter()
+        .flat_map(|m| m.keys().filter_map(|k| k.as_str().map(String::from)))
+        .collect();
+    for a in spec.accounts.keys() {
+        if a != "outside" && !a.starts_with("fund:") && !partners.contains(a) {
+            partners.push(a.clone());
+        }
+    }
     let allowed = match allowed_in(&spec.params) {
         Ok(a) => a,
         Err(e) => return vec![format!("params: {e}")],
@@ -317,6 +350,7 @@ fn run_spec(rule: &CompiledRule, spec: &CaseSpec) -> Vec<String> {
             .map(|(k, v)| (k.clone(), *v))
             .collect(),
         allowed,
+        partners,
     };
     check(&spec.expect, &run_case(&case))
 }

@@ -78,6 +78,8 @@ pub(super) struct AgreementSeries {
     pub left_network: usize,
     /// Per event: 1 in the runs where it fired.
     pub events: Vec<usize>,
+    /// Per tally, per partner: the amount rules tallied this year.
+    pub tallies: Vec<Vec<usize>>,
     /// Per fund: balance at year end.
     pub funds: Vec<usize>,
     pub imbalance: usize,
@@ -181,6 +183,7 @@ impl Layout {
             }
         }
         let (events, funds) = (agreements.events(), fund_names(m, agreements));
+        let tallies = agreements.tallies();
         for (i, v) in variants.iter().enumerate() {
             let Some((transition_spent, savings, savings_cumulative)) = savings[i] else {
                 continue;
@@ -202,6 +205,10 @@ impl Layout {
                 interventions_network: a.add("interventions.eur.network"),
                 left_network: a.add("left_network.eur"),
                 events: a.each(&events, |e| format!("event.{e}")),
+                tallies: tallies
+                    .iter()
+                    .map(|t| a.each(&m.partners, |p| format!("tally.{t}.{}", p.id)))
+                    .collect(),
                 funds: a.each(&funds, |f| format!("fund.{f}.eur")),
                 imbalance: a.add("ledger.imbalance"),
             });

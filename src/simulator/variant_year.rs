@@ -308,6 +308,12 @@ impl<'a> Network<'a> {
                 .into_iter()
                 .map(|e| (e, vec![0.0; len]))
                 .collect(),
+            tallies: cx
+                .agreements
+                .tallies()
+                .into_iter()
+                .map(|t| (t, vec![vec![0.0; len]; m.partners.len()]))
+                .collect(),
             investing: vec![1.0; len],
             positions: grid(m.partners.len()),
         };
@@ -344,6 +350,9 @@ impl<'a> Network<'a> {
         self.ledger.new_year();
         self.own.positions.clone_from(&self.partner_net);
         self.own.events.iter_mut().for_each(|(_, v)| v.fill(0.0));
+        for (_, rows) in &mut self.own.tallies {
+            rows.iter_mut().for_each(|v| v.fill(0.0));
+        }
         self.contribute(cx, variant, draws, year)?;
         self.intervene(m, p, draws, year);
         if m.transition.is_some() {
@@ -639,6 +648,11 @@ impl<'a> Network<'a> {
         put(a.left_network, b, self.sink(b));
         for (e, (_, fired)) in a.events.iter().zip(&self.own.events) {
             put(*e, b, fired[b]);
+        }
+        for (series, (_, rows)) in a.tallies.iter().zip(&self.own.tallies) {
+            for (&s, row) in series.iter().zip(rows) {
+                put(s, b, row[b]);
+            }
         }
         for (series, &fund) in a.funds.iter().zip(&self.funds) {
             put(*series, b, self.ledger.balance_at(fund, b));
