@@ -24,7 +24,7 @@ const YEAR: i32 = 2027;
 
 /// A frame with varied, plausible numbers: domains wmo (town) and nursing (insurer); the
 /// shared year and the network's own.
-fn frame() -> (YearFrame, VariantYear) {
+fn frame(events: &[String], tallies: &[String]) -> (YearFrame, VariantYear) {
     let wave = |base: f64, amp: f64| {
         (0..LEN)
             .map(|b| base + amp * ((b as f64) * 0.37).sin())
@@ -58,9 +58,10 @@ fn frame() -> (YearFrame, VariantYear) {
         frame: variant(0.97),
         transition_available: wave(2.5e5, 1.0e4),
         transition_spent: wave(2.0e5, 1.0e4),
-        events: ["renegotiation", "ceiling_reached", "no_go"]
-            .into_iter()
-            .map(|e| (e.to_string(), vec![0.0; LEN]))
+        events: events.iter().map(|e| (e.clone(), vec![0.0; LEN])).collect(),
+        tallies: tallies
+            .iter()
+            .map(|t| (t.clone(), vec![vec![0.0; LEN]; 4]))
             .collect(),
         investing: vec![1.0; LEN],
         positions: vec![vec![0.0; LEN]; 4],
@@ -108,6 +109,9 @@ struct RustRules {
     avoided: HashMap<i32, Vec<f64>>,
     saved: Vec<f64>,
     base: Vec<f64>,
+    /// wijkbudget: the budget's factor and the last agreed volume, per run.
+    factor: Vec<f64>,
+    volume: Vec<f64>,
 }
 
 impl Agreement for RustRules {
@@ -184,26 +188,60 @@ impl Agreement for RustRules {
                     .collect();
                 l.transfer("insurer", "town", &shift, f.year, &o, "budget shift")
                     .map_err(err)?;
-                // wijkbudget: town pays homecare a lump sum for 70 % of wmo
-                let budget = 900_000.0 * 1.02f64.powi(f.year - 2024);
-                let (mut prod, mut lump, mut reneg, mut ceil) =
-                    (vec![0.0; n], vec![0.0; n], vec![0.0; n], vec![0.0; n]);
-                for b in 0..n {
-                    reneg[b] = f64::from(u8::from(
-                        (f.population[4].1[b] / 10_000.0 - 1.0).abs() > 0.05,
-                    ));
-                    ceil[b] = f64::from(u8::from(budget >= 1.0e6));
-                    prod[b] = own.frame.demand_eur[0][b] * 0.7;
-                    lump[b] = budget.min(1.0e6);
+                // wijkbudget: town's budget as one lump sum to homecare (all of wmo), ceiling
+                // 1.05, half of the overproduction agreed, renegotiation beyond 5 % of volume
+                // re-bases the budget, topped up by the insurer.
+                if self.factor.is_empty() {
+                    self.factor = vec![1.0; n];
+                    self.volume = (0..n)
+                        .map(|b| own.frame.demand_eur[0][b] / f.budget[0][b].max(0.01))
+                        .collect();
                 }
-                for (name, v) in [("renegotiation", &reneg), ("ceiling_reached", &ceil)] {
-                    if let Some((_, e)) = own.events.iter_mut().find(|(x, _)| x == name) {
-                        e.iter_mut().zip(v).for_each(|(e, v)| *e = e.max(*v));
+                let (mut top, mut back, mut prod, mut lump, mut extra, mut unused) = (
+                    vec![0.0; n],
+                    vec![0.0; n],
+                    vec![0.0; n],
+                    vec![0.0; n],
+                    vec![0.0; n],
+                    vec![0.0; n],
+                );
+                let (mut over, mut reneg) = (vec![0.0; n], vec![0.0; n]);
+                for b in 0..n {
+                    let budget = f.budget[0][b] * self.factor[b];
+                    top[b] = (budget - f.budget[0][b]).max(0.0);
+                    back[b] = (f.budget[0][b] - budget).max(0.0);
+                    prod[b] = own.frame.demand_eur[0][b];
+                    lump[b] = budget;
+                    let ceiling = budget * 1.05;
+                    extra[b] = (prod[b].min(ceiling) - budget).max(0.0);
+                    over[b] = (prod[b] - ceiling).max(0.0);
+                    // One provider: no other's unused lump sum to settle its overproduction.
+                    unused[b] = (budget - prod[b]).max(0.0);
+                    let volume = own.frame.demand_eur[0][b] / f.budget[0][b].max(0.01);
+                    let change = volume / self.volume[b] - 1.0;
+                    if change.abs() > 0.05 {
+                        reneg[b] = 1.0;
+                        self.factor[b] *= 1.0 + change;
+                        self.volume[b] = volume;
                     }
                 }
+                for (name, v) in [("renegotiation", &reneg), ("overproduction", &over)] {
+                    if let Some((_, e)) = own.events.iter_mut().find(|(x, _)| x == name) {
+                        e.iter_mut().zip(v).for_each(|(e, v)| *e = e.max(f64::from(u8::from(*v > 0.5))));
+                    }
+                }
+                if let Some((_, rows)) = own.tallies.iter_mut().find(|(x, _)| x == "overproduction") {
+                    rows[2].iter_mut().zip(&over).for_each(|(t, v)| *t += v);
+                }
+                l.transfer("insurer", "town", &top, f.year, &o, "rise").map_err(err)?;
+                l.transfer("town", "insurer", &back, f.year, &o, "fall").map_err(err)?;
                 l.transfer("homecare", "town", &prod, f.year, &o, "fee-for-service")
                     .map_err(err)?;
                 l.transfer("town", "homecare", &lump, f.year, &o, "lump sum")
+                    .map_err(err)?;
+                l.transfer("town", "homecare", &extra, f.year, &o, "to the ceiling")
+                    .map_err(err)?;
+                l.transfer("homecare", "town", &unused, f.year, &o, "unused")
                     .map_err(err)?;
                 // shared_savings: 33 % residents, 33 % providers (10 % friction)
                 for (fi, id) in ["town", "insurer"].into_iter().enumerate() {
@@ -254,6 +292,7 @@ fn rules(c: &mut Criterion) {
     let scenario = source.parse().expect("valid");
     let model = Model::compile(&scenario, scenario.region.horizon);
     let set = RuleSet::load(&model, source.dir().as_deref()).expect("rules compile");
+    let (events, tallies) = (set.events(), set.tallies());
     let draws = Draws::new(&model.inputs, 1, 0, LEN, YEAR);
     let mut group = c.benchmark_group("rules, one batch-year of 2048 runs");
     group.sample_size(30);
@@ -270,7 +309,7 @@ fn rules(c: &mut Criterion) {
         .expect("rules for a batch");
     group.bench_function("scripted (rules/*.rhai)", |b| {
         b.iter_batched(
-            || (frame(), ledger()),
+            || (frame(&events, &tallies), ledger()),
             |input| year(scripted.as_mut(), input),
             BatchSize::LargeInput,
         )
@@ -278,7 +317,7 @@ fn rules(c: &mut Criterion) {
     let mut rust = RustRules::default();
     group.bench_function("same rules in Rust", |b| {
         b.iter_batched(
-            || (frame(), ledger()),
+            || (frame(&events, &tallies), ledger()),
             |input| year(&mut rust, input),
             BatchSize::LargeInput,
         )
