@@ -628,7 +628,7 @@ pub fn fairness(args: &FairnessArgs) -> Result<(), Failure> {
         .max()
         .unwrap_or(0)
         .max(6);
-    let sampled = shapley.iter().any(|e| e.std_error > 0.0);
+    let sampled = players.len() > fairness::EXACT_SHAPLEY_MAX_PLAYERS;
     say!(
         "  {:<width$}  {:>14}  {:>14}{}",
         "player",

@@ -372,8 +372,8 @@ fn a_missing_duplicate_or_unknown_coalition_is_named_with_its_line() {
     let e = parse_game(&duplicate, "three.yaml").expect_err("duplicate");
     assert_eq!(
         e.to_string(),
-        "three.yaml:8: coalition `insurer, hospital` is given twice: it is the same set of \
-         players as `hospital,insurer` (line 7)"
+        "three.yaml:8: coalition `insurer, hospital` is given twice: first as \
+         `hospital,insurer` on line 7"
     );
     let unknown = THREE.replace("insurer ,municipality", "insurer ,gp");
     let e = parse_game(&unknown, "three.yaml").expect_err("unknown");

@@ -176,15 +176,16 @@ pub fn parse_game(text: &str, file: &str) -> Result<GameFile, GameFileError> {
         }
         if let Some((first, first_line)) = &written[s as usize] {
             let at = first_line
-                .map(|l| format!(" (line {l})"))
+                .map(|l| format!(" on line {l}"))
                 .unwrap_or_default();
+            let same = if first == key {
+                String::new()
+            } else {
+                format!(" as `{}`", printable(first))
+            };
             return Err(err(
                 line,
-                format!(
-                    "coalition `{shown}` is given twice: it is the same set of players as \
-                     `{}`{at}",
-                    printable(first)
-                ),
+                format!("coalition `{shown}` is given twice: first{same}{at}"),
             ));
         }
         if !value.is_finite() {
@@ -374,6 +375,11 @@ mod tests {
         let e = parse_game(&format!("{PAIR}colour: red\n"), "p.yaml").expect_err("unknown");
         assert_eq!(e.line, Some(7));
         assert!(e.message.contains("unknown field `colour`"), "{e}");
+        let e = parse_game(&format!("{PAIR}  a: 3\n"), "p.yaml").expect_err("a twice");
+        assert_eq!(
+            e.to_string(),
+            "p.yaml:7: coalition `a` is given twice: first on line 4"
+        );
         let e = parse_game(&PAIR.replace("[a, b]", "[a, a]"), "p.yaml").expect_err("twice");
         assert_eq!(e.to_string(), "p.yaml:2: player `a` is listed twice");
     }
