@@ -62,6 +62,19 @@ pub enum Command {
     TestRules(TestRulesArgs),
     /// Show every ledger entry of one run and year: who paid whom, by which rule, and why.
     Explain(ExplainArgs),
+    /// Split what partners achieve together: Shapley value, nucleolus, and whether a proposed
+    /// split is in the core.
+    Fairness(FairnessArgs),
+}
+
+#[derive(clap::Args)]
+pub struct FairnessArgs {
+    /// Game file (YAML): players, the value of every coalition, optionally a split.
+    #[arg(long)]
+    pub game: PathBuf,
+    /// Print one JSON object instead of a table.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(clap::Args)]
@@ -559,6 +572,167 @@ fn from_report(dir: &std::path::Path) -> Result<(Source, u64, i32), Failure> {
         }
     }
     Ok((source, seed, horizon))
+}
+
+/// Seed of the sampled Shapley value (games above `EXACT_SHAPLEY_MAX_PLAYERS` players), fixed
+/// so the same file always prints the same numbers.
+const SHAPLEY_SEED: u64 = 1;
+
+/// `kloof fairness --game FILE`: the Shapley value and nucleolus of a game, and the verdict on
+/// its split.
+pub fn fairness(args: &FairnessArgs) -> Result<(), Failure> {
+    use kloof::fairness::{self, MAX_NUCLEOLUS_PLAYERS};
+    let file = fairness::read_game(&args.game).map_err(Error::from)?;
+    let game = &file.game;
+    let players = game.players();
+    let shapley = fairness::shapley(game, SHAPLEY_SEED);
+    // Above MAX_NUCLEOLUS_PLAYERS the rest is still worth printing; below it a failure is not
+    // expected and is reported.
+    let nucleolus = if players.len() > MAX_NUCLEOLUS_PLAYERS {
+        None
+    } else {
+        Some(fairness::nucleolus(game).map_err(Error::from)?)
+    };
+    let verdict = match &file.split {
+        Some(split) => Some(fairness::core_verdict(game, split).map_err(Error::from)?),
+        None => None,
+    };
+    let blocking = verdict.as_ref().and_then(|v| v.blocking(game));
+    let names = |c: fairness::Coalition| -> Vec<&str> {
+        c.members().map(|i| players[i].as_str()).collect()
+    };
+    if args.json {
+        let shapley: Vec<f64> = shapley.iter().map(|e| e.value).collect();
+        let out = FairnessJson {
+            shapley: Named(players, &shapley),
+            nucleolus: nucleolus.as_ref().map(|n| Named(players, &n.split)),
+            in_core: verdict.as_ref().map(fairness::CoreVerdict::in_core),
+            blocking: blocking.map(names),
+        };
+        let text = serde_json::to_string_pretty(&out)
+            .map_err(|e| Error::Options(format!("cannot write JSON: {e}")))?;
+        return Ok(say!("{text}")?);
+    }
+    let unit = match game.kind() {
+        fairness::Kind::Savings => "savings",
+        fairness::Kind::Cost => "cost",
+    };
+    say!(
+        "{}: {} players, {unit} game",
+        args.game.display(),
+        players.len()
+    )?;
+    let width = players
+        .iter()
+        .map(|p| p.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(6);
+    let sampled = players.len() > fairness::EXACT_SHAPLEY_MAX_PLAYERS;
+    say!(
+        "  {:<width$}  {:>14}  {:>14}{}",
+        "player",
+        "Shapley",
+        "nucleolus",
+        if sampled { "  Shapley s.e." } else { "" }
+    )?;
+    for (i, p) in players.iter().enumerate() {
+        let n = nucleolus
+            .as_ref()
+            .map_or("-".to_string(), |n| format!("{:.4}", n.split[i]));
+        let se = if sampled {
+            format!("  {:>13.4}", shapley[i].std_error)
+        } else {
+            String::new()
+        };
+        say!(
+            "  {:<width$}  {:>14.4}  {n:>14}{se}",
+            printable(p),
+            shapley[i].value
+        )?;
+    }
+    if sampled {
+        say!(
+            "Shapley estimated from {} random orders (seed {SHAPLEY_SEED}).",
+            fairness::SAMPLED_PERMUTATIONS
+        )?;
+    }
+    match &nucleolus {
+        None => say!("Nucleolus not computed above {MAX_NUCLEOLUS_PLAYERS} players.")?,
+        Some(n) if n.pre => say!(
+            "No imputation exists (together the players get less than alone): the nucleolus \
+             column is the pre-nucleolus."
+        )?,
+        Some(_) => {}
+    }
+    let list = |c| {
+        names(c)
+            .iter()
+            .map(|p| printable(p))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    match &verdict {
+        None => {}
+        Some(fairness::CoreVerdict::InCore) => say!("The split is in the core.")?,
+        Some(fairness::CoreVerdict::Blocked { coalition, excess }) => say!(
+            "The split is not in the core: {{{}}} does better on its own, by {excess:.4}.",
+            list(*coalition)
+        )?,
+        Some(fairness::CoreVerdict::Short { shortfall }) => say!(
+            "The split is not in the core: it {} {shortfall:.4} {} the grand coalition's \
+             {unit}, so all players together block it.",
+            if game.kind() == fairness::Kind::Cost {
+                "charges"
+            } else {
+                "hands out"
+            },
+            if game.kind() == fairness::Kind::Cost {
+                "more than"
+            } else {
+                "less than"
+            },
+        )?,
+        Some(fairness::CoreVerdict::Overspent { excess }) => say!(
+            "The split is not in the core: it {} {excess:.4} {} the grand coalition's {unit}.",
+            if game.kind() == fairness::Kind::Cost {
+                "charges"
+            } else {
+                "hands out"
+            },
+            if game.kind() == fairness::Kind::Cost {
+                "less than"
+            } else {
+                "more than"
+            },
+        )?,
+    }
+    Ok(())
+}
+
+/// The JSON `kloof fairness --json` prints: `in_core` is null without a split, `blocking` null
+/// when in the core, without a split, or when the split hands out more than there is.
+#[derive(serde::Serialize)]
+struct FairnessJson<'a> {
+    shapley: Named<'a>,
+    nucleolus: Option<Named<'a>>,
+    in_core: Option<bool>,
+    blocking: Option<Vec<&'a str>>,
+}
+
+/// Players and their amounts, serialised as a JSON object in the players' order (serde_json's
+/// own map would sort the keys).
+struct Named<'a>(&'a [String], &'a [f64]);
+
+impl serde::Serialize for Named<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = s.serialize_map(Some(self.0.len()))?;
+        for (name, value) in self.0.iter().zip(self.1) {
+            map.serialize_entry(name, value)?;
+        }
+        map.end()
+    }
 }
 
 /// Text a rule script wrote (a payment's reason), with control characters escaped (`\u{1b}`,

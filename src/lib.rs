@@ -7,6 +7,8 @@
 //! through the [`ledger`]; results go to a recorder, by default [`outcome`]) → [`stats`] →
 //! [`report`]. The agreement interface lies below both the simulator and [`rules`], the Rhai
 //! host that implements it; [`provenance`] below the report and the host.
+//! Beside that flow, [`fairness`] splits what partners achieve together (Shapley value,
+//! nucleolus, core) in cooperative games.
 //! The library knows no terminal; only the binary prints.
 
 // Rule errors carry file, line, column, source line, hook, run and year for the analyst; they
@@ -15,6 +17,7 @@
 
 pub mod agreement;
 pub mod contract;
+pub mod fairness;
 pub mod ledger;
 pub mod model;
 pub mod outcome;
@@ -40,6 +43,10 @@ pub enum Error {
     Report(#[from] report::ReportError),
     #[error("{0}")]
     Options(String),
+    #[error(transparent)]
+    GameFile(#[from] fairness::GameFileError),
+    #[error(transparent)]
+    Fairness(#[from] fairness::FairnessError),
     /// Every rule file that failed to load or compile, each with its position.
     #[error("{}", .0.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n"))]
     Rules(Vec<agreement::RuleError>),

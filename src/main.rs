@@ -14,6 +14,7 @@ fn main() -> std::process::ExitCode {
         cli::Command::Check(a) => cli::check(a),
         cli::Command::TestRules(a) => cli::test_rules(a),
         cli::Command::Explain(a) => cli::explain(a).map(|()| true),
+        cli::Command::Fairness(a) => cli::fairness(a).map(|()| true),
     };
     match result {
         Ok(true) => std::process::ExitCode::SUCCESS,
