@@ -227,14 +227,19 @@ impl Agreement for RustRules {
                 }
                 for (name, v) in [("renegotiation", &reneg), ("overproduction", &over)] {
                     if let Some((_, e)) = own.events.iter_mut().find(|(x, _)| x == name) {
-                        e.iter_mut().zip(v).for_each(|(e, v)| *e = e.max(f64::from(u8::from(*v > 0.5))));
+                        e.iter_mut()
+                            .zip(v)
+                            .for_each(|(e, v)| *e = e.max(f64::from(u8::from(*v > 0.5))));
                     }
                 }
-                if let Some((_, rows)) = own.tallies.iter_mut().find(|(x, _)| x == "overproduction") {
+                if let Some((_, rows)) = own.tallies.iter_mut().find(|(x, _)| x == "overproduction")
+                {
                     rows[2].iter_mut().zip(&over).for_each(|(t, v)| *t += v);
                 }
-                l.transfer("insurer", "town", &top, f.year, &o, "rise").map_err(err)?;
-                l.transfer("town", "insurer", &back, f.year, &o, "fall").map_err(err)?;
+                l.transfer("insurer", "town", &top, f.year, &o, "rise")
+                    .map_err(err)?;
+                l.transfer("town", "insurer", &back, f.year, &o, "fall")
+                    .map_err(err)?;
                 l.transfer("homecare", "town", &prod, f.year, &o, "fee-for-service")
                     .map_err(err)?;
                 l.transfer("town", "homecare", &lump, f.year, &o, "lump sum")

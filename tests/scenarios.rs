@@ -71,3 +71,61 @@ fn the_national_baseline_reproduces_the_published_headlines() {
     assert!(g80 > g65 && g65 > 1.0);
     assert_eq!(s.outcomes.years.last(), Some(&2050));
 }
+
+/// Ruwaard (issue 9): the neighbourhood budget's clauses act in a share of runs, and the
+/// residents never receive more than the savings on the budget they share in.
+#[test]
+fn ruwaard_clauses_bite_and_residents_share_only_the_budget_savings() {
+    let s = run(
+        &scenario("ruwaard"),
+        Options {
+            runs: Some(400),
+            ..Options::default()
+        },
+    );
+    let n = kloof::variant::NETWORK;
+    let years: Vec<i32> = s.outcomes.years.clone();
+    let summed = |metric: &str| -> Vec<f64> {
+        let mut total = vec![0.0; 400];
+        for y in &years {
+            let xs = s.outcomes.get(n, metric, *y).expect(metric);
+            total.iter_mut().zip(xs).for_each(|(t, x)| *t += x);
+        }
+        total
+    };
+    // The largest share of runs in which the event fires in one year.
+    let most = |event: &str| -> f64 {
+        years
+            .iter()
+            .map(|y| Summary::of(s.outcomes.get(n, event, *y).expect(event)).mean)
+            .fold(0.0, f64::max)
+    };
+    for event in [
+        "event.overproduction",
+        "event.renegotiation",
+        "event.overproduction_settled",
+    ] {
+        let share = most(event);
+        assert!(
+            share > 0.05 && share < 1.0,
+            "{event} fires in at most {share} of runs a year"
+        );
+    }
+    let unused: Vec<f64> = ["welzijnsorganisatie", "wmo_aanbieder"]
+        .iter()
+        .map(|p| summed(&format!("tally.unused_lump.{p}")))
+        .fold(vec![0.0; 400], |a, b| {
+            a.iter().zip(&b).map(|(x, y)| x + y).collect()
+        });
+    let h = s.manifest.provenance.horizon;
+    let residents = s
+        .outcomes
+        .get(n, "partner.wijkbewoners.received", h)
+        .map(|_| summed("partner.wijkbewoners.received"))
+        .expect("residents");
+    for (r, u) in residents.iter().zip(&unused) {
+        // A third of the savings, to the cent of each year's rounding.
+        assert!(*r <= u / 3.0 + 1.0, "residents {r} against savings {u}");
+    }
+    assert!(residents.iter().any(|r| *r > 0.0));
+}

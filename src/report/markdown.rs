@@ -23,8 +23,12 @@ fn int(x: f64) -> String {
 }
 
 /// Euros as a board reads them: millions with one decimal, billions from EUR 1 bn on, with
-/// thousands separators (`EUR 165,699.4 mln` read as a misprint; now `EUR 165.7 bn`).
+/// thousands separators (`EUR 165,699.4 mln` read as a misprint; now `EUR 165.7 bn`). Below
+/// half a million, to the hundred euros: a neighbourhood's EUR 37,600 is not "EUR 0.0 mln".
 fn mln(x: f64) -> String {
+    if x.abs() < 0.5e6 {
+        return format!("EUR {}", int((x / 100.0).round() * 100.0));
+    }
     let (scaled, unit) = if x.abs() >= 1e9 {
         (x / 1e9, "bn")
     } else {
@@ -121,6 +125,12 @@ pub fn render(p: &Provenance, about: &About, o: &Outcomes) -> String {
         let _ = writeln!(s, "{}\n", about.description);
     }
     let _ = writeln!(s, "The care gap from {start} to {end}.\n");
+    if let Some((from, to, after)) = &about.agreement_period {
+        let _ = writeln!(
+            s,
+            "**The agreement runs {from}-{to}**; the scenario runs to {end}. After {to}: {after}\n"
+        );
+    }
     let _ = writeln!(
         s,
         "Scenario `{}`, {} Monte Carlo runs, seed {}, kloof {}. Figures are medians across runs; \
@@ -252,7 +262,9 @@ pub fn render(p: &Provenance, about: &About, o: &Outcomes) -> String {
         let _ = writeln!(
             s,
             "- In {:.0} % of the runs the network saves money over the whole period, \
-             interventions included.",
+             interventions included. This share follows from the assumed ranges of the \
+             interventions' effects (each effect's comment in the scenario names its evidence \
+             or says it is an assumption), not from observed results.",
             share * 100.0
         );
     }
@@ -290,8 +302,69 @@ pub fn render(p: &Provenance, about: &About, o: &Outcomes) -> String {
             );
         }
     }
+    for (id, scope) in &about.scopes {
+        let _ = writeln!(s, "\n*{id}*: {scope}");
+    }
     partners_and_events(&mut s, &v, end);
+    tallies(&mut s, &v);
     s
+}
+
+/// Amounts rules tallied per partner (`tally.<name>.<partner>`), summed over the years of each
+/// run: only partners with an amount in some run.
+fn tallies(s: &mut String, v: &View) {
+    let n = NETWORK;
+    let mut names: Vec<(&str, &str)> = Vec::new();
+    for x in v.o.catalogue.series.iter().filter(|x| x.variant == n) {
+        if let Some((name, partner)) = x
+            .metric
+            .strip_prefix("tally.")
+            .and_then(|t| t.split_once('.'))
+            && !names.contains(&(name, partner))
+        {
+            names.push((name, partner));
+        }
+    }
+    let mut rows = Vec::new();
+    for (name, partner) in names {
+        let metric = format!("tally.{name}.{partner}");
+        let mut total: Vec<f64> = Vec::new();
+        for y in &v.o.years {
+            if let Some(xs) = v.values(n, &metric, *y) {
+                total.resize(xs.len(), 0.0);
+                total.iter_mut().zip(xs).for_each(|(t, x)| *t += x);
+            }
+        }
+        if total.iter().all(|x| x.abs() < 0.005) {
+            continue;
+        }
+        let sum = Summary::of(&total);
+        let some = total.iter().filter(|x| x.abs() >= 0.005).count() as f64 / total.len() as f64;
+        rows.push(format!(
+            "| {name} | {partner} | {} | {} | {} to {} | {:.0} % |",
+            mln(sum.mean),
+            mln(sum.p50),
+            mln(sum.p5),
+            mln(sum.p95),
+            some * 100.0
+        ));
+    }
+    if rows.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        s,
+        "\n## Amounts per partner, {}-{}\n\nWhat the rules tallied per partner (`tally.<name>.<partner>`), summed over the years of each run.\n",
+        v.start, v.end
+    );
+    let _ = writeln!(
+        s,
+        "| tally | partner | mean | median | 90 % interval | runs with any |"
+    );
+    let _ = writeln!(s, "|---|---|---:|---:|---:|---:|");
+    for r in rows {
+        let _ = writeln!(s, "{r}");
+    }
 }
 
 /// The agreement's outcome: each partner's net position against the baseline, the events the
@@ -422,6 +495,8 @@ mod tests {
         assert_eq!(mln(12_345_678.0), "EUR 12.3 mln");
         assert_eq!(mln(-950.04e6), "EUR -950.0 mln");
         assert_eq!(mln(1_234_567e9), "EUR 1,234,567.0 bn");
-        assert_eq!(mln(0.0), "EUR 0.0 mln");
+        assert_eq!(mln(0.0), "EUR 0");
+        assert_eq!(mln(37_649.0), "EUR 37,600");
+        assert_eq!(mln(-499_960.0), "EUR -500,000");
     }
 }

@@ -30,6 +30,10 @@ pub struct About {
     pub description: String,
     /// Per financier, how its budget grows: what the money gap rests on.
     pub budgets: Vec<String>,
+    /// The agreement's years and what follows them, when the scenario gives them.
+    pub agreement_period: Option<(i32, i32, String)>,
+    /// Per partner with a stated scope: its id and what of its spending the scenario covers.
+    pub scopes: Vec<(String, String)>,
 }
 
 impl About {
@@ -44,6 +48,15 @@ impl About {
             title: s.title.clone(),
             description: s.description.trim().to_string(),
             budgets,
+            agreement_period: s
+                .agreement_period
+                .as_ref()
+                .map(|a| (a.from, a.to, a.after.trim().to_string())),
+            scopes: s
+                .partners
+                .iter()
+                .filter_map(|p| Some((p.id.to_string(), p.scope.as_ref()?.trim().to_string())))
+                .collect(),
         }
     }
 }

@@ -298,8 +298,16 @@ mod tests {
     fn series_names_are_identifiers() {
         let rule = compile(&new_engine(), "r.rhai", "fn on_year(s) { 1 }").unwrap();
         let named = [
-            (Position::new(1, 2), SeriesKind::Event, "ceiling_reached".to_string()),
-            (Position::new(1, 3), SeriesKind::Event, "red\u{1b}[31m".to_string()),
+            (
+                Position::new(1, 2),
+                SeriesKind::Event,
+                "ceiling_reached".to_string(),
+            ),
+            (
+                Position::new(1, 3),
+                SeriesKind::Event,
+                "red\u{1b}[31m".to_string(),
+            ),
             (Position::new(1, 4), SeriesKind::Fund, "a.b".to_string()),
             (Position::new(1, 5), SeriesKind::Fund, "x".repeat(65)),
         ];

@@ -256,7 +256,9 @@ fn check(expect: &Expect, outcome: &Result<CaseOutcome, super::RuleError>) -> Ve
             }
         }
         for partner in want.keys().filter(|p| !got.iter().any(|(g, _)| g == *p)) {
-            diff.push(format!("tally {tally}: {partner} is not a partner of the case"));
+            diff.push(format!(
+                "tally {tally}: {partner} is not a partner of the case"
+            ));
         }
     }
     for (domain, want) in &expect.demand {

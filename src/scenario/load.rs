@@ -359,6 +359,23 @@ fn check_whole(s: &Scenario) -> Result<(), (Vec<&'static str>, String)> {
             ),
         ));
     }
+    if let Some(a) = &s.agreement_period {
+        if a.to < a.from {
+            return Err((
+                vec!["agreement_period", "to"],
+                format!("to {} lies before from {}", a.to, a.from),
+            ));
+        }
+        if a.from < r.start_year || a.from > r.horizon {
+            return Err((
+                vec!["agreement_period", "from"],
+                format!(
+                    "from {} lies outside the simulated years {}-{}",
+                    a.from, r.start_year, r.horizon
+                ),
+            ));
+        }
+    }
     for p in &s.partners {
         if let Some(y) = p
             .budget

@@ -147,6 +147,10 @@ pub struct Scenario {
     /// Agreement rules (Rhai files) run in the network variant, in this order.
     #[serde(default)]
     pub rules: Vec<RuleUse>,
+    /// The years the agreement is signed for, when the scenario runs past them: the summary
+    /// says so, and what happens after.
+    #[serde(default)]
+    pub agreement_period: Option<AgreementPeriod>,
     #[serde(default)]
     pub monte_carlo: MonteCarlo,
 }
@@ -244,6 +248,10 @@ pub struct Partner {
     /// Budget for the domains this partner finances (financiers).
     #[serde(default)]
     pub budget: Option<Budget>,
+    /// What of the partner's spending the scenario covers, when it is not all of it (an
+    /// insurer whose region's domains are part of its Zvw spending): the summary says so.
+    #[serde(default)]
+    pub scope: Option<String>,
 }
 
 /// A financier's budget: where it starts and how it grows each year. The yearly factor is
@@ -427,6 +435,18 @@ pub struct Effect {
     /// Relative change of the demand (cost and hours) of these ages: -0.05 avoids 5 %,
     /// +0.02 (substitution's receiving side) adds 2 %.
     pub change: Change,
+}
+
+/// The years an agreement runs, and in words what the scenario assumes after it.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct AgreementPeriod {
+    #[serde(deserialize_with = "refs::scenario_year")]
+    pub from: i32,
+    #[serde(deserialize_with = "refs::scenario_year")]
+    pub to: i32,
+    /// What follows the agreement in the model (e.g. "fee for service resumes").
+    pub after: String,
 }
 
 /// Money on top of today's cost level, contributed by partners and spent on interventions.
