@@ -631,3 +631,24 @@ fn every_value_and_reference_error_is_reported_at_once() {
     // A good scenario reads as with `parse`.
     assert!(kloof::scenario::parse_all(TINY, "tiny.yaml").is_ok());
 }
+
+#[test]
+fn agreement_period_is_checked() {
+    let tail = "monte_carlo:";
+    let e = error(
+        tail,
+        "agreement_period: {from: 2025, to: 2024, after: fee for service}\nmonte_carlo:",
+    );
+    assert_error(
+        &e,
+        line_of(tail),
+        "agreement_period.to",
+        "lies before from 2025",
+    );
+    let e = error(
+        tail,
+        "agreement_period: {from: 2025, to: 2026, afterwards: x}\nmonte_carlo:",
+    );
+    assert_eq!(e.line, Some(line_of(tail)), "{e}");
+    assert!(e.message.contains("unknown field `afterwards`"), "{e}");
+}

@@ -306,8 +306,32 @@ pub fn render(p: &Provenance, about: &About, o: &Outcomes) -> String {
         let _ = writeln!(s, "\n*{id}*: {scope}");
     }
     partners_and_events(&mut s, &v, end);
+    initiators(&mut s, &v, &about.initiators, end);
     tallies(&mut s, &v);
     s
+}
+
+/// How often any of the agreement's initiators ends worse off than without the network.
+fn initiators(s: &mut String, v: &View, ids: &[String], end: i32) {
+    let nets: Vec<&[f64]> = ids
+        .iter()
+        .filter_map(|p| v.values(NETWORK, &format!("partner.{p}.net"), end))
+        .collect();
+    let Some(runs) = nets.first().map(|x| x.len()) else {
+        return;
+    };
+    let losing = (0..runs)
+        .filter(|&b| nets.iter().any(|x| x[b] < -0.5))
+        .count() as f64
+        / runs as f64;
+    let _ = writeln!(
+        s,
+        "- At least one initiator ({}) ends {}-{end} worse off than without the network in \
+         {:.0} % of the runs.",
+        ids.join(", "),
+        v.start,
+        losing * 100.0
+    );
 }
 
 /// Amounts rules tallied per partner (`tally.<name>.<partner>`), summed over the years of each

@@ -34,6 +34,8 @@ pub struct About {
     pub agreement_period: Option<(i32, i32, String)>,
     /// Per partner with a stated scope: its id and what of its spending the scenario covers.
     pub scopes: Vec<(String, String)>,
+    /// The partners marked as the agreement's initiators.
+    pub initiators: Vec<String>,
 }
 
 impl About {
@@ -56,6 +58,12 @@ impl About {
                 .partners
                 .iter()
                 .filter_map(|p| Some((p.id.to_string(), p.scope.as_ref()?.trim().to_string())))
+                .collect(),
+            initiators: s
+                .partners
+                .iter()
+                .filter(|p| p.initiator)
+                .map(|p| p.id.to_string())
                 .collect(),
         }
     }

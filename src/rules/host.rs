@@ -28,7 +28,7 @@ use crate::scenario::Role;
 use crate::variant::Variant;
 
 /// The rule library shipped with kloof, embedded so the default scenario runs from any folder.
-pub const LIBRARY: [(&str, &str); 6] = [
+pub const LIBRARY: [(&str, &str); 7] = [
     (
         "transition_budget.rhai",
         include_str!("../../rules/transition_budget.rhai"),
@@ -47,6 +47,10 @@ pub const LIBRARY: [(&str, &str); 6] = [
         include_str!("../../rules/shared_savings.rhai"),
     ),
     ("go_no_go.rhai", include_str!("../../rules/go_no_go.rhai")),
+    (
+        "no_cost_shifting.rhai",
+        include_str!("../../rules/no_cost_shifting.rhai"),
+    ),
 ];
 
 /// A rule parameter's value in the script: a fixed number is a plain number (usable as a

@@ -399,7 +399,7 @@ pub fn run_dir(dir: &Path) -> Result<Vec<CaseResult>, String> {
 
 /// The rule tests shipped with kloof, embedded like the rule library they test, so that
 /// `kloof test-rules` works outside a checkout.
-pub const EMBEDDED_TESTS: [(&str, &str); 6] = [
+pub const EMBEDDED_TESTS: [(&str, &str); 7] = [
     (
         "transition_budget.yaml",
         include_str!("../../rules/tests/transition_budget.yaml"),
@@ -423,6 +423,10 @@ pub const EMBEDDED_TESTS: [(&str, &str); 6] = [
     (
         "go_no_go.yaml",
         include_str!("../../rules/tests/go_no_go.yaml"),
+    ),
+    (
+        "no_cost_shifting.yaml",
+        include_str!("../../rules/tests/no_cost_shifting.yaml"),
     ),
 ];
 

@@ -252,6 +252,10 @@ pub struct Partner {
     /// insurer whose region's domains are part of its Zvw spending): the summary says so.
     #[serde(default)]
     pub scope: Option<String>,
+    /// One of the agreement's initiators: the summary reports how often any of them ends
+    /// worse off than without the network.
+    #[serde(default)]
+    pub initiator: bool,
 }
 
 /// A financier's budget: where it starts and how it grows each year. The yearly factor is
