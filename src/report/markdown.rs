@@ -464,12 +464,22 @@ fn partners_and_events(s: &mut String, v: &View, end: i32) {
             .iter()
             .filter_map(|x| x.metric.strip_prefix("event."))
             .collect();
-    if !events.is_empty() {
+    let years: Vec<i32> = v.o.years.clone();
+    // An event no run ever fired is named once, not shown as a row of zeros: a clause that
+    // never acts is a finding of its own (or a rule option the scenario does not use).
+    let (events, never): (Vec<&str>, Vec<&str>) = events.into_iter().partition(|e| {
+        years.iter().any(|y| {
+            v.summary(n, &format!("event.{e}"), *y)
+                .is_some_and(|x| x.mean > 0.0)
+        })
+    });
+    if !events.is_empty() || !never.is_empty() {
         let _ = writeln!(
             s,
             "\n## Events\n\nShare of runs in which a rule fired the event, per year.\n"
         );
-        let years: Vec<i32> = v.o.years.clone();
+    }
+    if !events.is_empty() {
         let _ = writeln!(
             s,
             "| event | {} |",
@@ -490,6 +500,18 @@ fn partners_and_events(s: &mut String, v: &View, end: i32) {
                 .collect();
             let _ = writeln!(s, "| {e} | {} |", cells.join(" | "));
         }
+    }
+    if !never.is_empty() {
+        let _ = writeln!(
+            s,
+            "\nNever fired in any run or year: {} (the clause did not act, or the scenario does \
+             not use that option of its rule).",
+            never
+                .iter()
+                .map(|e| format!("`{e}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
     }
     let funds: Vec<&str> =
         v.o.catalogue
