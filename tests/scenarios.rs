@@ -129,3 +129,40 @@ fn ruwaard_clauses_bite_and_residents_share_only_the_budget_savings() {
     }
     assert!(residents.iter().any(|r| *r > 0.0));
 }
+
+#[test]
+fn stad_en_ommeland_decides_on_its_dashboard_and_is_sometimes_wrong() {
+    let runs = 400;
+    let s = run(
+        &scenario("stad-en-ommeland"),
+        Options {
+            runs: Some(runs),
+            ..Options::default()
+        },
+    );
+    let n = kloof::variant::NETWORK;
+    let at = |event: &str| s.outcomes.get(n, event, 2026).expect(event).to_vec();
+    let (decided, no_go) = (at("event.decided"), at("event.no_go"));
+    let (stop, cont) = (at("event.wrong_stop"), at("event.wrong_continue"));
+    assert!(
+        decided.iter().all(|d| *d == 1.0),
+        "every run decides in 2026"
+    );
+    for b in 0..decided.len() {
+        // A wrong stop is a stop, a wrong continuation is not.
+        assert!(stop[b] <= no_go[b] && cont[b] <= 1.0 - no_go[b], "run {b}");
+    }
+    let wrong = (stop.iter().sum::<f64>() + cont.iter().sum::<f64>()) / decided.len() as f64;
+    assert!(
+        wrong > 0.05 && wrong < 0.95,
+        "the measured decision is wrong in {wrong} of runs"
+    );
+    // Nothing is decided after the milestone.
+    assert!(
+        s.outcomes
+            .get(n, "event.decided", 2027)
+            .expect("decided")
+            .iter()
+            .all(|d| *d == 0.0)
+    );
+}

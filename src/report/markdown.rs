@@ -334,6 +334,77 @@ fn initiators(s: &mut String, v: &View, ids: &[String], end: i32) {
     );
 }
 
+/// How often the go/no-go decisions (`go_no_go.rhai`'s events `decided`, `no_go`,
+/// `wrong_stop`, `wrong_continue`) stop the programme and how often they are wrong: a board
+/// that decides on measured figures can stop a programme that saves or continue one that does
+/// not, and a financier needs to know how likely that is before trusting the milestone.
+fn decisions(s: &mut String, v: &View) {
+    let n = NETWORK;
+    let share = |e: &str, y: i32| {
+        v.summary(n, &format!("event.{e}"), y)
+            .map_or(0.0, |x| x.mean)
+    };
+    let years: Vec<i32> =
+        v.o.years
+            .iter()
+            .copied()
+            .filter(|&y| share("decided", y) > 0.0)
+            .collect();
+    if years.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        s,
+        "\n## Go / no-go\n\nA decision is wrong when it differs from the one the same thresholds \
+         give on the exact saving against the baseline, which a board cannot see.\n"
+    );
+    let pct = |x: f64| format!("{:.0} %", x * 100.0);
+    for &y in &years {
+        let (stop, cont) = (share("wrong_stop", y), share("wrong_continue", y));
+        let _ = writeln!(
+            s,
+            "- **{y}**: the board decides in {} of the runs and stops the programme in {}. The \
+             decision is wrong in {}: it stops a programme that saves in {}, and continues one \
+             that does not in {}.",
+            pct(share("decided", y)),
+            pct(share("no_go", y)),
+            pct(stop + cont),
+            pct(stop),
+            pct(cont)
+        );
+    }
+    if years
+        .iter()
+        .all(|&y| share("wrong_stop", y) + share("wrong_continue", y) == 0.0)
+    {
+        let _ = writeln!(
+            s,
+            "- No decision is wrong in any run: the rule decides on the exact saving (no \
+             `observe` in its parameters), an idealised board, or its measurements never misled \
+             it."
+        );
+    } else if years.len() > 1 {
+        let wrong: Vec<&[f64]> = years
+            .iter()
+            .flat_map(|&y| {
+                ["wrong_stop", "wrong_continue"]
+                    .into_iter()
+                    .filter_map(move |e| v.values(n, &format!("event.{e}"), y))
+            })
+            .collect();
+        if let Some(runs) = wrong.first().map(|x| x.len()) {
+            let any = (0..runs)
+                .filter(|&b| wrong.iter().any(|x| x[b] > 0.0))
+                .count();
+            let _ = writeln!(
+                s,
+                "- At least one decision is wrong in {} of the runs.",
+                pct(any as f64 / runs as f64)
+            );
+        }
+    }
+}
+
 /// Amounts rules tallied per partner (`tally.<name>.<partner>`), summed over the years of each
 /// run: only partners with an amount in some run.
 fn tallies(s: &mut String, v: &View) {
@@ -513,6 +584,7 @@ fn partners_and_events(s: &mut String, v: &View, end: i32) {
                 .join(", ")
         );
     }
+    decisions(s, v);
     let funds: Vec<&str> =
         v.o.catalogue
             .series
