@@ -31,6 +31,30 @@ fn every_scenario_runs_and_its_ledger_balances() {
     }
 }
 
+/// Every intervention effect says what it rests on: its own comment names the evidence or says
+/// it is an assumption, so a board reading "saves in X % of runs" can see where X comes from.
+#[test]
+fn every_intervention_effect_names_its_evidence_or_says_assumption() {
+    for name in common::SHIPPED {
+        let path = format!("{}/scenarios/{name}.yaml", env!("CARGO_MANIFEST_DIR"));
+        let text = std::fs::read_to_string(&path).expect("scenario readable");
+        let effects: Vec<(usize, &str)> = text
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| l.trim_start().starts_with("- {domain:") && l.contains("change:"))
+            .collect();
+        assert!(!effects.is_empty(), "{name}: no effects found");
+        for (i, line) in effects {
+            let comment = line.split_once('#').map_or("", |(_, c)| c);
+            assert!(
+                comment.contains("assumption") || comment.contains(".csv"),
+                "{name}.yaml:{}: an effect without a comment naming its evidence or `assumption`",
+                i + 1
+            );
+        }
+    }
+}
+
 fn median(s: &kloof::study::Study, metric: &str, year: i32) -> f64 {
     Summary::of(s.outcomes.get(BASELINE, metric, year).expect("metric")).p50
 }
