@@ -69,12 +69,35 @@ pub enum Command {
 
 #[derive(clap::Args)]
 pub struct FairnessArgs {
+    /// Scenario file (YAML): simulate every coalition of its partners and judge the agreed
+    /// split [default: the default scenario, unless --game is given].
+    #[arg(conflicts_with = "game")]
+    pub scenario: Option<PathBuf>,
     /// Game file (YAML): players, the value of every coalition, optionally a split.
     #[arg(long)]
-    pub game: PathBuf,
-    /// Print one JSON object instead of a table.
-    #[arg(long)]
+    pub game: Option<PathBuf>,
+    /// Print one JSON object instead of a table (with --game).
+    #[arg(long, requires = "game")]
     pub json: bool,
+    /// Partners that play as one, `NAME=id,id,...` (repeatable), e.g.
+    /// `--group elderly_care=vvt,sociaal_domein`.
+    #[arg(long = "group", value_name = "NAME=IDS", conflicts_with = "game")]
+    pub groups: Vec<String>,
+    /// Number of Monte Carlo runs [default: the scenario's].
+    #[arg(long)]
+    pub runs: Option<u64>,
+    /// Random seed [default: the scenario's].
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Worker threads [default: one per core]; results do not depend on it.
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Report folder [default: reports/<scenario name>-fairness/].
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// No progress bar and no table on the terminal.
+    #[arg(long)]
+    pub quiet: bool,
 }
 
 #[derive(clap::Args)]
@@ -578,11 +601,67 @@ fn from_report(dir: &std::path::Path) -> Result<(Source, u64, i32), Failure> {
 /// so the same file always prints the same numbers.
 const SHAPLEY_SEED: u64 = 1;
 
+/// `kloof fairness`: a scenario's coalitions simulated, or a game given directly.
+pub fn fairness(args: &FairnessArgs) -> Result<(), Failure> {
+    match &args.game {
+        Some(path) => fairness_game(path, args.json),
+        None => fairness_scenario(args),
+    }
+}
+
+/// `kloof fairness SCENARIO`: every coalition simulated, the agreed split judged.
+fn fairness_scenario(args: &FairnessArgs) -> Result<(), Failure> {
+    let source = match &args.scenario {
+        Some(p) => Source::read(p)?,
+        None => Source::embedded_default(),
+    };
+    let groups = args
+        .groups
+        .iter()
+        .map(|g| {
+            let (name, ids) = g
+                .split_once('=')
+                .ok_or_else(|| Error::Options(format!("--group {g}: write NAME=id,id,...")))?;
+            Ok((
+                name.trim().to_string(),
+                ids.split(',')
+                    .map(|i| i.trim().to_string())
+                    .filter(|i| !i.is_empty())
+                    .collect(),
+            ))
+        })
+        .collect::<Result<Vec<(String, Vec<String>)>, Error>>()?;
+    let options = Options {
+        runs: args.runs,
+        seed: args.seed,
+        threads: args.threads,
+        ..Options::default()
+    };
+    let bar = progress_bar(0, args.quiet);
+    let study = study::fairness(&source, &options, &groups, &|n, total| {
+        bar.set_length(total);
+        bar.inc(n)
+    })?;
+    let dir = args.out.clone().unwrap_or_else(|| {
+        PathBuf::from("reports").join(format!("{}-fairness", study.scenario.name))
+    });
+    let written =
+        uninterrupted(|| report::fairness::write(&dir, &study.manifest, &study.assessment));
+    bar.finish_and_clear();
+    written?;
+    if !args.quiet {
+        let text = report::fairness::render(&study.manifest.provenance, &study.assessment);
+        say!("{text}")?;
+        say!("Report: {}", dir.display())?;
+    }
+    Ok(())
+}
+
 /// `kloof fairness --game FILE`: the Shapley value and nucleolus of a game, and the verdict on
 /// its split.
-pub fn fairness(args: &FairnessArgs) -> Result<(), Failure> {
+fn fairness_game(path: &std::path::Path, json: bool) -> Result<(), Failure> {
     use kloof::fairness::{self, MAX_NUCLEOLUS_PLAYERS};
-    let file = fairness::read_game(&args.game).map_err(Error::from)?;
+    let file = fairness::read_game(path).map_err(Error::from)?;
     let game = &file.game;
     let players = game.players();
     let shapley = fairness::shapley(game, SHAPLEY_SEED);
@@ -601,7 +680,7 @@ pub fn fairness(args: &FairnessArgs) -> Result<(), Failure> {
     let names = |c: fairness::Coalition| -> Vec<&str> {
         c.members().map(|i| players[i].as_str()).collect()
     };
-    if args.json {
+    if json {
         let shapley: Vec<f64> = shapley.iter().map(|e| e.value).collect();
         let out = FairnessJson {
             shapley: Named(players, &shapley),
@@ -617,11 +696,7 @@ pub fn fairness(args: &FairnessArgs) -> Result<(), Failure> {
         fairness::Kind::Savings => "savings",
         fairness::Kind::Cost => "cost",
     };
-    say!(
-        "{}: {} players, {unit} game",
-        args.game.display(),
-        players.len()
-    )?;
+    say!("{}: {} players, {unit} game", path.display(), players.len())?;
     let width = players
         .iter()
         .map(|p| p.chars().count())

@@ -3,6 +3,7 @@
 
 use std::time::Instant;
 
+use crate::fairness;
 use crate::model::Model;
 use crate::outcome::Outcomes;
 use crate::provenance::{Manifest, Provenance, sha256_hex};
@@ -93,12 +94,15 @@ fn set_horizon(scenario: &mut Scenario, horizon: i32) -> Result<(), Error> {
     Ok(())
 }
 
-/// Reads, checks and simulates a scenario. `progress` hears of finished runs.
-pub fn run(
-    source: &Source,
-    options: &Options,
-    progress: &(dyn Fn(u64) + Sync),
-) -> Result<Study, Error> {
+/// A scenario read, checked and compiled, with the settings it is simulated under.
+struct Prepared {
+    scenario: Scenario,
+    model: Model,
+    rules: RuleSet,
+    settings: Settings,
+}
+
+fn prepare(source: &Source, options: &Options) -> Result<Prepared, Error> {
     let mut scenario = source.parse()?;
     if let Some(h) = options.horizon {
         set_horizon(&mut scenario, h)?;
@@ -122,30 +126,85 @@ pub fn run(
     }
     let model = Model::compile(&scenario, scenario.region.horizon);
     let rules = RuleSet::load(&model, source.dir().as_deref()).map_err(Error::Rules)?;
-    let clock = Instant::now();
-    let variants = variant::baseline_and_network(&model);
-    let outcomes = simulator::simulate(&model, &settings, &variants, &rules, progress)?;
-    let wall_time_seconds = clock.elapsed().as_secs_f64();
-    let manifest = Manifest {
-        provenance: Provenance {
-            kloof_version: env!("CARGO_PKG_VERSION").to_string(),
-            scenario: scenario.name.clone(),
-            scenario_path: source.path.clone(),
-            scenario_sha256: sha256_hex(source.text.as_bytes()),
-            rules: rules.hashes(),
-            seed: settings.seed,
-            runs: settings.runs,
-            start_year: scenario.region.start_year,
-            horizon: scenario.region.horizon,
-        },
-        threads: settings.threads.unwrap_or_else(rayon::current_num_threads),
-        batch_size: settings.batch_size,
-        wall_time_seconds,
-    };
-    Ok(Study {
+    Ok(Prepared {
         scenario,
+        model,
+        rules,
+        settings,
+    })
+}
+
+impl Prepared {
+    /// The manifest of a simulation of this scenario that took `wall_time_seconds`.
+    fn manifest(&self, source: &Source, wall_time_seconds: f64) -> Manifest {
+        let (scenario, settings) = (&self.scenario, &self.settings);
+        Manifest {
+            provenance: Provenance {
+                kloof_version: env!("CARGO_PKG_VERSION").to_string(),
+                scenario: scenario.name.clone(),
+                scenario_path: source.path.clone(),
+                scenario_sha256: sha256_hex(source.text.as_bytes()),
+                rules: self.rules.hashes(),
+                seed: settings.seed,
+                runs: settings.runs,
+                start_year: scenario.region.start_year,
+                horizon: scenario.region.horizon,
+            },
+            threads: settings.threads.unwrap_or_else(rayon::current_num_threads),
+            batch_size: settings.batch_size,
+            wall_time_seconds,
+        }
+    }
+}
+
+/// Reads, checks and simulates a scenario. `progress` hears of finished runs.
+pub fn run(
+    source: &Source,
+    options: &Options,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<Study, Error> {
+    let p = prepare(source, options)?;
+    let clock = Instant::now();
+    let variants = variant::baseline_and_network(&p.model);
+    let outcomes = simulator::simulate(&p.model, &p.settings, &variants, &p.rules, progress)?;
+    let manifest = p.manifest(source, clock.elapsed().as_secs_f64());
+    Ok(Study {
+        scenario: p.scenario,
         manifest,
         outcomes,
+    })
+}
+
+/// The partners' game of a scenario, simulated, and its assessment.
+#[derive(Debug)]
+pub struct FairnessStudy {
+    pub scenario: Scenario,
+    pub manifest: Manifest,
+    pub game: fairness::coalitions::SimulatedGame,
+    pub assessment: fairness::assessment::Assessment,
+}
+
+/// Simulates every coalition of the scenario's partners (grouped as `groups` says; see
+/// [`fairness::coalitions`]) and assesses the agreed split. `progress(n, total)` hears of `n`
+/// more finished runs out of `total` (runs times the chunks of coalitions simulated together).
+pub fn fairness(
+    source: &Source,
+    options: &Options,
+    groups: &[(String, Vec<String>)],
+    progress: &(dyn Fn(u64, u64) + Sync),
+) -> Result<FairnessStudy, Error> {
+    let p = prepare(source, options)?;
+    let players = fairness::coalitions::Players::new(&p.model, groups)
+        .map_err(|e| Error::Options(format!("--group: {e}")))?;
+    let clock = Instant::now();
+    let game = fairness::coalitions::simulate(&p.model, &p.rules, &p.settings, players, progress)?;
+    let assessment = fairness::assessment::assess(&game)?;
+    let manifest = p.manifest(source, clock.elapsed().as_secs_f64());
+    Ok(FairnessStudy {
+        scenario: p.scenario,
+        manifest,
+        game,
+        assessment,
     })
 }
 

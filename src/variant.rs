@@ -6,10 +6,13 @@
 //! overlay does not touch has the same random stream in every variant (see
 //! [`crate::sampling`]), so differences between variants are the agreement's, not noise.
 //!
-//! What taking part means today: a partner that does not take part pays nothing into the
-//! transition fund, and the rules see it (`s.partners[id].takes_part`); a variant in which no
-//! partner takes part runs no agreement at all (no fund, no interventions, no rules). The
-//! fairness issue refines the rest (its contract, its interventions).
+//! What taking part means: a partner that does not take part pays nothing into the transition
+//! fund, delivers none of its share of an intervention (which then costs and achieves only the
+//! share of those who do take part, or buy it outside), and may not be paid or charged by the
+//! agreement's rules (the host refuses the transfer; the shipped rules skip it, reading
+//! `s.partners[id].takes_part`). Its contract is the baseline's in every variant: contracts are
+//! the scenario's, not the agreement's. A variant in which no partner takes part runs no
+//! agreement at all (no fund, no interventions, no rules).
 
 use crate::model::Model;
 use crate::sampling::{Input, Quantity};

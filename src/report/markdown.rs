@@ -25,7 +25,7 @@ fn int(x: f64) -> String {
 /// Euros as a board reads them: millions with one decimal, billions from EUR 1 bn on, with
 /// thousands separators (`EUR 165,699.4 mln` read as a misprint; now `EUR 165.7 bn`). Below
 /// half a million, to the hundred euros: a neighbourhood's EUR 37,600 is not "EUR 0.0 mln".
-fn mln(x: f64) -> String {
+pub(super) fn mln(x: f64) -> String {
     if x.abs() < 0.5e6 {
         return format!("EUR {}", int((x / 100.0).round() * 100.0));
     }

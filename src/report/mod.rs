@@ -6,6 +6,7 @@
 //! folder never holds a half-written report, or files of two runs writing it at once.
 
 mod csv;
+pub mod fairness;
 mod json;
 mod markdown;
 mod publish;

@@ -405,6 +405,9 @@ struct HostState {
     /// Per tally name, per partner (in `partner_ids`' order), the amount this year.
     tallies: Vec<(String, Vec<Vec<f64>>)>,
     partner_ids: Vec<String>,
+    /// The partners that do not take part in this variant: the agreement may not move money
+    /// to or from them.
+    absent: Vec<String>,
     investing: Vec<f64>,
     memory: HashMap<(usize, String), Dynamic>,
     /// Set by `scale_demand`: the map `s` must be rebuilt for the next rule.
@@ -427,6 +430,7 @@ impl HostState {
             events: Vec::new(),
             tallies: Vec::new(),
             partner_ids: Vec::new(),
+            absent: Vec::new(),
             investing: Vec::new(),
             memory: HashMap::new(),
             demand_changed: false,
@@ -514,6 +518,19 @@ fn register_api(engine: &mut Engine, state: &Shared) {
             line: ctx.call_position().line().unwrap_or(0),
         };
         let (year, allowed) = (s.year, s.allowed[s.rule]);
+        if amount.as_slice().iter().any(|a| *a != 0.0)
+            && let Some(who) = [from, to]
+                .into_iter()
+                .find(|a| s.absent.iter().any(|x| x == a))
+        {
+            return Err(runtime_error(
+                format!(
+                    "`{who}` does not take part in this variant: the agreement may not pay it or \
+                     charge it (check `s.partners.{who}.takes_part`)"
+                ),
+                ctx.call_position(),
+            ));
+        }
         s.ledger
             .transfer_by_rule(from, to, amount.as_slice(), year, &origin, reason, allowed)
             .map_err(|e| runtime_error(e.to_string(), ctx.call_position()))
@@ -773,6 +790,13 @@ impl<'a> BatchRules<'a> {
         );
         state.allowed = set.rules.iter().map(|r| r.allowed).collect();
         state.partner_ids = m.partners.iter().map(|p| p.id.clone()).collect();
+        state.absent = m
+            .partners
+            .iter()
+            .zip(&variant.takes_part)
+            .filter(|(_, t)| !**t)
+            .map(|(p, _)| p.id.clone())
+            .collect();
         // A partner that does not take part contributes nothing.
         let contribution = |p: usize| {
             m.transition
@@ -975,6 +999,15 @@ impl<'a> BatchRules<'a> {
         t.insert("spent".into(), batch(transition.1));
         map.insert("transition".into(), t.into());
         map.insert("partners".into(), self.partners.clone().into());
+        map.insert(
+            "financier_of".into(),
+            s.domains
+                .iter()
+                .zip(&s.domain_financier)
+                .map(|(d, f)| (d.as_str().into(), Dynamic::from(f.clone())))
+                .collect::<Map>()
+                .into(),
+        );
         let positions: Map = self
             .partner_ids
             .iter()

@@ -288,8 +288,9 @@ fn run_spec(rule: &CompiledRule, spec: &CaseSpec) -> Vec<String> {
     let mut state = to_dynamic(&spec.state, true)
         .try_cast::<Map>()
         .unwrap_or_default();
-    let (mut demand, mut delivered) = (Map::new(), Map::new());
+    let (mut demand, mut delivered, mut financier_of) = (Map::new(), Map::new(), Map::new());
     for (d, spec) in &spec.domains {
+        financier_of.insert(d.as_str().into(), Dynamic::from(spec.financier.clone()));
         let mut m = Map::new();
         m.insert("eur".into(), Dynamic::from(Batch::splat(1, spec.eur)));
         m.insert("fte".into(), Dynamic::from(Batch::splat(1, spec.fte)));
@@ -305,7 +306,7 @@ fn run_spec(rule: &CompiledRule, spec: &CaseSpec) -> Vec<String> {
     state
         .entry("demand".into())
         .or_insert_with(|| demand.into());
-    state.insert("partners".into(), to_dynamic(&spec.partners, false));
+    state.insert("financier_of".into(), financier_of.into());
     // The partners a tally may name: those `partners` describes and every account that is
     // neither `outside` nor a fund.
     let mut partners: Vec<String> = spec
@@ -319,6 +320,21 @@ fn run_spec(rule: &CompiledRule, spec: &CaseSpec) -> Vec<String> {
             partners.push(a.clone());
         }
     }
+    // Every partner takes part unless the case says otherwise, as in `kloof run`'s network.
+    let mut described = to_dynamic(&spec.partners, false)
+        .try_cast::<Map>()
+        .unwrap_or_default();
+    for p in &partners {
+        let entry = described
+            .entry(p.as_str().into())
+            .or_insert_with(|| Map::new().into());
+        if let Some(mut m) = entry.clone().try_cast::<Map>() {
+            m.entry("takes_part".into())
+                .or_insert_with(|| Dynamic::from_bool(true));
+            *entry = m.into();
+        }
+    }
+    state.insert("partners".into(), described.into());
     let allowed = match allowed_in(&spec.params) {
         Ok(a) => a,
         Err(e) => return vec![format!("params: {e}")],

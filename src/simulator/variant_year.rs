@@ -34,8 +34,13 @@ struct Network<'a> {
     /// Per intervention: this run's level (ramp × funding); and per run what the fund pays it.
     levels: Vec<f64>,
     used: Vec<Vec<f64>>,
-    /// Per intervention: the ledger accounts of who delivers it, with their shares.
+    /// Per intervention: the ledger accounts of who delivers it among those taking part, with
+    /// their shares of what it uses (summing to 1 when anyone delivers it).
     deliverers: Vec<Vec<(usize, f64)>>,
+    /// Per intervention: the share of its work this variant delivers. A provider that does not
+    /// take part delivers none of its share (work bought `outside` the network always happens),
+    /// so the intervention costs and achieves only the rest.
+    delivered_part: Vec<f64>,
     /// Per partner and run: what it received this year for delivering interventions (at
     /// cost: the work costs it what it is paid).
     intervention_revenue: Vec<Vec<f64>>,
@@ -283,17 +288,30 @@ impl<'a> Network<'a> {
             .map(|f| ledger.account(&f.id).unwrap_or(0))
             .collect();
         let grid = |n: usize| vec![vec![0.0; len]; n];
+        let delivering = |iv: &crate::model::InterventionModel| -> Vec<(Option<usize>, f64)> {
+            iv.delivered_by
+                .iter()
+                .copied()
+                .filter(|(who, _)| who.is_none_or(|pi| variant.takes_part[pi]))
+                .collect()
+        };
+        let delivered_part: Vec<f64> = m
+            .interventions
+            .iter()
+            .map(|iv| delivering(iv).iter().map(|(_, s)| s).sum())
+            .collect();
         let deliverers = m
             .interventions
             .iter()
-            .map(|iv| {
-                iv.delivered_by
-                    .iter()
+            .zip(&delivered_part)
+            .map(|(iv, part)| {
+                delivering(iv)
+                    .into_iter()
                     .map(|(who, share)| {
                         let account = who.map_or(sinks[1], |pi| {
                             ledger.account(&m.partners[pi].id).unwrap_or(0)
                         });
-                        (account, *share)
+                        (account, share / part)
                     })
                     .collect()
             })
@@ -329,6 +347,7 @@ impl<'a> Network<'a> {
             levels: vec![0.0; m.interventions.len()],
             used: grid(m.interventions.len()),
             deliverers,
+            delivered_part,
             intervention_revenue: grid(m.partners.len()),
             last_unmet: grid(m.domains.len()),
             on_top: grid(m.financiers.len()),
@@ -501,7 +520,7 @@ impl<'a> Network<'a> {
                 let cost = draws.at(iv.cost, b);
                 let r = ramp(iv.start_year, iv.ramp_up_years, year) * own.investing[b];
                 let used = if r > 0.0 {
-                    (iv.allocation * avail).min(cost)
+                    (iv.allocation * avail).min(cost * self.delivered_part[i])
                 } else {
                     0.0
                 };
@@ -510,7 +529,7 @@ impl<'a> Network<'a> {
                 let funding = if cost > 0.0 {
                     used / cost
                 } else if r > 0.0 {
-                    1.0
+                    self.delivered_part[i]
                 } else {
                     0.0
                 };

@@ -1,0 +1,126 @@
+//! The report of `kloof fairness SCENARIO`: `fairness.md` for a board, `fairness.json` with every
+//! figure, and the manifest.
+
+use std::fmt::Write;
+use std::path::Path;
+
+use serde::Serialize;
+
+use super::markdown::mln;
+use super::{ReportError, publish};
+use crate::fairness::assessment::Assessment;
+use crate::provenance::{Manifest, Provenance};
+
+/// Writes the report to `dir`, all or nothing.
+pub fn write(dir: &Path, manifest: &Manifest, a: &Assessment) -> Result<(), ReportError> {
+    #[derive(Serialize)]
+    struct Json<'a> {
+        provenance: &'a Provenance,
+        #[serde(flatten)]
+        assessment: &'a Assessment,
+    }
+    let json = serde_json::to_vec_pretty(&Json {
+        provenance: &manifest.provenance,
+        assessment: a,
+    })?;
+    let files: Vec<(&str, Vec<u8>)> = vec![
+        ("fairness.md", render(&manifest.provenance, a).into_bytes()),
+        ("fairness.json", json),
+        ("manifest.json", serde_json::to_vec_pretty(manifest)?),
+    ];
+    publish::publish(dir, &files)
+}
+
+/// The markdown report.
+pub fn render(p: &Provenance, a: &Assessment) -> String {
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "# Is the split fair? Scenario `{}`\n\nScenario `{}`, {} Monte Carlo runs, seed {}, kloof \
+         {}. The value of a coalition is the sum of its members' positions ({}-{}, against the \
+         baseline) when only they take part in the agreement, every coalition simulated under \
+         the same draws. What the agreement gives a partner is its position when all take part. \
+         Figures are medians across runs; the 90 % interval runs from the 5th to the 95th \
+         percentile.\n",
+        p.scenario, p.scenario, p.runs, p.seed, p.kloof_version, p.start_year, p.horizon
+    );
+    let _ = writeln!(
+        s,
+        "All partners together achieve {} (90 % interval {} to {}).\n",
+        mln(a.grand.p50),
+        mln(a.grand.p5),
+        mln(a.grand.p95)
+    );
+    let _ = writeln!(
+        s,
+        "| player | agreed | Shapley value | agreed − Shapley | as share of the total | alone | \
+         runs with a loss |{}\n|---|---:|---:|---:|---:|---:|---:|---:|",
+        if a.exact {
+            " nucleolus (expected game) |"
+        } else {
+            " Shapley s.e. |"
+        }
+    );
+    for f in &a.players {
+        let last = if a.exact {
+            f.nucleolus.map_or("-".into(), mln)
+        } else {
+            f.shapley_standard_error.map_or("-".into(), mln)
+        };
+        let _ = writeln!(
+            s,
+            "| {} | {} | {} | {} | {:.0} % | {} | {:.0} % | {last} |",
+            f.player,
+            mln(f.agreed.p50),
+            mln(f.shapley.p50),
+            mln(f.gap.p50),
+            f.gap_share.p50 * 100.0,
+            f.alone.map_or("-".into(), |x| mln(x.p50)),
+            f.loses * 100.0,
+        );
+    }
+    let _ = writeln!(
+        s,
+        "\nThe Shapley value is what a partner brings in: its gain to every group it could join, \
+         averaged over every order in which the network could have formed. A partner whose \
+         agreed outcome lies below it pays for the others; above it, the others pay for it. \
+         *Alone* is what a partner achieves when it is the only one taking part."
+    );
+    match (a.in_core, &a.blocking) {
+        (Some(core), blocking) => {
+            let _ = writeln!(
+                s,
+                "\n- The agreed outcome is in the core (no group of partners does better on its \
+                 own) in {:.0} % of the runs.",
+                core * 100.0
+            );
+            if let Some((members, share)) = blocking {
+                let _ = writeln!(
+                    s,
+                    "- The coalition that blocks it most often is {{{}}}, in {:.0} % of the runs \
+                     (the group that gains most by going on alone).",
+                    members.join(", "),
+                    share * 100.0
+                );
+            }
+            if a.nucleolus_is_pre == Some(true) {
+                let _ = writeln!(
+                    s,
+                    "- The expected game has no imputation (together the partners achieve less \
+                     than the sum of what each achieves alone): the nucleolus column is the \
+                     pre-nucleolus."
+                );
+            }
+        }
+        (None, _) => {
+            let _ = writeln!(
+                s,
+                "\n- {} coalitions simulated: the Shapley value is estimated from random orders \
+                 of the players (standard error in the last column); the core and the \
+                 nucleolus need every coalition and are not computed.",
+                a.coalitions_simulated
+            );
+        }
+    }
+    s
+}
