@@ -21,6 +21,7 @@ pub mod fairness;
 pub mod ledger;
 pub mod model;
 pub mod outcome;
+pub mod overlay;
 pub mod projection;
 pub mod provenance;
 pub mod report;

@@ -490,19 +490,13 @@ impl Model {
             .rules
             .iter()
             .enumerate()
-            .map(|(i, r)| {
-                let stem = std::path::Path::new(&r.file)
-                    .file_stem()
-                    .and_then(|s| s.to_str())
-                    .unwrap_or("rule");
-                RuleModel {
-                    file: r.file.clone(),
-                    params: ParamModel::compile(
-                        &Param::Map(r.params.clone()),
-                        &format!("rules.{i}.{stem}.params"),
-                        &mut inputs,
-                    ),
-                }
+            .map(|(i, r)| RuleModel {
+                file: r.file.clone(),
+                params: ParamModel::compile(
+                    &Param::Map(r.params.clone()),
+                    &format!("rules.{}.params", rule_key(&scenario.rules, i)),
+                    &mut inputs,
+                ),
             })
             .collect();
         Model {
@@ -608,6 +602,26 @@ fn compile_contract(
             .corridor
             .as_ref()
             .map(|q| add_input(inputs, format!("{k}.corridor"), &q.0)),
+    }
+}
+
+/// How rule `i` is named in input keys: its file's stem, with `#2`, `#3`, ... for a second
+/// and third use of the same file. Not its position, so that adding or removing another rule
+/// (an overlay) leaves the random streams of this one's parameters as they were.
+pub fn rule_key(rules: &[crate::scenario::RuleUse], i: usize) -> String {
+    let stem = |r: &crate::scenario::RuleUse| {
+        std::path::Path::new(&r.file)
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or("rule")
+            .to_string()
+    };
+    let own = stem(&rules[i]);
+    let before = rules[..i].iter().filter(|r| stem(r) == own).count();
+    if before == 0 {
+        own
+    } else {
+        format!("{own}#{}", before + 1)
     }
 }
 

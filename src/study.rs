@@ -18,11 +18,16 @@ pub const DEFAULT_SCENARIO_PATH: &str = "scenarios/zoetermeer.yaml";
 pub const DEFAULT_SCENARIO: &str = include_str!("../scenarios/zoetermeer.yaml");
 
 /// A scenario's text and where it came from.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Source {
     /// How errors and the manifest name it.
     pub path: String,
     pub text: String,
+    /// The folder its rule paths start from, when not the file's own (an overlay's scenario
+    /// finds its rules from its base's folder).
+    pub rules_dir: Option<std::path::PathBuf>,
+    /// Partners that do not take part in the agreement (an overlay's `not_taking_part`).
+    pub absent: Vec<String>,
 }
 
 impl Source {
@@ -30,6 +35,7 @@ impl Source {
         Source {
             path: format!("(embedded) {DEFAULT_SCENARIO_PATH}"),
             text: DEFAULT_SCENARIO.to_string(),
+            ..Source::default()
         }
     }
 
@@ -43,15 +49,22 @@ impl Source {
                 message,
             }
         })?;
+        if crate::overlay::is_overlay(&text) {
+            return crate::overlay::apply(path, &text);
+        }
         Ok(Source {
             path: path.display().to_string(),
             text,
+            ..Source::default()
         })
     }
 
     /// The folder relative rule paths start from; `None` for the embedded scenario, whose
     /// rules come from kloof's embedded library.
     pub fn dir(&self) -> Option<std::path::PathBuf> {
+        if let Some(d) = &self.rules_dir {
+            return Some(d.clone());
+        }
         if self.path.starts_with("(embedded)") {
             return None;
         }
@@ -135,6 +148,18 @@ fn prepare(source: &Source, options: &Options) -> Result<Prepared, Error> {
 }
 
 impl Prepared {
+    /// The baseline, and the network of the partners that take part (all but the source's
+    /// absent ones).
+    fn variants(&self, source: &Source) -> Vec<variant::Variant> {
+        let m = &self.model;
+        vec![
+            variant::Variant::baseline(m),
+            variant::Variant::coalition(variant::NETWORK, m, |i| {
+                !source.absent.iter().any(|a| *a == m.partners[i].id)
+            }),
+        ]
+    }
+
     /// The manifest of a simulation of this scenario that took `wall_time_seconds`.
     fn manifest(&self, source: &Source, wall_time_seconds: f64) -> Manifest {
         let (scenario, settings) = (&self.scenario, &self.settings);
@@ -165,7 +190,7 @@ pub fn run(
 ) -> Result<Study, Error> {
     let p = prepare(source, options)?;
     let clock = Instant::now();
-    let variants = variant::baseline_and_network(&p.model);
+    let variants = p.variants(source);
     let outcomes = simulator::simulate(&p.model, &p.settings, &variants, &p.rules, progress)?;
     let manifest = p.manifest(source, clock.elapsed().as_secs_f64());
     Ok(Study {

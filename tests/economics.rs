@@ -298,6 +298,7 @@ fn unmet_demand_moves_to_another_domain_a_year_later() {
     let source = kloof::study::Source {
         path: "moves.yaml".into(),
         text,
+        ..Default::default()
     };
     let s = run(&source, Options::default());
     // 2024: nothing moves yet. 2025: 0.5 × 40,000 = 20,000 EUR more at the clinic, 0.1 FTE at
@@ -339,6 +340,7 @@ fn rules_see_delivered_and_unmet_care_payments_margins_and_positions() {
             env!("CARGO_MANIFEST_DIR")
         ),
         text,
+        ..Default::default()
     };
     let s = run(&source, Options::default());
     // 2024: delivered 360,000 + unmet 40,000 + payments 850,000 + margin 85,000 + baseline
@@ -385,6 +387,7 @@ fn inflow_can_follow_the_working_age_population() {
     let source = kloof::study::Source {
         path: "inflow.yaml".into(),
         text,
+        ..Default::default()
     };
     let s = run(&source, Options::default());
     let people =

@@ -327,6 +327,7 @@ fn scenario_cases(rng: &mut Stream) -> Vec<Case> {
                 source: Source {
                     path: file.display().to_string(),
                     text: serde_yaml::to_string(&mutated).expect("serialises"),
+                    ..Default::default()
                 },
             });
         }
@@ -379,6 +380,7 @@ fn rule_cases(rule: &Path, root: &Path, rng: &mut Stream) -> Vec<Case> {
                 source: Source {
                     path: dir.join("scenarios").join(&scenario).display().to_string(),
                     text: text.clone(),
+                    ..Default::default()
                 },
             }
         })

@@ -295,6 +295,7 @@ fn static_errors(
     };
     let mut errors = resolve::unknown_calls(rule, natives);
     errors.extend(resolve::missing_params(rule, &given));
+    errors.extend(resolve::unused_params(rule, &given));
     errors.extend(resolve::bad_series_names(rule, &named_series(rule)));
     errors.sort_by_key(|e| (e.line, e.column));
     errors

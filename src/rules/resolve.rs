@@ -168,6 +168,44 @@ pub fn missing_params(rule: &CompiledRule, given: &[String]) -> Vec<RuleError> {
         .collect()
 }
 
+/// Every parameter in `given` the rule never reads (`s.params.<name>`, `s.params["name"]`) nor
+/// asks for (`"name" in s.params`): a misspelt or stale parameter would otherwise be ignored
+/// without a word. `allow` is kloof's own (see the ledger's allowances).
+pub fn unused_params(rule: &CompiledRule, given: &[String]) -> Vec<RuleError> {
+    let mut used: HashSet<String> = HashSet::new();
+    rule.ast.walk(&mut |path: &[ASTNode]| {
+        match path.last() {
+            Some(ASTNode::Expr(Expr::Dot(x, ..))) if matches!(x.lhs, Expr::Variable(..)) => {
+                if let Some((name, _)) = param_read(&x.rhs) {
+                    used.insert(name);
+                }
+            }
+            Some(ASTNode::Expr(Expr::FnCall(call, _))) if call.name == "contains" => {
+                for arg in &call.args {
+                    if let Expr::StringConstant(name, _) = arg {
+                        used.insert(name.to_string());
+                    }
+                }
+            }
+            _ => {}
+        }
+        true
+    });
+    given
+        .iter()
+        .filter(|g| *g != "allow" && !used.contains(*g))
+        .map(|g| {
+            RuleError::new(
+                &rule.path,
+                format!(
+                    "the scenario gives this rule parameter `{g}`, which the rule never reads \
+                     (a misspelt name?)"
+                ),
+            )
+        })
+        .collect()
+}
+
 /// The parameter name in the right-hand side of `s.<...>` when it is `params.<name>...`.
 fn param_read(rhs: &Expr) -> Option<(String, Position)> {
     let (Expr::Dot(y, ..) | Expr::Index(y, ..)) = rhs else {
