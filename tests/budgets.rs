@@ -22,6 +22,7 @@ fn tiny(budget: &str, changes: &[(&str, &str)]) -> Study {
     let source = Source {
         path: "budgets.yaml".into(),
         text,
+        ..Default::default()
     };
     study::run(&source, &Options::default(), &|_| {}).unwrap_or_else(|e| panic!("{e}"))
 }

@@ -171,6 +171,7 @@ fn deaths_and_births_are_the_years_flows() {
     let source = kloof::study::Source {
         path: "flows.yaml".into(),
         text,
+        ..Default::default()
     };
     let s = run(&source, Options::default());
     for year in 2024..=2025 {

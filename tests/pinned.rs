@@ -23,6 +23,7 @@ fn source(relative: &str) -> Source {
     Source {
         path: root.join(relative).display().to_string(),
         text,
+        ..Default::default()
     }
 }
 

@@ -22,6 +22,7 @@ fn run(text: String) -> Study {
     let source = Source {
         path: "shared.yaml".into(),
         text,
+        ..Default::default()
     };
     study::run(
         &source,
