@@ -65,6 +65,34 @@ pub enum Command {
     /// Split what partners achieve together: Shapley value, nucleolus, and whether a proposed
     /// split is in the core.
     Fairness(FairnessArgs),
+    /// Run scenarios or overlays under the same draws and report them side by side, with each
+    /// figure's difference from the first, paired over runs.
+    Compare(CompareArgs),
+}
+
+#[derive(clap::Args)]
+pub struct CompareArgs {
+    /// Scenario or overlay files (YAML); the first is the reference of every difference.
+    #[arg(required = true, num_args = 2..)]
+    pub scenarios: Vec<PathBuf>,
+    /// Number of Monte Carlo runs [default: the first scenario's].
+    #[arg(long)]
+    pub runs: Option<u64>,
+    /// Random seed [default: the first scenario's].
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Last simulated year [default: the scenarios'].
+    #[arg(long)]
+    pub horizon: Option<i32>,
+    /// Worker threads [default: one per core]; results do not depend on it.
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Report folder [default: reports/compare-<first>-<second>.../].
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// No progress bar and no report on the terminal.
+    #[arg(long)]
+    pub quiet: bool,
 }
 
 #[derive(clap::Args)]
@@ -600,6 +628,40 @@ fn from_report(dir: &std::path::Path) -> Result<(Source, u64, i32), Failure> {
 /// Seed of the sampled Shapley value (games above `EXACT_SHAPLEY_MAX_PLAYERS` players), fixed
 /// so the same file always prints the same numbers.
 const SHAPLEY_SEED: u64 = 1;
+
+/// `kloof compare A B [...]`: scenarios or overlays under the same draws, side by side.
+pub fn compare(args: &CompareArgs) -> Result<(), Failure> {
+    let sources = args
+        .scenarios
+        .iter()
+        .map(|p| Source::read(p))
+        .collect::<Result<Vec<_>, _>>()?;
+    let options = Options {
+        runs: args.runs,
+        seed: args.seed,
+        horizon: args.horizon,
+        threads: args.threads,
+        batch_size: None,
+    };
+    let runs = match args.runs {
+        Some(r) => r,
+        None => sources[0].parse()?.monte_carlo.runs,
+    };
+    let bar = progress_bar(runs * sources.len() as u64, args.quiet);
+    let (studies, comparison) = study::compare(&sources, &options, &|n| advance(&bar, n))?;
+    let manifests: Vec<_> = studies.iter().map(|s| s.manifest.clone()).collect();
+    let dir = args.out.clone().unwrap_or_else(|| {
+        PathBuf::from("reports").join(format!("compare-{}", comparison.names.join("-")))
+    });
+    let written = uninterrupted(|| report::compare::write(&dir, &manifests, &comparison));
+    bar.finish_and_clear();
+    written?;
+    if !args.quiet {
+        say!("{}", report::compare::render(&manifests, &comparison))?;
+        say!("Report: {}", dir.display())?;
+    }
+    Ok(())
+}
 
 /// `kloof fairness`: a scenario's coalitions simulated, or a game given directly.
 pub fn fairness(args: &FairnessArgs) -> Result<(), Failure> {

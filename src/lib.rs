@@ -16,6 +16,7 @@
 #![allow(clippy::result_large_err)]
 
 pub mod agreement;
+pub mod compare;
 pub mod contract;
 pub mod fairness;
 pub mod ledger;

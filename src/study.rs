@@ -279,3 +279,52 @@ pub fn explain(
     let entries = simulator::explain(&model, &rules, seed, run)?;
     Ok(entries.into_iter().filter(|e| e.year == year).collect())
 }
+
+/// Runs every source with the same runs and seed (the options', or the first scenario's) and
+/// compares them, the first as the reference. They must cover the same years.
+pub fn compare(
+    sources: &[Source],
+    options: &Options,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<(Vec<Study>, crate::compare::Comparison), Error> {
+    let Some(first) = sources.first() else {
+        return Err(Error::Options(
+            "compare needs at least two scenarios".into(),
+        ));
+    };
+    if sources.len() < 2 {
+        return Err(Error::Options(
+            "compare needs at least two scenarios".into(),
+        ));
+    }
+    let reference = first.parse()?;
+    let options = Options {
+        runs: Some(options.runs.unwrap_or(reference.monte_carlo.runs)),
+        seed: Some(options.seed.unwrap_or(reference.monte_carlo.seed)),
+        ..options.clone()
+    };
+    let studies = sources
+        .iter()
+        .map(|s| run(s, &options, progress))
+        .collect::<Result<Vec<Study>, Error>>()?;
+    let years = |s: &Study| {
+        (
+            s.manifest.provenance.start_year,
+            s.manifest.provenance.horizon,
+        )
+    };
+    if let Some(s) = studies.iter().find(|s| years(s) != years(&studies[0])) {
+        return Err(Error::Options(format!(
+            "`{}` covers {}-{} but `{}` covers {}-{}: compare scenarios over the same years \
+             (--horizon sets the last)",
+            s.scenario.name,
+            years(s).0,
+            years(s).1,
+            studies[0].scenario.name,
+            years(&studies[0]).0,
+            years(&studies[0]).1
+        )));
+    }
+    let comparison = crate::compare::compare(&studies);
+    Ok((studies, comparison))
+}

@@ -5,6 +5,7 @@
 //! report folder's place in one rename (an exchange when a report is already there): a report
 //! folder never holds a half-written report, or files of two runs writing it at once.
 
+pub mod compare;
 mod csv;
 pub mod fairness;
 mod json;
