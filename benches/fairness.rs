@@ -17,7 +17,11 @@ fn fairness(c: &mut Criterion) {
     group.sample_size(10);
     group.bench_function(
         "default scenario, 8 partners, 10,000 runs, 2 threads",
-        |b| b.iter(|| study::fairness(&source, &options, &[], &|_, _| {}).expect("simulates")),
+        |b| {
+            b.iter(|| {
+                study::fairness(&source, &options, &[], false, &|_, _| {}).expect("simulates")
+            })
+        },
     );
     group.finish();
 }

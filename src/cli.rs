@@ -123,6 +123,10 @@ pub struct FairnessArgs {
     /// Report folder [default: reports/<scenario name>-fairness/].
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// Also search the keys of the scenario's shared-savings rule for the one that makes it
+    /// most likely that every partner gains.
+    #[arg(long, conflicts_with = "game")]
+    pub advise: bool,
     /// No progress bar and no table on the terminal.
     #[arg(long)]
     pub quiet: bool,
@@ -700,19 +704,29 @@ fn fairness_scenario(args: &FairnessArgs) -> Result<(), Failure> {
         ..Options::default()
     };
     let bar = progress_bar(0, args.quiet);
-    let study = study::fairness(&source, &options, &groups, &|n, total| {
+    let study = study::fairness(&source, &options, &groups, args.advise, &|n, total| {
         bar.set_length(total);
         bar.inc(n)
     })?;
     let dir = args.out.clone().unwrap_or_else(|| {
         PathBuf::from("reports").join(format!("{}-fairness", study.scenario.name))
     });
-    let written =
-        uninterrupted(|| report::fairness::write(&dir, &study.manifest, &study.assessment));
+    let written = uninterrupted(|| {
+        report::fairness::write(
+            &dir,
+            &study.manifest,
+            &study.assessment,
+            study.advice.as_ref(),
+        )
+    });
     bar.finish_and_clear();
     written?;
     if !args.quiet {
-        let text = report::fairness::render(&study.manifest.provenance, &study.assessment);
+        let text = report::fairness::render(
+            &study.manifest.provenance,
+            &study.assessment,
+            study.advice.as_ref(),
+        );
         say!("{text}")?;
         say!("Report: {}", dir.display())?;
     }

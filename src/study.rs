@@ -207,18 +207,34 @@ pub struct FairnessStudy {
     pub manifest: Manifest,
     pub game: fairness::coalitions::SimulatedGame,
     pub assessment: fairness::assessment::Assessment,
+    /// The split advisor's answer, when asked for.
+    pub advice: Option<fairness::advice::Advice>,
 }
 
 /// Simulates every coalition of the scenario's partners (grouped as `groups` says; see
-/// [`fairness::coalitions`]) and assesses the agreed split. `progress(n, total)` hears of `n`
+/// [`fairness::coalitions`]) and assesses the agreed split; with `advise`, also searches the
+/// sharing key ([`fairness::advice`]). `progress(n, total)` hears of `n`
 /// more finished runs out of `total` (runs times the chunks of coalitions simulated together).
 pub fn fairness(
     source: &Source,
     options: &Options,
     groups: &[(String, Vec<String>)],
+    advise: bool,
     progress: &(dyn Fn(u64, u64) + Sync),
 ) -> Result<FairnessStudy, Error> {
     let p = prepare(source, options)?;
+    let advice = if advise {
+        Some(
+            fairness::advice::advise(&p.model, &p.rules, &p.settings, progress).map_err(
+                |e| match e {
+                    fairness::advice::AdviceError::Simulation(e) => Error::Simulation(e),
+                    other => Error::Options(other.to_string()),
+                },
+            )?,
+        )
+    } else {
+        None
+    };
     let players = fairness::coalitions::Players::new(&p.model, groups)
         .map_err(|e| Error::Options(format!("--group: {e}")))?;
     let clock = Instant::now();
@@ -230,6 +246,7 @@ pub fn fairness(
         manifest,
         game,
         assessment,
+        advice,
     })
 }
 

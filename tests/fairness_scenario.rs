@@ -23,7 +23,7 @@ fn fairness(
     o: &Options,
     groups: &[(String, Vec<String>)],
 ) -> study::FairnessStudy {
-    study::fairness(source, o, groups, &|_, _| {}).unwrap_or_else(|e| panic!("{e}"))
+    study::fairness(source, o, groups, false, &|_, _| {}).unwrap_or_else(|e| panic!("{e}"))
 }
 
 #[test]
@@ -116,7 +116,8 @@ fn a_group_plays_as_the_union_of_its_members() {
             ("h".to_string(), vec!["vvt".to_string()]),
         ],
     ] {
-        let e = study::fairness(&source, &options(4, 1), &bad, &|_, _| {}).expect_err("bad group");
+        let e = study::fairness(&source, &options(4, 1), &bad, false, &|_, _| {})
+            .expect_err("bad group");
         assert!(e.to_string().contains("--group"), "{e}");
     }
 }
@@ -162,11 +163,49 @@ fn the_agreement_may_not_pay_a_partner_that_does_not_take_part() {
     let path = dir.path().join("s.yaml");
     std::fs::write(&path, format!("{tiny}rules:\n  - file: rule.rhai\n")).expect("write");
     let source = Source::read(&path).expect("readable");
-    let e = study::fairness(&source, &options(3, 1), &[], &|_, _| {}).expect_err("must fail");
+    let e =
+        study::fairness(&source, &options(3, 1), &[], false, &|_, _| {}).expect_err("must fail");
     let e = e.to_string();
     assert!(
         e.contains("rule.rhai:2:5") && e.contains("`clinic` does not take part"),
         "{e}"
     );
     assert!(e.contains("takes_part"), "{e}");
+}
+
+#[test]
+fn the_advisor_finds_a_key_at_least_as_good_as_the_agreed_one() {
+    let source = scenario("ruwaard");
+    let f = study::fairness(&source, &options(20, 2), &[], true, &|_, _| {}).expect("advises");
+    let adv = f.advice.expect("advice");
+    assert_eq!(adv.keys_tried, 231);
+    assert!(adv.best.all_gain >= adv.agreed.all_gain);
+    let sorted = |g: &[f64]| {
+        let mut g = g.to_vec();
+        g.sort_by(f64::total_cmp);
+        g
+    };
+    // Leximin: the best key's sorted gain shares are not below the agreed key's.
+    let (b, a) = (sorted(&adv.best.gains), sorted(&adv.agreed.gains));
+    let first_difference = b.iter().zip(&a).find(|(x, y)| x != y);
+    assert!(
+        first_difference.is_none_or(|(x, y)| x > y),
+        "{b:?} against {a:?}"
+    );
+    // The grid's residents' and providers' shares never exceed the whole.
+    let (r, p) = (
+        adv.best.residents.expect("r"),
+        adv.best.providers.expect("p"),
+    );
+    assert!(r + p <= 1.0 + 1e-9);
+    // Without a shared-savings rule there is no key to search.
+    let e = study::fairness(
+        &scenario("zoetermeer"),
+        &options(4, 1),
+        &[],
+        true,
+        &|_, _| {},
+    )
+    .expect_err("no rule");
+    assert!(e.to_string().contains("no shared_savings rule"), "{e}");
 }

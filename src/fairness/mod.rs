@@ -17,6 +17,7 @@
 //! `v(S) − y(S)` of the savings share) and the core (`x(S) ≤ c(S)` exactly when `y(S) ≥ v(S)`)
 //! all carry over.
 
+pub mod advice;
 pub mod assessment;
 pub mod coalitions;
 mod core_check;

@@ -8,23 +8,34 @@ use serde::Serialize;
 
 use super::markdown::mln;
 use super::{ReportError, publish};
+use crate::fairness::advice::{Advice, KeyResult};
 use crate::fairness::assessment::Assessment;
 use crate::provenance::{Manifest, Provenance};
 
 /// Writes the report to `dir`, all or nothing.
-pub fn write(dir: &Path, manifest: &Manifest, a: &Assessment) -> Result<(), ReportError> {
+pub fn write(
+    dir: &Path,
+    manifest: &Manifest,
+    a: &Assessment,
+    advice: Option<&Advice>,
+) -> Result<(), ReportError> {
     #[derive(Serialize)]
     struct Json<'a> {
         provenance: &'a Provenance,
         #[serde(flatten)]
         assessment: &'a Assessment,
+        advice: Option<&'a Advice>,
     }
     let json = serde_json::to_vec_pretty(&Json {
         provenance: &manifest.provenance,
         assessment: a,
+        advice,
     })?;
     let files: Vec<(&str, Vec<u8>)> = vec![
-        ("fairness.md", render(&manifest.provenance, a).into_bytes()),
+        (
+            "fairness.md",
+            render(&manifest.provenance, a, advice).into_bytes(),
+        ),
         ("fairness.json", json),
         ("manifest.json", serde_json::to_vec_pretty(manifest)?),
     ];
@@ -32,7 +43,7 @@ pub fn write(dir: &Path, manifest: &Manifest, a: &Assessment) -> Result<(), Repo
 }
 
 /// The markdown report.
-pub fn render(p: &Provenance, a: &Assessment) -> String {
+pub fn render(p: &Provenance, a: &Assessment, advice: Option<&Advice>) -> String {
     let mut s = String::new();
     let _ = writeln!(
         s,
@@ -122,5 +133,64 @@ pub fn render(p: &Provenance, a: &Assessment) -> String {
             );
         }
     }
+    if let Some(adv) = advice {
+        advice_section(&mut s, a, adv);
+    }
     s
+}
+
+/// The split advisor's answer beside the agreed key and the Shapley split.
+fn advice_section(s: &mut String, a: &Assessment, adv: &Advice) {
+    let key = |k: &KeyResult| match (k.residents, k.providers) {
+        (Some(r), Some(p)) => format!(
+            "residents {:.0} %, providers {:.0} %, financiers {:.0} %",
+            r * 100.0,
+            p * 100.0,
+            (1.0 - r - p) * 100.0
+        ),
+        _ => "as the scenario draws it".into(),
+    };
+    let _ = writeln!(
+        s,
+        "\n## Split advisor\n\nThe `{}` key searched on a grid of 5 points ({} keys; the \
+         providers' weights among themselves as the scenario gives them), every key under the \
+         same draws. Best: the highest share of runs in which every partner gains or breaks \
+         even; among equals, the partner that gains least often gains as often as possible, \
+         then the next (leximin); among keys still equal, the nearest to the agreed key.\n",
+        adv.rule, adv.keys_tried
+    );
+    let _ = writeln!(
+        s,
+        "- Agreed key ({}): every partner gains or breaks even in {:.0} % of the runs.\n\
+         - Best key ({}): {:.0} %.\n",
+        key(&adv.agreed),
+        adv.agreed.all_gain * 100.0,
+        key(&adv.best),
+        adv.best.all_gain * 100.0
+    );
+    let _ = writeln!(
+        s,
+        "| partner | runs it gains, agreed key | runs it gains, best key | Shapley value (median) |\n|---|---:|---:|---:|"
+    );
+    for (i, id) in adv.partners.iter().enumerate() {
+        let shapley = a
+            .players
+            .iter()
+            .find(|p| &p.player == id)
+            .map_or("(in a group)".into(), |p| mln(p.shapley.p50));
+        let _ = writeln!(
+            s,
+            "| {id} | {:.0} % | {:.0} % | {shapley} |",
+            adv.agreed.gains[i] * 100.0,
+            adv.best.gains[i] * 100.0
+        );
+    }
+    if adv.best.all_gain == 0.0 {
+        let _ = writeln!(
+            s,
+            "\nNo key makes every partner gain in any run: the partners that lose under every \
+             key carry a loss the sharing key cannot reach (savings are shared only when there \
+             are any)."
+        );
+    }
 }
