@@ -499,6 +499,7 @@ impl Model {
                 ),
             })
             .collect();
+        correlate(scenario, &mut inputs);
         Model {
             name: scenario.name.clone(),
             start_year: r.start_year,
@@ -562,6 +563,33 @@ fn add_input(inputs: &mut Vec<Input>, key: String, q: &Quantity) -> InputId {
         .map_or(key, |name| format!("inputs.{name}"));
     inputs.push(Input::new(key, q.clone()));
     inputs.len() - 1
+}
+
+/// Puts the shared inputs that `correlations:` links into their groups: every place of a
+/// member is drawn by the group's Gaussian copula (see [`crate::sampling::copula`]), members in
+/// the order of `inputs:`. Every other input is drawn as before.
+fn correlate(scenario: &Scenario, inputs: &mut [Input]) {
+    use crate::sampling::{Coupling, copula};
+    use std::sync::Arc;
+    let order: Vec<&str> = scenario.inputs.0.iter().map(|(n, _)| n.as_str()).collect();
+    let pairs: Vec<(&str, &str, f64)> = scenario
+        .correlations
+        .iter()
+        .map(|c| (c.between[0].as_str(), c.between[1].as_str(), c.rank))
+        .collect();
+    for group in copula::groups(&order, &pairs) {
+        // Checked when the scenario was read.
+        let Ok(l) = copula::cholesky(&group.normal()) else {
+            continue;
+        };
+        let keys: Vec<String> = group.names.iter().map(|n| format!("inputs.{n}")).collect();
+        for (j, key) in keys.iter().enumerate() {
+            let coupling = Arc::new(Coupling::new(&keys[..=j], &l[j][..=j]));
+            for input in inputs.iter_mut().filter(|i| i.key == *key) {
+                *input = input.clone().coupled(coupling.clone());
+            }
+        }
+    }
 }
 
 fn compile_contract(

@@ -113,7 +113,7 @@ impl Variant {
                     .clone()
                     .bounded(input.quantity.bounds())
                     .unwrap_or_else(|_| o.quantity.clone());
-                *input = Input::new(o.key.clone(), quantity);
+                *input = input.with_quantity(quantity);
             }
         }
         inputs

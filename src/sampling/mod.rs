@@ -8,9 +8,15 @@
 //! of a scenario leaves the draws of every other input unchanged: two variants of a scenario
 //! see the same draws for the same inputs (common random numbers).
 
+pub mod copula;
 mod dist;
+pub mod special;
 
 pub use dist::{Bounds, Dist, DistError, Quantity};
+
+use std::sync::Arc;
+
+use rand_distr::{Distribution, StandardNormal};
 
 use rand_pcg::Pcg64Mcg;
 
@@ -57,6 +63,41 @@ pub struct Input {
     pub key: String,
     hash: u64,
     pub quantity: Quantity,
+    /// Its place in a group of rank-correlated inputs (the scenario's `correlations:`).
+    coupling: Option<Arc<Coupling>>,
+}
+
+/// How an input of a correlated group is drawn (see [`copula`]): its standard normal is
+/// z'_j = Σ_k row[k] z_k, with z_k the standard normal of the stream of the group's k-th input
+/// (k ≤ j, the j-th being its own) and `row` its row of the Cholesky factor.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Coupling {
+    members: Vec<u64>,
+    row: Vec<f64>,
+}
+
+impl Coupling {
+    /// `keys`: the input keys of the group's members up to and including this input, which is
+    /// the last; `row`: its row of the Cholesky factor, as long.
+    pub fn new(keys: &[String], row: &[f64]) -> Coupling {
+        assert_eq!(keys.len(), row.len(), "one factor per member");
+        Coupling {
+            members: keys.iter().map(|k| key_hash(k)).collect(),
+            row: row.to_vec(),
+        }
+    }
+
+    /// The input's correlated standard normal in `run`.
+    fn normal(&self, seed: u64, run: u64) -> f64 {
+        self.members
+            .iter()
+            .zip(&self.row)
+            .map(|(h, l)| {
+                let z: f64 = StandardNormal.sample(&mut stream(seed, run, *h, None));
+                l * z
+            })
+            .sum()
+    }
 }
 
 impl Input {
@@ -65,7 +106,29 @@ impl Input {
             hash: key_hash(&key),
             key,
             quantity,
+            coupling: None,
         }
+    }
+
+    /// The input with another quantity, keeping its key, stream and place in a correlated
+    /// group (an overlay that changes the distribution of a correlated input keeps the
+    /// correlation).
+    pub fn with_quantity(&self, quantity: Quantity) -> Input {
+        Input {
+            quantity,
+            ..self.clone()
+        }
+    }
+
+    /// The input drawn as a member of a correlated group.
+    pub fn coupled(mut self, coupling: Arc<Coupling>) -> Input {
+        self.coupling = Some(coupling);
+        self
+    }
+
+    /// Its place in a correlated group, if it has one.
+    pub fn coupling(&self) -> Option<&Coupling> {
+        self.coupling.as_deref()
     }
 }
 
@@ -107,6 +170,13 @@ impl Draws {
         let q = &input.quantity;
         if let Some(v) = q.fixed_value() {
             return Column::Fixed(v);
+        }
+        if let Some(c) = input.coupling.as_ref().filter(|_| !q.per_year) {
+            return Column::Runs(
+                (0..self.len as u64)
+                    .map(|b| q.from_normal(c.normal(self.seed, self.first_run + b)))
+                    .collect(),
+            );
         }
         let y = q.per_year.then_some(year);
         Column::Runs(

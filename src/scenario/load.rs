@@ -123,6 +123,17 @@ pub fn parse(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
             message,
         }
     })?;
+    super::correlations::check(&scenario).map_err(|(i, message)| {
+        let path = [Step::Key("correlations".into()), Step::Index(i)];
+        let at = position_of(text, &path, 1);
+        ScenarioError {
+            file: file.to_string(),
+            line: at.map(|a| a.0),
+            column: at.map(|a| a.1),
+            key: format!("correlations[{i}]"),
+            message,
+        }
+    })?;
     super::economics::check(&scenario).map_err(|f| ScenarioError {
         file: file.to_string(),
         line: locate_item(text, f.section, &f.id, f.field),

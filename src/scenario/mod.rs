@@ -6,6 +6,7 @@
 //! breaks their scenarios. The README documents each key.
 
 mod ages;
+pub mod correlations;
 pub mod economics;
 mod load;
 pub mod ranges;
@@ -18,8 +19,8 @@ pub use load::{
     read_text,
 };
 pub use refs::{
-    DelivererRef, DomainId, DomainRef, FinancierRef, InputName, InterventionId, InterventionRef,
-    Keyed, PartnerId, PartnerRef, ProviderRef,
+    CorrelatedInput, DelivererRef, DomainId, DomainRef, FinancierRef, InputName, InterventionId,
+    InterventionRef, Keyed, PartnerId, PartnerRef, ProviderRef,
 };
 pub use rules::{Param, RuleUse};
 
@@ -135,6 +136,9 @@ pub struct Scenario {
     /// price growth that a collective labour agreement sets for every domain at once.
     #[serde(default = "no_inputs")]
     pub inputs: Keyed<InputName, SharedQuantity>,
+    /// Rank correlations between shared inputs, pair by pair (see [`correlations`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub correlations: Vec<correlations::Correlation>,
     pub region: Region,
     pub partners: Vec<Partner>,
     pub domains: Vec<Domain>,

@@ -180,6 +180,44 @@ string_type!(
     InputName, |s| check_id("input", &s)
 );
 string_type!(
+    /// A shared input named in `correlations:`: declared, uncertain and drawn once per run.
+    CorrelatedInput, |s| check_correlated(&s)
+);
+
+fn check_correlated(name: &str) -> Result<(), String> {
+    KNOWN.with(|k| {
+        let k = k.borrow();
+        let Some(known) = k.as_ref() else {
+            return Ok(());
+        };
+        match known.inputs.iter().find(|(n, _)| n == name) {
+            None if known.inputs.is_empty() => Err(format!(
+                "unknown shared input `{name}`: only shared inputs can be correlated, and the \
+                 scenario declares none under `inputs:`"
+            )),
+            None => Err(format!(
+                "unknown shared input `{name}`; declared under `inputs:`: {}",
+                known
+                    .inputs
+                    .iter()
+                    .map(|(n, _)| n.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
+            Some((_, q)) if q.fixed_value().is_some() => Err(format!(
+                "shared input `{name}` is a fixed number; only uncertain inputs (a \
+                 distribution) can be correlated"
+            )),
+            Some((_, q)) if q.per_year => Err(format!(
+                "shared input `{name}` is drawn every year (`per: year`); only inputs drawn \
+                 once per run can be correlated"
+            )),
+            Some(_) => Ok(()),
+        }
+    })
+}
+
+string_type!(
     /// A reference to a domain.
     DomainRef, |s| check_ref("domain", &s, |k| k.domains.clone())
 );
