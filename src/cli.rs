@@ -68,6 +68,33 @@ pub enum Command {
     /// Run scenarios or overlays under the same draws and report them side by side, with each
     /// figure's difference from the first, paired over runs.
     Compare(CompareArgs),
+    /// Run a scenario under named shocks (a stress set) with the same draws: tails per
+    /// partner, clauses fired, who carries the loss.
+    Stress(StressArgs),
+}
+
+#[derive(clap::Args)]
+pub struct StressArgs {
+    /// Scenario or overlay file (YAML).
+    pub scenario: PathBuf,
+    /// Stress set (YAML): the shocks, see the README.
+    #[arg(long = "set", value_name = "FILE")]
+    pub set: PathBuf,
+    /// Number of Monte Carlo runs [default: the scenario's].
+    #[arg(long)]
+    pub runs: Option<u64>,
+    /// Random seed [default: the scenario's].
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Worker threads [default: one per core]; results do not depend on it.
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Report folder [default: reports/<scenario name>-stress/].
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// No progress bar and no report on the terminal.
+    #[arg(long)]
+    pub quiet: bool,
 }
 
 #[derive(clap::Args)]
@@ -662,6 +689,34 @@ pub fn compare(args: &CompareArgs) -> Result<(), Failure> {
     written?;
     if !args.quiet {
         say!("{}", report::compare::render(&manifests, &comparison))?;
+        say!("Report: {}", dir.display())?;
+    }
+    Ok(())
+}
+
+/// `kloof stress SCENARIO --set FILE`: the scenario under each shock, side by side.
+pub fn stress(args: &StressArgs) -> Result<(), Failure> {
+    let source = Source::read(&args.scenario)?;
+    let options = Options {
+        runs: args.runs,
+        seed: args.seed,
+        threads: args.threads,
+        ..Options::default()
+    };
+    let bar = progress_bar(0, args.quiet);
+    let (studies, stress) = kloof::stress::run(&source, &args.set, &options, &|n, total| {
+        bar.set_length(total);
+        advance(&bar, n)
+    })?;
+    let manifests: Vec<_> = studies.iter().map(|s| s.manifest.clone()).collect();
+    let dir = args.out.clone().unwrap_or_else(|| {
+        PathBuf::from("reports").join(format!("{}-stress", stress.comparison.names[0]))
+    });
+    let written = uninterrupted(|| report::stress::write(&dir, &manifests, &stress));
+    bar.finish_and_clear();
+    written?;
+    if !args.quiet {
+        say!("{}", report::stress::render(&manifests, &stress))?;
         say!("Report: {}", dir.display())?;
     }
     Ok(())

@@ -109,6 +109,12 @@ pub fn compare(studies: &[Study]) -> Comparison {
             }),
         ),
         (
+            "Money gap at the horizon, network".into(),
+            "gap.eur".into(),
+            "EUR",
+            Box::new(|s: &Study| at(s, NETWORK, "gap.eur", h(s))),
+        ),
+        (
             "Total cost over the period, network".into(),
             "cost.eur.total summed over the years".into(),
             "EUR",

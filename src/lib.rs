@@ -31,6 +31,7 @@ pub mod sampling;
 pub mod scenario;
 pub mod simulator;
 pub mod stats;
+pub mod stress;
 pub mod study;
 pub mod variant;
 

@@ -16,6 +16,7 @@ fn main() -> std::process::ExitCode {
         cli::Command::Explain(a) => cli::explain(a).map(|()| true),
         cli::Command::Fairness(a) => cli::fairness(a).map(|()| true),
         cli::Command::Compare(a) => cli::compare(a).map(|()| true),
+        cli::Command::Stress(a) => cli::stress(a).map(|()| true),
     };
     match result {
         Ok(true) => std::process::ExitCode::SUCCESS,

@@ -221,6 +221,7 @@ pub fn apply(path: &Path, text: &str) -> Result<Source, ScenarioError> {
                 .unwrap_or_default(),
         ),
         absent: overlay.not_taking_part,
+        leaves: Vec::new(),
     })
 }
 
@@ -272,7 +273,7 @@ fn new_rule_param(tree: &Value, path: &str, base: &Path) -> Result<(), String> {
 }
 
 /// The first line (1-based) that writes `key:` as a map key.
-fn line_of(text: &str, key: &str) -> Option<usize> {
+pub(crate) fn line_of(text: &str, key: &str) -> Option<usize> {
     text.lines()
         .position(|l| {
             let t = l.trim_start().trim_start_matches("- ");
@@ -385,6 +386,15 @@ fn walk<'v>(mut v: &'v mut Value, segs: &[&str]) -> Result<&'v mut Value, String
     Ok(v)
 }
 
+/// The value at a dotted `path` (see the module documentation), for other kinds of change
+/// (a stress test's scale, shift or pin).
+pub(crate) fn at_path<'v>(tree: &'v mut Value, path: &str) -> Result<&'v mut Value, String> {
+    let (parents, last) = split(path)?;
+    let mut segs = parents;
+    segs.push(last);
+    walk(tree, &segs)
+}
+
 fn split(path: &str) -> Result<(Vec<&str>, &str), String> {
     let segs: Vec<&str> = path.split('.').collect();
     if segs.iter().any(|s| s.is_empty()) {
@@ -408,7 +418,7 @@ fn kind(v: &Value) -> &'static str {
     }
 }
 
-fn set(tree: &mut Value, path: &str, value: Value) -> Result<(), String> {
+pub(crate) fn set(tree: &mut Value, path: &str, value: Value) -> Result<(), String> {
     let (parents, last) = split(path)?;
     let parent = walk(tree, &parents)?;
     let known = names_here(parent);

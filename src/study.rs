@@ -28,6 +28,8 @@ pub struct Source {
     pub rules_dir: Option<std::path::PathBuf>,
     /// Partners that do not take part in the agreement (an overlay's `not_taking_part`).
     pub absent: Vec<String>,
+    /// Partners that leave the agreement from a year on (a stress test's `leaves`).
+    pub leaves: Vec<(String, i32)>,
 }
 
 impl Source {
@@ -152,12 +154,15 @@ impl Prepared {
     /// absent ones).
     fn variants(&self, source: &Source) -> Vec<variant::Variant> {
         let m = &self.model;
-        vec![
-            variant::Variant::baseline(m),
-            variant::Variant::coalition(variant::NETWORK, m, |i| {
-                !source.absent.iter().any(|a| *a == m.partners[i].id)
-            }),
-        ]
+        let mut network = variant::Variant::coalition(variant::NETWORK, m, |i| {
+            !source.absent.iter().any(|a| *a == m.partners[i].id)
+        });
+        network.leaves = source
+            .leaves
+            .iter()
+            .filter_map(|(id, y)| Some((m.partners.iter().position(|p| &p.id == id)?, *y)))
+            .collect();
+        vec![variant::Variant::baseline(m), network]
     }
 
     /// The manifest of a simulation of this scenario that took `wall_time_seconds`.

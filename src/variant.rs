@@ -38,6 +38,9 @@ pub struct Variant {
     pub name: String,
     /// Per partner, in the model's order: whether it takes part in the agreement.
     pub takes_part: Vec<bool>,
+    /// Partners (index, year) that take part until the year before `year` and leave the
+    /// agreement from `year` on (a stress test's "the hospital leaves in 2027").
+    pub leaves: Vec<(usize, i32)>,
     pub overlays: Vec<Overlay>,
 }
 
@@ -82,6 +85,7 @@ impl Variant {
         Variant {
             name: name.to_string(),
             takes_part: (0..m.partners.len()).map(member).collect(),
+            leaves: Vec::new(),
             overlays: Vec::new(),
         }
     }
@@ -93,6 +97,11 @@ impl Variant {
             quantity,
         });
         self
+    }
+
+    /// Whether partner `p` takes part in `year`.
+    pub fn takes_part_in(&self, p: usize, year: i32) -> bool {
+        self.takes_part[p] && !self.leaves.iter().any(|&(q, y)| q == p && year >= y)
     }
 
     /// Whether any partner takes part, i.e. whether an agreement runs at all.

@@ -143,6 +143,7 @@ impl Players {
         Variant {
             name: format!("coalition-{}", s.0),
             takes_part,
+            leaves: Vec::new(),
             overlays: Vec::new(),
         }
     }

@@ -765,6 +765,9 @@ struct BatchRules<'a> {
     /// Per provider: its id and the domains it delivers with its market share, for
     /// `s.margin`.
     market: Vec<(String, Vec<(usize, f64)>)>,
+    /// Partners that leave the agreement in a year (id, year): from then on they are absent
+    /// and `s.partners.<id>.takes_part` is false.
+    leaves: Vec<(String, i32)>,
 }
 
 /// What a hook sees of the variant's running state besides its frame: the transition money
@@ -852,6 +855,31 @@ impl<'a> BatchRules<'a> {
                 .providers()
                 .map(|(pi, p)| (p.id.clone(), m.market_of(pi)))
                 .collect(),
+            leaves: variant
+                .leaves
+                .iter()
+                .map(|&(p, y)| (m.partners[p].id.clone(), y))
+                .collect(),
+        }
+    }
+
+    /// Partners whose leaving year has come: absent from now on, for the ledger and for
+    /// `s.partners`.
+    fn apply_leaving(&mut self, year: i32) {
+        for (id, y) in &self.leaves {
+            if year < *y || self.state.absent.contains(id) {
+                continue;
+            }
+            self.state.absent.push(id.clone());
+            if let Some(mut info) = self
+                .partners
+                .get(id.as_str())
+                .and_then(|d| d.clone().try_cast::<Map>())
+            {
+                info.insert("takes_part".into(), Dynamic::from_bool(false));
+                info.insert("contribution".into(), Dynamic::from_float(0.0));
+                self.partners.insert(id.as_str().into(), info.into());
+            }
         }
     }
 
@@ -1033,6 +1061,7 @@ impl Agreement for BatchRules<'_> {
         if !self.set.rules.iter().any(|r| r.compiled.has_hook(name)) {
             return Ok(());
         }
+        self.apply_leaving(shared.year);
         let st = &mut self.state;
         st.ledger = std::mem::replace(ledger, Ledger::new(Vec::new(), 0, 0, None));
         st.demand = std::mem::take(&mut own.frame);

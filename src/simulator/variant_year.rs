@@ -288,34 +288,8 @@ impl<'a> Network<'a> {
             .map(|f| ledger.account(&f.id).unwrap_or(0))
             .collect();
         let grid = |n: usize| vec![vec![0.0; len]; n];
-        let delivering = |iv: &crate::model::InterventionModel| -> Vec<(Option<usize>, f64)> {
-            iv.delivered_by
-                .iter()
-                .copied()
-                .filter(|(who, _)| who.is_none_or(|pi| variant.takes_part[pi]))
-                .collect()
-        };
-        let delivered_part: Vec<f64> = m
-            .interventions
-            .iter()
-            .map(|iv| delivering(iv).iter().map(|(_, s)| s).sum())
-            .collect();
-        let deliverers = m
-            .interventions
-            .iter()
-            .zip(&delivered_part)
-            .map(|(iv, part)| {
-                delivering(iv)
-                    .into_iter()
-                    .map(|(who, share)| {
-                        let account = who.map_or(sinks[1], |pi| {
-                            ledger.account(&m.partners[pi].id).unwrap_or(0)
-                        });
-                        (account, share / part)
-                    })
-                    .collect()
-            })
-            .collect();
+        let (deliverers, delivered_part) =
+            deliverers_in(m, variant, &ledger, sinks[1], m.start_year);
         let own = VariantYear {
             frame: VariantFrame::zeros(m.domains.len(), m.financiers.len(), len),
             transition_available: vec![0.0; len],
@@ -367,6 +341,10 @@ impl<'a> Network<'a> {
     ) -> Result<(), RuleError> {
         let m = cx.m;
         self.ledger.new_year();
+        if !variant.leaves.is_empty() {
+            (self.deliverers, self.delivered_part) =
+                deliverers_in(m, variant, &self.ledger, self.sinks[1], year);
+        }
         self.own.positions.clone_from(&self.partner_net);
         self.own.events.iter_mut().for_each(|(_, v)| v.fill(0.0));
         for (_, rows) in &mut self.own.tallies {
@@ -479,7 +457,7 @@ impl<'a> Network<'a> {
             .map(|b| draws.at(t.per_year, b) * self.own.investing[b])
             .collect();
         for (partner, share) in &t.contributions {
-            if !variant.takes_part[*partner] {
+            if !variant.takes_part_in(*partner, year) {
                 continue;
             }
             let paid: Vec<f64> = amount.iter().map(|a| a * share).collect();
@@ -706,6 +684,49 @@ fn inputs_behind(metric: &str) -> String {
          the rules pay"
             .into()
     }
+}
+
+/// Per intervention in `year`: the ledger accounts of who delivers it among the partners
+/// taking part (work bought `outside` always happens), with their shares of what it uses; and
+/// the share of its work delivered at all.
+type Deliverers = (Vec<Vec<(usize, f64)>>, Vec<f64>);
+
+fn deliverers_in(
+    m: &Model,
+    variant: &Variant,
+    ledger: &Ledger,
+    outside: usize,
+    year: i32,
+) -> Deliverers {
+    let delivering = |iv: &crate::model::InterventionModel| -> Vec<(Option<usize>, f64)> {
+        iv.delivered_by
+            .iter()
+            .copied()
+            .filter(|(who, _)| who.is_none_or(|pi| variant.takes_part_in(pi, year)))
+            .collect()
+    };
+    let part: Vec<f64> = m
+        .interventions
+        .iter()
+        .map(|iv| delivering(iv).iter().map(|(_, s)| s).sum())
+        .collect();
+    let deliverers = m
+        .interventions
+        .iter()
+        .zip(&part)
+        .map(|(iv, part)| {
+            delivering(iv)
+                .into_iter()
+                .map(|(who, share)| {
+                    let account = who.map_or(outside, |pi| {
+                        ledger.account(&m.partners[pi].id).unwrap_or(0)
+                    });
+                    (account, share / part)
+                })
+                .collect()
+        })
+        .collect();
+    (deliverers, part)
 }
 
 fn core_origin() -> Origin {

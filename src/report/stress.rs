@@ -1,0 +1,144 @@
+//! The report of `kloof stress`: `stress.md`, `stress.csv`, `stress.json` and a manifest of
+//! the base's and every shock's provenance.
+
+use std::fmt::Write;
+use std::path::Path;
+
+use serde::Serialize;
+
+use super::markdown::mln;
+use super::{ReportError, compare, publish};
+use crate::provenance::Manifest;
+use crate::stress::Stress;
+
+/// Writes the report to `dir`, all or nothing.
+pub fn write(dir: &Path, manifests: &[Manifest], st: &Stress) -> Result<(), ReportError> {
+    #[derive(Serialize)]
+    struct Json<'a> {
+        compared: Vec<&'a crate::provenance::Provenance>,
+        #[serde(flatten)]
+        stress: &'a Stress,
+    }
+    let json = serde_json::to_vec_pretty(&Json {
+        compared: manifests.iter().map(|m| &m.provenance).collect(),
+        stress: st,
+    })?;
+    let files: Vec<(&str, Vec<u8>)> = vec![
+        ("stress.md", render(manifests, st).into_bytes()),
+        ("stress.csv", csv(st).into_bytes()),
+        ("stress.json", json),
+        ("manifest.json", serde_json::to_vec_pretty(manifests)?),
+    ];
+    publish::publish(dir, &files)
+}
+
+/// The markdown report: the shocks side by side with the base, then each partner's tail, the
+/// clauses that fired, and who carries the loss.
+pub fn render(manifests: &[Manifest], st: &Stress) -> String {
+    let c = &st.comparison;
+    let side = compare::render(manifests, c);
+    let body = side.split_once("\n\n").map_or(side.as_str(), |(_, b)| b);
+    let mut s = format!(
+        "# Stress test of `{}`: {} shocks\n\nEach shock is the scenario changed as the stress \
+         set says, run with the same draws; *difference* is against the unshocked scenario \
+         `{}`, run by run.\n\n{body}",
+        c.names[0],
+        c.names.len() - 1,
+        c.names[0]
+    );
+    let _ = writeln!(
+        s,
+        "\n## Tail risk per partner\n\nExpected shortfall: the mean of the partner's worst 5 % \
+         of runs (its position over the period).\n"
+    );
+    let _ = writeln!(
+        s,
+        "| partner | {} |\n|---|{}",
+        c.names.join(" | "),
+        "---:|".repeat(c.names.len())
+    );
+    if let Some(first) = st.shocks.first() {
+        for (i, (id, _)) in first.expected_shortfall.iter().enumerate() {
+            let cells: Vec<String> = st
+                .shocks
+                .iter()
+                .map(|r| {
+                    r.expected_shortfall
+                        .get(i)
+                        .map_or("-".into(), |(_, x)| mln(*x))
+                })
+                .collect();
+            let _ = writeln!(s, "| {id} | {} |", cells.join(" | "));
+        }
+    }
+    let _ = writeln!(
+        s,
+        "\n## Clauses that fired\n\nShare of runs in which a rule's event fired in at least one \
+         year.\n"
+    );
+    let _ = writeln!(
+        s,
+        "| event | {} |\n|---|{}",
+        c.names.join(" | "),
+        "---:|".repeat(c.names.len())
+    );
+    if let Some(first) = st.shocks.first() {
+        for (i, (event, _)) in first.clauses.iter().enumerate() {
+            let cells: Vec<String> = st
+                .shocks
+                .iter()
+                .map(|r| {
+                    r.clauses
+                        .get(i)
+                        .map_or("-".into(), |(_, x)| format!("{:.0} %", x * 100.0))
+                })
+                .collect();
+            let _ = writeln!(s, "| {event} | {} |", cells.join(" | "));
+        }
+    }
+    let _ = writeln!(
+        s,
+        "\n## Who carries the loss\n\nThe partner whose own result falls most against the \
+         unshocked scenario, run by run (mean, EUR of each year): for a financier its budget \
+         less its cost, for a provider its margin on care, for every partner plus what it \
+         received through the agreement less what it paid. Positions against the baseline \
+         (above) can hardly move under a shock that hits the baseline as much as the network, \
+         such as wages.\n"
+    );
+    for r in st.shocks.iter().skip(1) {
+        let _ = match &r.carries_the_loss {
+            Some((id, d)) => writeln!(
+                s,
+                "- `{}`: {id}, whose own result falls most against `{}` (mean {}).",
+                r.name,
+                c.names[0],
+                mln(*d)
+            ),
+            None => writeln!(
+                s,
+                "- `{}`: no partner loses more than EUR 100 against `{}` on average.",
+                r.name, c.names[0]
+            ),
+        };
+    }
+    s
+}
+
+/// The comparison's rows, then per shock and partner the expected shortfall and per event the
+/// share of runs it fired in.
+pub fn csv(st: &Stress) -> String {
+    let mut s = compare::csv(&st.comparison);
+    for r in &st.shocks {
+        for (id, x) in &r.expected_shortfall {
+            let _ = writeln!(
+                s,
+                "partner.{id}.net,{},expected_shortfall,EUR,{x},,,",
+                r.name
+            );
+        }
+        for (e, x) in &r.clauses {
+            let _ = writeln!(s, "event.{e},{},share_of_runs,share,{x},,,", r.name);
+        }
+    }
+    s
+}

@@ -1,0 +1,440 @@
+//! Stress tests: named shocks to a scenario, each run with the same draws as the scenario
+//! itself, reported side by side: the gap and cost, each partner's tail (P5, expected
+//! shortfall), how often every partner gains, which clauses fired, and who carries the loss.
+//!
+//! A stress set is a YAML file:
+//!
+//! ```yaml
+//! shocks:
+//!   - name: wages-p95
+//!     pin: {inputs.wages_prices: 0.95}           # an uncertain input at its 95th percentile
+//!   - name: transition-cut-30
+//!     scale: {transition_budget.per_year: 0.7}   # every number (or distribution) under a path times a factor
+//!   - name: volume-plus-1pt
+//!     shift: {domains.wmo.growth.volume: 0.01}   # a number or distribution moved by an amount
+//!   - name: strong-waterbed
+//!     set: {rules.waterbed.params.share: 0.3}    # a value replaced, as in an overlay
+//!   - name: hospital-leaves-2027
+//!     leaves: {ziekenhuis: 2027}                 # a partner leaves the agreement from a year on
+//!   - name: both
+//!     combine: [wages-p95, hospital-leaves-2027] # earlier shocks together
+//! ```
+//!
+//! Paths are those of overlays ([`crate::overlay`]). A pinned input is replaced by its
+//! percentile, estimated from [`PIN_DRAWS`] draws of a fixed stream of its distribution.
+
+use serde::{Deserialize, Serialize};
+use serde_yaml::{Mapping, Value};
+
+use crate::Error;
+use crate::compare::Comparison;
+use crate::overlay;
+use crate::sampling::{Quantity, key_hash, stream};
+use crate::scenario::{self, ScenarioError};
+use crate::stats::Summary;
+use crate::study::{self, Options, Source, Study};
+use crate::variant::NETWORK;
+
+/// Draws behind a pinned percentile: the estimate's error is below a thousandth of the
+/// distribution's spread for the percentiles a stress test uses.
+pub const PIN_DRAWS: usize = 100_001;
+
+/// A shock costs a partner something when its mean result falls by more than this (EUR over
+/// the period): below it, rounding in the ledger's cents and report's hundreds.
+const LOSS: f64 = 100.0;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StressFile {
+    shocks: Vec<ShockFile>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ShockFile {
+    name: String,
+    #[serde(default)]
+    set: Mapping,
+    #[serde(default)]
+    scale: Mapping,
+    #[serde(default)]
+    shift: Mapping,
+    #[serde(default)]
+    pin: Mapping,
+    #[serde(default)]
+    leaves: Mapping,
+    #[serde(default)]
+    combine: Vec<String>,
+}
+
+/// One shock's results beside the base's.
+#[derive(Debug, Clone, Serialize)]
+pub struct ShockResult {
+    pub name: String,
+    /// Per partner: mean of its worst 5 % of positions (expected shortfall), EUR.
+    pub expected_shortfall: Vec<(String, f64)>,
+    /// Per event a rule fires: the share of runs in which it fired in at least one year.
+    pub clauses: Vec<(String, f64)>,
+    /// The partner whose own result (see `result`) falls most against the unshocked scenario,
+    /// and by how much (mean, EUR); none when no partner loses more than EUR 100 against it.
+    pub carries_the_loss: Option<(String, f64)>,
+}
+
+/// A stress test: the base and each shock.
+#[derive(Debug, Clone, Serialize)]
+pub struct Stress {
+    /// Side by side, the base first, with paired differences against it.
+    pub comparison: Comparison,
+    /// The base first, then each shock in the file's order.
+    pub shocks: Vec<ShockResult>,
+}
+
+/// Reads a stress set and runs the base and every shock with the same runs and seed.
+/// `progress(n, total)` hears of `n` more finished runs of `total` (runs times studies).
+pub fn run(
+    base: &Source,
+    set_path: &std::path::Path,
+    options: &Options,
+    progress: &(dyn Fn(u64, u64) + Sync),
+) -> Result<(Vec<Study>, Stress), Error> {
+    let file = set_path.display().to_string();
+    let text =
+        scenario::read_text(set_path, scenario::MAX_SCENARIO_BYTES).map_err(|m| ScenarioError {
+            file: file.clone(),
+            line: None,
+            column: None,
+            key: String::new(),
+            message: m,
+        })?;
+    let set: StressFile = serde_yaml::from_str(&text).map_err(|e| ScenarioError {
+        file: file.clone(),
+        line: e.location().map(|l| l.line()),
+        column: None,
+        key: String::new(),
+        message: e
+            .to_string()
+            .split(" at line ")
+            .next()
+            .unwrap_or_default()
+            .to_string(),
+    })?;
+    let base_scenario = base.parse()?;
+    let mut sources = vec![base.clone()];
+    for (i, shock) in set.shocks.iter().enumerate() {
+        let at = |key: &str, message: String| ScenarioError {
+            file: file.clone(),
+            line: line_in_shock(&text, &shock.name, key),
+            column: None,
+            key: format!("shocks.{}.{key}", shock.name),
+            message,
+        };
+        if set.shocks[..i].iter().any(|s| s.name == shock.name) {
+            return Err(at("name", format!("two shocks are named `{}`", shock.name)).into());
+        }
+        let mut tree: Value =
+            serde_yaml::from_str(&base.text).map_err(|e| at("", e.to_string()))?;
+        let mut leaves = Vec::new();
+        let mut parts = vec![shock.clone()];
+        for c in &shock.combine {
+            let earlier = set.shocks[..i]
+                .iter()
+                .find(|s| &s.name == c)
+                .ok_or_else(|| at("combine", format!("no earlier shock `{c}` to combine")))?;
+            parts.push(earlier.clone());
+        }
+        for part in &parts {
+            apply(&mut tree, part, &mut leaves, &base_scenario, options)
+                .map_err(|(key, m)| at(&key, m))?;
+        }
+        let patched = serde_yaml::to_string(&tree).map_err(|e| at("", e.to_string()))?;
+        scenario::parse(&patched, &file).map_err(|e| {
+            at(
+                "",
+                format!(
+                    "the shocked scenario is invalid: `{}`: {}",
+                    e.key, e.message
+                ),
+            )
+        })?;
+        let mut named: Value = serde_yaml::from_str(&patched).map_err(|e| at("", e.to_string()))?;
+        if let Some(m) = named.as_mapping_mut() {
+            m.insert("name".into(), Value::String(shock.name.clone()));
+        }
+        sources.push(Source {
+            path: format!("{} (shock `{}` of {file})", base.path, shock.name),
+            text: serde_yaml::to_string(&named).map_err(|e| at("", e.to_string()))?,
+            rules_dir: base.dir(),
+            absent: base.absent.clone(),
+            leaves,
+        });
+    }
+    let total = options.runs.unwrap_or(base_scenario.monte_carlo.runs) * sources.len() as u64;
+    let (studies, comparison) = study::compare(&sources, options, &|n| progress(n, total))?;
+    let shocks = studies.iter().map(|s| result_of(s, &studies[0])).collect();
+    Ok((studies, Stress { comparison, shocks }))
+}
+
+/// The line (1-based) of the shock named `name` that mentions `key`, or the shock's own line.
+fn line_in_shock(text: &str, name: &str, key: &str) -> Option<usize> {
+    let lines: Vec<&str> = text.lines().collect();
+    let start = lines.iter().position(|l| {
+        l.trim_start()
+            .trim_start_matches("- ")
+            .strip_prefix("name:")
+            .is_some_and(|n| n.trim().trim_matches(['"', '\'']) == name)
+    })?;
+    let end = lines[start + 1..]
+        .iter()
+        .position(|l| l.trim_start().starts_with("- name:"))
+        .map_or(lines.len(), |i| start + 1 + i);
+    let found = (!key.is_empty())
+        .then(|| (start..end).find(|&i| lines[i].contains(key)))
+        .flatten();
+    Some(found.unwrap_or(start) + 1)
+}
+
+/// Applies one shock's changes to the scenario tree; an error names the key it is about.
+fn apply(
+    tree: &mut Value,
+    shock: &ShockFile,
+    leaves: &mut Vec<(String, i32)>,
+    base: &scenario::Scenario,
+    options: &Options,
+) -> Result<(), (String, String)> {
+    let key = |k: &Value| -> Result<String, (String, String)> {
+        k.as_str()
+            .map(String::from)
+            .ok_or_else(|| (String::new(), "every key must be a path".into()))
+    };
+    let number = |k: &str, v: &Value| -> Result<f64, (String, String)> {
+        v.as_f64()
+            .ok_or_else(|| (k.to_string(), format!("`{k}`: give a number")))
+    };
+    for (k, v) in &shock.set {
+        let k = key(k)?;
+        overlay::set(tree, &k, v.clone()).map_err(|m| (k.clone(), m))?;
+    }
+    for (k, v) in &shock.scale {
+        let k = key(k)?;
+        let f = number(&k, v)?;
+        let at = overlay::at_path(tree, &k).map_err(|m| (k.clone(), m))?;
+        scale(at, f).map_err(|m| (k.clone(), m))?;
+    }
+    for (k, v) in &shock.shift {
+        let k = key(k)?;
+        let a = number(&k, v)?;
+        let at = overlay::at_path(tree, &k).map_err(|m| (k.clone(), m))?;
+        shift(at, a).map_err(|m| (k.clone(), m))?;
+    }
+    for (k, v) in &shock.pin {
+        let k = key(k)?;
+        let p = number(&k, v)?;
+        if !(0.0..=1.0).contains(&p) {
+            return Err((k, format!("a percentile lies between 0 and 1, not {p}")));
+        }
+        let at = overlay::at_path(tree, &k).map_err(|m| (k.clone(), m))?;
+        let seed = options.seed.unwrap_or(base.monte_carlo.seed);
+        *at = Value::from(pin(at, p, &k, seed).map_err(|m| (k.clone(), m))?);
+    }
+    for (k, v) in &shock.leaves {
+        let id = key(k)?;
+        let year = v
+            .as_i64()
+            .ok_or_else(|| (id.clone(), format!("`{id}`: give the year it leaves")))?
+            as i32;
+        if !base.partners.iter().any(|p| p.id.0 == id) {
+            return Err((
+                id.clone(),
+                format!(
+                    "no partner `{id}`; partners: {}",
+                    base.partners
+                        .iter()
+                        .map(|p| p.id.0.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            ));
+        }
+        let (from, to) = (base.region.start_year, base.region.horizon);
+        if !(from < year && year <= to) {
+            return Err((
+                id,
+                format!("it leaves in {year}: give a year after {from} and at most {to}"),
+            ));
+        }
+        leaves.push((id, year));
+    }
+    Ok(())
+}
+
+/// Distribution parameters that move with the value (location and spread); `alpha` and
+/// `beta` give the shape and stay.
+const SCALED: [&str; 5] = ["mean", "sd", "low", "mode", "high"];
+const SHIFTED: [&str; 4] = ["mean", "low", "mode", "high"];
+
+fn is_dist(m: &Mapping) -> bool {
+    m.contains_key("dist")
+}
+
+/// A beta distribution without `low`/`high` lies on 0..1: make that explicit before moving it.
+fn explicit_support(m: &mut Mapping) {
+    if m.get("dist").and_then(Value::as_str) == Some("beta") {
+        for (k, d) in [("low", 0.0), ("high", 1.0)] {
+            if !m.contains_key(k) {
+                m.insert(k.into(), Value::from(d));
+            }
+        }
+    }
+}
+
+fn scale(v: &mut Value, f: f64) -> Result<(), String> {
+    match v {
+        Value::Number(n) => {
+            *v = Value::from(n.as_f64().unwrap_or(0.0) * f);
+            Ok(())
+        }
+        Value::Mapping(m) if m.contains_key("input") => Err(
+            "this number is a shared input: scale `inputs.<name>` instead, for every place that uses it".into(),
+        ),
+        Value::Mapping(m) if is_dist(m) => {
+            explicit_support(m);
+            for k in SCALED {
+                if let Some(x) = m.get_mut(k) {
+                    let y = x.as_f64().ok_or("a distribution parameter is not a number")? * f;
+                    *x = Value::from(y);
+                }
+            }
+            if f < 0.0 {
+                return Err("scale by a factor of at least 0".into());
+            }
+            Ok(())
+        }
+        Value::Mapping(m) => m.values_mut().try_for_each(|x| scale(x, f)),
+        Value::Sequence(s) => s.iter_mut().try_for_each(|x| scale(x, f)),
+        _ => Err("there is no number here to scale".into()),
+    }
+}
+
+fn shift(v: &mut Value, a: f64) -> Result<(), String> {
+    match v {
+        Value::Number(n) => {
+            *v = Value::from(n.as_f64().unwrap_or(0.0) + a);
+            Ok(())
+        }
+        Value::Mapping(m) if is_dist(m) => {
+            explicit_support(m);
+            for k in SHIFTED {
+                if let Some(x) = m.get_mut(k) {
+                    let y = x
+                        .as_f64()
+                        .ok_or("a distribution parameter is not a number")?
+                        + a;
+                    *x = Value::from(y);
+                }
+            }
+            Ok(())
+        }
+        _ => {
+            Err("shift a single number or distribution (for a group of numbers, use scale)".into())
+        }
+    }
+}
+
+/// The `p`-th percentile of the distribution at `v` (a number is its own percentile).
+fn pin(v: &Value, p: f64, path: &str, seed: u64) -> Result<f64, String> {
+    if let Some(x) = v.as_f64() {
+        return Ok(x);
+    }
+    if v.get("input").is_some() {
+        return Err("this number is a shared input: pin `inputs.<name>` instead".into());
+    }
+    let q = Quantity::deserialize(v.clone()).map_err(|e| e.to_string())?;
+    let mut rng = stream(seed, 0, key_hash(&format!("stress.pin.{path}")), None);
+    let mut xs: Vec<f64> = (0..PIN_DRAWS).map(|_| q.sample(&mut rng)).collect();
+    xs.sort_by(f64::total_cmp);
+    Ok(xs[((PIN_DRAWS - 1) as f64 * p).round() as usize])
+}
+
+/// A partner's own result in the network, summed over the years, per run (EUR of each year):
+/// for a financier its budget less its cost (contract payments and transfers), so that a rise
+/// in prices its budget follows is no loss; for a provider its margin on care; for everyone
+/// plus what it received through the agreement, less what it paid. Unlike its position, which
+/// is measured against the baseline under the same shock, this shows what the shock itself
+/// costs it.
+fn result(s: &Study, id: &str) -> Option<Vec<f64>> {
+    let mut total: Option<Vec<f64>> = None;
+    for &y in &s.outcomes.years {
+        let get = |m: String| s.outcomes.get(NETWORK, &m, y);
+        let received = get(format!("partner.{id}.received"))?;
+        let cost = get(format!("partner.{id}.cost"))?;
+        let margin = get(format!("margin.eur.{id}"));
+        let budget = get(format!("budget.eur.{id}"));
+        let year: Vec<f64> = (0..received.len())
+            .map(|r| {
+                received[r] - cost[r] + margin.map_or(0.0, |m| m[r]) + budget.map_or(0.0, |b| b[r])
+            })
+            .collect();
+        match &mut total {
+            None => total = Some(year),
+            Some(t) => t.iter_mut().zip(&year).for_each(|(t, x)| *t += x),
+        }
+    }
+    total
+}
+
+/// Tail, clauses and who carries the loss of one study against the base.
+fn result_of(s: &Study, base: &Study) -> ShockResult {
+    let h = s.manifest.provenance.horizon;
+    fn net<'s>(st: &'s Study, id: &str, h: i32) -> Option<&'s [f64]> {
+        st.outcomes.get(NETWORK, &format!("partner.{id}.net"), h)
+    }
+    let ids: Vec<String> = s.scenario.partners.iter().map(|p| p.id.0.clone()).collect();
+    let expected_shortfall = ids
+        .iter()
+        .filter_map(|id| {
+            let mut xs = net(s, id, h)?.to_vec();
+            xs.sort_by(f64::total_cmp);
+            let k = (xs.len() as f64 * 0.05).ceil().max(1.0) as usize;
+            Some((id.clone(), xs[..k].iter().sum::<f64>() / k as f64))
+        })
+        .collect();
+    let clauses = s
+        .outcomes
+        .catalogue
+        .series
+        .iter()
+        .filter(|x| x.variant == NETWORK)
+        .filter_map(|x| {
+            let name = x.metric.strip_prefix("event.")?;
+            let runs = s
+                .outcomes
+                .get(NETWORK, &x.metric, s.outcomes.years[0])?
+                .len();
+            let fired = (0..runs)
+                .filter(|&r| {
+                    s.outcomes.years.iter().any(|&y| {
+                        s.outcomes
+                            .get(NETWORK, &x.metric, y)
+                            .is_some_and(|v| v[r] > 0.0)
+                    })
+                })
+                .count();
+            Some((name.to_string(), fired as f64 / runs.max(1) as f64))
+        })
+        .collect();
+    let carries_the_loss = ids
+        .iter()
+        .filter_map(|id| {
+            let (a, b) = (result(s, id)?, result(base, id)?);
+            let d = Summary::of(&a.iter().zip(&b).map(|(a, b)| a - b).collect::<Vec<_>>()).mean;
+            Some((id.clone(), d))
+        })
+        .filter(|(_, d)| *d < -LOSS)
+        .min_by(|a, b| a.1.total_cmp(&b.1));
+    ShockResult {
+        name: s.scenario.name.clone(),
+        expected_shortfall,
+        clauses,
+        carries_the_loss,
+    }
+}
