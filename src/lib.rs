@@ -29,6 +29,7 @@ pub mod report;
 pub mod rules;
 pub mod sampling;
 pub mod scenario;
+pub mod sensitivity;
 pub mod simulator;
 pub mod stats;
 pub mod stress;

@@ -17,6 +17,7 @@ fn main() -> std::process::ExitCode {
         cli::Command::Fairness(a) => cli::fairness(a).map(|()| true),
         cli::Command::Compare(a) => cli::compare(a).map(|()| true),
         cli::Command::Stress(a) => cli::stress(a).map(|()| true),
+        cli::Command::Sensitivity(a) => cli::sensitivity(a).map(|()| true),
     };
     match result {
         Ok(true) => std::process::ExitCode::SUCCESS,

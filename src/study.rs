@@ -350,3 +350,64 @@ pub fn compare(
     let comparison = crate::compare::compare(&studies);
     Ok((studies, comparison))
 }
+
+/// Runs a scenario and ranks its uncertain inputs by their influence on `metric` of `variant`
+/// (`baseline` or `network`) in `year` (default: the horizon); see [`crate::sensitivity`].
+pub fn sensitivity(
+    source: &Source,
+    options: &Options,
+    metric: &str,
+    variant: &str,
+    year: Option<i32>,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<(Study, crate::sensitivity::Sensitivity), Error> {
+    if variant != variant::BASELINE && variant != variant::NETWORK {
+        return Err(Error::Options(format!(
+            "--variant {variant}: use baseline or network"
+        )));
+    }
+    let p = prepare(source, options)?;
+    let clock = Instant::now();
+    let variants = p.variants(source);
+    let outcomes = simulator::simulate(&p.model, &p.settings, &variants, &p.rules, progress)?;
+    let year = year.unwrap_or(p.scenario.region.horizon);
+    if !outcomes.years.contains(&year) {
+        return Err(Error::Options(format!(
+            "--year {year} lies outside the simulated years {}-{}",
+            p.scenario.region.start_year, p.scenario.region.horizon
+        )));
+    }
+    let values = outcomes
+        .get(variant, metric, year)
+        .ok_or_else(|| {
+            Error::Options(
+                crate::sensitivity::SensitivityError::UnknownMetric {
+                    metric: metric.to_string(),
+                    variant: variant.to_string(),
+                }
+                .to_string(),
+            )
+        })?
+        .to_vec();
+    let ranked = crate::sensitivity::rank(
+        &p.model,
+        &p.rules,
+        &p.settings,
+        &variants[1],
+        (variant, metric, year),
+        &values,
+    )
+    .map_err(|e| match e {
+        crate::sensitivity::SensitivityError::Simulation(e) => Error::Simulation(e),
+        other => Error::Options(other.to_string()),
+    })?;
+    let manifest = p.manifest(source, clock.elapsed().as_secs_f64());
+    Ok((
+        Study {
+            scenario: p.scenario,
+            manifest,
+            outcomes,
+        },
+        ranked,
+    ))
+}

@@ -10,7 +10,7 @@ use crate::stats::Summary;
 use crate::variant::{BASELINE, NETWORK};
 
 /// A whole number with thousands separators.
-fn int(x: f64) -> String {
+pub(super) fn int(x: f64) -> String {
     let s = format!("{:.0}", x.abs());
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {

@@ -12,6 +12,7 @@ mod json;
 mod markdown;
 mod publish;
 mod runs;
+pub mod sensitivity;
 pub mod stress;
 
 pub use publish::NotAReport;
