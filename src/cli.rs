@@ -74,6 +74,37 @@ pub enum Command {
     /// Rank the uncertain inputs by their influence on a metric: rank correlation,
     /// one-at-a-time swings from P10 to P90, first-order Sobol index.
     Sensitivity(SensitivityArgs),
+    /// The value of information of a decision between scenarios or overlays (go on or stop,
+    /// agreement A or B): EVPI, and EVPPI per uncertain input.
+    Evpi(EvpiArgs),
+}
+
+#[derive(clap::Args)]
+pub struct EvpiArgs {
+    /// The decisions: scenario or overlay files (YAML), run under the same draws.
+    #[arg(required = true, num_args = 2..)]
+    pub decisions: Vec<PathBuf>,
+    /// The net benefit, a network metric of results.csv [default: network.net].
+    #[arg(long, default_value = "network.net")]
+    pub metric: String,
+    /// Its year [default: the horizon].
+    #[arg(long)]
+    pub year: Option<i32>,
+    /// Number of Monte Carlo runs [default: the first scenario's].
+    #[arg(long)]
+    pub runs: Option<u64>,
+    /// Random seed [default: the first scenario's].
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Worker threads [default: one per core]; results do not depend on it.
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Report folder [default: reports/evpi-<names>/].
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// No progress bar and no report on the terminal.
+    #[arg(long)]
+    pub quiet: bool,
 }
 
 #[derive(clap::Args)]
@@ -788,6 +819,47 @@ pub fn sensitivity(args: &SensitivityArgs) -> Result<(), Failure> {
         say!(
             "{}",
             report::sensitivity::render(&study.manifest.provenance, &ranked, 15)
+        )?;
+        say!("Report: {}", dir.display())?;
+    }
+    Ok(())
+}
+
+/// `kloof evpi A B [...]`: what knowing the uncertain inputs before deciding is worth.
+pub fn evpi(args: &EvpiArgs) -> Result<(), Failure> {
+    let sources = args
+        .decisions
+        .iter()
+        .map(|p| Source::read(p))
+        .collect::<Result<Vec<_>, _>>()?;
+    let options = Options {
+        runs: args.runs,
+        seed: args.seed,
+        threads: args.threads,
+        ..Options::default()
+    };
+    let runs = match args.runs {
+        Some(r) => r,
+        None => sources[0].parse()?.monte_carlo.runs,
+    };
+    let bar = progress_bar(runs * sources.len() as u64, args.quiet);
+    let (studies, voi) =
+        study::value_of_information(&sources, &options, &args.metric, args.year, &|n| {
+            advance(&bar, n)
+        })?;
+    let manifests: Vec<_> = studies.iter().map(|s| s.manifest.clone()).collect();
+    let names: Vec<&str> = voi.decisions.iter().map(|(n, _)| n.as_str()).collect();
+    let dir = args
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("reports").join(format!("evpi-{}", names.join("-"))));
+    let written = uninterrupted(|| report::value_of_information::write(&dir, &manifests, &voi));
+    bar.finish_and_clear();
+    written?;
+    if !args.quiet {
+        say!(
+            "{}",
+            report::value_of_information::render(&manifests, &voi, 10)
         )?;
         say!("Report: {}", dir.display())?;
     }

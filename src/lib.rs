@@ -34,6 +34,7 @@ pub mod simulator;
 pub mod stats;
 pub mod stress;
 pub mod study;
+pub mod value_of_information;
 pub mod variant;
 
 /// Everything that can stop kloof, each with a message that says what to fix.

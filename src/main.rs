@@ -18,6 +18,7 @@ fn main() -> std::process::ExitCode {
         cli::Command::Compare(a) => cli::compare(a).map(|()| true),
         cli::Command::Stress(a) => cli::stress(a).map(|()| true),
         cli::Command::Sensitivity(a) => cli::sensitivity(a).map(|()| true),
+        cli::Command::Evpi(a) => cli::evpi(a).map(|()| true),
     };
     match result {
         Ok(true) => std::process::ExitCode::SUCCESS,

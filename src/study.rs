@@ -411,3 +411,49 @@ pub fn sensitivity(
         ranked,
     ))
 }
+
+/// The value of information of choosing among `sources` (scenarios or overlays, run as in
+/// [`compare`]) on `metric` of the network in `year` (default: the horizon), per run; every
+/// uncertain input of the first source is assessed (see [`crate::value_of_information`]).
+pub fn value_of_information(
+    sources: &[Source],
+    options: &Options,
+    metric: &str,
+    year: Option<i32>,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<(Vec<Study>, crate::value_of_information::ValueOfInformation), Error> {
+    let (studies, _) = compare(sources, options, progress)?;
+    let first = &studies[0];
+    let year = year.unwrap_or(first.manifest.provenance.horizon);
+    let nb = studies
+        .iter()
+        .map(|s| {
+            s.outcomes
+                .get(variant::NETWORK, metric, year)
+                .map(<[f64]>::to_vec)
+                .ok_or_else(|| {
+                    Error::Options(format!(
+                        "`{}` has no metric `{metric}` in {year}; e.g. network.net, \
+                         savings.eur.cumulative, partner.<id>.net",
+                        s.scenario.name
+                    ))
+                })
+        })
+        .collect::<Result<Vec<_>, Error>>()?;
+    let model = Model::compile(&first.scenario, first.scenario.region.horizon);
+    let runs = nb[0].len();
+    let draws =
+        crate::sampling::Draws::new(&model.inputs, first.manifest.provenance.seed, 0, runs, year);
+    let mut inputs: Vec<(String, Vec<f64>)> = Vec::new();
+    for (i, input) in model.inputs.iter().enumerate() {
+        if input.quantity.fixed_value().is_none() && !inputs.iter().any(|(k, _)| *k == input.key) {
+            inputs.push((
+                input.key.clone(),
+                (0..runs).map(|b| draws.at(i, b)).collect(),
+            ));
+        }
+    }
+    let names: Vec<String> = studies.iter().map(|s| s.scenario.name.clone()).collect();
+    let voi = crate::value_of_information::assess(metric, year, &names, &nb, &inputs);
+    Ok((studies, voi))
+}

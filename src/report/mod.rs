@@ -14,6 +14,7 @@ mod publish;
 mod runs;
 pub mod sensitivity;
 pub mod stress;
+pub mod value_of_information;
 
 pub use publish::NotAReport;
 

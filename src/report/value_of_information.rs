@@ -1,0 +1,78 @@
+//! The report of `kloof evpi`: `voi.md`, `voi.json` and a manifest of every decision's
+//! provenance.
+
+use std::fmt::Write;
+use std::path::Path;
+
+use serde::Serialize;
+
+use super::markdown::mln;
+use super::{ReportError, publish};
+use crate::provenance::Manifest;
+use crate::value_of_information::ValueOfInformation;
+
+/// Writes the report to `dir`, all or nothing.
+pub fn write(
+    dir: &Path,
+    manifests: &[Manifest],
+    v: &ValueOfInformation,
+) -> Result<(), ReportError> {
+    #[derive(Serialize)]
+    struct Json<'a> {
+        compared: Vec<&'a crate::provenance::Provenance>,
+        #[serde(flatten)]
+        value_of_information: &'a ValueOfInformation,
+    }
+    let json = serde_json::to_vec_pretty(&Json {
+        compared: manifests.iter().map(|m| &m.provenance).collect(),
+        value_of_information: v,
+    })?;
+    let files: Vec<(&str, Vec<u8>)> = vec![
+        ("voi.md", render(manifests, v, usize::MAX).into_bytes()),
+        ("voi.json", json),
+        ("manifest.json", serde_json::to_vec_pretty(manifests)?),
+    ];
+    publish::publish(dir, &files)
+}
+
+/// The markdown report, with the `top` inputs worth most.
+pub fn render(manifests: &[Manifest], v: &ValueOfInformation, top: usize) -> String {
+    let p = &manifests[0].provenance;
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "# The value of information: {}\n\nNet benefit `{}` of the network in {}, {} runs, seed \
+         {}, the same runs for every decision, kloof {}.\n",
+        v.decisions
+            .iter()
+            .map(|(n, _)| format!("`{n}`"))
+            .collect::<Vec<_>>()
+            .join(" or "),
+        v.metric,
+        v.year,
+        p.runs,
+        p.seed,
+        p.kloof_version
+    );
+    for (n, m) in &v.decisions {
+        let _ = writeln!(s, "- `{n}`: expected {}", mln(*m));
+    }
+    let _ = writeln!(
+        s,
+        "\nOn what is known now the best decision is `{}`; in {:.0} % of the runs another \
+         would have been better. Knowing everything before deciding would be worth **{}** on \
+         average (EVPI): an upper bound on what any study or pilot measurement is worth.\n",
+        v.best,
+        v.regret_share * 100.0,
+        mln(v.evpi)
+    );
+    let _ = writeln!(
+        s,
+        "Worth of knowing one input before deciding (EVPPI, estimated from the runs by bins; \
+         values near zero are noise):\n\n| input | EVPPI |\n|---|---:|"
+    );
+    for (k, x) in v.per_input.iter().take(top) {
+        let _ = writeln!(s, "| {k} | {} |", mln(*x));
+    }
+    s
+}
