@@ -7,6 +7,7 @@ mod common;
 use kloof::model::Model;
 use kloof::sampling::Draws;
 use kloof::scenario::{ScenarioError, parse};
+use kloof::sensitivity::spearman;
 use kloof::study::{Options, Source};
 
 const CORRELATED: &str = include_str!("fixtures/correlated.yaml");
@@ -33,41 +34,6 @@ fn draws(text: &str) -> Vec<(String, Vec<f64>)> {
 
 fn of<'a>(all: &'a [(String, Vec<f64>)], key: &str) -> &'a [f64] {
     &all.iter().find(|(k, _)| k == key).expect(key).1
-}
-
-/// Ranks 0..n (ties get the mean rank).
-fn ranks(x: &[f64]) -> Vec<f64> {
-    let mut idx: Vec<usize> = (0..x.len()).collect();
-    idx.sort_by(|&a, &b| x[a].total_cmp(&x[b]));
-    let mut r = vec![0.0; x.len()];
-    let mut i = 0;
-    while i < idx.len() {
-        let mut j = i;
-        while j + 1 < idx.len() && x[idx[j + 1]] == x[idx[i]] {
-            j += 1;
-        }
-        for k in i..=j {
-            r[idx[k]] = (i + j) as f64 / 2.0;
-        }
-        i = j + 1;
-    }
-    r
-}
-
-fn pearson(x: &[f64], y: &[f64]) -> f64 {
-    let n = x.len() as f64;
-    let (mx, my) = (x.iter().sum::<f64>() / n, y.iter().sum::<f64>() / n);
-    let (mut sxy, mut sxx, mut syy) = (0.0, 0.0, 0.0);
-    for (a, b) in x.iter().zip(y) {
-        sxy += (a - mx) * (b - my);
-        sxx += (a - mx).powi(2);
-        syy += (b - my).powi(2);
-    }
-    sxy / (sxx * syy).sqrt()
-}
-
-fn spearman(x: &[f64], y: &[f64]) -> f64 {
-    pearson(&ranks(x), &ranks(y))
 }
 
 /// The two-sample Kolmogorov–Smirnov statistic: the largest gap between the empirical CDFs.
