@@ -41,6 +41,20 @@ pub struct Manifest {
     pub batch_size: usize,
     /// Seconds the simulation took.
     pub wall_time_seconds: f64,
+    /// With `--precision`: the target and how many runs it took.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub precision: Option<Precision>,
+}
+
+/// How `--precision` ended: the target, the runs it took, and the widest 95 % interval of a
+/// headline median it reached (relative to the median).
+#[derive(Debug, Clone, Serialize)]
+pub struct Precision {
+    pub target: f64,
+    pub runs_needed: u64,
+    pub widest_relative_interval: f64,
+    /// False when `--runs` ran out before the target was met.
+    pub met: bool,
 }
 
 /// Hex SHA-256 of some bytes.

@@ -53,3 +53,26 @@ impl Summary {
         }
     }
 }
+
+/// Sections of consecutive runs behind [`median_standard_error`].
+pub const SECTIONS: usize = 20;
+
+/// The Monte Carlo standard error of the median of `values` (runs in run order), by
+/// sectioning: the spread of the medians of [`SECTIONS`] sections of consecutive runs, over
+/// `√SECTIONS`. Runs are independent and identically drawn, so the sections are too; it needs
+/// no density estimate and follows the runs, not an assumed distribution. `NaN` below two
+/// runs per section.
+pub fn median_standard_error(values: &[f64]) -> f64 {
+    let n = values.len();
+    if n < 2 * SECTIONS {
+        return f64::NAN;
+    }
+    let medians: Vec<f64> = (0..SECTIONS)
+        .map(|k| {
+            let mut part = values[k * n / SECTIONS..(k + 1) * n / SECTIONS].to_vec();
+            part.sort_by(f64::total_cmp);
+            quantile(&part, 0.5)
+        })
+        .collect();
+    Summary::of(&medians).sd / (SECTIONS as f64).sqrt()
+}

@@ -91,6 +91,48 @@ pub struct Options {
     pub horizon: Option<i32>,
     pub threads: Option<usize>,
     pub batch_size: Option<usize>,
+    /// Add runs until the 95 % interval of every headline median is narrower than this share
+    /// of the median (see [`HEADLINES`]), up to `runs`.
+    pub precision: Option<f64>,
+}
+
+/// The headline medians whose Monte Carlo precision every report states and `--precision`
+/// targets: (variant, metric), at the horizon.
+pub const HEADLINES: [(&str, &str); 5] = [
+    (variant::BASELINE, "gap.fte"),
+    (variant::NETWORK, "gap.fte"),
+    (variant::BASELINE, "gap.eur"),
+    (variant::NETWORK, "savings.eur.cumulative"),
+    (variant::NETWORK, "network.net"),
+];
+
+/// Per headline present: (variant, metric, median, standard error of the median).
+pub fn headline_precision(
+    o: &crate::outcome::Outcomes,
+    horizon: i32,
+) -> Vec<(String, String, f64, f64)> {
+    HEADLINES
+        .iter()
+        .filter_map(|(v, m)| {
+            let x = o.get(v, m, horizon)?;
+            Some((
+                v.to_string(),
+                m.to_string(),
+                crate::stats::Summary::of(x).p50,
+                crate::stats::median_standard_error(x),
+            ))
+        })
+        .collect()
+}
+
+/// The widest 95 % interval (±1.96 standard errors) of a headline median, relative to the
+/// median; medians of zero (nothing to be precise about) are left out.
+fn widest_interval(o: &crate::outcome::Outcomes, horizon: i32) -> f64 {
+    headline_precision(o, horizon)
+        .into_iter()
+        .filter(|(_, _, med, se)| med.abs() > 1e-9 && se.is_finite())
+        .map(|(_, _, med, se)| 2.0 * 1.96 * se / med.abs())
+        .fold(0.0, f64::max)
 }
 
 /// The outcome of a study.
@@ -183,6 +225,7 @@ impl Prepared {
             threads: settings.threads.unwrap_or_else(rayon::current_num_threads),
             batch_size: settings.batch_size,
             wall_time_seconds,
+            precision: None,
         }
     }
 }
@@ -193,11 +236,44 @@ pub fn run(
     options: &Options,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<Study, Error> {
-    let p = prepare(source, options)?;
+    let mut p = prepare(source, options)?;
     let clock = Instant::now();
     let variants = p.variants(source);
-    let outcomes = simulator::simulate(&p.model, &p.settings, &variants, &p.rules, progress)?;
-    let manifest = p.manifest(source, clock.elapsed().as_secs_f64());
+    let Some(target) = options.precision else {
+        let outcomes = simulator::simulate(&p.model, &p.settings, &variants, &p.rules, progress)?;
+        let manifest = p.manifest(source, clock.elapsed().as_secs_f64());
+        return Ok(Study {
+            scenario: p.scenario,
+            manifest,
+            outcomes,
+        });
+    };
+    if !(target > 0.0 && target.is_finite()) {
+        return Err(Error::Options(format!(
+            "--precision {target}: give the interval's width as a share of the median, e.g. 0.01"
+        )));
+    }
+    // Doubling from 1,000 runs: run k of a larger study is run k of a smaller one, so the
+    // study that meets the target is exactly the plain study of that many runs.
+    let most = p.settings.runs;
+    let horizon = p.scenario.region.horizon;
+    let mut runs = most.min(1000);
+    let (outcomes, widest) = loop {
+        p.settings.runs = runs;
+        let o = simulator::simulate(&p.model, &p.settings, &variants, &p.rules, progress)?;
+        let widest = widest_interval(&o, horizon);
+        if widest <= target || runs == most {
+            break (o, widest);
+        }
+        runs = (runs * 2).min(most);
+    };
+    let mut manifest = p.manifest(source, clock.elapsed().as_secs_f64());
+    manifest.precision = Some(crate::provenance::Precision {
+        target,
+        runs_needed: runs,
+        widest_relative_interval: widest,
+        met: widest <= target,
+    });
     Ok(Study {
         scenario: p.scenario,
         manifest,

@@ -308,7 +308,44 @@ pub fn render(p: &Provenance, about: &About, o: &Outcomes) -> String {
     partners_and_events(&mut s, &v, end);
     initiators(&mut s, &v, &about.initiators, end);
     tallies(&mut s, &v);
+    precision(&mut s, o, end);
     s
+}
+
+/// The Monte Carlo standard error of the headline medians: how much of a figure is sampling
+/// noise, so that a difference of a tenth of a percent is not read as a finding.
+fn precision(s: &mut String, o: &Outcomes, end: i32) {
+    let rows = crate::study::headline_precision(o, end);
+    if rows.iter().all(|(_, _, _, se)| !se.is_finite()) {
+        return;
+    }
+    let _ = writeln!(
+        s,
+        "\n## Monte Carlo precision\n\nStandard error of each median from {} sections of \
+         consecutive runs; the 95 % interval of the median is ±1.96 standard errors. More runs \
+         (`--runs`, or `--precision`) narrow it.\n",
+        crate::stats::SECTIONS
+    );
+    for (v, m, med, se) in rows.into_iter().filter(|r| r.3.is_finite()) {
+        let unit = |x: f64| {
+            if m.starts_with("gap.fte") {
+                format!("{} FTE", int(x))
+            } else {
+                mln(x)
+            }
+        };
+        let rel = if med.abs() > 1e-9 {
+            format!(" ({:.2} % of the median)", 1.96 * se / med.abs() * 100.0)
+        } else {
+            String::new()
+        };
+        let _ = writeln!(
+            s,
+            "- `{m}` {v} {end}: median {}, ± {}{rel}",
+            unit(med),
+            unit(1.96 * se)
+        );
+    }
 }
 
 /// How often any of the agreement's initiators ends worse off than without the network.
