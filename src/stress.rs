@@ -406,18 +406,16 @@ fn result_of(s: &Study, base: &Study) -> ShockResult {
         .filter(|x| x.variant == NETWORK)
         .filter_map(|x| {
             let name = x.metric.strip_prefix("event.")?;
-            let runs = s
+            // Each year's values looked up once, not once per run.
+            let years: Vec<&[f64]> = s
                 .outcomes
-                .get(NETWORK, &x.metric, s.outcomes.years[0])?
-                .len();
+                .years
+                .iter()
+                .filter_map(|&y| s.outcomes.get(NETWORK, &x.metric, y))
+                .collect();
+            let runs = years.first()?.len();
             let fired = (0..runs)
-                .filter(|&r| {
-                    s.outcomes.years.iter().any(|&y| {
-                        s.outcomes
-                            .get(NETWORK, &x.metric, y)
-                            .is_some_and(|v| v[r] > 0.0)
-                    })
-                })
+                .filter(|&r| years.iter().any(|v| v[r] > 0.0))
                 .count();
             Some((name.to_string(), fired as f64 / runs.max(1) as f64))
         })

@@ -51,51 +51,27 @@ pub fn render(manifests: &[Manifest], st: &Stress) -> String {
         "\n## Tail risk per partner\n\nExpected shortfall: the mean of the partner's worst 5 % \
          of runs (its position over the period).\n"
     );
-    let _ = writeln!(
-        s,
-        "| partner | {} |\n|---|{}",
-        c.names.join(" | "),
-        "---:|".repeat(c.names.len())
+    table(
+        &mut s,
+        "partner",
+        &c.names,
+        st,
+        |r| &r.expected_shortfall,
+        mln,
     );
-    if let Some(first) = st.shocks.first() {
-        for (i, (id, _)) in first.expected_shortfall.iter().enumerate() {
-            let cells: Vec<String> = st
-                .shocks
-                .iter()
-                .map(|r| {
-                    r.expected_shortfall
-                        .get(i)
-                        .map_or("-".into(), |(_, x)| mln(*x))
-                })
-                .collect();
-            let _ = writeln!(s, "| {id} | {} |", cells.join(" | "));
-        }
-    }
     let _ = writeln!(
         s,
         "\n## Clauses that fired\n\nShare of runs in which a rule's event fired in at least one \
          year.\n"
     );
-    let _ = writeln!(
-        s,
-        "| event | {} |\n|---|{}",
-        c.names.join(" | "),
-        "---:|".repeat(c.names.len())
+    table(
+        &mut s,
+        "event",
+        &c.names,
+        st,
+        |r| &r.clauses,
+        |x| format!("{:.0} %", x * 100.0),
     );
-    if let Some(first) = st.shocks.first() {
-        for (i, (event, _)) in first.clauses.iter().enumerate() {
-            let cells: Vec<String> = st
-                .shocks
-                .iter()
-                .map(|r| {
-                    r.clauses
-                        .get(i)
-                        .map_or("-".into(), |(_, x)| format!("{:.0} %", x * 100.0))
-                })
-                .collect();
-            let _ = writeln!(s, "| {event} | {} |", cells.join(" | "));
-        }
-    }
     let _ = writeln!(
         s,
         "\n## Who carries the loss\n\nThe partner whose own result falls most against the \
@@ -122,6 +98,40 @@ pub fn render(manifests: &[Manifest], st: &Stress) -> String {
         };
     }
     s
+}
+
+/// A table with a row per name the base lists (a partner, an event) and a column per
+/// scenario, each cell found by name so that a shock with other rows cannot shift them.
+fn table(
+    s: &mut String,
+    first: &str,
+    names: &[String],
+    st: &Stress,
+    rows: impl Fn(&crate::stress::ShockResult) -> &Vec<(String, f64)>,
+    cell: impl Fn(f64) -> String,
+) {
+    let _ = writeln!(
+        s,
+        "| {first} | {} |\n|---|{}",
+        names.join(" | "),
+        "---:|".repeat(names.len())
+    );
+    let Some(base) = st.shocks.first() else {
+        return;
+    };
+    for (name, _) in rows(base) {
+        let cells: Vec<String> = st
+            .shocks
+            .iter()
+            .map(|r| {
+                rows(r)
+                    .iter()
+                    .find(|(n, _)| n == name)
+                    .map_or("-".into(), |(_, x)| cell(*x))
+            })
+            .collect();
+        let _ = writeln!(s, "| {name} | {} |", cells.join(" | "));
+    }
 }
 
 /// The comparison's rows, then per shock and partner the expected shortfall and per event the
