@@ -142,9 +142,9 @@ pub struct SensitivityArgs {
 pub struct StressArgs {
     /// Scenario or overlay file (YAML).
     pub scenario: PathBuf,
-    /// Stress set (YAML): the shocks, see the README.
+    /// Stress set (YAML): the shocks, see the README [default: the scenario's own `stress:`].
     #[arg(long = "set", value_name = "FILE")]
-    pub set: PathBuf,
+    pub set: Option<PathBuf>,
     /// Number of Monte Carlo runs [default: the scenario's].
     #[arg(long)]
     pub runs: Option<u64>,
@@ -584,9 +584,12 @@ fn dry_run(file: &std::path::Path) -> Result<(), Vec<Error>> {
         runs: Some(DRY_RUNS),
         ..Options::default()
     };
-    study::run(&source, &options, &|_| {})
-        .map(drop)
-        .map_err(|e| vec![e])
+    study::run(&source, &options, &|_| {}).map_err(|e| vec![e])?;
+    // A scenario's own shocks must apply too, or `kloof stress` would be the first to say so.
+    if source.parse().is_ok_and(|s| s.stress.is_some()) {
+        kloof::stress::shocked(&source, None, &options).map_err(|e| vec![e])?;
+    }
+    Ok(())
 }
 
 /// `kloof test-rules`: runs the YAML cases, prints each failure with its differences.
@@ -766,7 +769,7 @@ pub fn compare(args: &CompareArgs) -> Result<(), Failure> {
     Ok(())
 }
 
-/// `kloof stress SCENARIO --set FILE`: the scenario under each shock, side by side.
+/// `kloof stress SCENARIO [--set FILE]`: the scenario under each shock, side by side.
 pub fn stress(args: &StressArgs) -> Result<(), Failure> {
     let source = Source::read(&args.scenario)?;
     let options = Options {
@@ -776,10 +779,11 @@ pub fn stress(args: &StressArgs) -> Result<(), Failure> {
         ..Options::default()
     };
     let bar = progress_bar(0, args.quiet);
-    let (studies, stress) = kloof::stress::run(&source, &args.set, &options, &|n, total| {
-        bar.set_length(total);
-        advance(&bar, n)
-    })?;
+    let (studies, stress) =
+        kloof::stress::run(&source, args.set.as_deref(), &options, &|n, total| {
+            bar.set_length(total);
+            advance(&bar, n)
+        })?;
     let manifests: Vec<_> = studies.iter().map(|s| s.manifest.clone()).collect();
     let dir = args.out.clone().unwrap_or_else(|| {
         PathBuf::from("reports").join(format!("{}-stress", stress.comparison.names[0]))

@@ -33,7 +33,7 @@ use crate::sampling::{Quantity, key_hash, stream};
 use crate::scenario::{self, ScenarioError};
 use crate::stats::Summary;
 use crate::study::{self, Options, Source, Study};
-use crate::variant::NETWORK;
+use crate::variant::{BASELINE, NETWORK};
 
 /// Draws behind a pinned percentile: the estimate's error is below a thousandth of the
 /// distribution's spread for the percentiles a stress test uses.
@@ -65,6 +65,10 @@ struct ShockFile {
     leaves: Mapping,
     #[serde(default)]
     combine: Vec<String>,
+    /// An earlier shock to measure who carries the loss against, instead of the base: for a
+    /// shock combined with another, what this one adds.
+    #[serde(default)]
+    against: Option<String>,
 }
 
 /// One shock's results beside the base's.
@@ -78,6 +82,18 @@ pub struct ShockResult {
     /// The partner whose own result (see `result`) falls most against the unshocked scenario,
     /// and by how much (mean, EUR); none when no partner loses more than EUR 100 against it.
     pub carries_the_loss: Option<(String, f64)>,
+    /// What `carries_the_loss` is measured against: the base or an earlier shock.
+    pub against: String,
+    /// When providers leave: who left in which year, and the margin of the providers outside
+    /// the network on the clients they took over, summed over the years (EUR, over runs).
+    pub outside: Option<Outside>,
+}
+
+/// Clients handed to providers outside the network by partners that left.
+#[derive(Debug, Clone, Serialize)]
+pub struct Outside {
+    pub left: Vec<(String, i32)>,
+    pub margin: Summary,
 }
 
 /// A stress test: the base and each shock.
@@ -89,54 +105,122 @@ pub struct Stress {
     pub shocks: Vec<ShockResult>,
 }
 
-/// Reads a stress set and runs the base and every shock with the same runs and seed.
+/// The shocks of a scenario's own `stress:` key (a list like a stress file's `shocks:`).
+#[derive(Debug, Deserialize)]
+struct InScenario {
+    #[serde(default)]
+    stress: Option<Vec<ShockFile>>,
+}
+
+/// Reads a stress set and runs the base and every shock with the same runs and seed. The
+/// shocks come from the file `set`, or without it from the scenario's own `stress:` key.
 /// `progress(n, total)` hears of `n` more finished runs of `total` (runs times studies).
 pub fn run(
     base: &Source,
-    set_path: &std::path::Path,
+    set: Option<&std::path::Path>,
     options: &Options,
     progress: &(dyn Fn(u64, u64) + Sync),
 ) -> Result<(Vec<Study>, Stress), Error> {
-    let file = set_path.display().to_string();
-    let text =
-        scenario::read_text(set_path, scenario::MAX_SCENARIO_BYTES).map_err(|m| ScenarioError {
-            file: file.clone(),
-            line: None,
-            column: None,
-            key: String::new(),
-            message: m,
-        })?;
-    let set: StressFile = serde_yaml::from_str(&text).map_err(|e| ScenarioError {
-        file: file.clone(),
-        line: e.location().map(|l| l.line()),
+    let (sources, against) = shocked(base, set, options)?;
+    let runs = match options.runs {
+        Some(r) => r,
+        None => base.parse()?.monte_carlo.runs,
+    };
+    let total = runs * sources.len() as u64;
+    let (studies, comparison) = study::compare(&sources, options, &|n| progress(n, total))?;
+    let shocks = studies
+        .iter()
+        .zip(&sources)
+        .zip(&against)
+        .map(|((s, source), &a)| result_of(s, &studies[a], &source.leaves))
+        .collect();
+    Ok((studies, Stress { comparison, shocks }))
+}
+
+/// The base and, after it, the scenario under each shock of `set` (or of the scenario's own
+/// `stress:` key), checked but not run: what `kloof check` validates. With each, the index
+/// of the source its loss is measured against (the base's, 0, unless it says `against`).
+pub fn shocked(
+    base: &Source,
+    set: Option<&std::path::Path>,
+    options: &Options,
+) -> Result<(Vec<Source>, Vec<usize>), Error> {
+    let error = |file: &str, line: Option<usize>, m: String| ScenarioError {
+        file: file.to_string(),
+        line,
         column: None,
         key: String::new(),
-        message: e
-            .to_string()
-            .split(" at line ")
-            .next()
-            .unwrap_or_default()
-            .to_string(),
-    })?;
+        message: m,
+    };
+    let yaml_error = |file: &str, e: serde_yaml::Error| {
+        let message = e.to_string();
+        let message = message.split(" at line ").next().unwrap_or_default();
+        error(file, e.location().map(|l| l.line()), message.to_string())
+    };
+    // Where the shocks are written: their file, its text, the line their list starts on and
+    // the key it sits under. An overlay's scenario text is its base's, patched: no line of it
+    // is a line of a file.
+    let (file, text, from, prefix, shocks) = match set {
+        Some(path) => {
+            let file = path.display().to_string();
+            let text = scenario::read_text(path, scenario::MAX_SCENARIO_BYTES)
+                .map_err(|m| error(&file, None, m))?;
+            let set: StressFile = serde_yaml::from_str(&text).map_err(|e| yaml_error(&file, e))?;
+            (file, text, Some(0), "shocks", set.shocks)
+        }
+        None => {
+            let file = base.path.clone();
+            let own: InScenario =
+                serde_yaml::from_str(&base.text).map_err(|e| yaml_error(&file, e))?;
+            let shocks = own.stress.ok_or_else(|| {
+                error(
+                    &file,
+                    None,
+                    "the scenario has no `stress:` shocks: add them, or give a stress set \
+                     with --set FILE"
+                        .into(),
+                )
+            })?;
+            let from = (base.rules_dir.is_none())
+                .then(|| base.text.lines().position(|l| l.starts_with("stress:")))
+                .flatten();
+            (file, base.text.clone(), from, "stress", shocks)
+        }
+    };
     let base_scenario = base.parse()?;
     let mut sources = vec![base.clone()];
-    for (i, shock) in set.shocks.iter().enumerate() {
+    let mut against = vec![0];
+    for (i, shock) in shocks.iter().enumerate() {
         let at = |key: &str, message: String| ScenarioError {
             file: file.clone(),
-            line: line_in_shock(&text, &shock.name, key),
+            line: from.and_then(|from| line_in_shock(&text, from, &shock.name, key)),
             column: None,
-            key: format!("shocks.{}.{key}", shock.name),
+            key: format!("{prefix}.{}.{key}", shock.name),
             message,
         };
-        if set.shocks[..i].iter().any(|s| s.name == shock.name) {
+        if shocks[..i].iter().any(|s| s.name == shock.name) {
             return Err(at("name", format!("two shocks are named `{}`", shock.name)).into());
         }
         let mut tree: Value =
             serde_yaml::from_str(&base.text).map_err(|e| at("", e.to_string()))?;
         let mut leaves = Vec::new();
         let mut parts = vec![shock.clone()];
+        if let Some(a) = &shock.against {
+            let earlier = shocks[..i]
+                .iter()
+                .position(|s| &s.name == a)
+                .ok_or_else(|| {
+                    at(
+                        "against",
+                        format!("no earlier shock `{a}` to measure against"),
+                    )
+                })?;
+            against.push(earlier + 1);
+        } else {
+            against.push(0);
+        }
         for c in &shock.combine {
-            let earlier = set.shocks[..i]
+            let earlier = shocks[..i]
                 .iter()
                 .find(|s| &s.name == c)
                 .ok_or_else(|| at("combine", format!("no earlier shock `{c}` to combine")))?;
@@ -159,6 +243,8 @@ pub fn run(
         let mut named: Value = serde_yaml::from_str(&patched).map_err(|e| at("", e.to_string()))?;
         if let Some(m) = named.as_mapping_mut() {
             m.insert("name".into(), Value::String(shock.name.clone()));
+            // A shocked scenario is the base and one shock, not a stress set of its own.
+            m.remove("stress");
         }
         sources.push(Source {
             path: format!("{} (shock `{}` of {file})", base.path, shock.name),
@@ -168,21 +254,20 @@ pub fn run(
             leaves,
         });
     }
-    let total = options.runs.unwrap_or(base_scenario.monte_carlo.runs) * sources.len() as u64;
-    let (studies, comparison) = study::compare(&sources, options, &|n| progress(n, total))?;
-    let shocks = studies.iter().map(|s| result_of(s, &studies[0])).collect();
-    Ok((studies, Stress { comparison, shocks }))
+    Ok((sources, against))
 }
 
-/// The line (1-based) of the shock named `name` that mentions `key`, or the shock's own line.
-fn line_in_shock(text: &str, name: &str, key: &str) -> Option<usize> {
+/// The line (1-based) of the shock named `name` (at or after line index `from`) that mentions
+/// `key`, or the shock's own line.
+fn line_in_shock(text: &str, from: usize, name: &str, key: &str) -> Option<usize> {
     let lines: Vec<&str> = text.lines().collect();
-    let start = lines.iter().position(|l| {
-        l.trim_start()
-            .trim_start_matches("- ")
-            .strip_prefix("name:")
-            .is_some_and(|n| n.trim().trim_matches(['"', '\'']) == name)
-    })?;
+    let start = from
+        + lines.get(from..)?.iter().position(|l| {
+            l.trim_start()
+                .trim_start_matches("- ")
+                .strip_prefix("name:")
+                .is_some_and(|n| n.trim().trim_matches(['"', '\'']) == name)
+        })?;
     let end = lines[start + 1..]
         .iter()
         .position(|l| l.trim_start().starts_with("- name:"))
@@ -357,18 +442,22 @@ fn pin(v: &Value, p: f64, path: &str, seed: u64) -> Result<f64, String> {
 
 /// A partner's own result in the network, summed over the years, per run (EUR of each year):
 /// for a financier its budget less its cost (contract payments and transfers), so that a rise
-/// in prices its budget follows is no loss; for a provider its margin on care; for everyone
+/// in prices its budget follows is no loss (the budget without the agreement's on-top
+/// transition money, which is a cost); for a provider its margin on care; for everyone
 /// plus what it received through the agreement, less what it paid. Unlike its position, which
 /// is measured against the baseline under the same shock, this shows what the shock itself
-/// costs it.
-fn result(s: &Study, id: &str) -> Option<Vec<f64>> {
+/// costs it. Only the years before `until` count: a partner that leaves is judged on its
+/// years in the network, not on the clients it hands to providers outside it.
+fn result(s: &Study, id: &str, until: i32) -> Option<Vec<f64>> {
     let mut total: Option<Vec<f64>> = None;
-    for &y in &s.outcomes.years {
+    for &y in s.outcomes.years.iter().filter(|&&y| y < until) {
         let get = |m: String| s.outcomes.get(NETWORK, &m, y);
         let received = get(format!("partner.{id}.received"))?;
         let cost = get(format!("partner.{id}.cost"))?;
         let margin = get(format!("margin.eur.{id}"));
-        let budget = get(format!("budget.eur.{id}"));
+        // The budget without the agreement: transition money a financier puts in on top of
+        // its budget is its own money spent, not a budget that grew.
+        let budget = s.outcomes.get(BASELINE, &format!("budget.eur.{id}"), y);
         let year: Vec<f64> = (0..received.len())
             .map(|r| {
                 received[r] - cost[r] + margin.map_or(0.0, |m| m[r]) + budget.map_or(0.0, |b| b[r])
@@ -382,8 +471,22 @@ fn result(s: &Study, id: &str) -> Option<Vec<f64>> {
     total
 }
 
-/// Tail, clauses and who carries the loss of one study against the base.
-fn result_of(s: &Study, base: &Study) -> ShockResult {
+/// The network's `metric` summed over the years, per run; `None` when the study lacks it.
+fn summed(s: &Study, metric: &str) -> Option<Vec<f64>> {
+    let mut total: Option<Vec<f64>> = None;
+    for &y in &s.outcomes.years {
+        let x = s.outcomes.get(NETWORK, metric, y)?;
+        match &mut total {
+            None => total = Some(x.to_vec()),
+            Some(t) => t.iter_mut().zip(x).for_each(|(t, x)| *t += x),
+        }
+    }
+    total
+}
+
+/// Tail, clauses and who carries the loss of one study against the base; `leaves` are the
+/// partners that leave in the study, with the year.
+fn result_of(s: &Study, base: &Study, leaves: &[(String, i32)]) -> ShockResult {
     let h = s.manifest.provenance.horizon;
     fn net<'s>(st: &'s Study, id: &str, h: i32) -> Option<&'s [f64]> {
         st.outcomes.get(NETWORK, &format!("partner.{id}.net"), h)
@@ -423,16 +526,26 @@ fn result_of(s: &Study, base: &Study) -> ShockResult {
     let carries_the_loss = ids
         .iter()
         .filter_map(|id| {
-            let (a, b) = (result(s, id)?, result(base, id)?);
+            let until = leaves
+                .iter()
+                .find(|(p, _)| p == id)
+                .map_or(i32::MAX, |&(_, y)| y);
+            let (a, b) = (result(s, id, until)?, result(base, id, until)?);
             let d = Summary::of(&a.iter().zip(&b).map(|(a, b)| a - b).collect::<Vec<_>>()).mean;
             Some((id.clone(), d))
         })
         .filter(|(_, d)| *d < -LOSS)
         .min_by(|a, b| a.1.total_cmp(&b.1));
+    let outside = summed(s, "margin.eur.outside").map(|m| Outside {
+        left: leaves.to_vec(),
+        margin: Summary::of(&m),
+    });
     ShockResult {
         name: s.scenario.name.clone(),
+        against: base.scenario.name.clone(),
         expected_shortfall,
         clauses,
         carries_the_loss,
+        outside,
     }
 }

@@ -101,7 +101,36 @@ impl Variant {
 
     /// Whether partner `p` takes part in `year`.
     pub fn takes_part_in(&self, p: usize, year: i32) -> bool {
-        self.takes_part[p] && !self.leaves.iter().any(|&(q, y)| q == p && year >= y)
+        self.takes_part[p] && !self.has_left(p, year)
+    }
+
+    /// Whether partner `p` has left the agreement by `year` (a stress test's `leaves`).
+    pub fn has_left(&self, p: usize, year: i32) -> bool {
+        self.leaves.iter().any(|&(q, y)| q == p && year >= y)
+    }
+
+    /// Each partner's market shares in `year` (per partner, the domains it delivers with its
+    /// share) and those of providers outside the network. A provider that has left the
+    /// agreement hands its clients to providers outside the network: from its leaving year
+    /// on its shares are theirs. A provider that never took part keeps its clients.
+    pub fn market_in(&self, m: &Model, year: i32) -> (Vec<Vec<(usize, f64)>>, Vec<(usize, f64)>) {
+        let mut outside: Vec<(usize, f64)> = Vec::new();
+        let market = (0..m.partners.len())
+            .map(|pi| {
+                let shares = m.market_of(pi);
+                if !self.has_left(pi, year) {
+                    return shares;
+                }
+                for (d, share) in shares {
+                    match outside.iter_mut().find(|(o, _)| *o == d) {
+                        Some((_, s)) => *s += share,
+                        None => outside.push((d, share)),
+                    }
+                }
+                Vec::new()
+            })
+            .collect();
+        (market, outside)
     }
 
     /// Whether any partner takes part, i.e. whether an agreement runs at all.

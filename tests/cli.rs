@@ -133,6 +133,12 @@ fn check_reports_every_bad_scenario_in_a_folder_at_once() {
         tiny.replace("financier: town", "financier: nobody"),
     )
     .expect("write");
+    // A scenario's own stress shocks are checked too: line 53 names a partner it lacks.
+    std::fs::write(
+        dir.path().join("d-bad.yaml"),
+        format!("{tiny}\nstress:\n  - name: out\n    leaves: {{nobody: 2026}}\n"),
+    )
+    .expect("write");
     let out = kloof().arg("check").arg(dir.path()).output().expect("runs");
     assert_eq!(out.status.code(), Some(1));
     let text = String::from_utf8_lossy(&out.stdout);
@@ -141,7 +147,10 @@ fn check_reports_every_bad_scenario_in_a_folder_at_once() {
         "{text}"
     );
     assert!(
-        text.contains("b-bad.yaml:33:") && text.contains("c-bad.yaml:26:"),
+        text.contains("b-bad.yaml:33:")
+            && text.contains("c-bad.yaml:26:")
+            && text.contains("d-bad.yaml:54:")
+            && text.contains("no partner `nobody`"),
         "{text}"
     );
     let ok = kloof()

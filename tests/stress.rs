@@ -35,6 +35,10 @@ fn series(s: &kloof::study::Study, metric: &str, y: i32) -> Vec<u64> {
         .collect()
 }
 
+fn values<'s>(s: &'s kloof::study::Study, metric: &str, y: i32) -> &'s [f64] {
+    s.outcomes.get(NETWORK, metric, y).expect(metric)
+}
+
 #[test]
 fn a_shock_that_changes_nothing_gives_the_base_bit_for_bit() {
     let dir = tempfile::tempdir().expect("temp dir");
@@ -43,7 +47,7 @@ fn a_shock_that_changes_nothing_gives_the_base_bit_for_bit() {
         "shocks:\n  - name: same\n    scale: {transition_budget.per_year: 1}\n",
     );
     let (studies, st) =
-        stress::run(&scenario("zoetermeer"), &set, &opts(), &|_, _| {}).expect("runs");
+        stress::run(&scenario("zoetermeer"), Some(&set), &opts(), &|_, _| {}).expect("runs");
     for x in &studies[0].outcomes.catalogue.series {
         for &y in &studies[0].outcomes.years {
             assert_eq!(
@@ -66,7 +70,7 @@ fn a_pinned_input_takes_its_percentile() {
         "shocks:\n  - name: p95\n    pin: {inputs.wages_prices: 0.95}\n  - name: p50\n    pin: {inputs.wages_prices: 0.5}\n",
     );
     let (studies, _) =
-        stress::run(&scenario("zoetermeer"), &set, &opts(), &|_, _| {}).expect("runs");
+        stress::run(&scenario("zoetermeer"), Some(&set), &opts(), &|_, _| {}).expect("runs");
     let pinned =
         |s: &kloof::study::Study| s.scenario.inputs.0[0].1.0.fixed_value().expect("pinned");
     // N(2.5 %, 0.75 %): the 95th percentile is 2.5 + 1.645 x 0.75 = 3.734 %, the median 2.5 %.
@@ -89,7 +93,8 @@ fn a_partner_that_leaves_is_paid_as_before_until_it_leaves_and_nothing_after() {
         dir.path(),
         "shocks:\n  - name: out\n    leaves: {thuiszorg: 2020}\n",
     );
-    let (studies, _) = stress::run(&scenario("ruwaard"), &set, &opts(), &|_, _| {}).expect("runs");
+    let (studies, _) =
+        stress::run(&scenario("ruwaard"), Some(&set), &opts(), &|_, _| {}).expect("runs");
     let (base, out) = (&studies[0], &studies[1]);
     for y in [2018, 2019] {
         for m in [
@@ -116,6 +121,105 @@ fn a_partner_that_leaves_is_paid_as_before_until_it_leaves_and_nothing_after() {
             .expect("received");
         assert!(got.iter().all(|x| *x == 0.0), "{y}");
     }
+}
+
+#[test]
+fn a_provider_that_leaves_hands_its_clients_to_providers_outside_the_network() {
+    // Stad en Ommeland: Martini and the UMCG deliver hospital care, half each. When Martini
+    // leaves in 2027 its half goes to providers outside the network, whose margin is then
+    // exactly the UMCG's; Martini's margin and position stop changing.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let set = write(
+        dir.path(),
+        "shocks:\n  - name: out\n    leaves: {martini: 2027}\n",
+    );
+    let (studies, _) = stress::run(
+        &scenario("stad-en-ommeland"),
+        Some(&set),
+        &opts(),
+        &|_, _| {},
+    )
+    .expect("runs");
+    let (base, out) = (&studies[0], &studies[1]);
+    assert!(
+        base.outcomes
+            .get(NETWORK, "margin.eur.outside", 2027)
+            .is_none()
+    );
+    for y in 2024..=2026 {
+        for m in ["margin.eur.martini", "partner.martini.net", "network.net"] {
+            assert_eq!(series(base, m, y), series(out, m, y), "{m} {y}");
+        }
+        assert!(
+            values(out, "margin.eur.outside", y)
+                .iter()
+                .all(|&x| x == 0.0)
+        );
+    }
+    let at_leaving = series(out, "partner.martini.net", 2026);
+    for y in 2027..=2030 {
+        assert!(
+            values(out, "margin.eur.martini", y)
+                .iter()
+                .all(|&x| x == 0.0),
+            "{y}"
+        );
+        let outside = series(out, "margin.eur.outside", y);
+        assert_eq!(outside, series(out, "margin.eur.umcg", y), "{y}");
+        assert!(
+            values(out, "margin.eur.outside", y)
+                .iter()
+                .all(|&x| x != 0.0),
+            "{y}"
+        );
+        assert_eq!(series(out, "partner.martini.net", y), at_leaving, "{y}");
+    }
+    // In the base Martini's position goes on moving after 2026.
+    assert_ne!(series(base, "partner.martini.net", 2030), at_leaving);
+}
+
+#[test]
+fn shocks_in_the_scenario_give_what_the_same_shocks_in_a_file_give() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let shocks = "  - name: wages-p95\n    pin: {inputs.wages_prices: 0.95}\n  - name: out\n    leaves: {vvt: 2027}\n";
+    let set = write(dir.path(), &format!("shocks:\n{shocks}"));
+    let mut own = scenario("zoetermeer");
+    own.text.push_str(&format!("\nstress:\n{shocks}"));
+    let (a, _) = stress::run(&scenario("zoetermeer"), Some(&set), &opts(), &|_, _| {})
+        .expect("from the file");
+    let (b, _) = stress::run(&own, None, &opts(), &|_, _| {}).expect("from the scenario");
+    assert_eq!(a.len(), 3);
+    for (a, b) in a.iter().zip(&b) {
+        for x in &a.outcomes.catalogue.series {
+            for &y in &a.outcomes.years {
+                let get = |s: &kloof::study::Study| {
+                    s.outcomes
+                        .get(&x.variant, &x.metric, y)
+                        .map(|v| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>())
+                };
+                assert_eq!(get(a), get(b), "{} {} {y}", x.variant, x.metric);
+            }
+        }
+    }
+    // A bad shock in the scenario names the scenario's line and the key under `stress`.
+    let lines = own.text.lines().count();
+    own.text
+        .push_str("  - name: bad\n    pin: {inputs.nothing: 0.5}\n");
+    let e = stress::run(&own, None, &opts(), &|_, _| {})
+        .expect_err("no such input")
+        .to_string();
+    assert!(
+        e.contains(&format!("zoetermeer.yaml:{}", lines + 2)) && e.contains("stress.bad."),
+        "{e}"
+    );
+    // Without shocks anywhere, the error says where to give them.
+    let e = stress::run(&scenario("zoetermeer"), None, &opts(), &|_, _| {})
+        .expect_err("no shocks")
+        .to_string();
+    assert!(
+        e.contains("no `stress:` shocks") && e.contains("--set"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -153,13 +257,18 @@ fn bad_shocks_name_the_line_and_key() {
             "shift a single number",
         ),
         (
+            "shocks:\n  - name: a\n    set: {}\n  - name: b\n    against: c\n",
+            5,
+            "no earlier shock `c` to measure against",
+        ),
+        (
             "shocks:\n  - name: a\n    sett: {}\n",
             3,
             "unknown field `sett`",
         ),
     ] {
         let set = write(dir.path(), text);
-        let e = stress::run(&scenario("zoetermeer"), &set, &opts(), &|_, _| {})
+        let e = stress::run(&scenario("zoetermeer"), Some(&set), &opts(), &|_, _| {})
             .expect_err(text)
             .to_string();
         assert!(e.contains(&format!("set.yaml:{line}")), "{e}");

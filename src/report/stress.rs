@@ -75,11 +75,12 @@ pub fn render(manifests: &[Manifest], st: &Stress) -> String {
     let _ = writeln!(
         s,
         "\n## Who carries the loss\n\nThe partner whose own result falls most against the \
-         unshocked scenario, run by run (mean, EUR of each year): for a financier its budget \
-         less its cost, for a provider its margin on care, for every partner plus what it \
-         received through the agreement less what it paid. Positions against the baseline \
-         (above) can hardly move under a shock that hits the baseline as much as the network, \
-         such as wages.\n"
+         unshocked scenario (or the earlier shock a shock names in `against`), run by run \
+         (mean, EUR of each year): for a financier its budget without the agreement less its \
+         cost, for a provider its margin on care, for every partner plus what it received \
+         through the agreement less what it paid. Positions against the baseline (above) can \
+         hardly move under a shock that hits the baseline as much as the network, such as \
+         wages. A partner that leaves is judged on its years in the network.\n"
     );
     for r in st.shocks.iter().skip(1) {
         let _ = match &r.carries_the_loss {
@@ -87,15 +88,32 @@ pub fn render(manifests: &[Manifest], st: &Stress) -> String {
                 s,
                 "- `{}`: {id}, whose own result falls most against `{}` (mean {}).",
                 r.name,
-                c.names[0],
+                r.against,
                 mln(*d)
             ),
             None => writeln!(
                 s,
                 "- `{}`: no partner loses more than EUR 100 against `{}` on average.",
-                r.name, c.names[0]
+                r.name, r.against
             ),
         };
+        if let Some(o) = &r.outside {
+            let left: Vec<String> = o
+                .left
+                .iter()
+                .map(|(id, y)| format!("{id} from {y}"))
+                .collect();
+            let _ = writeln!(
+                s,
+                "  Providers outside the network take over the clients of {}: their margin on \
+                 care over the period {} (90 % interval {} to {}), none of it in a partner's \
+                 position.",
+                left.join(" and "),
+                mln(o.margin.p50),
+                mln(o.margin.p5),
+                mln(o.margin.p95)
+            );
+        }
     }
     s
 }
@@ -148,6 +166,14 @@ pub fn csv(st: &Stress) -> String {
         }
         for (e, x) in &r.clauses {
             let _ = writeln!(s, "event.{e},{},share_of_runs,share,{x},,,", r.name);
+        }
+        if let Some(o) = &r.outside {
+            let m = &o.margin;
+            let _ = writeln!(
+                s,
+                "margin.eur.outside,{},summed_over_years,EUR,{},{},{},{}",
+                r.name, m.mean, m.p5, m.p50, m.p95
+            );
         }
     }
     s

@@ -765,8 +765,8 @@ struct BatchRules<'a> {
     /// Per provider: its id and the domains it delivers with its market share, for
     /// `s.margin`.
     market: Vec<(String, Vec<(usize, f64)>)>,
-    /// Partners that leave the agreement in a year (id, year): from then on they are absent
-    /// and `s.partners.<id>.takes_part` is false.
+    /// Partners that leave the agreement in a year (id, year): from then on they are absent,
+    /// `s.partners.<id>.takes_part` is false, their market is empty and `s.margin` zero.
     leaves: Vec<(String, i32)>,
 }
 
@@ -878,7 +878,12 @@ impl<'a> BatchRules<'a> {
             {
                 info.insert("takes_part".into(), Dynamic::from_bool(false));
                 info.insert("contribution".into(), Dynamic::from_float(0.0));
+                // Its clients go to providers outside the network.
+                info.insert("market".into(), Map::new().into());
                 self.partners.insert(id.as_str().into(), info.into());
+            }
+            if let Some((_, shares)) = self.market.iter_mut().find(|(p, _)| p == id) {
+                shares.clear();
             }
         }
     }

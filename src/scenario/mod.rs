@@ -157,6 +157,10 @@ pub struct Scenario {
     pub agreement_period: Option<AgreementPeriod>,
     #[serde(default)]
     pub monte_carlo: MonteCarlo,
+    /// Shocks for `kloof stress` without `--set`: a list like a stress file's `shocks:`. They
+    /// change nothing of a run; [`crate::stress`] reads and checks them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stress: Option<serde_yaml::Value>,
 }
 
 /// The region's people at the start year and how they evolve.

@@ -51,6 +51,9 @@ pub(super) struct VariantSeries {
     pub unmet_hours_total: usize,
     /// Per provider (partner index, series): its margin on care, contract revenue less cost.
     pub margin: Vec<(usize, usize)>,
+    /// In a variant a provider leaves: the margin of the providers outside the network on
+    /// the clients it handed them.
+    pub margin_outside: Option<usize>,
     pub informal_share: Option<usize>,
     /// Variants with an agreement: what it did.
     pub agreement: Option<AgreementSeries>,
@@ -148,6 +151,11 @@ impl Layout {
                     .providers()
                     .map(|(pi, p)| (pi, a.add(format!("margin.eur.{}", p.id))))
                     .collect(),
+                margin_outside: v
+                    .leaves
+                    .iter()
+                    .any(|&(pi, _)| !m.market_of(pi).is_empty())
+                    .then(|| a.add("margin.eur.outside")),
                 informal_share: m.informal.as_ref().map(|_| a.add("informal.share")),
                 agreement: None,
                 drivers: None,

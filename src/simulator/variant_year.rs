@@ -41,6 +41,11 @@ struct Network<'a> {
     /// take part delivers none of its share (work bought `outside` the network always happens),
     /// so the intervention costs and achieves only the rest.
     delivered_part: Vec<f64>,
+    /// This year's market shares, per partner and of the providers outside the network (see
+    /// [`Variant::market_in`]), and which partners have left.
+    market: Vec<Vec<(usize, f64)>>,
+    outside_market: Vec<(usize, f64)>,
+    left: Vec<bool>,
     /// Per partner and run: what it received this year for delivering interventions (at
     /// cost: the work costs it what it is paid).
     intervention_revenue: Vec<Vec<f64>>,
@@ -226,8 +231,12 @@ impl<'a> VariantRun<'a> {
             put(v.unmet_eur_total, b, unmet_eur);
             put(v.unmet_fte_total, b, unmet_fte);
             put(v.unmet_hours_total, b, unmet_hours);
+            let market = self.network.as_ref().map_or(&cx.market, |n| &n.market);
             for &(pi, series) in &v.margin {
-                put(series, b, care::margin(&cx.market[pi], frame, b));
+                put(series, b, care::margin(&market[pi], frame, b));
+            }
+            if let (Some(series), Some(n)) = (v.margin_outside, &self.network) {
+                put(series, b, care::margin(&n.outside_market, frame, b));
             }
             let mut gap_eur = 0.0;
             for fi in 0..m.financiers.len() {
@@ -322,6 +331,9 @@ impl<'a> Network<'a> {
             used: grid(m.interventions.len()),
             deliverers,
             delivered_part,
+            market: cx.market.clone(),
+            outside_market: Vec::new(),
+            left: vec![false; m.partners.len()],
             intervention_revenue: grid(m.partners.len()),
             last_unmet: grid(m.domains.len()),
             on_top: grid(m.financiers.len()),
@@ -344,6 +356,10 @@ impl<'a> Network<'a> {
         if !variant.leaves.is_empty() {
             (self.deliverers, self.delivered_part) =
                 deliverers_in(m, variant, &self.ledger, self.sinks[1], year);
+            (self.market, self.outside_market) = variant.market_in(m, year);
+            for (pi, left) in self.left.iter_mut().enumerate() {
+                *left = variant.has_left(pi, year);
+            }
         }
         self.own.positions.clone_from(&self.partner_net);
         self.own.events.iter_mut().for_each(|(_, v)| v.fill(0.0));
@@ -625,9 +641,14 @@ impl<'a> Network<'a> {
                 (base.domain_cost[fi][b], own.domain_cost[fi][b])
             });
             // Providers gain or lose their margin on care; the intervention money they
-            // receive pays for work that costs them as much.
-            let margin_change =
-                care::margin(&cx.market[pi], own, b) - care::margin(&cx.market[pi], base, b);
+            // receive pays for work that costs them as much. A provider that has left is out
+            // of the comparison: its clients are with providers outside the network, whose
+            // margin the agreement changes (`margin.eur.outside`), not its position.
+            let margin_change = if self.left[pi] {
+                0.0
+            } else {
+                care::margin(&self.market[pi], own, b) - care::margin(&cx.market[pi], base, b)
+            };
             self.partner_net[pi][b] += base_cost - (own_cost + paid) + received + margin_change
                 - self.intervention_revenue[pi][b];
             put(a.partner_cost[pi], b, own_cost + paid);
