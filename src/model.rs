@@ -49,6 +49,9 @@ pub struct DomainModel {
     pub costs: Option<CostModel>,
 }
 
+/// Domains (by index), each with a provider's share of its care.
+pub type Market = Vec<(usize, f64)>;
+
 /// A domain's contract, its numbers as inputs.
 #[derive(Debug, Clone)]
 pub struct ContractModel {
@@ -526,7 +529,7 @@ impl Model {
     }
 
     /// The domains partner `pi` delivers, each with its market share.
-    pub fn market_of(&self, pi: usize) -> Vec<(usize, f64)> {
+    pub fn market_of(&self, pi: usize) -> Market {
         self.domains
             .iter()
             .enumerate()

@@ -14,7 +14,7 @@
 //! the scenario's, not the agreement's. A variant in which no partner takes part runs no
 //! agreement at all (no fund, no interventions, no rules).
 
-use crate::model::Model;
+use crate::model::{Market, Model};
 use crate::sampling::{Input, Quantity};
 use crate::scenario::ranges;
 
@@ -113,8 +113,8 @@ impl Variant {
     /// share) and those of providers outside the network. A provider that has left the
     /// agreement hands its clients to providers outside the network: from its leaving year
     /// on its shares are theirs. A provider that never took part keeps its clients.
-    pub fn market_in(&self, m: &Model, year: i32) -> (Vec<Vec<(usize, f64)>>, Vec<(usize, f64)>) {
-        let mut outside: Vec<(usize, f64)> = Vec::new();
+    pub fn market_in(&self, m: &Model, year: i32) -> (Vec<Market>, Market) {
+        let mut outside = Market::new();
         let market = (0..m.partners.len())
             .map(|pi| {
                 let shares = m.market_of(pi);

@@ -81,7 +81,7 @@ pub(crate) struct Context<'a> {
     /// Per partner: the financier it is, if any; and the domains it delivers, each with its
     /// market share.
     financier_of_partner: Vec<Option<usize>>,
-    market: Vec<Vec<(usize, f64)>>,
+    market: Vec<crate::model::Market>,
 }
 
 impl<'a> Context<'a> {

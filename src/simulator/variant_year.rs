@@ -7,7 +7,7 @@ use crate::agreement::{
     VariantYear, fund_names,
 };
 use crate::ledger::{Entry, Ledger, Origin};
-use crate::model::Model;
+use crate::model::{Market, Model};
 use crate::outcome::{RecordedYear, Recorder};
 use crate::projection::{demand, ramp};
 use crate::sampling::{Draws, Input};
@@ -43,8 +43,8 @@ struct Network<'a> {
     delivered_part: Vec<f64>,
     /// This year's market shares, per partner and of the providers outside the network (see
     /// [`Variant::market_in`]), and which partners have left.
-    market: Vec<Vec<(usize, f64)>>,
-    outside_market: Vec<(usize, f64)>,
+    market: Vec<Market>,
+    outside_market: Market,
     left: Vec<bool>,
     /// Per partner and run: what it received this year for delivering interventions (at
     /// cost: the work costs it what it is paid).
