@@ -6,7 +6,7 @@
 mod common;
 
 use kloof::stress;
-use kloof::study::{Options, Source};
+use kloof::study::{Options, Source, Study};
 use kloof::variant::NETWORK;
 
 fn scenario(name: &str) -> Source {
@@ -26,7 +26,7 @@ fn opts() -> Options {
     }
 }
 
-fn series(s: &kloof::study::Study, metric: &str, y: i32) -> Vec<u64> {
+fn series(s: &Study, metric: &str, y: i32) -> Vec<u64> {
     s.outcomes
         .get(NETWORK, metric, y)
         .expect(metric)
@@ -35,44 +35,48 @@ fn series(s: &kloof::study::Study, metric: &str, y: i32) -> Vec<u64> {
         .collect()
 }
 
-fn values<'s>(s: &'s kloof::study::Study, metric: &str, y: i32) -> &'s [f64] {
+/// Runs the stress set `text` on the shipped scenario `name`.
+fn shocked(name: &str, text: &str) -> (Vec<Study>, stress::Stress) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let set = write(dir.path(), text);
+    stress::run(&scenario(name), Some(&set), &opts(), &|_, _| {}).expect("runs")
+}
+
+/// Asserts that two studies hold the same series, bit for bit.
+fn assert_same(a: &Study, b: &Study) {
+    for x in &a.outcomes.catalogue.series {
+        for &y in &a.outcomes.years {
+            let get = |s: &Study| {
+                s.outcomes
+                    .get(&x.variant, &x.metric, y)
+                    .map(|v| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>())
+            };
+            assert_eq!(get(a), get(b), "{} {} {y}", x.variant, x.metric);
+        }
+    }
+}
+
+fn values<'s>(s: &'s Study, metric: &str, y: i32) -> &'s [f64] {
     s.outcomes.get(NETWORK, metric, y).expect(metric)
 }
 
 #[test]
 fn a_shock_that_changes_nothing_gives_the_base_bit_for_bit() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let set = write(
-        dir.path(),
+    let (studies, st) = shocked(
+        "zoetermeer",
         "shocks:\n  - name: same\n    scale: {transition_budget.per_year: 1}\n",
     );
-    let (studies, st) =
-        stress::run(&scenario("zoetermeer"), Some(&set), &opts(), &|_, _| {}).expect("runs");
-    for x in &studies[0].outcomes.catalogue.series {
-        for &y in &studies[0].outcomes.years {
-            assert_eq!(
-                studies[0].outcomes.get(&x.variant, &x.metric, y),
-                studies[1].outcomes.get(&x.variant, &x.metric, y),
-                "{} {} {y}",
-                x.variant,
-                x.metric
-            );
-        }
-    }
+    assert_same(&studies[0], &studies[1]);
     assert!(st.shocks[1].carries_the_loss.is_none());
 }
 
 #[test]
 fn a_pinned_input_takes_its_percentile() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let set = write(
-        dir.path(),
+    let (studies, _) = shocked(
+        "zoetermeer",
         "shocks:\n  - name: p95\n    pin: {inputs.wages_prices: 0.95}\n  - name: p50\n    pin: {inputs.wages_prices: 0.5}\n",
     );
-    let (studies, _) =
-        stress::run(&scenario("zoetermeer"), Some(&set), &opts(), &|_, _| {}).expect("runs");
-    let pinned =
-        |s: &kloof::study::Study| s.scenario.inputs.0[0].1.0.fixed_value().expect("pinned");
+    let pinned = |s: &Study| s.scenario.inputs.0[0].1.0.fixed_value().expect("pinned");
     // N(2.5 %, 0.75 %): the 95th percentile is 2.5 + 1.645 x 0.75 = 3.734 %, the median 2.5 %.
     assert!(
         (pinned(&studies[1]) - 0.037_34).abs() < 1e-4,
@@ -88,13 +92,10 @@ fn a_pinned_input_takes_its_percentile() {
 
 #[test]
 fn a_partner_that_leaves_is_paid_as_before_until_it_leaves_and_nothing_after() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let set = write(
-        dir.path(),
+    let (studies, _) = shocked(
+        "ruwaard",
         "shocks:\n  - name: out\n    leaves: {thuiszorg: 2020}\n",
     );
-    let (studies, _) =
-        stress::run(&scenario("ruwaard"), Some(&set), &opts(), &|_, _| {}).expect("runs");
     let (base, out) = (&studies[0], &studies[1]);
     for y in [2018, 2019] {
         for m in [
@@ -128,18 +129,10 @@ fn a_provider_that_leaves_hands_its_clients_to_providers_outside_the_network() {
     // Stad en Ommeland: Martini and the UMCG deliver hospital care, half each. When Martini
     // leaves in 2027 its half goes to providers outside the network, whose margin is then
     // exactly the UMCG's; Martini's margin and position stop changing.
-    let dir = tempfile::tempdir().expect("temp dir");
-    let set = write(
-        dir.path(),
+    let (studies, _) = shocked(
+        "stad-en-ommeland",
         "shocks:\n  - name: out\n    leaves: {martini: 2027}\n",
     );
-    let (studies, _) = stress::run(
-        &scenario("stad-en-ommeland"),
-        Some(&set),
-        &opts(),
-        &|_, _| {},
-    )
-    .expect("runs");
     let (base, out) = (&studies[0], &studies[1]);
     assert!(
         base.outcomes
@@ -190,16 +183,7 @@ fn shocks_in_the_scenario_give_what_the_same_shocks_in_a_file_give() {
     let (b, _) = stress::run(&own, None, &opts(), &|_, _| {}).expect("from the scenario");
     assert_eq!(a.len(), 3);
     for (a, b) in a.iter().zip(&b) {
-        for x in &a.outcomes.catalogue.series {
-            for &y in &a.outcomes.years {
-                let get = |s: &kloof::study::Study| {
-                    s.outcomes
-                        .get(&x.variant, &x.metric, y)
-                        .map(|v| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>())
-                };
-                assert_eq!(get(a), get(b), "{} {} {y}", x.variant, x.metric);
-            }
-        }
+        assert_same(a, b);
     }
     // A bad shock in the scenario names the scenario's line and the key under `stress`.
     let lines = own.text.lines().count();
