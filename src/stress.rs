@@ -187,6 +187,15 @@ pub fn shocked(
             (file, base.text.clone(), from, "stress", shocks)
         }
     };
+    if shocks.is_empty() {
+        let line = from.map(|l| l + 1);
+        return Err(error(
+            &file,
+            line,
+            format!("`{prefix}` lists no shocks: name at least one"),
+        )
+        .into());
+    }
     let base_scenario = base.parse()?;
     let mut sources = vec![base.clone()];
     let mut against = vec![0];

@@ -245,6 +245,7 @@ fn bad_shocks_name_the_line_and_key() {
             5,
             "no earlier shock `c` to measure against",
         ),
+        ("shocks: []\n", 1, "`shocks` lists no shocks"),
         (
             "shocks:\n  - name: a\n    sett: {}\n",
             3,
