@@ -79,6 +79,39 @@ pub enum Command {
     Evpi(EvpiArgs),
 }
 
+/// The Monte Carlo settings of every command that simulates.
+#[derive(clap::Args)]
+pub struct Sampling {
+    /// Number of Monte Carlo runs [default: the (first) scenario's].
+    #[arg(long)]
+    pub runs: Option<u64>,
+    /// Random seed [default: the (first) scenario's].
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Worker threads [default: one per core]; results do not depend on it.
+    #[arg(long)]
+    pub threads: Option<usize>,
+}
+
+impl Sampling {
+    fn options(&self) -> Options {
+        Options {
+            runs: self.runs,
+            seed: self.seed,
+            threads: self.threads,
+            ..Options::default()
+        }
+    }
+
+    /// The number of runs: `--runs`, or the scenario's own.
+    fn runs(&self, source: &Source) -> Result<u64, Error> {
+        match self.runs {
+            Some(r) => Ok(r),
+            None => Ok(source.parse()?.monte_carlo.runs),
+        }
+    }
+}
+
 #[derive(clap::Args)]
 pub struct EvpiArgs {
     /// The decisions: scenario or overlay files (YAML), run under the same draws.
@@ -90,15 +123,8 @@ pub struct EvpiArgs {
     /// Its year [default: the horizon].
     #[arg(long)]
     pub year: Option<i32>,
-    /// Number of Monte Carlo runs [default: the first scenario's].
-    #[arg(long)]
-    pub runs: Option<u64>,
-    /// Random seed [default: the first scenario's].
-    #[arg(long)]
-    pub seed: Option<u64>,
-    /// Worker threads [default: one per core]; results do not depend on it.
-    #[arg(long)]
-    pub threads: Option<usize>,
+    #[command(flatten)]
+    pub sampling: Sampling,
     /// Report folder [default: reports/evpi-<names>/].
     #[arg(long)]
     pub out: Option<PathBuf>,
@@ -121,15 +147,8 @@ pub struct SensitivityArgs {
     /// baseline or network [default: network].
     #[arg(long, default_value = "network")]
     pub variant: String,
-    /// Number of Monte Carlo runs [default: the scenario's].
-    #[arg(long)]
-    pub runs: Option<u64>,
-    /// Random seed [default: the scenario's].
-    #[arg(long)]
-    pub seed: Option<u64>,
-    /// Worker threads [default: one per core]; results do not depend on it.
-    #[arg(long)]
-    pub threads: Option<usize>,
+    #[command(flatten)]
+    pub sampling: Sampling,
     /// Report folder [default: reports/<scenario name>-sensitivity/].
     #[arg(long)]
     pub out: Option<PathBuf>,
@@ -145,15 +164,8 @@ pub struct StressArgs {
     /// Stress set (YAML): the shocks, see the README [default: the scenario's own `stress:`].
     #[arg(long = "set", value_name = "FILE")]
     pub set: Option<PathBuf>,
-    /// Number of Monte Carlo runs [default: the scenario's].
-    #[arg(long)]
-    pub runs: Option<u64>,
-    /// Random seed [default: the scenario's].
-    #[arg(long)]
-    pub seed: Option<u64>,
-    /// Worker threads [default: one per core]; results do not depend on it.
-    #[arg(long)]
-    pub threads: Option<usize>,
+    #[command(flatten)]
+    pub sampling: Sampling,
     /// Report folder [default: reports/<scenario name>-stress/].
     #[arg(long)]
     pub out: Option<PathBuf>,
@@ -167,18 +179,11 @@ pub struct CompareArgs {
     /// Scenario or overlay files (YAML); the first is the reference of every difference.
     #[arg(required = true, num_args = 2..)]
     pub scenarios: Vec<PathBuf>,
-    /// Number of Monte Carlo runs [default: the first scenario's].
-    #[arg(long)]
-    pub runs: Option<u64>,
-    /// Random seed [default: the first scenario's].
-    #[arg(long)]
-    pub seed: Option<u64>,
+    #[command(flatten)]
+    pub sampling: Sampling,
     /// Last simulated year [default: the scenarios'].
     #[arg(long)]
     pub horizon: Option<i32>,
-    /// Worker threads [default: one per core]; results do not depend on it.
-    #[arg(long)]
-    pub threads: Option<usize>,
     /// Report folder [default: reports/compare-<first>-<second>.../].
     #[arg(long)]
     pub out: Option<PathBuf>,
@@ -203,15 +208,8 @@ pub struct FairnessArgs {
     /// `--group elderly_care=vvt,sociaal_domein`.
     #[arg(long = "group", value_name = "NAME=IDS", conflicts_with = "game")]
     pub groups: Vec<String>,
-    /// Number of Monte Carlo runs [default: the scenario's].
-    #[arg(long)]
-    pub runs: Option<u64>,
-    /// Random seed [default: the scenario's].
-    #[arg(long)]
-    pub seed: Option<u64>,
-    /// Worker threads [default: one per core]; results do not depend on it.
-    #[arg(long)]
-    pub threads: Option<usize>,
+    #[command(flatten)]
+    pub sampling: Sampling,
     /// Report folder [default: reports/<scenario name>-fairness/].
     #[arg(long)]
     pub out: Option<PathBuf>,
@@ -260,18 +258,11 @@ pub struct ExplainArgs {
 pub struct RunArgs {
     /// Scenario file (YAML); without it, the default scenario (Zoetermeer) built into kloof.
     pub scenario: Option<PathBuf>,
-    /// Number of Monte Carlo runs [default: the scenario's, usually 10000].
-    #[arg(long)]
-    pub runs: Option<u64>,
-    /// Random seed [default: the scenario's].
-    #[arg(long)]
-    pub seed: Option<u64>,
+    #[command(flatten)]
+    pub sampling: Sampling,
     /// Last simulated year [default: the scenario's, usually 2030].
     #[arg(long)]
     pub horizon: Option<i32>,
-    /// Worker threads [default: one per core]; results do not depend on it.
-    #[arg(long)]
-    pub threads: Option<usize>,
     /// Runs advanced together; results do not depend on it.
     #[arg(long, hide = true)]
     pub batch_size: Option<usize>,
@@ -328,19 +319,14 @@ pub fn run(args: &RunArgs) -> Result<(), Failure> {
         None => Source::embedded_default(),
     };
     let options = Options {
-        runs: args.runs,
-        seed: args.seed,
         horizon: args.horizon,
-        threads: args.threads,
         batch_size: args.batch_size,
         precision: args.precision,
+        ..args.sampling.options()
     };
     // The run count is known only after reading the scenario; the bar learns it on first tick.
     let bar = progress_bar(0, args.quiet);
-    let runs = match args.runs {
-        Some(r) => r,
-        None => source.parse()?.monte_carlo.runs,
-    };
+    let runs = args.sampling.runs(&source)?;
     bar.set_length(runs);
     let study = study::run(&source, &options, &|n| advance(&bar, n))?;
     let dir = args
@@ -742,17 +728,10 @@ pub fn compare(args: &CompareArgs) -> Result<(), Failure> {
         .map(|p| Source::read(p))
         .collect::<Result<Vec<_>, _>>()?;
     let options = Options {
-        runs: args.runs,
-        seed: args.seed,
         horizon: args.horizon,
-        threads: args.threads,
-        batch_size: None,
-        precision: None,
+        ..args.sampling.options()
     };
-    let runs = match args.runs {
-        Some(r) => r,
-        None => sources[0].parse()?.monte_carlo.runs,
-    };
+    let runs = args.sampling.runs(&sources[0])?;
     let bar = progress_bar(runs * sources.len() as u64, args.quiet);
     let (studies, comparison) = study::compare(&sources, &options, &|n| advance(&bar, n))?;
     let manifests: Vec<_> = studies.iter().map(|s| s.manifest.clone()).collect();
@@ -772,12 +751,7 @@ pub fn compare(args: &CompareArgs) -> Result<(), Failure> {
 /// `kloof stress SCENARIO [--set FILE]`: the scenario under each shock, side by side.
 pub fn stress(args: &StressArgs) -> Result<(), Failure> {
     let source = Source::read(&args.scenario)?;
-    let options = Options {
-        runs: args.runs,
-        seed: args.seed,
-        threads: args.threads,
-        ..Options::default()
-    };
+    let options = args.sampling.options();
     let bar = progress_bar(0, args.quiet);
     let (studies, stress) =
         kloof::stress::run(&source, args.set.as_deref(), &options, &|n, total| {
@@ -801,16 +775,8 @@ pub fn stress(args: &StressArgs) -> Result<(), Failure> {
 /// `kloof sensitivity SCENARIO --metric M`: a tornado of the inputs that drive M.
 pub fn sensitivity(args: &SensitivityArgs) -> Result<(), Failure> {
     let source = Source::read(&args.scenario)?;
-    let options = Options {
-        runs: args.runs,
-        seed: args.seed,
-        threads: args.threads,
-        ..Options::default()
-    };
-    let runs = match args.runs {
-        Some(r) => r,
-        None => source.parse()?.monte_carlo.runs,
-    };
+    let options = args.sampling.options();
+    let runs = args.sampling.runs(&source)?;
     let bar = progress_bar(runs, args.quiet);
     let (study, ranked) = study::sensitivity(
         &source,
@@ -843,16 +809,8 @@ pub fn evpi(args: &EvpiArgs) -> Result<(), Failure> {
         .iter()
         .map(|p| Source::read(p))
         .collect::<Result<Vec<_>, _>>()?;
-    let options = Options {
-        runs: args.runs,
-        seed: args.seed,
-        threads: args.threads,
-        ..Options::default()
-    };
-    let runs = match args.runs {
-        Some(r) => r,
-        None => sources[0].parse()?.monte_carlo.runs,
-    };
+    let options = args.sampling.options();
+    let runs = args.sampling.runs(&sources[0])?;
     let bar = progress_bar(runs * sources.len() as u64, args.quiet);
     let (studies, voi) =
         study::value_of_information(&sources, &options, &args.metric, args.year, &|n| {
@@ -907,12 +865,7 @@ fn fairness_scenario(args: &FairnessArgs) -> Result<(), Failure> {
             ))
         })
         .collect::<Result<Vec<(String, Vec<String>)>, Error>>()?;
-    let options = Options {
-        runs: args.runs,
-        seed: args.seed,
-        threads: args.threads,
-        ..Options::default()
-    };
+    let options = args.sampling.options();
     let bar = progress_bar(0, args.quiet);
     let study = study::fairness(&source, &options, &groups, args.advise, &|n, total| {
         bar.set_length(total);
