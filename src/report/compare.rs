@@ -4,8 +4,6 @@
 use std::fmt::Write;
 use std::path::Path;
 
-use serde::Serialize;
-
 use super::markdown::mln;
 use super::{ReportError, publish};
 use crate::compare::{Comparison, Figure};
@@ -14,16 +12,7 @@ use crate::stats::Summary;
 
 /// Writes the report to `dir`, all or nothing.
 pub fn write(dir: &Path, manifests: &[Manifest], c: &Comparison) -> Result<(), ReportError> {
-    #[derive(Serialize)]
-    struct Json<'a> {
-        compared: Vec<&'a crate::provenance::Provenance>,
-        #[serde(flatten)]
-        comparison: &'a Comparison,
-    }
-    let json = serde_json::to_vec_pretty(&Json {
-        compared: manifests.iter().map(|m| &m.provenance).collect(),
-        comparison: c,
-    })?;
+    let json = super::json::compared(manifests, c)?;
     let files: Vec<(&str, Vec<u8>)> = vec![
         ("compare.md", render(manifests, c).into_bytes()),
         ("compare.csv", csv(c).into_bytes()),

@@ -4,8 +4,6 @@
 use std::fmt::Write;
 use std::path::Path;
 
-use serde::Serialize;
-
 use super::markdown::mln;
 use super::{ReportError, compare, publish};
 use crate::provenance::Manifest;
@@ -13,16 +11,7 @@ use crate::stress::Stress;
 
 /// Writes the report to `dir`, all or nothing.
 pub fn write(dir: &Path, manifests: &[Manifest], st: &Stress) -> Result<(), ReportError> {
-    #[derive(Serialize)]
-    struct Json<'a> {
-        compared: Vec<&'a crate::provenance::Provenance>,
-        #[serde(flatten)]
-        stress: &'a Stress,
-    }
-    let json = serde_json::to_vec_pretty(&Json {
-        compared: manifests.iter().map(|m| &m.provenance).collect(),
-        stress: st,
-    })?;
+    let json = super::json::compared(manifests, st)?;
     let files: Vec<(&str, Vec<u8>)> = vec![
         ("stress.md", render(manifests, st).into_bytes()),
         ("stress.csv", csv(st).into_bytes()),

@@ -4,8 +4,6 @@
 use std::fmt::Write;
 use std::path::Path;
 
-use serde::Serialize;
-
 use super::markdown::mln;
 use super::{ReportError, publish};
 use crate::provenance::Manifest;
@@ -17,16 +15,7 @@ pub fn write(
     manifests: &[Manifest],
     v: &ValueOfInformation,
 ) -> Result<(), ReportError> {
-    #[derive(Serialize)]
-    struct Json<'a> {
-        compared: Vec<&'a crate::provenance::Provenance>,
-        #[serde(flatten)]
-        value_of_information: &'a ValueOfInformation,
-    }
-    let json = serde_json::to_vec_pretty(&Json {
-        compared: manifests.iter().map(|m| &m.provenance).collect(),
-        value_of_information: v,
-    })?;
+    let json = super::json::compared(manifests, v)?;
     let files: Vec<(&str, Vec<u8>)> = vec![
         ("voi.md", render(manifests, v, usize::MAX).into_bytes()),
         ("voi.json", json),
