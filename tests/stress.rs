@@ -172,6 +172,27 @@ fn a_provider_that_leaves_hands_its_clients_to_providers_outside_the_network() {
 }
 
 #[test]
+fn a_stress_test_does_not_depend_on_the_thread_count() {
+    // Stad en Ommeland's own shocks: a provider leaving, a rule parameter changed.
+    let with = |threads| {
+        let options = Options {
+            threads: Some(threads),
+            ..opts()
+        };
+        stress::run(&scenario("stad-en-ommeland"), None, &options, &|_, _| {}).expect("runs")
+    };
+    let ((one, a), (three, b)) = (with(1), with(3));
+    assert_eq!(one.len(), 4);
+    for (x, y) in one.iter().zip(&three) {
+        assert_same(x, y);
+    }
+    assert_eq!(
+        serde_json::to_string(&a).expect("json"),
+        serde_json::to_string(&b).expect("json")
+    );
+}
+
+#[test]
 fn shocks_in_the_scenario_give_what_the_same_shocks_in_a_file_give() {
     let dir = tempfile::tempdir().expect("temp dir");
     let shocks = "  - name: wages-p95\n    pin: {inputs.wages_prices: 0.95}\n  - name: out\n    leaves: {vvt: 2027}\n";
