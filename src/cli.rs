@@ -351,6 +351,26 @@ pub fn run(args: &RunArgs) -> Result<(), Failure> {
     Ok(())
 }
 
+/// Puts a report folder in place whole (a signal waits until it is), clears the progress bar
+/// so that an error does not land on it, and unless `quiet` prints the report's `text` and
+/// where it went.
+fn deliver(
+    bar: &ProgressBar,
+    dir: &std::path::Path,
+    quiet: bool,
+    write: impl FnOnce() -> Result<(), report::ReportError>,
+    text: impl FnOnce() -> String,
+) -> Result<(), Failure> {
+    let written = uninterrupted(write);
+    bar.finish_and_clear();
+    written?;
+    if !quiet {
+        say!("{}", text())?;
+        say!("Report: {}", dir.display())?;
+    }
+    Ok(())
+}
+
 fn print_summary(study: &study::Study, dir: &std::path::Path) -> std::io::Result<()> {
     let o = &study.outcomes;
     let p = &study.manifest.provenance;
@@ -738,14 +758,13 @@ pub fn compare(args: &CompareArgs) -> Result<(), Failure> {
     let dir = args.out.clone().unwrap_or_else(|| {
         PathBuf::from("reports").join(format!("compare-{}", comparison.names.join("-")))
     });
-    let written = uninterrupted(|| report::compare::write(&dir, &manifests, &comparison));
-    bar.finish_and_clear();
-    written?;
-    if !args.quiet {
-        say!("{}", report::compare::render(&manifests, &comparison))?;
-        say!("Report: {}", dir.display())?;
-    }
-    Ok(())
+    deliver(
+        &bar,
+        &dir,
+        args.quiet,
+        || report::compare::write(&dir, &manifests, &comparison),
+        || report::compare::render(&manifests, &comparison),
+    )
 }
 
 /// `kloof stress SCENARIO [--set FILE]`: the scenario under each shock, side by side.
@@ -762,14 +781,13 @@ pub fn stress(args: &StressArgs) -> Result<(), Failure> {
     let dir = args.out.clone().unwrap_or_else(|| {
         PathBuf::from("reports").join(format!("{}-stress", stress.comparison.names[0]))
     });
-    let written = uninterrupted(|| report::stress::write(&dir, &manifests, &stress));
-    bar.finish_and_clear();
-    written?;
-    if !args.quiet {
-        say!("{}", report::stress::render(&manifests, &stress))?;
-        say!("Report: {}", dir.display())?;
-    }
-    Ok(())
+    deliver(
+        &bar,
+        &dir,
+        args.quiet,
+        || report::stress::write(&dir, &manifests, &stress),
+        || report::stress::render(&manifests, &stress),
+    )
 }
 
 /// `kloof sensitivity SCENARIO --metric M`: a tornado of the inputs that drive M.
@@ -789,17 +807,13 @@ pub fn sensitivity(args: &SensitivityArgs) -> Result<(), Failure> {
     let dir = args.out.clone().unwrap_or_else(|| {
         PathBuf::from("reports").join(format!("{}-sensitivity", study.scenario.name))
     });
-    let written = uninterrupted(|| report::sensitivity::write(&dir, &study.manifest, &ranked));
-    bar.finish_and_clear();
-    written?;
-    if !args.quiet {
-        say!(
-            "{}",
-            report::sensitivity::render(&study.manifest.provenance, &ranked, 15)
-        )?;
-        say!("Report: {}", dir.display())?;
-    }
-    Ok(())
+    deliver(
+        &bar,
+        &dir,
+        args.quiet,
+        || report::sensitivity::write(&dir, &study.manifest, &ranked),
+        || report::sensitivity::render(&study.manifest.provenance, &ranked, 15),
+    )
 }
 
 /// `kloof evpi A B [...]`: what knowing the uncertain inputs before deciding is worth.
@@ -822,17 +836,13 @@ pub fn evpi(args: &EvpiArgs) -> Result<(), Failure> {
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from("reports").join(format!("evpi-{}", names.join("-"))));
-    let written = uninterrupted(|| report::value_of_information::write(&dir, &manifests, &voi));
-    bar.finish_and_clear();
-    written?;
-    if !args.quiet {
-        say!(
-            "{}",
-            report::value_of_information::render(&manifests, &voi, 10)
-        )?;
-        say!("Report: {}", dir.display())?;
-    }
-    Ok(())
+    deliver(
+        &bar,
+        &dir,
+        args.quiet,
+        || report::value_of_information::write(&dir, &manifests, &voi),
+        || report::value_of_information::render(&manifests, &voi, 10),
+    )
 }
 
 /// `kloof fairness`: a scenario's coalitions simulated, or a game given directly.
@@ -874,26 +884,14 @@ fn fairness_scenario(args: &FairnessArgs) -> Result<(), Failure> {
     let dir = args.out.clone().unwrap_or_else(|| {
         PathBuf::from("reports").join(format!("{}-fairness", study.scenario.name))
     });
-    let written = uninterrupted(|| {
-        report::fairness::write(
-            &dir,
-            &study.manifest,
-            &study.assessment,
-            study.advice.as_ref(),
-        )
-    });
-    bar.finish_and_clear();
-    written?;
-    if !args.quiet {
-        let text = report::fairness::render(
-            &study.manifest.provenance,
-            &study.assessment,
-            study.advice.as_ref(),
-        );
-        say!("{text}")?;
-        say!("Report: {}", dir.display())?;
-    }
-    Ok(())
+    let advice = study.advice.as_ref();
+    deliver(
+        &bar,
+        &dir,
+        args.quiet,
+        || report::fairness::write(&dir, &study.manifest, &study.assessment, advice),
+        || report::fairness::render(&study.manifest.provenance, &study.assessment, advice),
+    )
 }
 
 /// `kloof fairness --game FILE`: the Shapley value and nucleolus of a game, and the verdict on

@@ -191,18 +191,11 @@ fn check_correlated(name: &str) -> Result<(), String> {
             return Ok(());
         };
         match known.inputs.iter().find(|(n, _)| n == name) {
-            None if known.inputs.is_empty() => Err(format!(
-                "unknown shared input `{name}`: only shared inputs can be correlated, and the \
-                 scenario declares none under `inputs:`"
-            )),
-            None => Err(format!(
-                "unknown shared input `{name}`; declared under `inputs:`: {}",
-                known
-                    .inputs
-                    .iter()
-                    .map(|(n, _)| n.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
+            None => Err(unknown_input(
+                &known.inputs,
+                name,
+                "only shared inputs can be correlated, and the scenario declares none under \
+                 `inputs:`",
             )),
             Some((_, q)) if q.fixed_value().is_some() => Err(format!(
                 "shared input `{name}` is a fixed number; only uncertain inputs (a \
@@ -476,6 +469,19 @@ pub(super) fn scenario_name<'de, D: Deserializer<'de>>(d: D) -> Result<String, D
     Ok(name)
 }
 
+/// The error for a shared input `name` that is not among `inputs`: it lists those declared,
+/// or says `none` when there are none.
+fn unknown_input(inputs: &[(String, crate::sampling::Quantity)], name: &str, none: &str) -> String {
+    if inputs.is_empty() {
+        return format!("unknown shared input `{name}`: {none}");
+    }
+    let declared: Vec<&str> = inputs.iter().map(|(n, _)| n.as_str()).collect();
+    format!(
+        "unknown shared input `{name}`; declared under `inputs:`: {}",
+        declared.join(", ")
+    )
+}
+
 /// A number that names a shared input (`{input: name}`) as that input's quantity, marked with
 /// its name; any other number as it is. Returns whether it could be checked: on the first
 /// reading the shared inputs are not known yet.
@@ -493,17 +499,10 @@ pub(super) fn resolve(
                 q.shared = Some(name);
                 Ok((q, true))
             }
-            None if known.inputs.is_empty() => Err(format!(
-                "unknown shared input `{name}`: the scenario declares none under `inputs:`"
-            )),
-            None => Err(format!(
-                "unknown shared input `{name}`; declared under `inputs:`: {}",
-                known
-                    .inputs
-                    .iter()
-                    .map(|(n, _)| n.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
+            None => Err(unknown_input(
+                &known.inputs,
+                &name,
+                "the scenario declares none under `inputs:`",
             )),
         },
     })
