@@ -123,6 +123,19 @@ pub struct InterventionModel {
     pub delivered_by: Vec<(Option<usize>, f64)>,
     /// Staff at full scale: (domain, FTE).
     pub staff: Option<(usize, InputId)>,
+    /// Share of its effect lost each year after its funding ends; `None`: all of it.
+    pub decay: Option<InputId>,
+}
+
+/// What care gained is worth, and to whom (the scenario's `valuation:`).
+#[derive(Debug, Clone, Default)]
+pub struct ValuationModel {
+    /// Per domain: λ, EUR per FTE-year of care gained; `None`: 0.
+    pub wtp: Vec<Option<InputId>>,
+    /// Per domain: the partner (index into [`Model::partners`]) credited with its care gained.
+    pub credited: Vec<usize>,
+    /// λ values for curves, EUR per FTE-year; empty without `valuation:`.
+    pub grid: Vec<f64>,
 }
 
 #[derive(Debug, Clone)]
@@ -178,6 +191,45 @@ impl ParamModel {
     }
 }
 
+/// λ per domain as inputs (after every other input: they belong to no projection), and the
+/// partner each domain's care gained is credited to.
+fn compile_valuation(
+    scenario: &Scenario,
+    partners: &[PartnerModel],
+    financiers: &[FinancierModel],
+    domains: &[DomainModel],
+    inputs: &mut Vec<Input>,
+) -> ValuationModel {
+    let v = scenario.valuation.as_ref();
+    let residents = partners.iter().position(|p| p.role == Role::Residents);
+    let credited = domains
+        .iter()
+        .map(|d| {
+            let duty = partners
+                .iter()
+                .position(|p| p.id == financiers[d.financier].id)
+                .unwrap_or(0);
+            match v.map(|v| v.credit) {
+                Some(crate::scenario::Credit::Residents) => residents.unwrap_or(duty),
+                _ => duty,
+            }
+        })
+        .collect();
+    let wtp = domains
+        .iter()
+        .map(|d| {
+            let given = v?.wtp_per_fte_year.0.iter().find(|(k, _)| k.as_str() == d.id)?;
+            let key = format!("valuation.wtp_per_fte_year.{}", d.id);
+            Some(add_input(inputs, key, &given.1.0))
+        })
+        .collect();
+    ValuationModel {
+        wtp,
+        credited,
+        grid: v.map_or_else(Vec::new, |v| v.grid.clone()),
+    }
+}
+
 /// One rule of the scenario: its file as written and its parameters.
 #[derive(Debug, Clone)]
 pub struct RuleModel {
@@ -207,6 +259,7 @@ pub struct Model {
     pub interventions: Vec<InterventionModel>,
     pub transition: Option<TransitionModel>,
     pub rules: Vec<RuleModel>,
+    pub valuation: ValuationModel,
 }
 
 impl Model {
@@ -468,6 +521,10 @@ impl Model {
                             add(&mut inputs, format!("{k}.staff.fte"), &st.fte.0),
                         )
                     }),
+                    decay: i
+                        .persistence
+                        .as_ref()
+                        .map(|p| add(&mut inputs, format!("{k}.persistence.decay"), &p.decay.0)),
                 }
             })
             .collect();
@@ -502,6 +559,7 @@ impl Model {
                 ),
             })
             .collect();
+        let valuation = compile_valuation(scenario, &partners, &financiers, &domains, &mut inputs);
         correlate(scenario, &mut inputs);
         Model {
             name: scenario.name.clone(),
@@ -520,6 +578,7 @@ impl Model {
             transition,
             projection_inputs,
             rules,
+            valuation,
         }
     }
 

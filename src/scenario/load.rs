@@ -370,6 +370,17 @@ fn check_whole(s: &Scenario) -> Result<(), (Vec<&'static str>, String)> {
             ),
         ));
     }
+    if let Some(v) = &s.valuation
+        && v.credit == super::Credit::Residents
+        && !s.partners.iter().any(|p| p.role == super::Role::Residents)
+    {
+        return Err((
+            vec!["valuation", "credit"],
+            "care gained is credited to the residents, but no partner has role `residents`; \
+             add one or credit `duty_of_care`"
+                .into(),
+        ));
+    }
     if let Some(a) = &s.agreement_period {
         if a.to < a.from {
             return Err((

@@ -109,6 +109,10 @@ ranged_quantity!(
     MoveShare: ranges::MOVE_SHARE;
     /// A cost share or a corridor.
     CostShare: ranges::COST_SHARE;
+    /// Willingness to pay for an FTE-year of care gained, EUR.
+    Wtp: ranges::WTP;
+    /// Share of an intervention's effect lost each year after its funding ends.
+    Decay: ranges::DECAY;
 );
 
 impl BandValue for People {}
@@ -157,6 +161,10 @@ pub struct Scenario {
     pub agreement_period: Option<AgreementPeriod>,
     #[serde(default)]
     pub monte_carlo: MonteCarlo,
+    /// What the care the network gains is worth, and to whom (see [`crate::value`]). Without
+    /// it care gained is reported but valued at 0, and every judgement counts money only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub valuation: Option<Valuation>,
     /// Shocks for `kloof stress` without `--set`: a list like a stress file's `shocks:`. They
     /// change nothing of a run; [`crate::stress`] reads and checks them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -436,6 +444,75 @@ pub struct Intervention {
     #[serde(default)]
     pub staff: Option<economics::Staff>,
     pub effects: Vec<Effect>,
+    /// What remains of its effect once its funding ends: an admission delayed or a fall
+    /// prevented does not come back the day the money stops. Without it the effect ends with
+    /// the funding.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub persistence: Option<Persistence>,
+}
+
+/// How an intervention's effect fades after its funding ends: each year without funding it
+/// keeps `1 - decay` of the effect it had the year before (never less than what its funding
+/// of the year gives).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Persistence {
+    pub decay: Decay,
+}
+
+/// The value of care gained: care delivered in the network that the baseline leaves unmet,
+/// for want of staff. In a region short of staff that is the network's product, and a
+/// judgement that counts euros only misreads it.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Valuation {
+    /// λ: EUR per FTE-year of care gained, per domain (a number or a distribution drawn once
+    /// per run). Domains not named are valued at 0.
+    pub wtp_per_fte_year: Keyed<DomainRef, Wtp>,
+    /// The values of λ (EUR per FTE-year, the same for every domain) at which the
+    /// acceptability curve and the value of information are given; ascending.
+    #[serde(default = "default_wtp_grid", deserialize_with = "wtp_grid")]
+    pub grid: Vec<f64>,
+    /// Who is credited with the value of care gained in a domain.
+    #[serde(default)]
+    pub credit: Credit,
+}
+
+/// To whom the value of care gained in a domain is credited.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Credit {
+    /// The partner that holds the duty of care for the domain: its financier (the insurer's
+    /// *zorgplicht* for Zvw, the care office's for Wlz, the municipality's for Wmo and Jeugd).
+    #[default]
+    DutyOfCare,
+    /// The residents (a partner with role `residents`), who receive the care.
+    Residents,
+}
+
+/// EUR per FTE-year: from nothing to twice the cost of hiring agency staff for a year.
+fn default_wtp_grid() -> Vec<f64> {
+    (0..=12).map(|k| f64::from(k) * 12_500.0).collect()
+}
+
+fn wtp_grid<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<f64>, D::Error> {
+    let grid = Vec::<f64>::deserialize(d)?;
+    if grid.is_empty() {
+        return Err(de::Error::custom("give at least one value of λ"));
+    }
+    if let Some(x) = grid.iter().find(|x| !ranges::WTP.bounds.contains(**x)) {
+        return Err(de::Error::custom(format!(
+            "λ {x} lies outside {} ({})",
+            ranges::WTP.bounds.describe(),
+            ranges::WTP.why
+        )));
+    }
+    if grid.windows(2).any(|w| w[1] <= w[0]) {
+        return Err(de::Error::custom(
+            "list the values of λ in ascending order, each once",
+        ));
+    }
+    Ok(grid)
 }
 
 /// The change of demand an intervention brings at full scale, in one domain and age range.

@@ -165,8 +165,24 @@ pub const MOVE_SHARE: Range = range(
     "share of a year's unmet demand that becomes demand in another domain the next year; at most 1 in all",
 );
 
+/// A board's willingness to pay for an FTE-year of care that would otherwise go unmet. An
+/// FTE-year costs a Dutch care employer EUR 61,000 to 83,000 (CBS 83670NED, 2024); ten times
+/// the dearest anchor is no longer a valuation of care.
+pub const WTP: Range = range(
+    "`valuation.wtp_per_fte_year.<domain>`, `valuation.grid`",
+    0.0,
+    1e6,
+    "EUR per FTE-year of care gained; an FTE-year costs a care employer EUR 61,000-83,000 (CBS 2024)",
+);
+pub const DECAY: Range = range(
+    "`interventions[].persistence.decay`",
+    0.0,
+    1.0,
+    "share of the effect lost each year after the funding ends: 0 keeps it, 1 ends it at once",
+);
+
 /// Every range, in the README's order.
-pub const ALL: [Range; 19] = [
+pub const ALL: [Range; 21] = [
     PEOPLE,
     BIRTH_RATE,
     DEATH_PROBABILITY,
@@ -186,6 +202,8 @@ pub const ALL: [Range; 19] = [
     UNMET_SHARE,
     COST_SHARE,
     MOVE_SHARE,
+    WTP,
+    DECAY,
 ];
 
 /// Net emigration from an age band may take at most this share of the band's people in the
@@ -238,6 +256,8 @@ pub fn for_input(key: &str) -> Option<Range> {
         ["interventions", _, "cost"] => EUR_PER_YEAR,
         ["interventions", .., "change"] => CHANGE,
         ["transition_budget", "per_year"] => EUR_PER_YEAR,
+        ["interventions", _, "persistence", "decay"] => DECAY,
+        ["valuation", "wtp_per_fte_year", _] => WTP,
         _ => return None,
     })
 }

@@ -79,6 +79,25 @@ pub(super) struct AgreementSeries {
     /// at cost), and what left the network (work bought outside it, payments to `outside`).
     pub interventions_network: usize,
     pub left_network: usize,
+    /// Care gained (see [`crate::value`]): per domain FTE and hours this year; totals in FTE,
+    /// hours and EUR; FTE-years since the start.
+    pub gained_fte: Vec<usize>,
+    pub gained_hours: Vec<usize>,
+    pub gained_fte_total: usize,
+    pub gained_hours_total: usize,
+    pub gained_eur_total: usize,
+    pub gained_fte_years: usize,
+    /// Demand avoided (FTE) where the staff could have delivered it (a lower bill) and where
+    /// they could not (capacity freed for people who would wait); care displaced by the staff
+    /// interventions draw. Gained = freed − displaced.
+    pub avoided_cash: usize,
+    pub avoided_freed: usize,
+    pub displaced: usize,
+    /// The value of the care gained since the start at the scenario's λ; per partner its
+    /// position plus the value credited to it; their sum.
+    pub care_value: usize,
+    pub partner_benefit: Vec<usize>,
+    pub network_benefit: usize,
     /// Per event: 1 in the runs where it fired.
     pub events: Vec<usize>,
     /// Per tally, per partner: the amount rules tallied this year.
@@ -219,6 +238,19 @@ impl Layout {
                     .collect(),
                 funds: a.each(&funds, |f| format!("fund.{f}.eur")),
                 imbalance: a.add("ledger.imbalance"),
+                // Care gained and its value come last: the series before keep their order.
+                gained_fte: a.each(&m.domains, |d| format!("care.gained.fte.{}", d.id)),
+                gained_hours: a.each(&m.domains, |d| format!("care.gained.hours.{}", d.id)),
+                gained_fte_total: a.add("care.gained.fte.total"),
+                gained_hours_total: a.add("care.gained.hours.total"),
+                gained_eur_total: a.add("care.gained.eur.total"),
+                gained_fte_years: a.add("care.gained.fte_years"),
+                avoided_cash: a.add("avoided.fte.cash"),
+                avoided_freed: a.add("avoided.fte.freed"),
+                displaced: a.add("care.displaced.fte"),
+                care_value: a.add("care.value.eur"),
+                partner_benefit: a.each(&m.partners, |p| format!("partner.{}.benefit", p.id)),
+                network_benefit: a.add("network.benefit"),
             });
         }
         for (core, ids) in cores.iter_mut().zip(ids) {

@@ -54,6 +54,12 @@ struct Network<'a> {
     /// Per financier and run: what it paid into the transition fund this year, when that
     /// comes on top of its budget.
     on_top: Vec<Vec<f64>>,
+    /// Per intervention and run: the level of its effect, which may outlast its funding (see
+    /// [`crate::scenario::Persistence`]).
+    effect: Vec<Vec<f64>>,
+    /// Per domain and run: care gained since the start, FTE-years; and this year's λ.
+    gained_years: Vec<Vec<f64>>,
+    wtp: Vec<Vec<f64>>,
 }
 
 /// One variant of one batch.
@@ -337,6 +343,9 @@ impl<'a> Network<'a> {
             intervention_revenue: grid(m.partners.len()),
             last_unmet: grid(m.domains.len()),
             on_top: grid(m.financiers.len()),
+            effect: grid(m.interventions.len()),
+            gained_years: grid(m.domains.len()),
+            wtp: grid(m.domains.len()),
         })
     }
 
@@ -365,6 +374,11 @@ impl<'a> Network<'a> {
         self.own.events.iter_mut().for_each(|(_, v)| v.fill(0.0));
         for (_, rows) in &mut self.own.tallies {
             rows.iter_mut().for_each(|v| v.fill(0.0));
+        }
+        for (row, id) in self.wtp.iter_mut().zip(&m.valuation.wtp) {
+            if let Some(id) = id {
+                row.iter_mut().enumerate().for_each(|(b, x)| *x = draws.at(*id, b));
+            }
         }
         self.contribute(cx, variant, draws, year)?;
         self.intervene(m, p, draws, year);
@@ -528,6 +542,11 @@ impl<'a> Network<'a> {
                     0.0
                 };
                 self.levels[i] = r * funding;
+                let effect = &mut self.effect[i][b];
+                *effect = match iv.decay {
+                    Some(decay) => self.levels[i].max(*effect * (1.0 - draws.at(decay, b))),
+                    None => self.levels[i],
+                };
             }
             own.transition_available[b] = avail;
             own.transition_spent[b] = spent;
@@ -541,16 +560,18 @@ impl<'a> Network<'a> {
                 let mut touched = false;
                 let mut staff = p.frame.capacity_fte[di][b];
                 for (i, iv) in m.interventions.iter().enumerate() {
-                    if self.levels[i] <= 0.0 {
-                        continue;
-                    }
                     if let Some((d, fte)) = iv.staff
                         && d == di
+                        && self.levels[i] > 0.0
                     {
                         staff -= draws.at(fte, b) * self.levels[i];
                     }
+                    let effect = self.effect[i][b];
+                    if effect <= 0.0 {
+                        continue;
+                    }
                     for ef in iv.effects.iter().filter(|ef| ef.domain == di) {
-                        let f = 1.0 + draws.at(ef.change, b) * self.levels[i];
+                        let f = 1.0 + draws.at(ef.change, b) * effect;
                         weight[ef.ages.ages()].iter_mut().for_each(|w| *w *= f);
                         touched = true;
                     }
@@ -676,6 +697,59 @@ impl<'a> Network<'a> {
             put(*series, b, self.ledger.balance_at(fund, b));
         }
         put(a.imbalance, b, self.ledger.imbalance(b));
+        self.fill_care(m, a, p, put, b);
+    }
+
+    /// Writes run `b`'s care gained against the projection without agreement, its parts
+    /// (demand avoided where staff were spare or short, care displaced by the interventions'
+    /// staff) and its value, credited per partner on top of their positions.
+    fn fill_care(
+        &mut self,
+        m: &Model,
+        a: &AgreementSeries,
+        p: &Projection,
+        put: &mut impl FnMut(usize, usize, f64),
+        b: usize,
+    ) {
+        let (base, own) = (&p.frame.baseline, &self.own.frame);
+        let mut total = crate::value::CareGained::default();
+        let mut benefit = vec![0.0; m.partners.len()];
+        for (di, dm) in m.domains.iter().enumerate() {
+            let mut g = crate::value::CareGained::of(
+                [base.demand_fte[di][b], base.capacity_fte[di][b].max(0.0)],
+                [own.demand_fte[di][b], own.capacity_fte[di][b]],
+                [base.delivered_fte[di][b], own.delivered_fte[di][b]],
+            );
+            let fte_hours = p.draws.at(dm.hours_per_fte, b) * p.states[b].productivity[di];
+            let eur = (base.demand_eur[di][b] - base.delivered_eur[di][b])
+                - (own.demand_eur[di][b] - own.delivered_eur[di][b]);
+            g.hours = g.fte * fte_hours;
+            g.eur = eur;
+            put(a.gained_fte[di], b, g.fte);
+            put(a.gained_hours[di], b, g.hours);
+            total.add(&g);
+            self.gained_years[di][b] += g.fte;
+            benefit[m.valuation.credited[di]] += self.wtp[di][b] * self.gained_years[di][b];
+        }
+        put(a.gained_fte_total, b, total.fte);
+        put(a.gained_hours_total, b, total.hours);
+        put(a.gained_eur_total, b, total.eur);
+        put(
+            a.gained_fte_years,
+            b,
+            self.gained_years.iter().map(|row| row[b]).sum(),
+        );
+        put(a.avoided_cash, b, total.cash);
+        put(a.avoided_freed, b, total.freed);
+        put(a.displaced, b, total.displaced);
+        put(a.care_value, b, benefit.iter().sum());
+        let mut network = 0.0;
+        for (pi, value) in benefit.into_iter().enumerate() {
+            let x = self.partner_net[pi][b] + value;
+            network += x;
+            put(a.partner_benefit[pi], b, x);
+        }
+        put(a.network_benefit, b, network);
     }
 }
 
