@@ -338,7 +338,7 @@ pub fn run(args: &RunArgs) -> Result<(), Failure> {
             &dir,
             &study.manifest,
             &study.outcomes,
-            &report::About::of(&study.scenario),
+            &report::About::of(&study.scenario, &study.outcomes),
             args.per_run,
         )
     });

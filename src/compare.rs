@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use crate::stats::Summary;
 use crate::study::Study;
+use crate::value::Value;
 use crate::variant::{BASELINE, NETWORK};
 
 /// A figure per run, for one variant.
@@ -65,7 +66,7 @@ pub struct Comparison {
 const EPS: f64 = 0.5;
 
 /// Compares studies of the same runs. The first is the reference of every difference.
-pub fn compare(studies: &[Study]) -> Comparison {
+pub fn compare(studies: &[Study], value: Value) -> Comparison {
     let h = |s: &Study| s.manifest.provenance.horizon;
     let at = |s: &Study, v: &str, m: &str, y: i32| -> Option<Vec<f64>> {
         s.outcomes.get(v, m, y).map(<[f64]>::to_vec)
@@ -127,10 +128,19 @@ pub fn compare(studies: &[Study]) -> Comparison {
             Box::new(|s: &Study| at(s, NETWORK, "savings.eur.cumulative", h(s))),
         ),
         (
-            "All partners together".into(),
-            "network.net".into(),
+            match value {
+                Value::Money => "All partners together".into(),
+                Value::Benefit => "All partners together, net benefit".into(),
+            },
+            value.network().into(),
             "EUR",
-            Box::new(|s: &Study| at(s, NETWORK, "network.net", h(s))),
+            Box::new(move |s: &Study| at(s, NETWORK, value.network(), h(s))),
+        ),
+        (
+            "Care gained over the period".into(),
+            "care.gained.fte_years".into(),
+            "FTE-years",
+            Box::new(|s: &Study| at(s, NETWORK, "care.gained.fte_years", h(s))),
         ),
     ];
     let first = &studies[0];
@@ -167,7 +177,7 @@ pub fn compare(studies: &[Study]) -> Comparison {
         .iter()
         .map(|p| p.id.0.clone())
         .collect();
-    let position = |s: &Study, id: &str| at(s, NETWORK, &format!("partner.{id}.net"), h(s));
+    let position = |s: &Study, id: &str| at(s, NETWORK, &value.position(id), h(s));
     let partners = ids
         .iter()
         .map(|id| {
@@ -194,7 +204,7 @@ pub fn compare(studies: &[Study]) -> Comparison {
     let all_gain = studies
         .iter()
         .map(|s| {
-            at(s, NETWORK, "partners.all_gain", h(s))
+            at(s, NETWORK, value.all_gain(), h(s))
                 .map_or(0.0, |x| x.iter().sum::<f64>() / x.len().max(1) as f64)
         })
         .collect();

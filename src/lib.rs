@@ -18,6 +18,7 @@
 pub mod agreement;
 pub mod compare;
 pub mod contract;
+pub mod cost_effectiveness;
 pub mod fairness;
 pub mod ledger;
 pub mod model;

@@ -196,24 +196,13 @@ impl ParamModel {
 fn compile_valuation(
     scenario: &Scenario,
     partners: &[PartnerModel],
-    financiers: &[FinancierModel],
     domains: &[DomainModel],
     inputs: &mut Vec<Input>,
 ) -> ValuationModel {
     let v = scenario.valuation.as_ref();
-    let residents = partners.iter().position(|p| p.role == Role::Residents);
-    let credited = domains
+    let credited = crate::value::credited(scenario)
         .iter()
-        .map(|d| {
-            let duty = partners
-                .iter()
-                .position(|p| p.id == financiers[d.financier].id)
-                .unwrap_or(0);
-            match v.map(|v| v.credit) {
-                Some(crate::scenario::Credit::Residents) => residents.unwrap_or(duty),
-                _ => duty,
-            }
-        })
+        .map(|id| partners.iter().position(|p| &p.id == id).unwrap_or(0))
         .collect();
     let wtp = domains
         .iter()
@@ -559,7 +548,7 @@ impl Model {
                 ),
             })
             .collect();
-        let valuation = compile_valuation(scenario, &partners, &financiers, &domains, &mut inputs);
+        let valuation = compile_valuation(scenario, &partners, &domains, &mut inputs);
         correlate(scenario, &mut inputs);
         Model {
             name: scenario.name.clone(),

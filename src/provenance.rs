@@ -22,6 +22,10 @@ pub struct Provenance {
     pub runs: u64,
     pub start_year: i32,
     pub horizon: i32,
+    /// `--wtp`: λ, EUR per FTE-year of care gained in every domain, in place of the
+    /// scenario's `valuation:`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub wtp_per_fte_year: Option<f64>,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -33,6 +33,7 @@ use crate::sampling::{Quantity, key_hash, stream};
 use crate::scenario::{self, ScenarioError};
 use crate::stats::Summary;
 use crate::study::{self, Options, Source, Study};
+use crate::value::Value as Counting;
 use crate::variant::{BASELINE, NETWORK};
 
 /// Draws behind a pinned percentile: the estimate's error is below a thousandth of the
@@ -132,7 +133,7 @@ pub fn run(
         .iter()
         .zip(&sources)
         .zip(&against)
-        .map(|((s, source), &a)| result_of(s, &studies[a], &source.leaves))
+        .map(|((s, source), &a)| result_of(s, &studies[a], &source.leaves, options.value))
         .collect();
     Ok((studies, Stress { comparison, shocks }))
 }
@@ -457,8 +458,19 @@ fn pin(v: &Value, p: f64, path: &str, seed: u64) -> Result<f64, String> {
 /// is measured against the baseline under the same shock, this shows what the shock itself
 /// costs it. Only the years before `until` count: a partner that leaves is judged on its
 /// years in the network, not on the clients it hands to providers outside it.
-fn result(s: &Study, id: &str, until: i32) -> Option<Vec<f64>> {
+fn result(s: &Study, id: &str, until: i32, value: Counting) -> Option<Vec<f64>> {
     let mut total: Option<Vec<f64>> = None;
+    // Counting care too, the value of the care gained credited to the partner by its last
+    // year in the network: its benefit less its position, both summed from the start.
+    let care = match value {
+        Counting::Money => None,
+        Counting::Benefit => {
+            let last = *s.outcomes.years.iter().rfind(|&&y| y < until)?;
+            let get = |m: String| s.outcomes.get(NETWORK, &m, last);
+            let (benefit, net) = (get(value.position(id))?, get(Counting::Money.position(id))?);
+            Some(benefit.iter().zip(net).map(|(b, n)| b - n).collect::<Vec<_>>())
+        }
+    };
     for &y in s.outcomes.years.iter().filter(|&&y| y < until) {
         let get = |m: String| s.outcomes.get(NETWORK, &m, y);
         let received = get(format!("partner.{id}.received"))?;
@@ -476,6 +488,9 @@ fn result(s: &Study, id: &str, until: i32) -> Option<Vec<f64>> {
             None => total = Some(year),
             Some(t) => t.iter_mut().zip(&year).for_each(|(t, x)| *t += x),
         }
+    }
+    if let (Some(t), Some(care)) = (&mut total, care) {
+        t.iter_mut().zip(care).for_each(|(t, c)| *t += c);
     }
     total
 }
@@ -495,16 +510,18 @@ fn summed(s: &Study, metric: &str) -> Option<Vec<f64>> {
 
 /// Tail, clauses and who carries the loss of one study against the base; `leaves` are the
 /// partners that leave in the study, with the year.
-fn result_of(s: &Study, base: &Study, leaves: &[(String, i32)]) -> ShockResult {
+fn result_of(s: &Study, base: &Study, leaves: &[(String, i32)], value: Counting) -> ShockResult {
     let h = s.manifest.provenance.horizon;
-    fn net<'s>(st: &'s Study, id: &str, h: i32) -> Option<&'s [f64]> {
-        st.outcomes.get(NETWORK, &format!("partner.{id}.net"), h)
-    }
+    let net = |st: &'_ Study, id: &str, h: i32| -> Option<Vec<f64>> {
+        st.outcomes
+            .get(NETWORK, &value.position(id), h)
+            .map(<[f64]>::to_vec)
+    };
     let ids: Vec<String> = s.scenario.partners.iter().map(|p| p.id.0.clone()).collect();
     let expected_shortfall = ids
         .iter()
         .filter_map(|id| {
-            let mut xs = net(s, id, h)?.to_vec();
+            let mut xs = net(s, id, h)?;
             xs.sort_by(f64::total_cmp);
             let k = (xs.len() as f64 * 0.05).ceil().max(1.0) as usize;
             Some((id.clone(), xs[..k].iter().sum::<f64>() / k as f64))
@@ -539,7 +556,7 @@ fn result_of(s: &Study, base: &Study, leaves: &[(String, i32)]) -> ShockResult {
                 .iter()
                 .find(|(p, _)| p == id)
                 .map_or(i32::MAX, |&(_, y)| y);
-            let (a, b) = (result(s, id, until)?, result(base, id, until)?);
+            let (a, b) = (result(s, id, until, value)?, result(base, id, until, value)?);
             let d = Summary::of(&a.iter().zip(&b).map(|(a, b)| a - b).collect::<Vec<_>>()).mean;
             Some((id.clone(), d))
         })

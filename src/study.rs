@@ -94,6 +94,45 @@ pub struct Options {
     /// Add runs until the 95 % interval of every headline median is narrower than this share
     /// of the median (see [`HEADLINES`]), up to `runs`.
     pub precision: Option<f64>,
+    /// λ, EUR per FTE-year of care gained, in every domain instead of the scenario's
+    /// `valuation:` (`--wtp`).
+    pub wtp: Option<f64>,
+    /// What the analyses on top of the study count: money, or money and care (`--value`).
+    pub value: crate::value::Value,
+}
+
+/// Replaces the scenario's λ by `wtp` in every domain (keeping its grid and credit, or the
+/// defaults when it values no care).
+fn set_wtp(scenario: &mut Scenario, wtp: f64) -> Result<(), Error> {
+    let bounds = scenario::ranges::WTP.bounds;
+    if !bounds.contains(wtp) || !wtp.is_finite() {
+        return Err(Error::Options(format!(
+            "--wtp {wtp}: give EUR per FTE-year of care gained, {} ({})",
+            bounds.describe(),
+            scenario::ranges::WTP.why
+        )));
+    }
+    let every_domain = scenario::Keyed(
+        scenario
+            .domains
+            .iter()
+            .map(|d| {
+                let q = crate::sampling::Quantity::fixed(wtp);
+                (scenario::DomainRef(d.id.0.clone()), scenario::Wtp(q))
+            })
+            .collect(),
+    );
+    match &mut scenario.valuation {
+        Some(v) => v.wtp_per_fte_year = every_domain,
+        None => {
+            scenario.valuation = Some(scenario::Valuation {
+                wtp_per_fte_year: every_domain,
+                grid: scenario::Valuation::default_grid(),
+                credit: scenario::Credit::default(),
+            })
+        }
+    }
+    Ok(())
 }
 
 /// The headline medians whose Monte Carlo precision every report states and `--precision`
@@ -157,12 +196,26 @@ struct Prepared {
     model: Model,
     rules: RuleSet,
     settings: Settings,
+    wtp: Option<f64>,
+}
+
+/// Whether the scenario's board decides at go/no-go moments (`rules/go_no_go.rhai`): then
+/// every study also runs the programme as if it continued, beside the board's decision.
+pub fn has_go_no_go(m: &Model) -> bool {
+    (0..m.rules.len()).any(|i| {
+        std::path::Path::new(&m.rules[i].file)
+            .file_stem()
+            .is_some_and(|s| s == "go_no_go")
+    })
 }
 
 fn prepare(source: &Source, options: &Options) -> Result<Prepared, Error> {
     let mut scenario = source.parse()?;
     if let Some(h) = options.horizon {
         set_horizon(&mut scenario, h)?;
+    }
+    if let Some(w) = options.wtp {
+        set_wtp(&mut scenario, w)?;
     }
     let settings = Settings {
         runs: options.runs.unwrap_or(scenario.monte_carlo.runs),
@@ -188,6 +241,7 @@ fn prepare(source: &Source, options: &Options) -> Result<Prepared, Error> {
         model,
         rules,
         settings,
+        wtp: options.wtp,
     })
 }
 
@@ -204,7 +258,15 @@ impl Prepared {
             .iter()
             .filter_map(|(id, y)| Some((m.partners.iter().position(|p| &p.id == id)?, *y)))
             .collect();
-        vec![variant::Variant::baseline(m), network]
+        let mut variants = vec![variant::Variant::baseline(m), network.clone()];
+        if has_go_no_go(m) {
+            variants.push(variant::Variant {
+                name: variant::CONTINUES.into(),
+                continues: true,
+                ..network
+            });
+        }
+        variants
     }
 
     /// The manifest of a simulation of this scenario that took `wall_time_seconds`.
@@ -221,6 +283,7 @@ impl Prepared {
                 runs: settings.runs,
                 start_year: scenario.region.start_year,
                 horizon: scenario.region.horizon,
+                wtp_per_fte_year: self.wtp,
             },
             threads: settings.threads.unwrap_or_else(rayon::current_num_threads),
             batch_size: settings.batch_size,
@@ -306,7 +369,7 @@ pub fn fairness(
     let p = prepare(source, options)?;
     let advice = if advise {
         Some(
-            fairness::advice::advise(&p.model, &p.rules, &p.settings, progress).map_err(
+            fairness::advice::advise(&p.model, &p.rules, &p.settings, options.value, progress).map_err(
                 |e| match e {
                     fairness::advice::AdviceError::Simulation(e) => Error::Simulation(e),
                     other => Error::Options(other.to_string()),
@@ -319,7 +382,14 @@ pub fn fairness(
     let players = fairness::coalitions::Players::new(&p.model, groups)
         .map_err(|e| Error::Options(format!("--group: {e}")))?;
     let clock = Instant::now();
-    let game = fairness::coalitions::simulate(&p.model, &p.rules, &p.settings, players, progress)?;
+    let game = fairness::coalitions::simulate(
+        &p.model,
+        &p.rules,
+        &p.settings,
+        players,
+        options.value,
+        progress,
+    )?;
     let assessment = fairness::assessment::assess(&game)?;
     let manifest = p.manifest(source, clock.elapsed().as_secs_f64());
     Ok(FairnessStudy {
@@ -423,7 +493,7 @@ pub fn compare(
             years(&studies[0]).1
         )));
     }
-    let comparison = crate::compare::compare(&studies);
+    let comparison = crate::compare::compare(&studies, options.value);
     Ok((studies, comparison))
 }
 
@@ -501,6 +571,8 @@ pub fn value_of_information(
     let (studies, _) = compare(sources, options, progress)?;
     let first = &studies[0];
     let year = year.unwrap_or(first.manifest.provenance.horizon);
+    let metric = options.value.metric(metric);
+    let metric = metric.as_str();
     let nb = studies
         .iter()
         .map(|s| {
@@ -530,6 +602,21 @@ pub fn value_of_information(
         }
     }
     let names: Vec<String> = studies.iter().map(|s| s.scenario.name.clone()).collect();
-    let voi = crate::value_of_information::assess(metric, year, &names, &nb, &inputs);
+    let mut voi = crate::value_of_information::assess(&metric, year, &names, &nb, &inputs);
+    // The EVPI curve over λ: all partners' money result plus λ × the care gained.
+    let series = |s: &Study, m: &str| s.outcomes.get(variant::NETWORK, m, year).map(<[f64]>::to_vec);
+    let money: Option<Vec<_>> = studies.iter().map(|s| series(s, "network.net")).collect();
+    let care: Option<Vec<_>> = studies
+        .iter()
+        .map(|s| series(s, "care.gained.fte_years"))
+        .collect();
+    if let (Some(money), Some(care)) = (money, care) {
+        let grid = first
+            .scenario
+            .valuation
+            .as_ref()
+            .map_or_else(scenario::Valuation::default_grid, |v| v.grid.clone());
+        voi.curve = crate::value_of_information::curve(&names, &money, &care, &grid);
+    }
     Ok((studies, voi))
 }

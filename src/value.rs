@@ -5,6 +5,31 @@
 //! run and domain by domain, and which figures a judgement reads when it counts money or
 //! money and care together (net benefit at a willingness to pay λ per FTE-year).
 
+use crate::scenario::{Credit, Role, Scenario};
+
+/// Per domain, in the scenario's order, the id of the partner its care gained is credited to:
+/// the domain's financier, which holds the duty of care (the insurer's *zorgplicht* for Zvw,
+/// the care office's for Wlz, the municipality's for Wmo and Jeugd), or the residents when the
+/// scenario's `valuation.credit` says so.
+pub fn credited(s: &Scenario) -> Vec<String> {
+    let residents = s
+        .partners
+        .iter()
+        .find(|p| p.role == Role::Residents)
+        .map(|p| p.id.0.clone());
+    let to_residents = s
+        .valuation
+        .as_ref()
+        .is_some_and(|v| v.credit == Credit::Residents);
+    s.domains
+        .iter()
+        .map(|d| match (&residents, to_residents) {
+            (Some(r), true) => r.clone(),
+            _ => d.financier.0.clone(),
+        })
+        .collect()
+}
+
 /// Care gained in one domain (or summed over domains) in one run and year, and where it comes
 /// from. With D demand, C staff for care and min(D, C) the care delivered, baseline `b` and
 /// network `n`:
@@ -81,6 +106,27 @@ impl Value {
         match self {
             Value::Money => "network.net",
             Value::Benefit => "network.benefit",
+        }
+    }
+
+    /// The series that is 1 in the runs in which no partner's result is below zero.
+    pub fn all_gain(self) -> &'static str {
+        match self {
+            Value::Money => "partners.all_gain",
+            Value::Benefit => "partners.all_benefit",
+        }
+    }
+
+    /// `metric` read as this value counts: `network.net` and `partner.<id>.net` become their
+    /// benefit series under [`Value::Benefit`]; any other metric stays itself.
+    pub fn metric(self, metric: &str) -> String {
+        if self == Value::Money {
+            return metric.to_string();
+        }
+        match metric.strip_suffix(".net") {
+            Some("network") => self.network().to_string(),
+            Some(p) if p.starts_with("partner.") => format!("{p}.benefit"),
+            _ => metric.to_string(),
         }
     }
 

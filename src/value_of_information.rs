@@ -69,6 +69,41 @@ pub struct ValueOfInformation {
     pub evpi: f64,
     /// Per uncertain input, its EVPPI, largest first.
     pub per_input: Vec<(String, f64)>,
+    /// The EVPI curve: per λ (EUR per FTE-year of care gained), the best decision and the
+    /// EVPI when each decision's net benefit is its money result plus λ × its care gained.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub curve: Vec<CurvePoint>,
+}
+
+/// One point of the EVPI curve.
+#[derive(Debug, Clone, Serialize)]
+pub struct CurvePoint {
+    pub wtp: f64,
+    pub best: String,
+    pub evpi: f64,
+}
+
+/// The EVPI curve over `grid`: decision `d`'s net benefit at λ is `money[d] + λ care[d]`, run
+/// by run (care in FTE-years).
+pub fn curve(names: &[String], money: &[Vec<f64>], care: &[Vec<f64>], grid: &[f64]) -> Vec<CurvePoint> {
+    grid.iter()
+        .map(|&wtp| {
+            let nb: Vec<Vec<f64>> = money
+                .iter()
+                .zip(care)
+                .map(|(m, c)| m.iter().zip(c).map(|(m, c)| m + wtp * c).collect())
+                .collect();
+            let means: Vec<f64> = nb.iter().map(|d| mean(d)).collect();
+            let best = (0..nb.len())
+                .max_by(|&a, &b| means[a].total_cmp(&means[b]))
+                .unwrap_or(0);
+            CurvePoint {
+                wtp,
+                best: names.get(best).cloned().unwrap_or_default(),
+                evpi: evpi(&nb),
+            }
+        })
+        .collect()
 }
 
 /// The value of information of choosing among `names` on `nb[d][run]`, with the inputs'
@@ -101,6 +136,7 @@ pub fn assess(
         regret_share: regret as f64 / runs.max(1) as f64,
         evpi: evpi(nb),
         per_input,
+        curve: Vec::new(),
     }
 }
 

@@ -22,6 +22,9 @@ use crate::scenario::ranges;
 pub const BASELINE: &str = "baseline";
 /// Name of the variant in which every partner takes part.
 pub const NETWORK: &str = "network";
+/// Name of the network whose programme goes on whatever its board decides at go/no-go
+/// moments ([`Variant::continues`]).
+pub const CONTINUES: &str = "continues";
 
 /// One input changed: the input with key `key` (its path in the scenario by ids, as in
 /// [`crate::sampling::Input::key`]) takes `quantity` instead.
@@ -42,6 +45,10 @@ pub struct Variant {
     /// agreement from `year` on (a stress test's "the hospital leaves in 2027").
     pub leaves: Vec<(usize, i32)>,
     pub overlays: Vec<Overlay>,
+    /// The programme goes on whatever the rules decide: a rule's `stop_investing` is
+    /// recorded (its events fire) but stops nothing. Beside the board's decision, it shows
+    /// what the decision costs and gains under the same draws.
+    pub continues: bool,
 }
 
 /// Why a set of variants cannot be simulated.
@@ -87,6 +94,7 @@ impl Variant {
             takes_part: (0..m.partners.len()).map(member).collect(),
             leaves: Vec::new(),
             overlays: Vec::new(),
+            continues: false,
         }
     }
 

@@ -99,6 +99,7 @@ pub fn advise(
     m: &Model,
     agreements: &dyn Agreements,
     settings: &Settings,
+    value: crate::value::Value,
     progress: &(dyn Fn(u64, u64) + Sync),
 ) -> Result<Advice, AdviceError> {
     let prefix = "rules.shared_savings.params";
@@ -138,12 +139,12 @@ pub fn advise(
         let mut all_gain = vec![None; catalogue.series.len()];
         let mut partner_of = vec![None; catalogue.series.len()];
         for (s, series) in catalogue.series.iter().enumerate() {
-            if series.metric == "partners.all_gain" {
+            if series.metric == value.all_gain() {
                 all_gain[s] = Some(0);
             } else if let Some(p) = m
                 .partners
                 .iter()
-                .position(|p| series.metric == format!("partner.{}.net", p.id))
+                .position(|p| series.metric == value.position(&p.id))
             {
                 partner_of[s] = Some(p);
             }

@@ -1,6 +1,7 @@
 //! The partners' game, simulated: the value of a coalition is the sum of its members' positions
-//! (`partner.<id>.net` at the horizon, summed over the years) when only they take part in the
-//! agreement, every coalition under the same draws.
+//! (`partner.<id>.net` at the horizon, summed over the years; with [`Value::Benefit`] their net
+//! benefits, `partner.<id>.benefit`) when only they take part in the agreement, every coalition
+//! under the same draws.
 //!
 //! A coalition is a [`Variant`] in which only its members take part; the simulator runs any
 //! number of variants over one shared projection, so the baseline (which no coalition changes)
@@ -22,6 +23,7 @@ use crate::model::Model;
 use crate::outcome::{RecordedYear, Recorder};
 use crate::sampling::{RunRng, key_hash, stream};
 use crate::simulator::{self, Settings, SimError};
+use crate::value::Value;
 use crate::variant::Variant;
 
 use super::{Coalition, MAX_PLAYERS};
@@ -145,6 +147,7 @@ impl Players {
             takes_part,
             leaves: Vec::new(),
             overlays: Vec::new(),
+            continues: false,
         }
     }
 }
@@ -256,6 +259,7 @@ pub fn simulate(
     agreements: &dyn Agreements,
     settings: &Settings,
     players: Players,
+    value: Value,
     progress: &(dyn Fn(u64, u64) + Sync),
 ) -> Result<SimulatedGame, SimError> {
     let n = players.len();
@@ -287,7 +291,7 @@ pub fn simulate(
         let mut wanted = vec![None; catalogue.series.len()];
         for i in s.members() {
             for &pi in &players.members[i] {
-                let metric = format!("partner.{}.net", m.partners[pi].id);
+                let metric = value.position(&m.partners[pi].id);
                 if let Some(k) = catalogue.find(&v.name, &metric) {
                     wanted[k] = Some(i);
                 }

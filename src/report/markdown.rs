@@ -7,7 +7,7 @@ use super::About;
 use crate::outcome::Outcomes;
 use crate::provenance::Provenance;
 use crate::stats::Summary;
-use crate::variant::{BASELINE, NETWORK};
+use crate::variant::{BASELINE, CONTINUES, NETWORK};
 
 /// A whole number with thousands separators.
 pub(super) fn int(x: f64) -> String {
@@ -179,6 +179,8 @@ pub fn render(p: &Provenance, about: &About, o: &Outcomes) -> String {
         share(v.closed("gap.eur", end)),
     );
 
+    care(&mut s, &v, about);
+
     let _ = writeln!(s, "## What drives it\n");
     let _ = writeln!(
         s,
@@ -262,10 +264,9 @@ pub fn render(p: &Provenance, about: &About, o: &Outcomes) -> String {
         let _ = writeln!(
             s,
             "- In {:.0} % of the runs the network saves money over the whole period, \
-             interventions included. This share follows from the assumed ranges of the \
-             interventions' effects (each effect's comment in the scenario names its evidence \
-             or says it is an assumption), not from observed results.",
-            share * 100.0
+             interventions included. {}",
+            share * 100.0,
+            what_savings_rest_on(&v, end)
         );
     }
     let _ = writeln!(
@@ -653,5 +654,348 @@ mod tests {
         assert_eq!(mln(0.0), "EUR 0");
         assert_eq!(mln(37_649.0), "EUR 37,600");
         assert_eq!(mln(-499_960.0), "EUR -500,000");
+    }
+}
+
+/// Per run, `metric` of variant `v` summed over the years up to `end`.
+fn summed(v: &View, variant: &str, metric: &str, end: i32) -> Option<Vec<f64>> {
+    let mut total = vec![0.0; v.o.runs];
+    for &y in v.o.years.iter().filter(|&&y| y <= end) {
+        let x = v.values(variant, metric, y)?;
+        total.iter_mut().zip(x).for_each(|(t, x)| *t += x);
+    }
+    Some(total)
+}
+
+/// "EUR 80,000 per FTE-year".
+fn per_fte_year(x: f64) -> String {
+    format!("EUR {} per FTE-year", int(x))
+}
+
+/// Care gained, what it costs, and whether the network is worth its price: the
+/// cost-effectiveness of the network (see [`crate::cost_effectiveness`]).
+fn care(s: &mut String, v: &View, about: &About) {
+    let Some(ce) = about.value.first() else {
+        return;
+    };
+    let (start, end, n) = (v.start, v.end, NETWORK);
+    let f = |x: f64| int(x);
+    let range = |x: &Summary, f: &dyn Fn(f64) -> String| {
+        format!("{} (90 % interval {} to {})", f(x.p50), f(x.p5), f(x.p95))
+    };
+    let _ = writeln!(s, "## Care gained and what it costs\n");
+    let hours = summed(v, n, "care.gained.hours.total", end).map(|h| Summary::of(&h));
+    let _ = writeln!(
+        s,
+        "- **Care gained** (`care.gained.fte_years`): over {start}-{end} the network delivers \
+         {} FTE-years of care that without it would go unmet for want of staff{}.",
+        range(&ce.care_fte_years, &f),
+        hours.map_or(String::new(), |h| format!(", about {} hours", int(h.p50)))
+    );
+    let part = |m: &str| summed(v, n, m, end).map_or(f64::NAN, |x| Summary::of(&x).p50);
+    let (freed, cash, displaced) = (
+        part("avoided.fte.freed"),
+        part("avoided.fte.cash"),
+        part("care.displaced.fte"),
+    );
+    let _ = writeln!(
+        s,
+        "- Where it comes from (FTE-years, medians): demand the interventions avoid in domains \
+         short of staff frees {} for people who would otherwise wait (`avoided.fte.freed`); the \
+         staff the interventions draw from care no longer deliver {} (`care.displaced.fte`). \
+         Demand avoided where staff were to spare, which lowers the bill instead, is {} \
+         (`avoided.fte.cash`).",
+        f(freed),
+        f(displaced),
+        f(cash)
+    );
+    match (ce.cost_per_fte_year, ce.cost_per_fte_year_interval) {
+        (Some(c), Some((lo, hi))) => {
+            let _ = writeln!(
+                s,
+                "- **Cost per FTE-year of care gained**: all partners together pay {} for it \
+                 (−`network.net`, 90 % interval {} to {}): {} (the mean cost over the mean care \
+                 gained; in 90 % of the runs a run's own cost per FTE-year lies between EUR {} \
+                 and {}, a run that gains no care counting as infinitely dear). An FTE-year of \
+                 employed care staff costs a Dutch employer EUR 61,000 (nursing and home care) \
+                 to 83,000 (hospitals) (CBS 83670NED, 2024).",
+                mln(ce.cost.p50),
+                mln(ce.cost.p5),
+                mln(ce.cost.p95),
+                per_fte_year(c),
+                int(lo),
+                if hi.is_finite() { int(hi) } else { "no bound (too many runs gain no care)".into() }
+            );
+        }
+        _ => {
+            let _ = writeln!(
+                s,
+                "- The network gains no care on average, so it has no cost per FTE-year of care \
+                 gained; all partners together pay {} (−`network.net`).",
+                mln(ce.cost.p50)
+            );
+        }
+    }
+    let q = &ce.quadrants;
+    let _ = writeln!(
+        s,
+        "- Runs by quadrant of the cost-effectiveness plane: more care for more money {}, \
+         more care for less money {}, no more care for more money {}, no more care for less \
+         money {}.",
+        share(q.more_care_more_cost),
+        share(q.more_care_less_cost),
+        share(q.no_care_more_cost),
+        share(q.no_care_less_cost)
+    );
+    if about.wtp.is_empty() {
+        let _ = writeln!(
+            s,
+            "- **Is it worth its price?** The scenario sets no willingness to pay for care gained \
+             (`valuation:`), so λ = 0 and its net benefit is its money result: above zero in {} \
+             of the runs. The acceptability curve below gives the answer at other values of λ."
+        ,
+            share(ce.worth_it)
+        );
+    } else {
+        let _ = writeln!(
+            s,
+            "- **Is it worth its price?** At the scenario's willingness to pay λ per FTE-year of \
+             care gained ({}), the net benefit (`network.benefit`: money result plus λ × care \
+             gained) is {}: the network is worth its price in {} of the runs.",
+            about.wtp.join("; "),
+            range(&ce.net_benefit, &mln),
+            share(ce.worth_it)
+        );
+    }
+    match ce.break_even {
+        Some(b) => {
+            let _ = writeln!(
+                s,
+                "- Break-even: above {} the network is worth its price on average.",
+                per_fte_year(b)
+            );
+        }
+        None => {
+            let _ = writeln!(
+                s,
+                "- No willingness to pay makes the network worth its price on average: it costs \
+                 money and gains no care."
+            );
+        }
+    }
+    let _ = writeln!(
+        s,
+        "\n**Acceptability curve**: the share of runs in which the network is worth its price \
+         (λ × care gained > cost) if an FTE-year of care gained is worth λ in every domain. A \
+         board reads off the λ it is prepared to pay and sees how sure it can be.\n"
+    );
+    let _ = writeln!(s, "| λ (EUR per FTE-year) | worth its price |\n|---:|---:|");
+    for (wtp, p) in &ce.acceptability {
+        let _ = writeln!(s, "| {} | {} |", int(*wtp), share(*p));
+    }
+    let _ = writeln!(
+        s,
+        "\n| partner | money position | care credited (FTE-years) | net benefit at λ | its cost per FTE-year credited |\n|---|---:|---:|---:|---:|"
+    );
+    for p in &ce.per_partner {
+        let _ = writeln!(
+            s,
+            "| {} | {} | {} | {} | {} |",
+            p.partner,
+            mln(p.position.p50),
+            int(p.care_fte_years.p50),
+            mln(p.benefit.p50),
+            p.cost_per_fte_year
+                .filter(|_| p.care_fte_years.p50.abs() >= 0.5)
+                .map_or("–".into(), |c| int(c))
+        );
+    }
+    let _ = writeln!(
+        s,
+        "\nCare gained is credited to {}. Per domain, over {start}-{end}:\n\n| domain | care \
+         gained (FTE-years) | hours | credited to |\n|---|---:|---:|---|",
+        about.credit
+    );
+    for d in &ce.per_domain {
+        let _ = writeln!(
+            s,
+            "| {} | {} | {} | {} |",
+            d.domain,
+            range(&d.fte_years, &f),
+            int(d.hours.p50),
+            d.credited_to
+        );
+    }
+    let _ = writeln!(s);
+    continues(s, v, about);
+    path(s, v, about);
+}
+
+/// The board's decision beside the programme continuing, under the same draws: what the
+/// decision costs in care and gains in money.
+fn continues(s: &mut String, v: &View, about: &About) {
+    let (Some(board), Some(goes_on)) = (about.value.first(), about.value.get(1)) else {
+        return;
+    };
+    let (n, c, b, end) = (NETWORK, CONTINUES, BASELINE, v.end);
+    let stopped = {
+        let years: Vec<&[f64]> =
+            v.o.years
+                .iter()
+                .filter_map(|&y| v.values(n, "event.no_go", y))
+                .collect();
+        let runs = years.first().map_or(0, |x| x.len());
+        (0..runs)
+            .filter(|&r| years.iter().any(|x| x[r] > 0.0))
+            .count() as f64
+            / runs.max(1) as f64
+    };
+    let _ = writeln!(
+        s,
+        "## The board's decision against going on\n\nAt its go/no-go moments ({}) the board \
+         stops the programme in {} of the runs; {}. Beside it, the same runs with the \
+         programme going on whatever the board decides (`continues`):\n",
+        about
+            .decision_years
+            .iter()
+            .map(i32::to_string)
+            .collect::<Vec<_>>()
+            .join(", "),
+        share(stopped),
+        about.criterion
+    );
+    let paired = |x: &[f64], y: &[f64]| {
+        Summary::of(&x.iter().zip(y).map(|(x, y)| y - x).collect::<Vec<_>>()).p50
+    };
+    let closed = |variant: &str| -> Option<Vec<f64>> {
+        let base = v.values(b, "gap.fte", end)?;
+        let net = v.values(variant, "gap.fte", end)?;
+        Some(base.iter().zip(net).map(|(b, n)| b - n).collect())
+    };
+    type Row<'a> = (&'a str, Option<Vec<f64>>, Option<Vec<f64>>, fn(f64) -> String);
+    let value = |variant: &str, m: &str| v.values(variant, m, end).map(<[f64]>::to_vec);
+    let neg = |x: Option<Vec<f64>>| x.map(|x| x.iter().map(|x| -x).collect::<Vec<_>>());
+    let rows: [Row; 4] = [
+        (
+            "care gap closed in the horizon year (FTE)",
+            closed(n),
+            closed(c),
+            int,
+        ),
+        (
+            "care gained over the period (FTE-years)",
+            value(n, "care.gained.fte_years"),
+            value(c, "care.gained.fte_years"),
+            int,
+        ),
+        (
+            "cost to all partners together (−network.net)",
+            neg(value(n, "network.net")),
+            neg(value(c, "network.net")),
+            mln,
+        ),
+        (
+            "net benefit at λ (network.benefit)",
+            value(n, "network.benefit"),
+            value(c, "network.benefit"),
+            mln,
+        ),
+    ];
+    let _ = writeln!(
+        s,
+        "| {end} | the board decides | the programme goes on | going on − deciding (median per run) |\n|---|---:|---:|---:|"
+    );
+    for (label, x, y, f) in rows {
+        if let (Some(x), Some(y)) = (x, y) {
+            let _ = writeln!(
+                s,
+                "| {label} | {} | {} | {} |",
+                f(Summary::of(&x).p50),
+                f(Summary::of(&y).p50),
+                f(paired(&x, &y))
+            );
+        }
+    }
+    let _ = writeln!(
+        s,
+        "| worth its price at λ (share of runs) | {} | {} | |\n",
+        share(board.worth_it),
+        share(goes_on.worth_it)
+    );
+}
+
+/// The gap year by year, with and without the network: the horizon alone hides the years the
+/// programme runs (and a go/no-go that stops it).
+fn path(s: &mut String, v: &View, about: &About) {
+    let (b, n, c) = (BASELINE, NETWORK, CONTINUES);
+    let has_continues = v.values(c, "gap.fte", v.end).is_some();
+    let _ = writeln!(
+        s,
+        "## The gap year by year\n\nMedians per year; *decision* marks a go/no-go moment.\n"
+    );
+    let _ = writeln!(
+        s,
+        "| year | gap without the network (FTE) | gap with the network (FTE) | closed |{} care gained in the year (FTE) | transition money spent | |",
+        if has_continues {
+            " gap if the programme goes on (FTE) |"
+        } else {
+            ""
+        }
+    );
+    let _ = writeln!(
+        s,
+        "|---:|---:|---:|---:|{}---:|---:|---|",
+        if has_continues { "---:|" } else { "" }
+    );
+    for &y in &v.o.years {
+        let goes_on = if has_continues {
+            format!(" {} |", int(v.median(c, "gap.fte", y)))
+        } else {
+            String::new()
+        };
+        let _ = writeln!(
+            s,
+            "| {y} | {} | {} | {} |{goes_on} {} | {} | {} |",
+            int(v.median(b, "gap.fte", y)),
+            int(v.median(n, "gap.fte", y)),
+            share(v.closed("gap.fte", y)),
+            int(v.median(n, "care.gained.fte.total", y)),
+            mln(v.median(n, "transition.eur.spent", y)),
+            if about.decision_years.contains(&y) {
+                "decision"
+            } else {
+                ""
+            }
+        );
+    }
+    let _ = writeln!(s);
+}
+
+/// Why the network saves money or not: a saving follows from the assumed effects only where
+/// the demand avoided falls on staff to spare; where staff are short it frees them for people
+/// who would otherwise wait, and no effect size turns that into money.
+fn what_savings_rest_on(v: &View, end: i32) -> String {
+    let part = |m: &str| summed(v, NETWORK, m, end).map(|x| Summary::of(&x).p50);
+    let (Some(cash), Some(freed)) = (part("avoided.fte.cash"), part("avoided.fte.freed")) else {
+        return String::new();
+    };
+    let avoided = cash + freed;
+    if avoided > 0.0 && freed >= cash {
+        format!(
+            "Of the demand the interventions avoid ({} FTE-years, median), {} falls in domains \
+             short of staff: it frees staff for people who would otherwise wait (care gained, \
+             above) and lowers no bill; only {} falls where staff were to spare and saves \
+             money. So the share of runs with a saving follows from the staff shortage, not \
+             from the interventions' effects; larger effects would gain more care, not more \
+             money.",
+            int(avoided),
+            int(freed),
+            int(cash)
+        )
+    } else {
+        "This share follows from the assumed ranges of the interventions' effects (each \
+         effect's comment in the scenario names its evidence or says it is an assumption), not \
+         from observed results."
+            .to_string()
     }
 }

@@ -21,9 +21,11 @@ pub use publish::NotAReport;
 use std::io;
 use std::path::{Path, PathBuf};
 
+use crate::cost_effectiveness::{self, CostEffectiveness};
 use crate::outcome::{Outcomes, Series};
 use crate::provenance::Manifest;
-use crate::scenario::{Budget, BudgetIndex, Role, Scenario};
+use crate::scenario::{Budget, BudgetIndex, Credit, Param, Role, Scenario};
+use crate::variant::{CONTINUES, NETWORK};
 use crate::stats::Summary;
 use serde::Serialize;
 
@@ -41,10 +43,31 @@ pub struct About {
     pub scopes: Vec<(String, String)>,
     /// The partners marked as the agreement's initiators.
     pub initiators: Vec<String>,
+    /// The cost-effectiveness of the network, and of the programme going on whatever the
+    /// board decides when the scenario has a go/no-go.
+    pub value: Vec<CostEffectiveness>,
+    /// Per valued domain, its λ in words; empty without `valuation:`.
+    pub wtp: Vec<String>,
+    /// To whom care gained is credited, in words.
+    pub credit: String,
+    /// The go/no-go moments and what the board decides on, with what that rests on.
+    pub decision_years: Vec<i32>,
+    pub criterion: String,
 }
 
 impl About {
-    pub fn of(s: &Scenario) -> About {
+    /// What to say of scenario `s` beside the figures of its study `o`.
+    pub fn of(s: &Scenario, o: &Outcomes) -> About {
+        let horizon = s.region.horizon;
+        let value = [NETWORK, CONTINUES]
+            .iter()
+            .filter_map(|v| cost_effectiveness::assess(o, s, v, horizon))
+            .collect();
+        let go_no_go = s.rules.iter().find(|r| {
+            Path::new(&r.file)
+                .file_stem()
+                .is_some_and(|f| f == "go_no_go")
+        });
         let budgets = s
             .partners
             .iter()
@@ -70,8 +93,111 @@ impl About {
                 .filter(|p| p.initiator)
                 .map(|p| p.id.to_string())
                 .collect(),
+            value,
+            wtp: s.valuation.as_ref().map_or_else(Vec::new, |v| {
+                v.wtp_per_fte_year
+                    .0
+                    .iter()
+                    .map(|(d, q)| format!("{d} {}", eur_span(&q.0)))
+                    .collect()
+            }),
+            credit: match s.valuation.as_ref().map(|v| v.credit) {
+                Some(Credit::Residents) => "the residents".into(),
+                _ => "the partner that holds the duty of care for the domain, its financier".into(),
+            },
+            decision_years: go_no_go.map_or_else(Vec::new, |r| decision_years(&r.params)),
+            criterion: go_no_go.map_or_else(String::new, |r| {
+                let basis = r.basis.as_deref().map_or_else(
+                    || "its parameters carry no `basis:`".to_string(),
+                    |b| format!("it rests on: {}", b.trim()),
+                );
+                format!("the board decides on {}; {basis}", criterion(&r.params))
+            }),
         }
     }
+}
+
+/// An amount in EUR, or the range of its distribution.
+fn eur_span(q: &crate::sampling::Quantity) -> String {
+    match q.fixed_value() {
+        Some(x) => format!("EUR {}", markdown::int(x)),
+        None => {
+            let (lo, hi) = q.span();
+            format!("EUR {} to {}", markdown::int(lo), markdown::int(hi))
+        }
+    }
+}
+
+/// The numbers of the go/no-go's `years` parameter.
+fn decision_years(params: &[(String, Param)]) -> Vec<i32> {
+    params
+        .iter()
+        .filter(|(k, _)| k == "years")
+        .flat_map(|(_, p)| match p {
+            Param::List(items) => items
+                .iter()
+                .filter_map(|i| match i {
+                    Param::Number(q) => q.fixed_value().map(|y| y as i32),
+                    _ => None,
+                })
+                .collect(),
+            _ => Vec::new(),
+        })
+        .collect()
+}
+
+/// What the go/no-go decides on, in words, from its parameters.
+fn criterion(params: &[(String, Param)]) -> String {
+    let number = |name: &str| {
+        params.iter().find(|(k, _)| k == name).and_then(|(_, p)| match p {
+            Param::Number(q) => q.fixed_value(),
+            _ => None,
+        })
+    };
+    let text = |name: &str| {
+        params.iter().find(|(k, _)| k == name).and_then(|(_, p)| match p {
+            Param::Text(t) => Some(t.as_str()),
+            _ => None,
+        })
+    };
+    let observed = params.iter().any(|(k, _)| k == "observe");
+    let seen = if observed { "its dashboard's" } else { "the exact" };
+    let mut parts = Vec::new();
+    match text("criterion").unwrap_or("savings") {
+        "care" => parts.push(format!(
+            "{seen} care indicator: unmet care in the domains it watches must be at least {} \
+             below the unmet care expected without the network",
+            number("min_care_gained").map_or("–".into(), |x| format!("{:.0} %", x * 100.0))
+        )),
+        "trajectory" => parts.push(format!(
+            "{seen} savings trajectory: the yearly saving, net of the transition money, must \
+             have grown since the year before"
+        )),
+        "benefit" => parts.push(format!(
+            "net benefit: savings so far plus care gained valued at EUR {} per FTE-year must \
+             not be negative",
+            number("wtp").map_or("–".into(), markdown::int)
+        )),
+        _ => {
+            if let Some(r) = number("min_saving_rate") {
+                let floor = if r == 0.0 {
+                    "not negative".to_string()
+                } else {
+                    format!("at least {:.2} % of the cost", r * 100.0)
+                };
+                parts.push(format!(
+                    "{seen} savings so far, net of the transition money: {floor}"
+                ));
+            }
+        }
+    }
+    if let Some(g) = number("min_gap_closed") {
+        parts.push(format!(
+            "at least {:.0} % of the baseline's FTE gap closed",
+            g * 100.0
+        ));
+    }
+    parts.join(" and ")
 }
 
 /// How a budget grows, in words.
@@ -164,6 +290,9 @@ pub fn write(
         ),
         ("manifest.json", serde_json::to_vec_pretty(manifest)?),
     ];
+    if !about.value.is_empty() {
+        files.push(("value.json", serde_json::to_vec_pretty(&about.value)?));
+    }
     if per_run {
         files.push(("runs.csv", runs::render(outcomes).into_bytes()));
     }

@@ -490,9 +490,17 @@ pub enum Credit {
     Residents,
 }
 
-/// EUR per FTE-year: from nothing to twice the cost of hiring agency staff for a year.
+impl Valuation {
+    /// λ from 0 to EUR 150,000 per FTE-year in steps of 12,500: from nothing to about twice
+    /// what an FTE-year of employed care staff costs (CBS 83670NED: 61,250 VVT, 82,700
+    /// hospitals, 2024).
+    pub fn default_grid() -> Vec<f64> {
+        (0..=12).map(|k| f64::from(k) * 12_500.0).collect()
+    }
+}
+
 fn default_wtp_grid() -> Vec<f64> {
-    (0..=12).map(|k| f64::from(k) * 12_500.0).collect()
+    Valuation::default_grid()
 }
 
 fn wtp_grid<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<f64>, D::Error> {

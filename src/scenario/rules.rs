@@ -16,6 +16,11 @@ pub struct RuleUse {
     /// Parameters the rule reads as `s.params.<name>`.
     #[serde(default, deserialize_with = "params")]
     pub params: Vec<(String, Param)>,
+    /// What the clause rests on, for the reader: a quote from the agreement's own document,
+    /// or the word `assumption` with why. The summary prints it beside the clause's results
+    /// (the go/no-go's criterion).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub basis: Option<String>,
 }
 
 /// A rule parameter: a number or distribution (a batch value in the script, drawn per run like

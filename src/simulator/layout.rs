@@ -98,6 +98,7 @@ pub(super) struct AgreementSeries {
     pub care_value: usize,
     pub partner_benefit: Vec<usize>,
     pub network_benefit: usize,
+    pub all_benefit: usize,
     /// Per event: 1 in the runs where it fired.
     pub events: Vec<usize>,
     /// Per tally, per partner: the amount rules tallied this year.
@@ -251,6 +252,7 @@ impl Layout {
                 care_value: a.add("care.value.eur"),
                 partner_benefit: a.each(&m.partners, |p| format!("partner.{}.benefit", p.id)),
                 network_benefit: a.add("network.benefit"),
+                all_benefit: a.add("partners.all_benefit"),
             });
         }
         for (core, ids) in cores.iter_mut().zip(ids) {

@@ -60,6 +60,8 @@ struct Network<'a> {
     /// Per domain and run: care gained since the start, FTE-years; and this year's λ.
     gained_years: Vec<Vec<f64>>,
     wtp: Vec<Vec<f64>>,
+    /// Whether the programme goes on whatever the rules decide ([`Variant::continues`]).
+    continues: bool,
 }
 
 /// One variant of one batch.
@@ -346,6 +348,7 @@ impl<'a> Network<'a> {
             effect: grid(m.interventions.len()),
             gained_years: grid(m.domains.len()),
             wtp: grid(m.domains.len()),
+            continues: variant.continues,
         })
     }
 
@@ -462,7 +465,11 @@ impl<'a> Network<'a> {
         draws: &Draws,
     ) -> Result<(), RuleError> {
         self.rules
-            .hook(hook, shared, &mut self.own, &mut self.ledger, draws)
+            .hook(hook, shared, &mut self.own, &mut self.ledger, draws)?;
+        if self.continues {
+            self.own.investing.fill(1.0);
+        }
+        Ok(())
     }
 
     /// Contributions to the transition fund: each partner that takes part its share of the
@@ -743,13 +750,15 @@ impl<'a> Network<'a> {
         put(a.avoided_freed, b, total.freed);
         put(a.displaced, b, total.displaced);
         put(a.care_value, b, benefit.iter().sum());
-        let mut network = 0.0;
+        let (mut network, mut all_gain) = (0.0, true);
         for (pi, value) in benefit.into_iter().enumerate() {
             let x = self.partner_net[pi][b] + value;
             network += x;
+            all_gain &= x >= -0.005;
             put(a.partner_benefit[pi], b, x);
         }
         put(a.network_benefit, b, network);
+        put(a.all_benefit, b, if all_gain { 1.0 } else { 0.0 });
     }
 }
 

@@ -45,7 +45,7 @@ pub fn report(study: &Study) -> tempfile::TempDir {
         dir.path(),
         &study.manifest,
         &study.outcomes,
-        &kloof::report::About::of(&study.scenario),
+        &kloof::report::About::of(&study.scenario, &study.outcomes),
         true,
     )
     .expect("report written");
