@@ -24,14 +24,20 @@ fn run_without_a_scenario_uses_the_embedded_default_from_any_folder() {
         .collect();
     assert_eq!(reports.len(), 1);
     let report = reports[0].as_ref().expect("entry").path();
-    for f in ["results.csv", "results.json", "summary.md", "manifest.json"] {
+    for f in [
+        "results.csv",
+        "results.json",
+        "summary.md",
+        "manifest.json",
+        "value.json",
+    ] {
         assert!(report.join(f).is_file(), "{f} missing");
     }
     let names: Vec<String> = std::fs::read_dir(&report)
         .expect("report dir")
         .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
         .collect();
-    assert_eq!(names.len(), 4, "no temporary files left: {names:?}");
+    assert_eq!(names.len(), 5, "no temporary files left: {names:?}");
     let csv = std::fs::read_to_string(report.join("results.csv")).expect("csv");
     assert!(csv.starts_with("variant,metric,year,mean,sd,p5,p25,p50,p75,p95\n"));
     for m in [

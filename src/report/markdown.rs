@@ -47,9 +47,9 @@ fn pct(x: f64) -> String {
     format!("{:+.1} %", x * 100.0)
 }
 
-/// A share as a whole percentage, without sign.
+/// A share as a whole percentage, without sign (and never "-0 %").
 fn share(x: f64) -> String {
-    format!("{:.0} %", x * 100.0)
+    format!("{:.0} %", (x * 100.0).round() + 0.0)
 }
 
 struct View<'a> {
