@@ -79,6 +79,15 @@ pub enum Command {
     Evpi(EvpiArgs),
 }
 
+/// What an analysis counts as a partner's result.
+#[derive(clap::Args)]
+pub struct Judging {
+    /// money: positions in euros; benefit: each position plus the care gained credited to
+    /// the partner, valued at the scenario's λ (or --wtp).
+    #[arg(long, value_name = "money|benefit", default_value = "money")]
+    pub value: kloof::value::Value,
+}
+
 /// The Monte Carlo settings of every command that simulates.
 #[derive(clap::Args)]
 pub struct Sampling {
@@ -91,6 +100,10 @@ pub struct Sampling {
     /// Worker threads [default: one per core]; results do not depend on it.
     #[arg(long)]
     pub threads: Option<usize>,
+    /// Willingness to pay for an FTE-year of care gained, EUR, in every domain [default: the
+    /// scenario's `valuation:`, or 0 without it].
+    #[arg(long, value_name = "EUR")]
+    pub wtp: Option<f64>,
 }
 
 impl Sampling {
@@ -99,6 +112,7 @@ impl Sampling {
             runs: self.runs,
             seed: self.seed,
             threads: self.threads,
+            wtp: self.wtp,
             ..Options::default()
         }
     }
@@ -124,6 +138,8 @@ pub struct EvpiArgs {
     #[arg(long)]
     pub year: Option<i32>,
     #[command(flatten)]
+    pub judging: Judging,
+    #[command(flatten)]
     pub sampling: Sampling,
     /// Report folder [default: reports/evpi-<names>/].
     #[arg(long)]
@@ -148,6 +164,8 @@ pub struct SensitivityArgs {
     #[arg(long, default_value = "network")]
     pub variant: String,
     #[command(flatten)]
+    pub judging: Judging,
+    #[command(flatten)]
     pub sampling: Sampling,
     /// Report folder [default: reports/<scenario name>-sensitivity/].
     #[arg(long)]
@@ -165,6 +183,8 @@ pub struct StressArgs {
     #[arg(long = "set", value_name = "FILE")]
     pub set: Option<PathBuf>,
     #[command(flatten)]
+    pub judging: Judging,
+    #[command(flatten)]
     pub sampling: Sampling,
     /// Report folder [default: reports/<scenario name>-stress/].
     #[arg(long)]
@@ -179,6 +199,8 @@ pub struct CompareArgs {
     /// Scenario or overlay files (YAML); the first is the reference of every difference.
     #[arg(required = true, num_args = 2..)]
     pub scenarios: Vec<PathBuf>,
+    #[command(flatten)]
+    pub judging: Judging,
     #[command(flatten)]
     pub sampling: Sampling,
     /// Last simulated year [default: the scenarios'].
@@ -208,6 +230,8 @@ pub struct FairnessArgs {
     /// `--group elderly_care=vvt,sociaal_domein`.
     #[arg(long = "group", value_name = "NAME=IDS", conflicts_with = "game")]
     pub groups: Vec<String>,
+    #[command(flatten)]
+    pub judging: Judging,
     #[command(flatten)]
     pub sampling: Sampling,
     /// Report folder [default: reports/<scenario name>-fairness/].
@@ -749,6 +773,7 @@ pub fn compare(args: &CompareArgs) -> Result<(), Failure> {
         .collect::<Result<Vec<_>, _>>()?;
     let options = Options {
         horizon: args.horizon,
+        value: args.judging.value,
         ..args.sampling.options()
     };
     let runs = args.sampling.runs(&sources[0])?;
@@ -770,7 +795,10 @@ pub fn compare(args: &CompareArgs) -> Result<(), Failure> {
 /// `kloof stress SCENARIO [--set FILE]`: the scenario under each shock, side by side.
 pub fn stress(args: &StressArgs) -> Result<(), Failure> {
     let source = Source::read(&args.scenario)?;
-    let options = args.sampling.options();
+    let options = Options {
+        value: args.judging.value,
+        ..args.sampling.options()
+    };
     let bar = progress_bar(0, args.quiet);
     let (studies, stress) =
         kloof::stress::run(&source, args.set.as_deref(), &options, &|n, total| {
@@ -793,7 +821,10 @@ pub fn stress(args: &StressArgs) -> Result<(), Failure> {
 /// `kloof sensitivity SCENARIO --metric M`: a tornado of the inputs that drive M.
 pub fn sensitivity(args: &SensitivityArgs) -> Result<(), Failure> {
     let source = Source::read(&args.scenario)?;
-    let options = args.sampling.options();
+    let options = Options {
+        value: args.judging.value,
+        ..args.sampling.options()
+    };
     let runs = args.sampling.runs(&source)?;
     let bar = progress_bar(runs, args.quiet);
     let (study, ranked) = study::sensitivity(
@@ -823,7 +854,10 @@ pub fn evpi(args: &EvpiArgs) -> Result<(), Failure> {
         .iter()
         .map(|p| Source::read(p))
         .collect::<Result<Vec<_>, _>>()?;
-    let options = args.sampling.options();
+    let options = Options {
+        value: args.judging.value,
+        ..args.sampling.options()
+    };
     let runs = args.sampling.runs(&sources[0])?;
     let bar = progress_bar(runs * sources.len() as u64, args.quiet);
     let (studies, voi) =
@@ -875,7 +909,10 @@ fn fairness_scenario(args: &FairnessArgs) -> Result<(), Failure> {
             ))
         })
         .collect::<Result<Vec<(String, Vec<String>)>, Error>>()?;
-    let options = args.sampling.options();
+    let options = Options {
+        value: args.judging.value,
+        ..args.sampling.options()
+    };
     let bar = progress_bar(0, args.quiet);
     let study = study::fairness(&source, &options, &groups, args.advise, &|n, total| {
         bar.set_length(total);

@@ -26,6 +26,10 @@ pub struct Provenance {
     /// scenario's `valuation:`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub wtp_per_fte_year: Option<f64>,
+    /// `--value benefit`: the analyses counted each partner's net benefit (its money result
+    /// plus the care gained credited to it, valued at λ) instead of money alone.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -197,6 +197,7 @@ struct Prepared {
     rules: RuleSet,
     settings: Settings,
     wtp: Option<f64>,
+    value: crate::value::Value,
 }
 
 /// Whether the scenario's board decides at go/no-go moments (`rules/go_no_go.rhai`): then
@@ -242,6 +243,7 @@ fn prepare(source: &Source, options: &Options) -> Result<Prepared, Error> {
         rules,
         settings,
         wtp: options.wtp,
+        value: options.value,
     })
 }
 
@@ -284,6 +286,7 @@ impl Prepared {
                 start_year: scenario.region.start_year,
                 horizon: scenario.region.horizon,
                 wtp_per_fte_year: self.wtp,
+                value: (self.value == crate::value::Value::Benefit).then(|| "benefit".into()),
             },
             threads: settings.threads.unwrap_or_else(rayon::current_num_threads),
             batch_size: settings.batch_size,
@@ -512,6 +515,8 @@ pub fn sensitivity(
             "--variant {variant}: use baseline or network"
         )));
     }
+    let metric = options.value.metric(metric);
+    let metric = metric.as_str();
     let p = prepare(source, options)?;
     let clock = Instant::now();
     let variants = p.variants(source);

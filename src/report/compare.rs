@@ -91,8 +91,9 @@ pub fn render(manifests: &[Manifest], c: &Comparison) -> String {
     }
     let _ = writeln!(
         s,
-        "\n## Each partner's position over the period\n\nNet gain against the baseline \
-         (`partner.<id>.net`); negative is a loss.\n"
+        "\n## Each partner's position over the period\n\n{}Net gain against the baseline \
+         (`partner.<id>.net`); negative is a loss.\n",
+        super::counted(&manifests[0].provenance)
     );
     header(&mut s, "partner");
     for r in &c.partners {

@@ -55,6 +55,7 @@ pub fn render(p: &Provenance, a: &Assessment, advice: Option<&Advice>) -> String
          percentile.\n",
         p.scenario, p.scenario, p.runs, p.seed, p.kloof_version, p.start_year, p.horizon
     );
+    s.push_str(super::counted(p));
     let _ = writeln!(
         s,
         "All partners together achieve {} (90 % interval {} to {}).\n",

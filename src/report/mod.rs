@@ -200,6 +200,20 @@ fn criterion(params: &[(String, Param)]) -> String {
     parts.join(" and ")
 }
 
+/// What a report's partner results count, in a sentence for its header: nothing to say for
+/// money, the default.
+pub(crate) fn counted(p: &crate::provenance::Provenance) -> &'static str {
+    match p.value.as_deref() {
+        Some("benefit") => {
+            "Every partner's result here is its **net benefit** (`--value benefit`): its money \
+             position plus the care gained in the domains credited to it, valued at the \
+             scenario's willingness to pay λ per FTE-year (`partner.<id>.benefit`; all partners \
+             together `network.benefit`).\n\n"
+        }
+        _ => "",
+    }
+}
+
 /// How a budget grows, in words.
 fn describe(b: Option<&Budget>) -> String {
     let Some(b) = b else {

@@ -37,8 +37,9 @@ pub fn render(manifests: &[Manifest], st: &Stress) -> String {
     );
     let _ = writeln!(
         s,
-        "\n## Tail risk per partner\n\nExpected shortfall: the mean of the partner's worst 5 % \
-         of runs (its position over the period).\n"
+        "\n## Tail risk per partner\n\n{}Expected shortfall: the mean of the partner's worst 5 % \
+         of runs (its position over the period).\n",
+        super::counted(&manifests[0].provenance)
     );
     table(
         &mut s,

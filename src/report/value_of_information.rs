@@ -4,7 +4,7 @@
 use std::fmt::Write;
 use std::path::Path;
 
-use super::markdown::mln;
+use super::markdown::{int, mln};
 use super::{ReportError, publish};
 use crate::provenance::Manifest;
 use crate::value_of_information::ValueOfInformation;
@@ -62,6 +62,19 @@ pub fn render(manifests: &[Manifest], v: &ValueOfInformation, top: usize) -> Str
     );
     for (k, x) in v.per_input.iter().take(top) {
         let _ = writeln!(s, "| {k} | {} |", mln(*x));
+    }
+    if !v.curve.is_empty() {
+        let _ = writeln!(
+            s,
+            "\n## The EVPI curve\n\nIf an FTE-year of care gained is worth λ in every domain, \
+             each decision's net benefit is all partners' money result (`network.net`) plus λ × \
+             its care gained (`care.gained.fte_years`). Per λ, the best decision and what \
+             knowing everything before deciding would be worth:\n\n| λ (EUR per FTE-year) | \
+             best decision | EVPI |\n|---:|---|---:|"
+        );
+        for c in &v.curve {
+            let _ = writeln!(s, "| {} | `{}` | {} |", int(c.wtp), c.best, mln(c.evpi));
+        }
     }
     s
 }
