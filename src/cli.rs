@@ -102,7 +102,7 @@ pub struct Sampling {
     pub threads: Option<usize>,
     /// Willingness to pay for an FTE-year of care gained, EUR, in every domain [default: the
     /// scenario's `valuation:`, or 0 without it].
-    #[arg(long, value_name = "EUR")]
+    #[arg(long, value_name = "EUR", allow_hyphen_values = true)]
     pub wtp: Option<f64>,
 }
 

@@ -207,7 +207,11 @@ fn compile_valuation(
     let wtp = domains
         .iter()
         .map(|d| {
-            let given = v?.wtp_per_fte_year.0.iter().find(|(k, _)| k.as_str() == d.id)?;
+            let given = v?
+                .wtp_per_fte_year
+                .0
+                .iter()
+                .find(|(k, _)| k.as_str() == d.id)?;
             let key = format!("valuation.wtp_per_fte_year.{}", d.id);
             Some(add_input(inputs, key, &given.1.0))
         })

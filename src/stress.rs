@@ -468,7 +468,13 @@ fn result(s: &Study, id: &str, until: i32, value: Counting) -> Option<Vec<f64>> 
             let last = *s.outcomes.years.iter().rfind(|&&y| y < until)?;
             let get = |m: String| s.outcomes.get(NETWORK, &m, last);
             let (benefit, net) = (get(value.position(id))?, get(Counting::Money.position(id))?);
-            Some(benefit.iter().zip(net).map(|(b, n)| b - n).collect::<Vec<_>>())
+            Some(
+                benefit
+                    .iter()
+                    .zip(net)
+                    .map(|(b, n)| b - n)
+                    .collect::<Vec<_>>(),
+            )
         }
     };
     for &y in s.outcomes.years.iter().filter(|&&y| y < until) {
@@ -556,7 +562,10 @@ fn result_of(s: &Study, base: &Study, leaves: &[(String, i32)], value: Counting)
                 .iter()
                 .find(|(p, _)| p == id)
                 .map_or(i32::MAX, |&(_, y)| y);
-            let (a, b) = (result(s, id, until, value)?, result(base, id, until, value)?);
+            let (a, b) = (
+                result(s, id, until, value)?,
+                result(base, id, until, value)?,
+            );
             let d = Summary::of(&a.iter().zip(&b).map(|(a, b)| a - b).collect::<Vec<_>>()).mean;
             Some((id.clone(), d))
         })

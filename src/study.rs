@@ -372,12 +372,11 @@ pub fn fairness(
     let p = prepare(source, options)?;
     let advice = if advise {
         Some(
-            fairness::advice::advise(&p.model, &p.rules, &p.settings, options.value, progress).map_err(
-                |e| match e {
+            fairness::advice::advise(&p.model, &p.rules, &p.settings, options.value, progress)
+                .map_err(|e| match e {
                     fairness::advice::AdviceError::Simulation(e) => Error::Simulation(e),
                     other => Error::Options(other.to_string()),
-                },
-            )?,
+                })?,
         )
     } else {
         None
@@ -607,9 +606,13 @@ pub fn value_of_information(
         }
     }
     let names: Vec<String> = studies.iter().map(|s| s.scenario.name.clone()).collect();
-    let mut voi = crate::value_of_information::assess(&metric, year, &names, &nb, &inputs);
+    let mut voi = crate::value_of_information::assess(metric, year, &names, &nb, &inputs);
     // The EVPI curve over λ: all partners' money result plus λ × the care gained.
-    let series = |s: &Study, m: &str| s.outcomes.get(variant::NETWORK, m, year).map(<[f64]>::to_vec);
+    let series = |s: &Study, m: &str| {
+        s.outcomes
+            .get(variant::NETWORK, m, year)
+            .map(<[f64]>::to_vec)
+    };
     let money: Option<Vec<_>> = studies.iter().map(|s| series(s, "network.net")).collect();
     let care: Option<Vec<_>> = studies
         .iter()

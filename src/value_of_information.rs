@@ -85,7 +85,12 @@ pub struct CurvePoint {
 
 /// The EVPI curve over `grid`: decision `d`'s net benefit at λ is `money[d] + λ care[d]`, run
 /// by run (care in FTE-years).
-pub fn curve(names: &[String], money: &[Vec<f64>], care: &[Vec<f64>], grid: &[f64]) -> Vec<CurvePoint> {
+pub fn curve(
+    names: &[String],
+    money: &[Vec<f64>],
+    care: &[Vec<f64>],
+    grid: &[f64],
+) -> Vec<CurvePoint> {
     grid.iter()
         .map(|&wtp| {
             let nb: Vec<Vec<f64>> = money

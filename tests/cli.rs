@@ -553,3 +553,67 @@ fn check_reports_rule_errors_even_when_the_scenario_has_one() {
         assert!(text.contains(part), "{part:?} missing in:\n{text}");
     }
 }
+
+/// `--value benefit` is accepted by every analysis on the shipped scenarios, and its reports
+/// say what they counted; a willingness to pay out of range is refused with its range.
+#[test]
+fn analyses_count_net_benefit_when_asked() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = env!("CARGO_MANIFEST_DIR");
+    let scenario = |s: &str| format!("{root}/scenarios/{s}");
+    let runs: [(&str, Vec<String>, &str); 3] = [
+        (
+            "fairness",
+            vec![scenario("samen-gezond-roermond.yaml")],
+            "fairness.md",
+        ),
+        (
+            "stress",
+            vec![
+                scenario("zoetermeer.yaml"),
+                "--set".into(),
+                scenario("stress/zoetermeer.yaml"),
+            ],
+            "stress.md",
+        ),
+        (
+            "evpi",
+            vec![
+                scenario("overlays/stad-en-ommeland-go.yaml"),
+                scenario("overlays/stad-en-ommeland-stop.yaml"),
+            ],
+            "voi.md",
+        ),
+    ];
+    for (command, args, file) in runs {
+        let out_dir = dir.path().join(command);
+        let out = kloof()
+            .arg(command)
+            .args(&args)
+            .args(["--value", "benefit", "--runs", "40", "--quiet", "--out"])
+            .arg(&out_dir)
+            .output()
+            .expect("kloof runs");
+        assert!(
+            out.status.success(),
+            "{command}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let text = std::fs::read_to_string(out_dir.join(file)).expect("report");
+        assert!(
+            text.contains("benefit"),
+            "{command}'s report says it counted net benefit"
+        );
+    }
+    let out = kloof()
+        .args(["run", "--wtp", "-5", "--runs", "10", "--quiet", "--out"])
+        .arg(dir.path().join("run"))
+        .output()
+        .expect("kloof runs");
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("--wtp -5") && err.contains("between 0 and 1,000,000"),
+        "{err}"
+    );
+}

@@ -190,3 +190,49 @@ fn stad_en_ommeland_decides_on_its_dashboard_and_is_sometimes_wrong() {
             .all(|d| *d == 0.0)
     );
 }
+
+/// Stad en Ommeland's board decides on net benefit as its dashboard shows it: measured cost and
+/// measured unmet care (a waiting list), each against its projected nulmeting, a year late. Its
+/// wrong decisions come from the measurement errors, the lag and a projection that cannot know
+/// the run's own growth; without errors and lag fewer decisions are wrong, but not none.
+#[test]
+fn stad_en_ommeland_judges_care_on_its_dashboard_and_errs_less_when_it_sees_clearly() {
+    let wrong = |text: String| {
+        let mut source = scenario("stad-en-ommeland");
+        source.text = text;
+        let s = run(
+            &source,
+            Options {
+                runs: Some(400),
+                ..Options::default()
+            },
+        );
+        let at = |e: &str| {
+            s.outcomes
+                .get(kloof::variant::NETWORK, e, 2026)
+                .expect(e)
+                .to_vec()
+        };
+        let (stop, cont) = (at("event.wrong_stop"), at("event.wrong_continue"));
+        (stop.iter().sum::<f64>() + cont.iter().sum::<f64>()) / stop.len() as f64
+    };
+    let text = scenario("stad-en-ommeland").text;
+    let noisy = wrong(text.clone());
+    let clear = text
+        .replace(
+            "noise: {dist: normal, mean: 0, sd: 0.01, per: year}",
+            "noise: 0",
+        )
+        .replace(
+            "care_noise: {dist: normal, mean: 0, sd: 0.05, per: year}",
+            "care_noise: 0",
+        )
+        .replace("        lag: 1\n", "        lag: 0\n");
+    assert_ne!(clear, text, "the scenario's dashboard settings were found");
+    let clear = wrong(clear);
+    assert!(noisy > 0.02, "the dashboard misleads in {noisy} of runs");
+    assert!(
+        clear < noisy,
+        "{clear} wrong without noise and lag, {noisy} with"
+    );
+}

@@ -641,22 +641,6 @@ fn partners_and_events(s: &mut String, v: &View, end: i32) {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn money_is_in_millions_or_billions_with_separators() {
-        assert_eq!(mln(165_699.4e6), "EUR 165.7 bn");
-        assert_eq!(mln(12_345_678.0), "EUR 12.3 mln");
-        assert_eq!(mln(-950.04e6), "EUR -950.0 mln");
-        assert_eq!(mln(1_234_567e9), "EUR 1,234,567.0 bn");
-        assert_eq!(mln(0.0), "EUR 0");
-        assert_eq!(mln(37_649.0), "EUR 37,600");
-        assert_eq!(mln(-499_960.0), "EUR -500,000");
-    }
-}
-
 /// Per run, `metric` of variant `v` summed over the years up to `end`.
 fn summed(v: &View, variant: &str, metric: &str, end: i32) -> Option<Vec<f64>> {
     let mut total = vec![0.0; v.o.runs];
@@ -724,7 +708,11 @@ fn care(s: &mut String, v: &View, about: &About) {
                 mln(ce.cost.p95),
                 per_fte_year(c),
                 int(lo),
-                if hi.is_finite() { int(hi) } else { "no bound (too many runs gain no care)".into() }
+                if hi.is_finite() {
+                    int(hi)
+                } else {
+                    "no bound (too many runs gain no care)".into()
+                }
             );
         }
         _ => {
@@ -752,8 +740,7 @@ fn care(s: &mut String, v: &View, about: &About) {
             s,
             "- **Is it worth its price?** The scenario sets no willingness to pay for care gained \
              (`valuation:`), so λ = 0 and its net benefit is its money result: above zero in {} \
-             of the runs. The acceptability curve below gives the answer at other values of λ."
-        ,
+             of the runs. The acceptability curve below gives the answer at other values of λ.",
             share(ce.worth_it)
         );
     } else {
@@ -807,7 +794,7 @@ fn care(s: &mut String, v: &View, about: &About) {
             mln(p.benefit.p50),
             p.cost_per_fte_year
                 .filter(|_| p.care_fte_years.p50.abs() >= 0.5)
-                .map_or("–".into(), |c| int(c))
+                .map_or("–".into(), int)
         );
     }
     let _ = writeln!(
@@ -872,7 +859,12 @@ fn continues(s: &mut String, v: &View, about: &About) {
         let net = v.values(variant, "gap.fte", end)?;
         Some(base.iter().zip(net).map(|(b, n)| b - n).collect())
     };
-    type Row<'a> = (&'a str, Option<Vec<f64>>, Option<Vec<f64>>, fn(f64) -> String);
+    type Row<'a> = (
+        &'a str,
+        Option<Vec<f64>>,
+        Option<Vec<f64>>,
+        fn(f64) -> String,
+    );
     let value = |variant: &str, m: &str| v.values(variant, m, end).map(<[f64]>::to_vec);
     let neg = |x: Option<Vec<f64>>| x.map(|x| x.iter().map(|x| -x).collect::<Vec<_>>());
     let rows: [Row; 4] = [
@@ -997,5 +989,21 @@ fn what_savings_rest_on(v: &View, end: i32) -> String {
          effect's comment in the scenario names its evidence or says it is an assumption), not \
          from observed results."
             .to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn money_is_in_millions_or_billions_with_separators() {
+        assert_eq!(mln(165_699.4e6), "EUR 165.7 bn");
+        assert_eq!(mln(12_345_678.0), "EUR 12.3 mln");
+        assert_eq!(mln(-950.04e6), "EUR -950.0 mln");
+        assert_eq!(mln(1_234_567e9), "EUR 1,234,567.0 bn");
+        assert_eq!(mln(0.0), "EUR 0");
+        assert_eq!(mln(37_649.0), "EUR 37,600");
+        assert_eq!(mln(-499_960.0), "EUR -500,000");
     }
 }

@@ -25,8 +25,8 @@ use crate::cost_effectiveness::{self, CostEffectiveness};
 use crate::outcome::{Outcomes, Series};
 use crate::provenance::Manifest;
 use crate::scenario::{Budget, BudgetIndex, Credit, Param, Role, Scenario};
-use crate::variant::{CONTINUES, NETWORK};
 use crate::stats::Summary;
+use crate::variant::{CONTINUES, NETWORK};
 use serde::Serialize;
 
 /// What the summary says about the scenario beyond its figures.
@@ -149,19 +149,29 @@ fn decision_years(params: &[(String, Param)]) -> Vec<i32> {
 /// What the go/no-go decides on, in words, from its parameters.
 fn criterion(params: &[(String, Param)]) -> String {
     let number = |name: &str| {
-        params.iter().find(|(k, _)| k == name).and_then(|(_, p)| match p {
-            Param::Number(q) => q.fixed_value(),
-            _ => None,
-        })
+        params
+            .iter()
+            .find(|(k, _)| k == name)
+            .and_then(|(_, p)| match p {
+                Param::Number(q) => q.fixed_value(),
+                _ => None,
+            })
     };
     let text = |name: &str| {
-        params.iter().find(|(k, _)| k == name).and_then(|(_, p)| match p {
-            Param::Text(t) => Some(t.as_str()),
-            _ => None,
-        })
+        params
+            .iter()
+            .find(|(k, _)| k == name)
+            .and_then(|(_, p)| match p {
+                Param::Text(t) => Some(t.as_str()),
+                _ => None,
+            })
     };
     let observed = params.iter().any(|(k, _)| k == "observe");
-    let seen = if observed { "its dashboard's" } else { "the exact" };
+    let seen = if observed {
+        "its dashboard's"
+    } else {
+        "the exact"
+    };
     let mut parts = Vec::new();
     match text("criterion").unwrap_or("savings") {
         "care" => parts.push(format!(

@@ -380,7 +380,9 @@ impl<'a> Network<'a> {
         }
         for (row, id) in self.wtp.iter_mut().zip(&m.valuation.wtp) {
             if let Some(id) = id {
-                row.iter_mut().enumerate().for_each(|(b, x)| *x = draws.at(*id, b));
+                row.iter_mut()
+                    .enumerate()
+                    .for_each(|(b, x)| *x = draws.at(*id, b));
             }
         }
         self.contribute(cx, variant, draws, year)?;
