@@ -186,6 +186,10 @@ fn per_run_writes_one_row_per_run_with_stable_columns() {
         "network.partners.all_gain",
         "network.partner.homecare.net",
         "network.partner.town.net",
+        "network.care.gained.fte_years",
+        "network.network.benefit",
+        "network.partner.town.benefit",
+        "continues.network.net",
     ] {
         assert!(header.contains(&column), "{column} missing from {header:?}");
     }

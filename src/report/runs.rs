@@ -3,8 +3,9 @@
 //!
 //! Columns: `run`, then per variant `<variant>.<metric>` for the gaps, unmet care and total
 //! cost, and for variants with an agreement the savings so far, every partner's position (from
-//! the start year to the horizon), `network.net` and `partners.all_gain`. Names are stable:
-//! they are the metric names of `results.csv`.
+//! the start year to the horizon), `network.net` and `partners.all_gain`, the care gained
+//! (FTE-years) and its value, and every partner's net benefit with `network.benefit`. Names are
+//! stable: they are the metric names of `results.csv`.
 
 use std::fmt::Write;
 
@@ -13,7 +14,14 @@ use crate::outcome::Outcomes;
 /// Metrics of every variant.
 const CORE: [&str; 4] = ["gap.fte", "gap.eur", "unmet.eur.total", "cost.eur.total"];
 /// Metrics of variants with an agreement, besides each partner's position.
-const AGREEMENT: [&str; 3] = ["savings.eur.cumulative", "network.net", "partners.all_gain"];
+const AGREEMENT: [&str; 6] = [
+    "savings.eur.cumulative",
+    "network.net",
+    "partners.all_gain",
+    "care.gained.fte_years",
+    "care.value.eur",
+    "network.benefit",
+];
 
 pub fn render(o: &Outcomes) -> String {
     let end = o.years.len() - 1;
@@ -28,7 +36,8 @@ pub fn render(o: &Outcomes) -> String {
         let wanted = |metric: &str| {
             CORE.contains(&metric)
                 || AGREEMENT.contains(&metric)
-                || (metric.starts_with("partner.") && metric.ends_with(".net"))
+                || (metric.starts_with("partner.")
+                    && (metric.ends_with(".net") || metric.ends_with(".benefit")))
         };
         for (i, s) in o.catalogue.series.iter().enumerate() {
             if s.variant == v && wanted(&s.metric) {
