@@ -187,11 +187,31 @@ fn advice_section(s: &mut String, a: &Assessment, adv: &Advice) {
         );
     }
     if adv.best.all_gain == 0.0 {
+        let least = adv.best.gains.iter().copied().fold(f64::INFINITY, f64::min);
+        let losers: Vec<&str> = adv
+            .partners
+            .iter()
+            .zip(&adv.best.gains)
+            .filter(|(_, g)| **g <= least)
+            .map(|(p, _)| p.as_str())
+            .collect();
         let _ = writeln!(
             s,
-            "\nNo key makes every partner gain in any run: the partners that lose under every \
-             key carry a loss the sharing key cannot reach (savings are shared only when there \
-             are any)."
+            "\nNo key makes every partner gain in any run. Even under the best key {} in only \
+             {:.0} % of the runs: {} a loss the sharing key cannot reach. A key \
+             divides the savings the rule shares, and only when there are any; it does not \
+             reach the transition contributions a financier pays whatever the key, demand a \
+             waterbed pushes onto another domain, or the care displaced in a domain whose \
+             staff the interventions draw. Those need another clause (a contribution that \
+             follows the gains, compensation between domains) or, where the care gained is \
+             what the network is for, a judgement that counts it (`--value benefit`).",
+            match losers.as_slice() {
+                [one] => format!("{one} gains"),
+                [rest @ .., last] => format!("{} and {last} gain", rest.join(", ")),
+                [] => "no partner gains".into(),
+            },
+            least * 100.0,
+            if losers.len() == 1 { "it carries" } else { "they carry" }
         );
     }
 }
