@@ -211,7 +211,11 @@ fn advice_section(s: &mut String, a: &Assessment, adv: &Advice) {
                 [] => "no partner gains".into(),
             },
             least * 100.0,
-            if losers.len() == 1 { "it carries" } else { "they carry" }
+            if losers.len() == 1 {
+                "it carries"
+            } else {
+                "they carry"
+            }
         );
     }
 }

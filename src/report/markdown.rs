@@ -393,8 +393,9 @@ fn decisions(s: &mut String, v: &View) {
     }
     let _ = writeln!(
         s,
-        "\n## Go / no-go\n\nA decision is wrong when it differs from the one the same thresholds \
-         give on the exact saving against the baseline, which a board cannot see.\n"
+        "\n## Go / no-go\n\nA decision is wrong when it differs from the one the same criterion \
+         and thresholds give on the exact record against the baseline (savings, care gained or \
+         net benefit), which a board cannot see.\n"
     );
     let pct = |x: f64| format!("{:.0} %", x * 100.0);
     for &y in &years {
@@ -402,8 +403,8 @@ fn decisions(s: &mut String, v: &View) {
         let _ = writeln!(
             s,
             "- **{y}**: the board decides in {} of the runs and stops the programme in {}. The \
-             decision is wrong in {}: it stops a programme that saves in {}, and continues one \
-             that does not in {}.",
+             decision is wrong in {}: it stops a programme that meets its criterion in {}, and \
+             continues one that does not in {}.",
             pct(share("decided", y)),
             pct(share("no_go", y)),
             pct(stop + cont),
@@ -417,7 +418,7 @@ fn decisions(s: &mut String, v: &View) {
     {
         let _ = writeln!(
             s,
-            "- No decision is wrong in any run: the rule decides on the exact saving (no \
+            "- No decision is wrong in any run: the rule decides on the exact record (no \
              `observe` in its parameters), an idealised board, or its measurements never misled \
              it."
         );
@@ -851,8 +852,10 @@ fn continues(s: &mut String, v: &View, about: &About) {
         share(stopped),
         about.criterion
     );
+    // The mean, not the median: in most runs the board goes on, and the difference lies in
+    // the runs in which it stops.
     let paired = |x: &[f64], y: &[f64]| {
-        Summary::of(&x.iter().zip(y).map(|(x, y)| y - x).collect::<Vec<_>>()).p50
+        x.iter().zip(y).map(|(x, y)| y - x).sum::<f64>() / x.len().max(1) as f64
     };
     let closed = |variant: &str| -> Option<Vec<f64>> {
         let base = v.values(b, "gap.fte", end)?;
@@ -895,7 +898,7 @@ fn continues(s: &mut String, v: &View, about: &About) {
     ];
     let _ = writeln!(
         s,
-        "| {end} | the board decides | the programme goes on | going on − deciding (median per run) |\n|---|---:|---:|---:|"
+        "| {end} (medians) | the board decides | the programme goes on | going on − deciding (mean per run) |\n|---|---:|---:|---:|"
     );
     for (label, x, y, f) in rows {
         if let (Some(x), Some(y)) = (x, y) {
