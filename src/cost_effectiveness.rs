@@ -90,8 +90,9 @@ fn at(o: &Outcomes, variant: &str, metric: &str, year: i32) -> Option<Vec<f64>> 
     o.get(variant, metric, year).map(<[f64]>::to_vec)
 }
 
-/// A yearly series of `variant` summed over the years up to `year`.
-fn summed(o: &Outcomes, variant: &str, metric: &str, year: i32) -> Option<Vec<f64>> {
+/// A yearly series of `variant` summed over the years up to `year`, per run; `None` when the
+/// outcomes lack it.
+pub fn summed(o: &Outcomes, variant: &str, metric: &str, year: i32) -> Option<Vec<f64>> {
     let mut total = vec![0.0; o.runs];
     for &y in o.years.iter().filter(|&&y| y <= year) {
         let x = o.get(variant, metric, y)?;

@@ -644,12 +644,7 @@ fn partners_and_events(s: &mut String, v: &View, end: i32) {
 
 /// Per run, `metric` of variant `v` summed over the years up to `end`.
 fn summed(v: &View, variant: &str, metric: &str, end: i32) -> Option<Vec<f64>> {
-    let mut total = vec![0.0; v.o.runs];
-    for &y in v.o.years.iter().filter(|&&y| y <= end) {
-        let x = v.values(variant, metric, y)?;
-        total.iter_mut().zip(x).for_each(|(t, x)| *t += x);
-    }
-    Some(total)
+    crate::cost_effectiveness::summed(v.o, variant, metric, end)
 }
 
 /// "EUR 80,000 per FTE-year".

@@ -161,7 +161,7 @@ pub struct Scenario {
     pub agreement_period: Option<AgreementPeriod>,
     #[serde(default)]
     pub monte_carlo: MonteCarlo,
-    /// What the care the network gains is worth, and to whom (see [`crate::value`]). Without
+    /// What the care the network gains is worth, and to whom. Without
     /// it care gained is reported but valued at 0, and every judgement counts money only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub valuation: Option<Valuation>,
