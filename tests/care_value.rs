@@ -337,3 +337,30 @@ mod erased {
         }
     }
 }
+
+#[test]
+fn at_lambda_zero_a_stress_test_counting_benefit_is_the_money_one() {
+    let source = common::scenario("zoetermeer");
+    let set = std::path::PathBuf::from(format!(
+        "{}/scenarios/stress/zoetermeer.yaml",
+        env!("CARGO_MANIFEST_DIR")
+    ));
+    let options = |value| Options {
+        runs: Some(20),
+        ..at_zero(value)
+    };
+    let stress = |value| {
+        kloof::stress::run(&source, Some(&set), &options(value), &|_, _| {})
+            .expect("stress")
+            .1
+    };
+    let (money, benefit) = (stress(Value::Money), stress(Value::Benefit));
+    assert_eq!(
+        serde_json::to_string(&money.shocks).expect("json"),
+        serde_json::to_string(&benefit.shocks).expect("json")
+    );
+    assert_eq!(
+        serde_json::to_string(&money.comparison.partners).expect("json"),
+        serde_json::to_string(&benefit.comparison.partners).expect("json")
+    );
+}
