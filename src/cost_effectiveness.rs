@@ -52,6 +52,10 @@ pub struct DomainCare {
     pub fte_years: Summary,
     /// Hours of care gained over the period.
     pub hours: Summary,
+    /// Client-years of care gained over the period, where the domain gives its hours per
+    /// client (`care.gained.clients.<domain>`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub clients: Option<Summary>,
     /// The partner it is credited to.
     pub credited_to: String,
 }
@@ -182,6 +186,8 @@ pub fn assess(
                 domain: d.id.0.clone(),
                 fte_years: Summary::of(&fte),
                 hours: Summary::of(&hours),
+                clients: summed(o, variant, &format!("care.gained.clients.{}", d.id), year)
+                    .map(|c| Summary::of(&c)),
                 credited_to: to.clone(),
             })
         })

@@ -40,6 +40,8 @@ pub struct DomainModel {
     pub informal: bool,
     /// Share of the start year's demand not delivered.
     pub unmet_share: InputId,
+    /// Hours of care per client per year, to state care gained as clients served.
+    pub hours_per_client: Option<InputId>,
     /// (domain, share): where a share of each year's unmet demand goes the next year.
     pub moves: Vec<(usize, InputId)>,
     pub contract: ContractModel,
@@ -413,6 +415,10 @@ impl Model {
                         format!("{k}.unmet_share"),
                         d.unmet_share.as_ref().map_or(&zero, |u| &u.0),
                     ),
+                    hours_per_client: d
+                        .hours_per_client
+                        .as_ref()
+                        .map(|h| add(&mut inputs, format!("{k}.hours_per_client"), &h.0)),
                     moves: d
                         .unmet_moves
                         .iter()

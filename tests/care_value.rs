@@ -37,6 +37,12 @@ fn care_gained_and_its_parts_by_hand() {
         273.7,
         TOL
     ));
+    // At 100 hours per client a year: 2.737 clients served.
+    assert!(close(
+        v(NETWORK, "care.gained.clients.care", 2025),
+        2.737,
+        TOL
+    ));
     assert!(close(v(NETWORK, "avoided.fte.freed", 2025), 0.3737, TOL));
     assert_eq!(v(NETWORK, "avoided.fte.cash", 2025), 0.0);
     assert!(close(v(NETWORK, "care.displaced.fte", 2025), 0.1, TOL));

@@ -647,6 +647,16 @@ fn summed(v: &View, variant: &str, metric: &str, end: i32) -> Option<Vec<f64>> {
     crate::cost_effectiveness::summed(v.o, variant, metric, end)
 }
 
+/// FTE or FTE-years: whole numbers, with a decimal below 10 (a neighbourhood's 0.5 FTE-years
+/// is not "0").
+fn fte(x: f64) -> String {
+    if x.abs() < 9.95 {
+        format!("{:.1}", x + 0.0)
+    } else {
+        int(x)
+    }
+}
+
 /// "EUR 80,000 per FTE-year".
 fn per_fte_year(x: f64) -> String {
     format!("EUR {} per FTE-year", int(x))
@@ -659,7 +669,7 @@ fn care(s: &mut String, v: &View, about: &About) {
         return;
     };
     let (start, end, n) = (v.start, v.end, NETWORK);
-    let f = |x: f64| int(x);
+    let f = fte;
     let range = |x: &Summary, f: &dyn Fn(f64) -> String| {
         format!("{} (90 % interval {} to {})", f(x.p50), f(x.p5), f(x.p95))
     };
@@ -793,16 +803,28 @@ fn care(s: &mut String, v: &View, about: &About) {
                 .map_or("–".into(), int)
         );
     }
+    let clients = ce.per_domain.iter().any(|d| d.clients.is_some());
     let _ = writeln!(
         s,
         "\nCare gained is credited to {}. Per domain, over {start}-{end}:\n\n| domain | care \
-         gained (FTE-years) | hours | credited to |\n|---|---:|---:|---|",
-        about.credit
+         gained (FTE-years) | hours |{} credited to |\n|---|---:|---:|{}---|",
+        about.credit,
+        if clients {
+            " clients served (client-years) |"
+        } else {
+            ""
+        },
+        if clients { "---:|" } else { "" }
     );
     for d in &ce.per_domain {
+        let served = match (&d.clients, clients) {
+            (Some(c), _) => format!(" {} |", int(c.p50)),
+            (None, true) => " – |".to_string(),
+            (None, false) => String::new(),
+        };
         let _ = writeln!(
             s,
-            "| {} | {} | {} | {} |",
+            "| {} | {} | {} |{served} {} |",
             d.domain,
             range(&d.fte_years, &f),
             int(d.hours.p50),

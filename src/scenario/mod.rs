@@ -113,6 +113,8 @@ ranged_quantity!(
     Wtp: ranges::WTP;
     /// Share of an intervention's effect lost each year after its funding ends.
     Decay: ranges::DECAY;
+    /// Hours of care per client per year.
+    HoursPerClient: ranges::HOURS_PER_CLIENT;
 );
 
 impl BandValue for People {}
@@ -329,6 +331,10 @@ pub struct Domain {
     /// `use / (1 - unmet_share)`. Default 0.
     #[serde(default)]
     pub unmet_share: Option<UnmetShare>,
+    /// Hours of care one client receives in a year (sourced, or marked as an assumption):
+    /// states the care gained as clients served (`care.gained.clients.<domain>`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hours_per_client: Option<HoursPerClient>,
     /// Where demand this domain cannot deliver goes: a share of each year's unmet demand
     /// becomes demand in another domain the next year (district nursing not delivered ends up
     /// in hospital or Wlz care).

@@ -181,8 +181,15 @@ pub const DECAY: Range = range(
     "share of the effect lost each year after the funding ends: 0 keeps it, 1 ends it at once",
 );
 
+pub const HOURS_PER_CLIENT: Range = range(
+    "`domains[].hours_per_client`",
+    1.0,
+    8784.0,
+    "hours of care one client receives in a year; a year has at most 8,784 hours",
+);
+
 /// Every range, in the README's order.
-pub const ALL: [Range; 21] = [
+pub const ALL: [Range; 22] = [
     PEOPLE,
     BIRTH_RATE,
     DEATH_PROBABILITY,
@@ -204,6 +211,7 @@ pub const ALL: [Range; 21] = [
     MOVE_SHARE,
     WTP,
     DECAY,
+    HOURS_PER_CLIENT,
 ];
 
 /// Net emigration from an age band may take at most this share of the band's people in the
@@ -247,6 +255,7 @@ pub fn for_input(key: &str) -> Option<Range> {
         ["interventions", _, "staff", "fte"] => FTE,
         ["domains", _, "use", ..] => USE_HOURS,
         ["domains", _, "hours_per_fte"] => HOURS_PER_FTE,
+        ["domains", _, "hours_per_client"] => HOURS_PER_CLIENT,
         ["domains", _, "growth", _] => GROWTH,
         ["domains", _, "workforce", "fte"] => FTE,
         ["domains", _, "workforce", "productivity"] => PRODUCTIVITY,

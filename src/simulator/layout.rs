@@ -83,6 +83,8 @@ pub(super) struct AgreementSeries {
     /// hours and EUR; FTE-years since the start.
     pub gained_fte: Vec<usize>,
     pub gained_hours: Vec<usize>,
+    /// Per domain that gives its hours per client: care gained as clients served in the year.
+    pub gained_clients: Vec<Option<usize>>,
     pub gained_fte_total: usize,
     pub gained_hours_total: usize,
     pub gained_eur_total: usize,
@@ -242,6 +244,14 @@ impl Layout {
                 // Care gained and its value come last: the series before keep their order.
                 gained_fte: a.each(&m.domains, |d| format!("care.gained.fte.{}", d.id)),
                 gained_hours: a.each(&m.domains, |d| format!("care.gained.hours.{}", d.id)),
+                gained_clients: m
+                    .domains
+                    .iter()
+                    .map(|d| {
+                        d.hours_per_client
+                            .map(|_| a.add(format!("care.gained.clients.{}", d.id)))
+                    })
+                    .collect(),
                 gained_fte_total: a.add("care.gained.fte.total"),
                 gained_hours_total: a.add("care.gained.hours.total"),
                 gained_eur_total: a.add("care.gained.eur.total"),

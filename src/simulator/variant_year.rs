@@ -736,6 +736,9 @@ impl<'a> Network<'a> {
             g.eur = eur;
             put(a.gained_fte[di], b, g.fte);
             put(a.gained_hours[di], b, g.hours);
+            if let (Some(series), Some(h)) = (a.gained_clients[di], dm.hours_per_client) {
+                put(series, b, g.hours / p.draws.at(h, b));
+            }
             total.add(&g);
             self.gained_years[di][b] += g.fte;
             benefit[m.valuation.credited[di]] += self.wtp[di][b] * self.gained_years[di][b];
