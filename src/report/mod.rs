@@ -268,19 +268,22 @@ pub struct Row {
     pub summary: Summary,
 }
 
-/// Summaries of every series and year, in catalogue order.
+/// Summaries of every series and year, in catalogue order, computed on every core (each row
+/// on its own, so the result does not depend on the thread count).
 pub fn rows(outcomes: &Outcomes) -> Vec<Row> {
-    let mut rows = Vec::new();
-    for (s, series) in outcomes.catalogue.series.iter().enumerate() {
-        for (y, &year) in outcomes.years.iter().enumerate() {
-            rows.push(Row {
-                series: series.clone(),
-                year,
+    use rayon::prelude::*;
+    let years = outcomes.years.len();
+    (0..outcomes.catalogue.series.len() * years)
+        .into_par_iter()
+        .map(|i| {
+            let (s, y) = (i / years, i % years);
+            Row {
+                series: outcomes.catalogue.series[s].clone(),
+                year: outcomes.years[y],
                 summary: Summary::of(outcomes.values(s, y)),
-            });
-        }
-    }
-    rows
+            }
+        })
+        .collect()
 }
 
 /// Why a report could not be written.
