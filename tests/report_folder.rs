@@ -244,3 +244,109 @@ fn the_summary_opens_with_the_scenarios_own_description() {
         "{summary:.600}"
     );
 }
+
+/// A folder is replaced only when it is kloof's own: a manifest kloof wrote and only files
+/// kloof writes. A web project's `manifest.json`, one that is not JSON, or a kloof report with
+/// a user's file added are refused, naming why, and nothing in them is touched.
+#[test]
+fn only_a_folder_kloof_wrote_is_replaced() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let run_into = |out: &std::path::Path| {
+        kloof()
+            .args(["run", &fixture("tiny.yaml"), "--quiet", "--out"])
+            .arg(out)
+            .output()
+            .expect("runs")
+    };
+    let cases: [(&str, &[(&str, &str)], &str); 3] = [
+        (
+            "web",
+            &[
+                (
+                    "manifest.json",
+                    r#"{"name": "my web app", "start_url": "/"}"#,
+                ),
+                ("important.txt", "keep me"),
+            ],
+            "was not written by kloof",
+        ),
+        (
+            "garbled",
+            &[("manifest.json", "not json at all")],
+            "was not written by kloof",
+        ),
+        ("plain", &[("important.txt", "keep me")], "no manifest.json"),
+    ];
+    for (name, files, why) in cases {
+        let out = dir.path().join(name);
+        std::fs::create_dir(&out).expect("mkdir");
+        for (f, text) in files {
+            std::fs::write(out.join(f), text).expect("write");
+        }
+        let run = run_into(&out);
+        assert_eq!(run.status.code(), Some(1), "{name}");
+        let err = String::from_utf8_lossy(&run.stderr);
+        assert!(
+            err.contains("is not a kloof report") && err.contains(why),
+            "{name}: {err}"
+        );
+        for (f, text) in files {
+            assert_eq!(std::fs::read_to_string(out.join(f)).expect("kept"), *text);
+        }
+        assert!(!out.join("results.csv").exists(), "{name}");
+    }
+    // A kloof report is replaced; with a user's file added it is refused, and both stay.
+    let report = dir.path().join("report");
+    assert!(run_into(&report).status.success());
+    assert!(
+        run_into(&report).status.success(),
+        "a report replaces a report"
+    );
+    std::fs::create_dir(report.join("src")).expect("mkdir");
+    std::fs::write(report.join("notes.txt"), "mine").expect("write");
+    let before = std::fs::read(report.join("results.csv")).expect("report");
+    let run = run_into(&report);
+    assert_eq!(run.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&run.stderr);
+    assert!(
+        err.contains("it also holds what kloof did not write: notes.txt, src/"),
+        "{err}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(report.join("notes.txt")).expect("kept"),
+        "mine"
+    );
+    assert!(report.join("src").is_dir());
+    assert_eq!(
+        std::fs::read(report.join("results.csv")).expect("kept"),
+        before
+    );
+}
+
+/// The reports that keep one manifest per study (compare, stress, evpi) replace themselves too.
+#[test]
+fn a_comparison_replaces_its_own_report() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("cmp");
+    for _ in 0..2 {
+        let run = kloof()
+            .args([
+                "compare",
+                &fixture("tiny.yaml"),
+                &fixture("tiny.yaml"),
+                "--quiet",
+                "--runs",
+                "3",
+                "--out",
+            ])
+            .arg(&out)
+            .output()
+            .expect("runs");
+        assert!(
+            run.status.success(),
+            "{}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+    }
+    assert!(out.join("compare.md").is_file());
+}

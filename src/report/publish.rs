@@ -8,20 +8,91 @@ use std::path::{Path, PathBuf};
 
 use super::ReportError;
 
-/// The folder kloof was asked to write its report to holds something else.
+/// The folder kloof was asked to write its report to holds something else: why it is not a
+/// report kloof may replace.
 #[derive(Debug, thiserror::Error)]
 #[error(
-    "{0} exists and is not a kloof report (no manifest.json); kloof replaces a report folder \
-     whole, so choose a new or empty folder with --out"
+    "{0} exists and is not a kloof report ({1}); kloof replaces a report folder whole, so \
+     choose a new or empty folder with --out"
 )]
-pub struct NotAReport(pub PathBuf);
+pub struct NotAReport(pub PathBuf, pub String);
 
-/// A folder is a report kloof may replace when it holds a manifest or nothing.
-fn replaceable(dir: &Path) -> io::Result<bool> {
-    if dir.join("manifest.json").is_file() {
-        return Ok(true);
+/// Every file a kloof report folder may hold: what the reports of `run`, `compare`, `stress`,
+/// `sensitivity`, `evpi` and `fairness` write. A folder with anything else in it is not only
+/// kloof's, and replacing it would delete what someone else put there.
+const REPORT_FILES: [&str; 20] = [
+    "manifest.json",
+    "results.csv",
+    "results.json",
+    "summary.md",
+    "value.json",
+    "runs.csv",
+    "compare.md",
+    "compare.csv",
+    "compare.json",
+    "stress.md",
+    "stress.csv",
+    "stress.json",
+    "sensitivity.md",
+    "sensitivity.csv",
+    "sensitivity.json",
+    "voi.md",
+    "voi.json",
+    "fairness.md",
+    "fairness.json",
+    "fairness.csv",
+];
+
+/// Whether `manifest.json` is a kloof manifest: JSON naming the kloof version that wrote it
+/// (one object, or one per study for compare, stress and evpi).
+fn is_kloof_manifest(bytes: &[u8]) -> bool {
+    let kloof = |v: &serde_json::Value| v.get("kloof_version").is_some_and(|x| x.is_string());
+    match serde_json::from_slice::<serde_json::Value>(bytes) {
+        Ok(serde_json::Value::Array(items)) => !items.is_empty() && items.iter().all(kloof),
+        Ok(v) => kloof(&v),
+        Err(_) => false,
     }
-    Ok(fs::read_dir(dir)?.next().is_none())
+}
+
+/// Why the existing folder `dir` is not a report kloof may replace, or `None` when it is one
+/// (a kloof manifest and only files kloof writes) or empty.
+fn foreign(dir: &Path) -> io::Result<Option<String>> {
+    let mut others = Vec::new();
+    let mut manifest = false;
+    for entry in fs::read_dir(dir)? {
+        let entry = entry?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let file = entry.file_type()?.is_file();
+        if file && name == "manifest.json" {
+            manifest = true;
+        } else if !(file && REPORT_FILES.contains(&name.as_str())) {
+            others.push(if file { name } else { format!("{name}/") });
+        }
+    }
+    if !manifest && others.is_empty() {
+        return Ok(None);
+    }
+    if !manifest {
+        return Ok(Some("no manifest.json".into()));
+    }
+    if !is_kloof_manifest(&fs::read(dir.join("manifest.json"))?) {
+        return Ok(Some("its manifest.json was not written by kloof".into()));
+    }
+    if !others.is_empty() {
+        others.sort();
+        let shown: Vec<&str> = others.iter().take(5).map(String::as_str).collect();
+        let more = others.len().saturating_sub(shown.len());
+        return Ok(Some(format!(
+            "it also holds what kloof did not write: {}{}",
+            shown.join(", "),
+            if more > 0 {
+                format!(" and {more} more")
+            } else {
+                String::new()
+            }
+        )));
+    }
+    Ok(None)
 }
 
 /// Writes `files` into a fresh folder beside `dir` and puts it in `dir`'s place.
@@ -37,8 +108,13 @@ pub(super) fn publish(dir: &Path, files: &[(&str, Vec<u8>)]) -> Result<(), Repor
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    if dir.exists() && !replaceable(dir).map_err(io_err)? {
-        return Err(NotAReport(dir.to_path_buf()).into());
+    if dir.exists() {
+        if !dir.is_dir() {
+            return Err(NotAReport(dir.to_path_buf(), "it is a file".into()).into());
+        }
+        if let Some(why) = foreign(dir).map_err(io_err)? {
+            return Err(NotAReport(dir.to_path_buf(), why).into());
+        }
     }
     fs::create_dir_all(&parent).map_err(io_err)?;
     let fresh = fresh_folder(&parent, &name.to_string_lossy()).map_err(io_err)?;
