@@ -258,7 +258,8 @@ fn only_a_folder_kloof_wrote_is_replaced() {
             .output()
             .expect("runs")
     };
-    let cases: [(&str, &[(&str, &str)], &str); 3] = [
+    type Case<'a> = (&'a str, &'a [(&'a str, &'a str)], &'a str);
+    let cases: [Case; 3] = [
         (
             "web",
             &[

@@ -288,3 +288,43 @@ fn funds_cannot_be_overdrawn_unless_the_rule_declares_an_overdraft() {
         -1500.0
     );
 }
+
+/// A number where a rule decides once fired events and stopped programmes in every run (NaN,
+/// 2 and -1 read as true), and `to_int(NaN)` gave 0: each is now an error at its line, with
+/// the hook, run and year.
+#[test]
+fn a_condition_that_is_not_true_or_false_is_an_error_at_its_line() {
+    let cases = [
+        (
+            "fn on_settle(s) {\n    let x = s.savings / 0.0 * 0.0;\n    event(\"odd\", x);\n}\n",
+            "rule.rhai:3:",
+            "the condition is NaN",
+        ),
+        (
+            "fn on_settle(s) {\n    event(\"odd\", 2);\n}\n",
+            "rule.rhai:2:",
+            "the condition is 2",
+        ),
+        (
+            "fn on_settle(s) {\n\n    stop_investing(-1);\n}\n",
+            "rule.rhai:3:",
+            "stop_investing: the condition is -1",
+        ),
+        (
+            "fn on_settle(s) {\n    let y = to_int(0.0 / 0.0);\n}\n",
+            "rule.rhai:2:",
+            "to_int(NaN): not a whole number",
+        ),
+    ];
+    for (rule, at, what) in cases {
+        let e = with_rule(rule, "{}", 3).expect_err("must fail");
+        assert!(e.contains(at) && e.contains(what), "{rule}: {e}");
+        assert!(
+            e.contains("on_settle") && e.contains("run 0") && e.contains("2024"),
+            "{e}"
+        );
+    }
+    // True and false still decide.
+    let fine = "fn on_settle(s) {\n    event(\"saved\", s.savings > 0);\n    stop_investing(s.year > 2030);\n}\n";
+    assert!(with_rule(fine, "{}", 3).is_ok());
+}

@@ -425,6 +425,25 @@ fn assign_with<F: Fn(f64, f64) -> f64>(target: &mut Batch, value: Arg, f: F) -> 
     Ok(())
 }
 
+/// Checks that `c` is a condition: every run's value true (1) or false (0), as comparisons and
+/// `and`/`or`/`not` give. A number where a rule decides (NaN, 2, -1) is a fault in the rule,
+/// not a decision: read as "not zero" it fired events and stopped programmes in every run.
+pub fn condition(c: &Batch, what: &str) -> Result<(), String> {
+    match c.as_slice().iter().position(|x| *x != 0.0 && *x != 1.0) {
+        None => Ok(()),
+        Some(b) => Err(format!(
+            "{what}: the condition is {} in {}; a condition is true or false (a comparison such \
+             as `s.savings > 0`, or and/or/not of comparisons), not a number",
+            c.as_slice()[b],
+            if c.len() > 1 {
+                format!("run {b} of the batch")
+            } else {
+                "every run".to_string()
+            }
+        )),
+    }
+}
+
 /// 1.0 for true, 0.0 for false: the element of a mask.
 #[inline(always)]
 fn flag(b: bool) -> f64 {
@@ -649,6 +668,22 @@ pub fn register(module: &mut Module) {
     unary(module, "not", |x| flag(x == 0.0));
     FuncRegistration::new("not").set_into_module(module, |x: bool| !x);
 
+    // A whole number from a float, refusing what is none (Rhai's own gives 0 for NaN, so a
+    // year or a lag computed from a NaN read as year 0 or no lag).
+    FuncRegistration::new("to_int").set_into_module(
+        module,
+        |ctx: rhai::NativeCallContext, x: f64| -> Result<INT, Box<EvalAltResult>> {
+            if x.is_finite() && x.abs() < 9.0e15 {
+                Ok(x.trunc() as INT)
+            } else {
+                Err(Box::new(EvalAltResult::ErrorRuntime(
+                    format!("to_int({x}): not a whole number a rule can count with").into(),
+                    ctx.call_position(),
+                )))
+            }
+        },
+    );
+
     // Sum over an array, e.g. `sum([savings_a, savings_b, 1])`: element-wise, never across runs.
     FuncRegistration::new("sum").set_into_module(module, sum_array);
 
@@ -709,6 +744,27 @@ mod tests {
 
     fn check(script: &str, expected: &[f64]) {
         assert_eq!(runs(script), expected, "{script}");
+    }
+
+    #[test]
+    fn to_int_refuses_what_is_not_a_whole_number() {
+        let engine = new_engine();
+        assert_eq!(engine.eval::<INT>("to_int(2.7)").expect("to_int"), 2);
+        assert_eq!(engine.eval::<INT>("to_int(-2.7)").expect("to_int"), -2);
+        for bad in ["to_int(0.0 / 0.0)", "to_int(1.0 / 0.0)", "to_int(1e300)"] {
+            let err = engine.eval::<INT>(bad).expect_err(bad).to_string();
+            assert!(err.contains("not a whole number"), "{bad}: {err}");
+        }
+    }
+
+    #[test]
+    fn a_condition_is_true_or_false() {
+        assert!(condition(&Batch::splat(3, 1.0), "event `x`").is_ok());
+        assert!(condition(&Batch::splat(3, 0.0), "event `x`").is_ok());
+        for bad in [f64::NAN, 2.0, -1.0, 0.5] {
+            let err = condition(&Batch::splat(3, bad), "event `x`").expect_err("refused");
+            assert!(err.contains("the condition is"), "{err}");
+        }
     }
 
     #[test]

@@ -648,6 +648,8 @@ fn register_api(engine: &mut Engine, state: &Shared) {
         let mut s = lock(&st);
         let len = s.demand.cost_total.len();
         let c = to_batch(&condition, len).map_err(|e| runtime_error(e, pos))?;
+        batch::condition(&c, &format!("event `{name}`"))
+            .map_err(|e| runtime_error(e, pos))?;
         let fired = s
             .events
             .iter_mut()
@@ -706,6 +708,8 @@ fn register_api(engine: &mut Engine, state: &Shared) {
             let mut s = lock(&st);
             let len = s.investing.len();
             let c = to_batch(&condition, len).map_err(|e| runtime_error(e, ctx.call_position()))?;
+            batch::condition(&c, "stop_investing")
+                .map_err(|e| runtime_error(e, ctx.call_position()))?;
             let cs = c.as_slice();
             for (b, inv) in s.investing.iter_mut().enumerate() {
                 if (if cs.len() == 1 { cs[0] } else { cs[b] }) != 0.0 {
