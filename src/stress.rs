@@ -166,6 +166,7 @@ pub fn shocked(
             let file = path.display().to_string();
             let text = scenario::read_text(path, scenario::MAX_SCENARIO_BYTES)
                 .map_err(|m| error(&file, None, m))?;
+            scenario::check_nesting(&text).map_err(|(line, _, m)| error(&file, Some(line), m))?;
             let set: StressFile = serde_yaml::from_str(&text).map_err(|e| yaml_error(&file, e))?;
             (file, text, Some(0), "shocks", set.shocks)
         }

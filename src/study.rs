@@ -51,6 +51,13 @@ impl Source {
                 message,
             }
         })?;
+        scenario::check_nesting(&text).map_err(|(line, column, message)| ScenarioError {
+            file: path.display().to_string(),
+            line: Some(line),
+            column: Some(column),
+            key: String::new(),
+            message,
+        })?;
         if crate::overlay::is_overlay(&text) {
             return crate::overlay::apply(path, &text);
         }

@@ -1,5 +1,7 @@
 //! A bad scenario per kind of mistake: each error names the file, the line and the key.
 
+mod common;
+
 use kloof::scenario::{ScenarioError, parse};
 
 const TINY: &str = include_str!("fixtures/tiny.yaml");
@@ -651,4 +653,61 @@ fn agreement_period_is_checked() {
     );
     assert_eq!(e.line, Some(line_of(tail)), "{e}");
     assert!(e.message.contains("unknown field `afterwards`"), "{e}");
+}
+
+/// Deeply nested YAML once took time growing with the square of its depth (76 s for a 200 KB
+/// scenario): every kind of input kloof reads now refuses nesting beyond its limit at once, at
+/// the place it goes too deep, and a file of the largest size a scenario may have is refused in
+/// well under a second.
+#[test]
+fn deeply_nested_input_is_refused_at_once() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let depth = 400_000;
+    let flow = format!(
+        "name: x\ntitle: y\nregion: {}{}\n",
+        "[".repeat(depth),
+        "]".repeat(depth)
+    );
+    assert!(flow.len() < kloof::scenario::MAX_SCENARIO_BYTES as usize);
+    let mut block = String::from("name: x\ntitle: y\nregion:\n");
+    for i in 0..100 {
+        block += &format!("{}k{i}:\n", "  ".repeat(i + 1));
+    }
+    for (name, text, at) in [("flow.yaml", &flow, ":3:"), ("block.yaml", &block, ":67:")] {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).expect("write");
+        let start = std::time::Instant::now();
+        let e = kloof::study::Source::read(&path)
+            .and_then(|s| s.parse().map(|_| s))
+            .expect_err("refused")
+            .to_string();
+        assert!(
+            start.elapsed().as_secs_f64() < 1.0,
+            "{name}: {:?}",
+            start.elapsed()
+        );
+        assert!(
+            e.contains(at) && e.contains("nested more than 64 levels"),
+            "{name}: {e}"
+        );
+        // The same text as a game file and as a stress set.
+        let game = kloof::fairness::parse_game(text, name)
+            .expect_err("refused")
+            .to_string();
+        assert!(game.contains("nested more than 64 levels"), "{game}");
+    }
+    let set = dir.path().join("set.yaml");
+    std::fs::write(&set, &flow).expect("write");
+    let base = common::scenario("zoetermeer");
+    let e = kloof::stress::shocked(&base, Some(&set), &kloof::study::Options::default())
+        .expect_err("refused")
+        .to_string();
+    assert!(
+        e.contains("set.yaml:3") && e.contains("nested more than 64 levels"),
+        "{e}"
+    );
+    // Shipped files are well within the limit.
+    for name in common::SHIPPED {
+        assert!(kloof::scenario::check_nesting(&common::scenario(name).text).is_ok());
+    }
 }

@@ -99,6 +99,7 @@ pub fn parse_game(text: &str, file: &str) -> Result<GameFile, GameFileError> {
         line,
         message,
     };
+    crate::scenario::check_nesting(text).map_err(|(line, _, m)| err(Some(line), m))?;
     let raw: Raw = serde_yaml::from_str(text).map_err(|e| {
         let line = e.location().map(|l| l.line());
         // serde_yaml appends " at line L column C"; the line is shown in front instead.

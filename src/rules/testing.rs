@@ -484,6 +484,9 @@ fn run_file(
             differences: vec![msg],
         }]
     };
+    if let Err((line, column, m)) = crate::scenario::check_nesting(text) {
+        return fail("(file)", format!("{}:{line}:{column}: {m}", file.display()));
+    }
     let spec: File = match serde_yaml::from_str(text) {
         Ok(s) => s,
         Err(e) => return fail("(file)", format!("{}: {e}", file.display())),

@@ -77,8 +77,86 @@ pub fn read_text(path: &std::path::Path, max_bytes: u64) -> Result<String, Strin
     Ok(text)
 }
 
+/// How deep a YAML file kloof reads may nest, in flow brackets or in indented blocks. A scenario
+/// nests about ten deep; the YAML reader's time grows with the square of the depth (a 40 KB
+/// file of nested brackets took 5 s to refuse), so deeper files are refused before it runs.
+pub const MAX_NESTING: usize = 64;
+
+/// Refuses YAML `text` nested deeper than [`MAX_NESTING`]: `(line, column, message)` of the
+/// first place too deep. One pass over the text, outside quotes and comments.
+pub fn check_nesting(text: &str) -> Result<(), (usize, usize, String)> {
+    let too_deep = |line, column, what: &str| {
+        Err((
+            line,
+            column,
+            format!(
+                "nested more than {MAX_NESTING} levels deep ({what}); kloof's files nest about \
+                 ten deep"
+            ),
+        ))
+    };
+    let mut flow = 0usize;
+    let mut indents: Vec<usize> = Vec::new();
+    // The indentation of a key whose value is a block scalar (`|` or `>`): the lines below it
+    // that are indented more are text, not structure.
+    let mut scalar: Option<usize> = None;
+    for (l, line) in text.lines().enumerate() {
+        let body = line.trim_start_matches(' ');
+        let indent = line.len() - body.len();
+        match scalar {
+            Some(at) if body.is_empty() || indent > at => continue,
+            _ => scalar = None,
+        }
+        let head = body.split(" #").next().unwrap_or("").trim_end();
+        if flow == 0
+            && ["|", ">", "|-", ">-", "|+", ">+"].iter().any(|m| {
+                head.ends_with(&format!(": {m}")) || head == *m || head.ends_with(&format!("- {m}"))
+            })
+        {
+            scalar = Some(indent);
+        }
+        if flow == 0 && !body.is_empty() && !body.starts_with('#') {
+            while indents.last().is_some_and(|&i| i >= indent) {
+                indents.pop();
+            }
+            indents.push(indent);
+            if indents.len() > MAX_NESTING {
+                return too_deep(l + 1, indent + 1, "indented blocks");
+            }
+        }
+        let (mut single, mut double, mut escaped) = (false, false, false);
+        let mut previous = ' ';
+        for (c, ch) in line.chars().enumerate() {
+            match ch {
+                _ if escaped => escaped = false,
+                '\\' if double => escaped = true,
+                '"' if !single => double = !double,
+                '\'' if !double => single = !single,
+                '#' if !single && !double && previous.is_whitespace() => break,
+                '[' | '{' if !single && !double => {
+                    flow += 1;
+                    if flow > MAX_NESTING {
+                        return too_deep(l + 1, c + 1, "brackets");
+                    }
+                }
+                ']' | '}' if !single && !double => flow = flow.saturating_sub(1),
+                _ => {}
+            }
+            previous = ch;
+        }
+    }
+    Ok(())
+}
+
 /// Checks a scenario given as text; `file` names it in errors.
 pub fn parse(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
+    check_nesting(text).map_err(|(line, column, message)| ScenarioError {
+        file: file.to_string(),
+        line: Some(line),
+        column: Some(column),
+        key: String::new(),
+        message,
+    })?;
     syntax(text, file)?;
     // First reading: the shape of the file, and the ids references may name.
     let first = read(text, file)?;
