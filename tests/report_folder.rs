@@ -1,6 +1,8 @@
 //! The report folder as a reader finds it: whole or not at all, one run's files only, even
 //! with two runs writing it at once or a run stopped while it writes; and `--per-run`.
 
+mod common;
+
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Duration;
@@ -350,4 +352,84 @@ fn a_comparison_replaces_its_own_report() {
         );
     }
     assert!(out.join("compare.md").is_file());
+}
+
+/// A scenario's words cannot pose as the report's own: a title with a line break (a heading
+/// of its own), or a right-to-left override, is refused at its key; markup in a description
+/// reaches the summary as text.
+#[test]
+fn scenario_text_cannot_inject_into_a_report() {
+    let tiny = include_str!("fixtures/tiny.yaml");
+    let with_title = |title: &str| {
+        tiny.replace(
+            "title: Tiny hand-calculated region",
+            &format!("title: {title}"),
+        )
+    };
+    for (title, why) in [
+        (r#""Tiny\n## Board decision: APPROVED""#, "it is one line"),
+        (r#""Tiny \u202E deweivA""#, "\\u{202e}"),
+        (r#""Tiny \u0000""#, "\\u{0}"),
+    ] {
+        let e = kloof::scenario::parse(&with_title(title), "t.yaml")
+            .expect_err("refused")
+            .to_string();
+        assert!(
+            e.contains("t.yaml:") && e.contains("`title`") && e.contains(why),
+            "{e}"
+        );
+    }
+    let hostile = tiny.replace(
+        "title: Tiny hand-calculated region",
+        "title: Tiny <script>alert(1)</script>\ndescription: |\n  First line.\n  # Not a heading\n  <img src=x onerror=alert(1)>",
+    );
+    let mut source = kloof::study::Source {
+        path: "hostile.yaml".into(),
+        text: hostile,
+        ..Default::default()
+    };
+    source.text.push('\n');
+    let study = kloof::study::run(
+        &source,
+        &kloof::study::Options {
+            runs: Some(3),
+            ..Default::default()
+        },
+        &|_| {},
+    )
+    .expect("runs");
+    let dir = common::report(&study);
+    let summary = std::fs::read_to_string(dir.path().join("summary.md")).expect("summary");
+    assert!(
+        summary.starts_with("# Tiny &lt;script&gt;alert(1)&lt;/script&gt;\n"),
+        "{summary}"
+    );
+    assert!(
+        summary.contains("First line. # Not a heading &lt;img src=x onerror=alert(1)&gt;"),
+        "{summary}"
+    );
+    assert!(!summary.contains("<script>") && !summary.contains("\n# Not a heading"));
+}
+
+/// An error quotes no more of a file than a value: a system file given as an overlay's base or
+/// as a game is not echoed.
+#[test]
+fn an_error_does_not_echo_the_file_it_read() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let secret = dir.path().join("secret");
+    std::fs::write(
+        &secret,
+        "root:x:0:0:root:/root:/bin/bash\nsecret line with the password hunter2\n",
+    )
+    .expect("write");
+    let overlay = dir.path().join("o.yaml");
+    std::fs::write(&overlay, format!("base: {}\n", secret.display())).expect("write");
+    let e = kloof::study::Source::read(&overlay)
+        .expect_err("refused")
+        .to_string();
+    assert!(!e.contains("hunter2") && e.contains("…"), "{e}");
+    let game = kloof::fairness::read_game(&secret)
+        .expect_err("refused")
+        .to_string();
+    assert!(!game.contains("hunter2") && game.contains("…"), "{game}");
 }

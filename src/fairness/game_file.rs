@@ -31,7 +31,11 @@ pub const MAX_GAME_BYTES: u64 = 128 << 20;
 
 /// Why a game file could not be read. Displays as `file:line: message`.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[error("{file}{}: {message}", line.map(|l| format!(":{l}")).unwrap_or_default())]
+#[error(
+    "{file}{}: {}",
+    line.map(|l| format!(":{l}")).unwrap_or_default(),
+    crate::scenario::printable(&crate::scenario::excerpted(message))
+)]
 pub struct GameFileError {
     pub file: String,
     /// 1-based line, when the error has a place in the file.

@@ -75,17 +75,17 @@ impl About {
             .map(|p| format!("{} {}", p.id, describe(p.budget.as_ref())))
             .collect();
         About {
-            title: s.title.clone(),
-            description: s.description.trim().to_string(),
+            title: plain(&s.title),
+            description: plain(&s.description),
             budgets,
             agreement_period: s
                 .agreement_period
                 .as_ref()
-                .map(|a| (a.from, a.to, a.after.trim().to_string())),
+                .map(|a| (a.from, a.to, plain(&a.after))),
             scopes: s
                 .partners
                 .iter()
-                .filter_map(|p| Some((p.id.to_string(), p.scope.as_ref()?.trim().to_string())))
+                .filter_map(|p| Some((p.id.to_string(), plain(p.scope.as_ref()?))))
                 .collect(),
             initiators: s
                 .partners
@@ -109,12 +109,31 @@ impl About {
             criterion: go_no_go.map_or_else(String::new, |r| {
                 let basis = r.basis.as_deref().map_or_else(
                     || "its parameters carry no `basis:`".to_string(),
-                    |b| format!("it rests on: {}", b.trim()),
+                    |b| format!("it rests on: {}", plain(b)),
                 );
                 format!("the board decides on {}; {basis}", criterion(&r.params))
             }),
         }
     }
+}
+
+/// A scenario's own words as report text: one line (line breaks and runs of white space become
+/// one space), without control or reordering characters, and with `&`, `<` and `>` written as
+/// entities, so that no title or description can add a heading, a table or markup to a report.
+/// The loader refuses such characters already; this holds for texts that reach the report by
+/// any other way too.
+pub fn plain(text: &str) -> String {
+    let bidi = |c: char| matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+    let words = text
+        .split(|c: char| c.is_whitespace() || c.is_control())
+        .filter(|w| !w.is_empty())
+        .map(|w| w.chars().filter(|c| !bidi(*c)).collect::<String>())
+        .collect::<Vec<_>>()
+        .join(" ");
+    words
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 /// An amount in EUR, or the range of its distribution.

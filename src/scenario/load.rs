@@ -29,10 +29,50 @@ impl fmt::Display for ScenarioError {
             }
         }
         if !self.key.is_empty() {
-            write!(f, ": `{}`", printable(&self.key))?;
+            write!(f, ": `{}`", printable(&excerpted(&self.key)))?;
         }
-        write!(f, ": {}", printable(&self.message))
+        write!(f, ": {}", printable(&excerpted(&self.message)))
     }
+}
+
+/// The longest text an error message quotes from a file, in characters: enough for a value or
+/// an id, too little to echo a file kloof was pointed at by mistake (a system file given as an
+/// overlay's base reads as one long string).
+const QUOTED_CHARS: usize = 32;
+/// The longest error message, in characters.
+const MESSAGE_CHARS: usize = 600;
+
+/// `message` with every quoted text (`"..."`) longer than [`QUOTED_CHARS`] cut to its start,
+/// and the whole cut at [`MESSAGE_CHARS`]: an error names what is wrong without disclosing the
+/// file it read.
+pub fn excerpted(message: &str) -> String {
+    let mut out = String::with_capacity(message.len().min(MESSAGE_CHARS + 8));
+    let mut quoted: Option<usize> = None;
+    for ch in message.chars() {
+        match (ch, quoted) {
+            ('"', None) => {
+                quoted = Some(0);
+                out.push(ch);
+            }
+            ('"', Some(_)) => {
+                quoted = None;
+                out.push(ch);
+            }
+            (_, Some(n)) => {
+                if n < QUOTED_CHARS {
+                    out.push(ch);
+                } else if n == QUOTED_CHARS {
+                    out.push('…');
+                }
+                quoted = Some(n + 1);
+            }
+            (_, None) => out.push(ch),
+        }
+    }
+    if out.chars().count() > MESSAGE_CHARS {
+        out = out.chars().take(MESSAGE_CHARS).collect::<String>() + "…";
+    }
+    out
 }
 
 impl std::error::Error for ScenarioError {}
@@ -422,7 +462,56 @@ pub fn check_horizon(start_year: i32, horizon: i32) -> Result<(), String> {
 }
 
 /// Checks that span several keys; returns the key path at fault and the message.
+/// Why `text` cannot be shown to a reader as it is: a control character (a newline too when
+/// `one_line`) or a character that reorders what follows (right-to-left overrides and
+/// isolates), which would let a scenario's words pose as the report's own.
+fn unprintable(text: &str, one_line: bool) -> Option<String> {
+    let bidi = |c: char| matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+    text.trim_end_matches('\n').chars().find_map(|c| {
+        if c == '\n' && one_line {
+            Some("it is one line: write it without line breaks".to_string())
+        } else if (c.is_control() && c != '\n' && c != '\t') || bidi(c) {
+            Some(format!(
+                "it holds the character {}, which a report cannot show; remove it",
+                c.escape_unicode()
+            ))
+        } else {
+            None
+        }
+    })
+}
+
 fn check_whole(s: &Scenario) -> Result<(), (Vec<&'static str>, String)> {
+    if let Some(why) = unprintable(&s.title, true) {
+        return Err((vec!["title"], why));
+    }
+    if let Some(why) = unprintable(&s.description, false) {
+        return Err((vec!["description"], why));
+    }
+    if let Some(why) = s
+        .agreement_period
+        .as_ref()
+        .and_then(|a| unprintable(&a.after, false))
+    {
+        return Err((vec!["agreement_period", "after"], why));
+    }
+    for p in &s.partners {
+        if let Some(why) = [Some(&p.name), p.scope.as_ref()]
+            .into_iter()
+            .flatten()
+            .find_map(|t| unprintable(t, false))
+        {
+            return Err((vec!["partners"], format!("partner `{}`: {why}", p.id)));
+        }
+    }
+    for r in &s.rules {
+        if let Some(why) = r.basis.as_deref().and_then(|b| unprintable(b, false)) {
+            return Err((
+                vec!["rules"],
+                format!("rule `{}`, its basis: {why}", r.file),
+            ));
+        }
+    }
     let r = &s.region;
     check_horizon(r.start_year, r.horizon).map_err(|m| (vec!["region", "horizon"], m))?;
     if s.monte_carlo.runs == 0 {
