@@ -478,3 +478,23 @@ fn fairness_on_a_bad_game_file_fails_naming_the_file_and_line() {
     );
     assert!(out.stdout.is_empty());
 }
+
+/// Values of ±1e308 once gave a Shapley value of `inf` (and `null` in JSON) and a failure inside
+/// the LP solver without file or line: a game's values are held to ±1e15, at their line.
+#[test]
+fn a_value_beyond_a_thousand_trillion_is_refused_at_its_line() {
+    for huge in ["1e308", "-1e308", "2e15"] {
+        let text = THREE.replace("hospital,insurer: 50", &format!("hospital,insurer: {huge}"));
+        let e = parse_game(&text, "three.yaml")
+            .expect_err("refused")
+            .to_string();
+        assert!(
+            e.starts_with("three.yaml:7:") && e.contains("at most 1e15"),
+            "{huge}: {e}"
+        );
+    }
+    assert!(matches!(
+        Game::new(names(1), Kind::Savings, vec![0.0, 1e300]),
+        Err(kloof::fairness::FairnessError::NotFinite { .. })
+    ));
+}

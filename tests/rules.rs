@@ -328,3 +328,23 @@ fn a_condition_that_is_not_true_or_false_is_an_error_at_its_line() {
     let fine = "fn on_settle(s) {\n    event(\"saved\", s.savings > 0);\n    stop_investing(s.year > 2030);\n}\n";
     assert!(with_rule(fine, "{}", 3).is_ok());
 }
+
+/// `scale_demand(…, 1e300)` once made demand infinite and printed a 300-digit unmet-care
+/// amount; `tally(…, -5e300)` did the same in the tally table. Both are errors at their line.
+#[test]
+fn amounts_a_rule_passes_are_bounded() {
+    let scale = "fn on_year(s) {\n    scale_demand(\"care\", 1e300, \"boom\");\n}\n";
+    let e = with_rule(scale, "{}", 3).expect_err("must fail");
+    assert!(
+        e.contains("rule.rhai:2:") && e.contains("from 0 to 10"),
+        "{e}"
+    );
+    let tally = "fn on_settle(s) {\n    tally(\"t\", \"town\", -5e300);\n}\n";
+    let e = with_rule(tally, "{}", 3).expect_err("must fail");
+    assert!(
+        e.contains("rule.rhai:2:") && e.contains("at most EUR 1e13"),
+        "{e}"
+    );
+    let fine = "fn on_year(s) {\n    scale_demand(\"care\", 1.05, \"waterbed\");\n}\n";
+    assert!(with_rule(fine, "{}", 3).is_ok());
+}

@@ -193,10 +193,14 @@ pub fn parse_game(text: &str, file: &str) -> Result<GameFile, GameFileError> {
                 format!("coalition `{shown}` is given twice: first{same}{at}"),
             ));
         }
-        if !value.is_finite() {
+        if !value.is_finite() || value.abs() > super::MAX_VALUE {
             return Err(err(
                 line,
-                format!("coalition `{shown}`: the value must be a finite number, not {value}"),
+                format!(
+                    "coalition `{shown}`: the value must be a finite number of at most {:e} \
+                     either way, not {value}",
+                    super::MAX_VALUE
+                ),
             ));
         }
         written[s as usize] = Some((key.clone(), line));

@@ -35,6 +35,11 @@ pub use shapley::{
 
 use serde::Deserialize;
 
+/// The largest value a coalition may have, either way: a thousand trillion (EUR, or whatever
+/// unit the game counts in). Beyond it sums of values overflow to infinity in the Shapley value
+/// (±1e308 gave `inf`) and the LP solver of the nucleolus fails.
+pub const MAX_VALUE: f64 = 1e15;
+
 /// The most players a game may have: its values take `2^20` numbers (8 MiB), and the next
 /// doubling buys little for a network of a handful of partners.
 pub const MAX_PLAYERS: usize = 20;
@@ -90,7 +95,10 @@ pub enum FairnessError {
     },
     #[error("the empty coalition is worth 0, not {0}")]
     EmptyCoalition(f64),
-    #[error("coalition {coalition:?} has value {value}, which is not a finite number")]
+    #[error(
+        "coalition {coalition:?} has value {value}, which is not a finite number of at most \
+         {MAX_VALUE:e} either way"
+    )]
     NotFinite { coalition: Coalition, value: f64 },
     #[error("a split of {players} players has {given} amounts")]
     SplitLength { players: usize, given: usize },
@@ -136,7 +144,11 @@ impl Game {
         if values[0] != 0.0 {
             return Err(FairnessError::EmptyCoalition(values[0]));
         }
-        if let Some((s, &value)) = values.iter().enumerate().find(|(_, v)| !v.is_finite()) {
+        if let Some((s, &value)) = values
+            .iter()
+            .enumerate()
+            .find(|(_, v)| !v.is_finite() || v.abs() > MAX_VALUE)
+        {
             return Err(FairnessError::NotFinite {
                 coalition: Coalition(s as u32),
                 value,

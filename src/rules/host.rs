@@ -388,6 +388,11 @@ impl Agreements for RuleSet {
     }
 }
 
+/// The most one `scale_demand` may multiply a domain's demand by: a clause that moves demand
+/// between domains (a waterbed) or damps it changes it by a share, and a factor of 1e300 once
+/// turned demand infinite and printed a 300-digit unmet-care amount.
+const MAX_DEMAND_FACTOR: f64 = 10.0;
+
 /// What the registered functions work on while a hook runs. Each batch and variant keeps its
 /// own and swaps it into the thread's [`Host`] for the length of a hook.
 struct HostState {
@@ -626,9 +631,17 @@ fn register_api(engine: &mut Engine, state: &Shared) {
             })?;
             let len = s.demand.cost_total.len();
             let f = to_batch(&factor, len).map_err(|e| runtime_error(e, pos))?;
-            if let Some(bad) = f.as_slice().iter().find(|x| !x.is_finite() || **x < 0.0) {
+            if let Some(bad) = f
+                .as_slice()
+                .iter()
+                .find(|x| !x.is_finite() || **x < 0.0 || **x > MAX_DEMAND_FACTOR)
+            {
                 return Err(runtime_error(
-                    format!("a demand factor must be a finite number >= 0, got {bad}"),
+                    format!(
+                        "a demand factor must be a number from 0 to {MAX_DEMAND_FACTOR} (a \
+                         domain's demand at most {MAX_DEMAND_FACTOR} times itself in one call), \
+                         got {bad}"
+                    ),
                     pos,
                 ));
             }
@@ -676,9 +689,17 @@ fn register_api(engine: &mut Engine, state: &Shared) {
             let mut s = lock(&st);
             let len = s.demand.cost_total.len();
             let a = to_batch(&amount, len).map_err(|e| runtime_error(e, pos))?;
-            if let Some(bad) = a.as_slice().iter().find(|x| !x.is_finite()) {
+            let limit = crate::ledger::MAX_TRANSFER_EUR;
+            if let Some(bad) = a
+                .as_slice()
+                .iter()
+                .find(|x| !x.is_finite() || x.abs() > limit)
+            {
                 return Err(runtime_error(
-                    format!("tally `{name}`: the amount must be a finite number, got {bad}"),
+                    format!(
+                        "tally `{name}`: the amount must be a finite number of at most EUR 1e13 \
+                         either way (the largest transfer), got {bad}"
+                    ),
                     pos,
                 ));
             }
