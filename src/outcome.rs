@@ -9,25 +9,83 @@ use std::sync::Mutex;
 
 use serde::Serialize;
 
-/// The most memory per-run outcomes may take: beyond it a simulation should record less
-/// (fewer runs, series or years, or a recorder that does not keep every run).
+/// The most memory per-run outcomes may take on any machine: beyond it a simulation should
+/// record less (fewer runs, series or years, or a recorder that does not keep every run).
 pub const MAX_BYTES: u64 = 8 << 30;
 
-/// Per-run outcomes would not fit: `bytes` is what they would take.
+/// Share of the memory the machine has available that kloof's per-run outcomes may take: the
+/// rest is for the batches in flight, the statistics' copies and the report.
+const AVAILABLE_SHARE: f64 = 0.6;
+
+/// The memory per-run outcomes may take, for the whole command: `KLOOF_MEMORY` (bytes, or with
+/// a `K`, `M` or `G` suffix) when set; otherwise the smaller of [`MAX_BYTES`] and
+/// [`AVAILABLE_SHARE`] of what the machine has available (its cgroup's limit less what the
+/// cgroup uses, or `MemAvailable`), so that a command refuses with a figure rather than abort
+/// when an allocation fails.
+pub fn memory_budget() -> u64 {
+    if let Some(b) = std::env::var("KLOOF_MEMORY")
+        .ok()
+        .and_then(|v| parse_bytes(&v))
+    {
+        return b;
+    }
+    let available = [cgroup_available(), mem_available()]
+        .into_iter()
+        .flatten()
+        .min();
+    available.map_or(MAX_BYTES, |a| {
+        MAX_BYTES.min((a as f64 * AVAILABLE_SHARE) as u64)
+    })
+}
+
+/// `1234`, `512K`, `300M`, `2G` (binary units) as bytes.
+fn parse_bytes(text: &str) -> Option<u64> {
+    let t = text.trim();
+    let (digits, unit) = match t.chars().last()? {
+        'K' | 'k' => (&t[..t.len() - 1], 1u64 << 10),
+        'M' | 'm' => (&t[..t.len() - 1], 1 << 20),
+        'G' | 'g' => (&t[..t.len() - 1], 1 << 30),
+        _ => (t, 1),
+    };
+    digits.trim().parse::<u64>().ok()?.checked_mul(unit)
+}
+
+/// What the process's cgroup (v2) may still use: its `memory.max` less `memory.current`.
+fn cgroup_available() -> Option<u64> {
+    let read = |f: &str| std::fs::read_to_string(format!("/sys/fs/cgroup/{f}")).ok();
+    let max = read("memory.max")?.trim().parse::<u64>().ok()?;
+    let current = read("memory.current")
+        .and_then(|c| c.trim().parse::<u64>().ok())
+        .unwrap_or(0);
+    Some(max.saturating_sub(current))
+}
+
+/// `MemAvailable` of `/proc/meminfo`, in bytes.
+fn mem_available() -> Option<u64> {
+    let info = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = info.lines().find(|l| l.starts_with("MemAvailable:"))?;
+    let kb = line.split_whitespace().nth(1)?.parse::<u64>().ok()?;
+    Some(kb << 10)
+}
+
+/// Per-run outcomes would not fit: `bytes` is what they would take, `budget` what kloof may
+/// use on this machine.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error(
     "keeping {runs} runs × {series} series × {years} years would take {} of memory; \
-     kloof keeps at most {} (use fewer runs or a shorter horizon)",
-    show_bytes(*.bytes), show_bytes(MAX_BYTES as u128)
+     kloof may use {} here (use fewer runs or a shorter horizon; KLOOF_MEMORY sets the limit)",
+    show_bytes(*.bytes), show_bytes(*.budget as u128)
 )]
 pub struct TooLarge {
     pub runs: usize,
     pub series: usize,
     pub years: usize,
     pub bytes: u128,
+    pub budget: u64,
 }
 
-fn show_bytes(b: u128) -> String {
+/// Bytes as people read them: MiB, or GiB from 1 GiB on.
+pub fn show_bytes(b: u128) -> String {
     const GIB: f64 = (1u64 << 30) as f64;
     if b >= 1 << 30 {
         format!("{:.1} GiB", b as f64 / GIB)
@@ -81,13 +139,15 @@ impl Outcomes {
     /// Room for every run of every series, or [`TooLarge`] before anything is allocated.
     pub fn new(catalogue: Catalogue, years: Vec<i32>, runs: usize) -> Result<Outcomes, TooLarge> {
         let series = catalogue.series.len();
-        let bytes = 8 * series as u128 * years.len() as u128 * runs as u128;
-        if bytes > u128::from(MAX_BYTES) {
+        let bytes = Outcomes::bytes(series, years.len(), runs);
+        let budget = memory_budget();
+        if bytes > u128::from(budget) {
             return Err(TooLarge {
                 runs,
                 series,
                 years: years.len(),
                 bytes,
+                budget,
             });
         }
         let len = series * years.len() * runs;
@@ -97,6 +157,11 @@ impl Outcomes {
             runs,
             data: vec![0.0; len],
         })
+    }
+
+    /// What keeping `runs` runs of `series` series over `years` years takes.
+    pub fn bytes(series: usize, years: usize, runs: usize) -> u128 {
+        8 * series as u128 * years as u128 * runs as u128
     }
 
     fn offset(&self, series: usize, year_index: usize) -> usize {

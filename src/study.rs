@@ -207,6 +207,19 @@ struct Prepared {
     value: crate::value::Value,
 }
 
+/// The memory a study of `source` keeps for its per-run results.
+fn outcomes_bytes(source: &Source, options: &Options) -> Result<u128, Error> {
+    let p = prepare(source, options)?;
+    let series = simulator::catalogue(&p.model, &p.variants(source), &p.rules)
+        .series
+        .len();
+    Ok(crate::outcome::Outcomes::bytes(
+        series,
+        p.model.years().count(),
+        p.settings.runs as usize,
+    ))
+}
+
 /// Whether the scenario's board decides at go/no-go moments (`rules/go_no_go.rhai`): then
 /// every study also runs the programme as if it continued, beside the board's decision.
 pub fn has_go_no_go(m: &Model) -> bool {
@@ -480,6 +493,24 @@ pub fn compare(
         seed: Some(options.seed.unwrap_or(reference.monte_carlo.seed)),
         ..options.clone()
     };
+    // Every study's runs stay in memory until the comparison is made: the command's peak is
+    // their sum, checked before the first is allocated (each alone may fit where all do not).
+    let needed = sources
+        .iter()
+        .map(|s| outcomes_bytes(s, &options))
+        .sum::<Result<u128, Error>>()?;
+    let budget = crate::outcome::memory_budget();
+    if needed > u128::from(budget) {
+        return Err(Error::Options(format!(
+            "the {} studies of this command would keep {} of per-run results in memory; kloof \
+             may use {} here: use fewer runs (--runs {}), or fewer scenarios or shocks \
+             (KLOOF_MEMORY sets the limit)",
+            sources.len(),
+            crate::outcome::show_bytes(needed),
+            crate::outcome::show_bytes(u128::from(budget)),
+            (options.runs.unwrap_or(1) as u128 * u128::from(budget) / needed.max(1)).max(1)
+        )));
+    }
     let studies = sources
         .iter()
         .map(|s| run(s, &options, progress))

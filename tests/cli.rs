@@ -617,3 +617,49 @@ fn analyses_count_net_benefit_when_asked() {
         "{err}"
     );
 }
+
+/// A stress set's studies each fit in memory but not all together (60,000 runs of Zoetermeer's
+/// eleven studies once aborted at 5.5 GB): the command checks its whole peak against what it
+/// may use (`KLOOF_MEMORY` here, else what the machine has available) before it allocates, and
+/// says how many runs would fit.
+#[test]
+fn a_command_that_would_not_fit_in_memory_says_so_before_it_starts() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = env!("CARGO_MANIFEST_DIR");
+    let out = kloof()
+        .env("KLOOF_MEMORY", "60M")
+        .args([
+            "stress",
+            &format!("{root}/scenarios/zoetermeer.yaml"),
+            "--set",
+            &format!("{root}/scenarios/stress/zoetermeer.yaml"),
+            "--runs",
+            "2000",
+            "--quiet",
+            "--out",
+        ])
+        .arg(dir.path().join("stress"))
+        .output()
+        .expect("kloof runs");
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("the 11 studies of this command would keep")
+            && err.contains("kloof may use 60.0 MiB")
+            && err.contains("--runs 2"),
+        "{err}"
+    );
+    assert!(!dir.path().join("stress").exists());
+    // One study of the same size fits.
+    let out = kloof()
+        .env("KLOOF_MEMORY", "60M")
+        .args(["run", "--runs", "2000", "--quiet", "--out"])
+        .arg(dir.path().join("run"))
+        .output()
+        .expect("kloof runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
