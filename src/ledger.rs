@@ -87,6 +87,17 @@ pub enum LedgerError {
          `allow: [withdrawals_from_interventions]` in this rule's params"
     )]
     FromInterventions { to: String, run: u64, amount: f64 },
+    #[error(
+        "EUR {amount} back from `interventions` to `{to}` in run {run}, where only EUR {spent} \
+         was spent on interventions bought outside the network and not yet taken back: money \
+         that was never spent there would read as a saving"
+    )]
+    BeyondSpent {
+        to: String,
+        run: u64,
+        amount: f64,
+        spent: f64,
+    },
     #[error("overdraft of EUR {amount} for `{account}` in run {run}: {reason}")]
     BadOverdraft {
         account: String,
@@ -331,6 +342,14 @@ impl Ledger {
                 .checked_sub(c)
                 .filter(|_| self.paid[f][b].checked_add(c).is_some())
                 .ok_or_else(|| overflow(from))?;
+            if rule.is_some() && from == INTERVENTIONS && c > 0 && from_after < -ROUNDING_CENTS {
+                return Err(LedgerError::BeyondSpent {
+                    to: to.to_string(),
+                    run,
+                    amount: a,
+                    spent: eur(self.balance[f][b].max(0)),
+                });
+            }
             let to_after = self.balance[t][b]
                 .checked_add(c)
                 .filter(|_| self.received[t][b].checked_add(c).is_some())

@@ -166,10 +166,18 @@ fn identity(o: &Outcomes, year: i32, run: usize) -> f64 {
         sum -= get(NETWORK, "interventions.eur.network", y);
         sum -= get(NETWORK, "left_network.eur", y);
     }
-    for f in series(NETWORK, "fund.") {
-        sum -= get(NETWORK, &f, year);
-    }
     sum
+}
+
+/// The partners' positions: `network.net` less what the network's funds hold.
+fn positions(o: &Outcomes, year: i32, run: usize) -> f64 {
+    let mut net = o.get(NETWORK, "network.net", year).expect("network.net")[run];
+    for s in o.catalogue.series.iter() {
+        if s.variant == NETWORK && s.metric.starts_with("fund.") {
+            net -= o.get(NETWORK, &s.metric, year).expect("fund")[run];
+        }
+    }
+    net
 }
 
 #[test]
@@ -191,7 +199,23 @@ fn positions_add_up_to_savings_and_margins_less_spending_in_whole_cents_everywhe
                 let expected = identity(o, year, run);
                 assert!(
                     (net - expected).abs() < 0.005,
-                    "{name} {year} run {run}: positions {net} against {expected}"
+                    "{name} {year} run {run}: network {net} against {expected}"
+                );
+                // The network's result is its partners' positions plus what its funds hold.
+                let partners: f64 = o
+                    .catalogue
+                    .series
+                    .iter()
+                    .filter(|s| {
+                        s.variant == NETWORK
+                            && s.metric.starts_with("partner.")
+                            && s.metric.ends_with(".net")
+                    })
+                    .map(|s| o.get(NETWORK, &s.metric, year).expect("position")[run])
+                    .sum();
+                assert!(
+                    (partners - positions(o, year, run)).abs() < 0.005,
+                    "{name} {year} run {run}"
                 );
                 checked += 1;
             }

@@ -262,9 +262,26 @@ fn withdrawals_from_interventions_are_errors_unless_allowed() {
         e.contains("rule.rhai:2:5") && e.contains("from `interventions`"),
         "{e}"
     );
-    with_rule(claw, "{allow: [withdrawals_from_interventions]}", 3).expect("allowed");
     let e = with_rule(claw, "{allow: [everything]}", 3).expect_err("unknown allowance");
     assert!(e.contains("unknown allowance"), "{e}");
+    // Allowed, a rule may take back what was spent on interventions bought outside, and no
+    // more: clawing back EUR 1e9 of the 5,000 spent once read as savings in 100 % of runs.
+    let back = |amount: &str| {
+        format!(
+            "fn on_settle(s) {{\n    if s.year == 2025 {{ pay(\"interventions\", \"town\", {amount}, \"claw back\"); }}\n}}\n"
+        )
+    };
+    let allowed = "{allow: [withdrawals_from_interventions]}";
+    with_rule(&back("1000"), allowed, 3).expect("within what was spent");
+    let e = with_rule(&back("1e9"), allowed, 3).expect_err("beyond what was spent");
+    assert!(
+        e.contains("rule.rhai:2:") && e.contains("where only EUR 5000") && e.contains("2025"),
+        "{e}"
+    );
+    // Before anything was spent there, nothing can come back (beyond a euro of rounding).
+    let early = claw.replace(", 1, ", ", 5, ");
+    let e = with_rule(&early, allowed, 3).expect_err("nothing spent in 2024");
+    assert!(e.contains("where only EUR 0") && e.contains("2024"), "{e}");
 }
 
 #[test]
@@ -286,6 +303,15 @@ fn funds_cannot_be_overdrawn_unless_the_rule_declares_an_overdraft() {
     assert_eq!(
         common::value(&s, NETWORK, "fund.reserve.eur", 2026, 0),
         -1500.0
+    );
+    // The town's advance is the network's debt, not its gain: an overdraft never repaid once
+    // made "all partners together" EUR +35 bn while the fund sat at -35 bn.
+    let v = |m: &str| common::value(&s, NETWORK, m, 2026, 0);
+    let positions = v("partner.town.net") + v("partner.clinic.net");
+    assert!((v("network.net") - (positions - 1500.0)).abs() < 0.005);
+    assert!(
+        v("partner.town.net") >= 1500.0 - 0.005,
+        "the town received the advance"
     );
 }
 

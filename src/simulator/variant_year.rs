@@ -639,6 +639,16 @@ impl<'a> Network<'a> {
                 .sum::<f64>()
     }
 
+    /// What the network's funds hold at the end of this year in run `b`: money the partners put
+    /// in and the network still has (or, overdrawn, owes), which is no partner's position but
+    /// is the network's.
+    fn funds_held(&self, b: usize) -> f64 {
+        self.funds
+            .iter()
+            .map(|&f| self.ledger.balance_at(f, b))
+            .sum()
+    }
+
     /// What left the network this year in run `b`: received less paid by the sink accounts.
     fn sink(&self, b: usize) -> f64 {
         self.sinks
@@ -686,7 +696,11 @@ impl<'a> Network<'a> {
             put(a.partner_net[pi], b, self.partner_net[pi][b]);
         }
         let positions = self.partner_net.iter().map(|row| row[b]);
-        put(a.network_net, b, positions.clone().sum());
+        put(
+            a.network_net,
+            b,
+            positions.clone().sum::<f64>() + self.funds_held(b),
+        );
         // Half a cent: a partner the agreement leaves untouched has a position of zero, up to
         // rounding.
         let all_gain = positions.into_iter().all(|x| x >= -0.005);
@@ -762,7 +776,7 @@ impl<'a> Network<'a> {
             all_gain &= x >= -0.005;
             put(a.partner_benefit[pi], b, x);
         }
-        put(a.network_benefit, b, network);
+        put(a.network_benefit, b, network + self.funds_held(b));
         put(a.all_benefit, b, if all_gain { 1.0 } else { 0.0 });
     }
 }
