@@ -251,13 +251,27 @@ fn the_nucleolus_of_a_convex_game_lies_in_its_core() {
 fn the_nucleolus_of_random_games_is_an_imputation_found_at_twelve_players() {
     let mut rng = Pcg64::seed_from_u64(12);
     for n in [3, 5, 12] {
-        let v = random_game(n, &mut rng);
+        // A random game with its grand coalition worth at least what the players get alone,
+        // so that it has imputations and the nucleolus must be one (a purely random game
+        // mostly has none, and the check below would then never run).
+        let mut values: Vec<f64> = (0..1usize << n)
+            .map(|s| {
+                if s == 0 {
+                    0.0
+                } else {
+                    rng.random::<f64>() * 100.0
+                }
+            })
+            .collect();
+        let alone: f64 = (0..n).map(|i| values[1 << i]).sum();
+        let grand = (1 << n) - 1;
+        values[grand] = values[grand].max(alone + 1.0);
+        let v = Game::new(names(n), Kind::Savings, values).expect("game");
         let n_ = nucleolus(&v).expect("nucleolus");
         let x = &n_.split;
         assert!((x.iter().sum::<f64>() - v.value(v.grand())).abs() < 1e-6);
-        if !n_.pre {
-            assert!((0..n).all(|i| x[i] >= v.value(Coalition(1 << i)) - 1e-6));
-        }
+        assert!(!n_.pre, "{n} players: the game has imputations");
+        assert!((0..n).all(|i| x[i] >= v.value(Coalition(1 << i)) - 1e-6));
     }
 }
 

@@ -5,7 +5,6 @@ mod common;
 
 use std::path::Path;
 use std::process::{Command, Stdio};
-use std::time::Duration;
 
 fn kloof() -> Command {
     Command::new(env!("CARGO_BIN_EXE_kloof"))
@@ -98,7 +97,31 @@ fn a_run_stopped_at_any_moment_leaves_the_previous_report_or_a_whole_new_one() {
         .expect("runs");
     assert!(first.success());
     let before = std::fs::read(out.join("results.csv")).expect("report");
-    for delay_ms in [5, 20, 60, 120, 200, 350] {
+    // Kills spread over the whole of a run, timed against the same run left alone, so that some
+    // land while the statistics and the report are written, not all before the first batch.
+    let whole = {
+        let start = std::time::Instant::now();
+        let done = kloof()
+            .args([
+                "run",
+                &fixture("uncertain.yaml"),
+                "--quiet",
+                "--runs",
+                "3000",
+                "--seed",
+                "2",
+                "--out",
+            ])
+            .arg(dir.path().join("timing"))
+            .status()
+            .expect("runs");
+        assert!(done.success());
+        std::fs::remove_dir_all(dir.path().join("timing")).expect("removed");
+        start.elapsed()
+    };
+    let mut outcomes = Vec::new();
+    for share in [0.1, 0.3, 0.5, 0.7, 0.8, 0.9, 0.95, 1.0, 1.05, 3.0] {
+        let delay = whole.mul_f64(share);
         let mut child = kloof()
             .args([
                 "run",
@@ -114,14 +137,14 @@ fn a_run_stopped_at_any_moment_leaves_the_previous_report_or_a_whole_new_one() {
             .stderr(Stdio::null())
             .spawn()
             .expect("spawns");
-        std::thread::sleep(Duration::from_millis(delay_ms));
+        std::thread::sleep(delay);
         // SAFETY: signalling our own child by its pid.
         unsafe { libc_kill(child.id() as i32, 15) };
         child.wait().expect("waits");
         let s = seeds(&out);
         assert!(
             s.iter().all(|x| *x == s[0]),
-            "mixed report after {delay_ms} ms: {s:?}"
+            "mixed report after {delay:?} of {whole:?}: {s:?}"
         );
         if s[0] == "1" {
             assert_eq!(
@@ -129,8 +152,32 @@ fn a_run_stopped_at_any_moment_leaves_the_previous_report_or_a_whole_new_one() {
                 before
             );
         }
+        outcomes.push(s[0].clone());
         only_report(dir.path());
+        if s[0] == "2" {
+            // The new report is in place: put the old one back for the next kill.
+            let again = kloof()
+                .args([
+                    "run",
+                    &fixture("uncertain.yaml"),
+                    "--quiet",
+                    "--runs",
+                    "50",
+                    "--seed",
+                    "1",
+                    "--out",
+                ])
+                .arg(&out)
+                .status()
+                .expect("runs");
+            assert!(again.success());
+        }
     }
+    // Early kills left the old report, a late one the new: both ends were reached.
+    assert!(
+        outcomes.contains(&"1".to_string()) && outcomes.contains(&"2".to_string()),
+        "{outcomes:?}"
+    );
 }
 
 unsafe extern "C" {
