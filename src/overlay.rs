@@ -30,12 +30,15 @@ use serde_yaml::{Mapping, Value};
 use crate::scenario::{self, ScenarioError};
 use crate::study::Source;
 
-/// Whether a YAML text is an overlay (a top-level `base:`) rather than a scenario.
+/// Whether a YAML text is an overlay (a top-level `base:`) rather than a scenario. A text the
+/// YAML reader refuses (a key written twice under `set:`) is judged by its lines, so that the
+/// overlay's own reading reports what is wrong instead of the scenario reader's "unknown field
+/// `base`".
 pub fn is_overlay(text: &str) -> bool {
-    serde_yaml::from_str::<Value>(text)
-        .ok()
-        .and_then(|v| v.as_mapping().map(|m| m.contains_key("base")))
-        .unwrap_or(false)
+    match serde_yaml::from_str::<Value>(text) {
+        Ok(v) => v.as_mapping().is_some_and(|m| m.contains_key("base")),
+        Err(_) => text.lines().any(|l| l.starts_with("base:")),
+    }
 }
 
 #[derive(Debug, Deserialize)]

@@ -209,6 +209,7 @@ pub fn shocked(
             key: format!("{prefix}.{}.{key}", shock.name),
             message,
         };
+        scenario::check_scenario_name(&shock.name).map_err(|m| at("name", m))?;
         if shocks[..i].iter().any(|s| s.name == shock.name) {
             return Err(at("name", format!("two shocks are named `{}`", shock.name)).into());
         }

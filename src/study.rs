@@ -401,8 +401,16 @@ pub fn fairness(
     } else {
         None
     };
-    let players = fairness::coalitions::Players::new(&p.model, groups)
-        .map_err(|e| Error::Options(format!("--group: {e}")))?;
+    let players = fairness::coalitions::Players::new(&p.model, groups).map_err(|e| {
+        Error::Options(match (&e, groups.is_empty()) {
+            (fairness::coalitions::PlayersError::TooMany(n), true) => format!(
+                "the scenario has {n} partners, and a game takes at most {} players: group \
+                 partners that act as one with --group NAME=ID,ID,...",
+                fairness::MAX_PLAYERS
+            ),
+            _ => format!("--group: {e}"),
+        })
+    })?;
     let clock = Instant::now();
     let game = fairness::coalitions::simulate(
         &p.model,
@@ -435,6 +443,19 @@ pub fn check(path: &std::path::Path) -> Result<String, Vec<Error>> {
             .map(|e| Error::Rules(vec![e]))
             .collect::<Vec<_>>()
     })?;
+    // What `run` would refuse, `check` refuses: the scenario's own run count must fit.
+    let needed = outcomes_bytes(&source, &Options::default()).map_err(|e| vec![e])?;
+    let budget = crate::outcome::memory_budget();
+    if needed > u128::from(budget) {
+        return Err(vec![Error::Options(format!(
+            "{path}: `monte_carlo.runs`: {} runs would keep {} of per-run results in memory; \
+             kloof may use {} here (KLOOF_MEMORY sets the limit)",
+            scenario.monte_carlo.runs,
+            crate::outcome::show_bytes(needed),
+            crate::outcome::show_bytes(u128::from(budget)),
+            path = path.display()
+        ))]);
+    }
     Ok(format!(
         "{} domains, {} partners, {} interventions, {} rules",
         scenario.domains.len(),

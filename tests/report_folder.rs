@@ -480,3 +480,19 @@ fn an_error_does_not_echo_the_file_it_read() {
         .to_string();
     assert!(!game.contains("hunter2") && game.contains("…"), "{game}");
 }
+
+/// A report folder under a file: the message names the file, not "File exists".
+#[test]
+fn a_report_under_a_file_names_the_file() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("notes.txt");
+    std::fs::write(&file, "mine").expect("write");
+    let run = kloof()
+        .args(["run", &fixture("tiny.yaml"), "--quiet", "--out"])
+        .arg(file.join("report"))
+        .output()
+        .expect("runs");
+    assert_eq!(run.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&run.stderr);
+    assert!(err.contains("notes.txt is a file, not a folder"), "{err}");
+}

@@ -711,3 +711,85 @@ fn deeply_nested_input_is_refused_at_once() {
         assert!(kloof::scenario::check_nesting(&common::scenario(name).text).is_ok());
     }
 }
+
+/// Messages that point at the real error (issue 23, item 7), one case each.
+#[test]
+fn messages_point_at_the_real_error() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let tiny = include_str!("fixtures/tiny.yaml");
+    let write = |name: &str, text: &str| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, text).expect("write");
+        p
+    };
+    // A region without people: refused at its population, not blamed on a rule dividing by
+    // its demand.
+    let empty = tiny
+        .replace("\"0-64\": 650", "\"0-64\": 0")
+        .replace("\"65+\": 360", "\"65+\": 0");
+    let e = parse(&empty, "empty.yaml")
+        .expect_err("refused")
+        .to_string();
+    assert!(
+        e.contains("`region.population`") && e.contains("without people"),
+        "{e}"
+    );
+    // A bad shock name: at its line in the stress set, not at line 1 of the base scenario.
+    let set = write(
+        "set.yaml",
+        "shocks:\n  - name: \"Bad Name!\"\n    scale: {transition_budget.per_year: 0.7}\n",
+    );
+    let base = write("tiny.yaml", tiny);
+    let base = kloof::study::Source::read(&base).expect("base");
+    let e = kloof::stress::shocked(&base, Some(&set), &kloof::study::Options::default())
+        .expect_err("refused")
+        .to_string();
+    assert!(e.contains("set.yaml:2:") && e.contains("Bad Name!"), "{e}");
+    // A key written twice in an overlay's `set:` is the overlay's error, not "unknown field
+    // `base`" from reading it as a scenario.
+    let overlay = write(
+        "dup.yaml",
+        "base: tiny.yaml\nset:\n  region.birth_rate: 0.01\n  region.birth_rate: 0.02\n",
+    );
+    let e = kloof::study::Source::read(&overlay)
+        .expect_err("refused")
+        .to_string();
+    assert!(
+        e.contains("duplicate") && !e.contains("unknown field"),
+        "{e}"
+    );
+    // `check` refuses what `run` refuses: a run count whose results would not fit.
+    let big = write("big.yaml", &tiny.replace("runs: 3,", "runs: 100000000,"));
+    let e = kloof::study::check(&big).expect_err("refused");
+    assert!(
+        e[0].to_string().contains("`monte_carlo.runs`"),
+        "{:?}",
+        e[0].to_string()
+    );
+    // A scenario with more partners than a game takes, without --group: the message says so
+    // without blaming a --group that was not given.
+    let extra: String = (0..41)
+        .map(|i| format!("  - {{id: p{i}, name: P{i}, role: residents}}\n"))
+        .collect();
+    let many = write(
+        "many.yaml",
+        &tiny.replace(
+            "  - {id: clinic, name: Clinic, role: provider, delivers: [care]}\n",
+            &format!("  - {{id: clinic, name: Clinic, role: provider, delivers: [care]}}\n{extra}"),
+        ),
+    );
+    let source = kloof::study::Source::read(&many).expect("readable");
+    let e = kloof::study::fairness(
+        &source,
+        &kloof::study::Options::default(),
+        &[],
+        false,
+        &|_, _| {},
+    )
+    .expect_err("too many")
+    .to_string();
+    assert!(
+        e.contains("43 partners") && !e.starts_with("--group"),
+        "{e}"
+    );
+}

@@ -116,6 +116,13 @@ pub(super) fn publish(dir: &Path, files: &[(&str, Vec<u8>)]) -> Result<(), Repor
             return Err(NotAReport(dir.to_path_buf(), why).into());
         }
     }
+    // A file where a folder of the path should be: say which, not "File exists".
+    if let Some(file) = parent.ancestors().find(|a| a.is_file()) {
+        return Err(io_err(io::Error::other(format!(
+            "{} is a file, not a folder",
+            file.display()
+        ))));
+    }
     fs::create_dir_all(&parent).map_err(io_err)?;
     let fresh = fresh_folder(&parent, &name.to_string_lossy()).map_err(io_err)?;
     let written = files

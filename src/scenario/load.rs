@@ -514,6 +514,14 @@ fn check_whole(s: &Scenario) -> Result<(), (Vec<&'static str>, String)> {
     }
     let r = &s.region;
     check_horizon(r.start_year, r.horizon).map_err(|m| (vec!["region", "horizon"], m))?;
+    if r.population.0.iter().all(|(_, q)| q.0.span().1 <= 0.0) {
+        return Err((
+            vec!["region", "population"],
+            "every age band is 0: a region without people has no care to simulate (and the \
+             rules would divide by its demand)"
+                .into(),
+        ));
+    }
     if s.monte_carlo.runs == 0 {
         return Err((
             vec!["monte_carlo", "runs"],

@@ -18,6 +18,7 @@ pub use load::{
     MAX_NESTING, MAX_RULE_BYTES, MAX_SCENARIO_BYTES, ScenarioError, check_horizon, check_nesting,
     excerpted, parse, parse_all, printable, read_text,
 };
+pub use refs::check_scenario_name;
 pub use refs::{
     CorrelatedInput, DelivererRef, DomainId, DomainRef, FinancierRef, InputName, InterventionId,
     InterventionRef, Keyed, PartnerId, PartnerRef, ProviderRef,

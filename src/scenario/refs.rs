@@ -454,19 +454,27 @@ pub(super) fn check_emigration(band: &AgeRange, lowest_net: f64) -> Result<(), S
 
 pub(super) fn scenario_name<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
     let name = String::deserialize(d)?;
+    check_scenario_name(&name).map_err(de::Error::custom)?;
+    Ok(name)
+}
+
+/// A scenario's (or a shock's) name names a folder: 1 to 64 lowercase letters, digits, `_`
+/// and `-`, starting with a letter or digit.
+pub fn check_scenario_name(name: &str) -> Result<(), String> {
     let ok = name.len() <= 64
         && name.starts_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit())
         && name
             .chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-');
-    if !ok {
-        return Err(de::Error::custom(format!(
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
             "name `{}`: use 1 to 64 lowercase letters, digits, `_` and `-`, starting with a \
              letter or digit (it names the folder reports/<name>/)",
             name.escape_debug()
-        )));
+        ))
     }
-    Ok(name)
 }
 
 /// The error for a shared input `name` that is not among `inputs`: it lists those declared,
