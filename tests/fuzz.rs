@@ -533,3 +533,142 @@ fn mutated_scenarios_and_rules_give_positioned_errors_or_finite_results() {
             .join("\n")
     );
 }
+
+/// What one mutated input of another kind gave: nothing wrong, or why it failed.
+fn guarded(f: impl FnOnce() -> Option<String>) -> Option<String> {
+    match catch_unwind(AssertUnwindSafe(f)) {
+        Ok(failure) => failure,
+        Err(panic) => Some(format!(
+            "panicked: {}",
+            panic
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+                .unwrap_or_default()
+        )),
+    }
+}
+
+/// An error of reading a scenario, overlay or stress set must say where: file and line.
+fn positioned(e: &Error) -> Option<String> {
+    match e {
+        Error::Scenario(s) if s.line.is_none() => Some(format!("no line: {e}")),
+        Error::Scenario(_) | Error::Rules(_) => None,
+        other => Some(format!("not a positioned error: {other}")),
+    }
+}
+
+/// The other inputs kloof reads, mutated as the scenarios are (issue 23, item 8): overlays,
+/// stress sets (with correlations and shocks), game files and rule tests. Each case must be
+/// read, or refused with its file and line; never a panic. The case counts are fixed.
+#[test]
+fn mutated_overlays_stress_sets_games_and_rule_tests_give_positioned_errors() {
+    const OVERLAY_CASES: usize = 60;
+    const SET_CASES: usize = 30;
+    const GAME_CASES: usize = 150;
+    const RULE_TEST_CASES: usize = 20;
+    let mut rng = Stream(0x6f76_6572_6c61_7973);
+    let root = tempfile::tempdir().expect("temp dir");
+    let here = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let read = |p: &Path| std::fs::read_to_string(p).expect("shipped file");
+    let mut failures: Vec<String> = Vec::new();
+    let mut total = 0;
+    std::panic::set_hook(Box::new(|_| {}));
+    // Overlays: the base made absolute, so the mutated overlay still finds it.
+    for overlay in shipped("scenarios/overlays", "yaml") {
+        let text = read(&overlay);
+        for k in 0..OVERLAY_CASES {
+            let mut doc: Value = serde_yaml::from_str(&text).expect("yaml");
+            if let Some(Value::String(b)) = doc.get_mut("base") {
+                *b = here
+                    .join("scenarios/overlays")
+                    .join(&*b)
+                    .display()
+                    .to_string();
+            }
+            let what = mutate(&mut doc, &mut rng);
+            let path = root.path().join(format!("overlay-{k}.yaml"));
+            std::fs::write(&path, serde_yaml::to_string(&doc).expect("yaml")).expect("write");
+            total += 1;
+            if let Some(why) = guarded(|| match Source::read(&path) {
+                Ok(s) => s
+                    .parse()
+                    .err()
+                    .and_then(|e| positioned(&Error::Scenario(e))),
+                Err(e) => positioned(&Error::Scenario(e)),
+            }) {
+                failures.push(format!("{} {what}: {why}", overlay.display()));
+            }
+        }
+    }
+    // Stress sets, against their base scenario.
+    for (set, base) in [("ruwaard", "ruwaard"), ("zoetermeer", "zoetermeer")] {
+        let text = read(&here.join(format!("scenarios/stress/{set}.yaml")));
+        let base = Source::read(&here.join(format!("scenarios/{base}.yaml"))).expect("base");
+        for k in 0..SET_CASES {
+            let mut doc: Value = serde_yaml::from_str(&text).expect("yaml");
+            let what = mutate(&mut doc, &mut rng);
+            let path = root.path().join(format!("set-{set}-{k}.yaml"));
+            std::fs::write(&path, serde_yaml::to_string(&doc).expect("yaml")).expect("write");
+            total += 1;
+            if let Some(why) = guarded(|| {
+                kloof::stress::shocked(&base, Some(&path), &Options::default())
+                    .err()
+                    .and_then(|e| positioned(&e))
+            }) {
+                failures.push(format!("stress set {set} {what}: {why}"));
+            }
+        }
+    }
+    // Game files.
+    let game = read(&here.join("scenarios/games/talmud_200.yaml"));
+    for _ in 0..GAME_CASES {
+        let mut doc: Value = serde_yaml::from_str(&game).expect("yaml");
+        let what = mutate(&mut doc, &mut rng);
+        let text = serde_yaml::to_string(&doc).expect("yaml");
+        total += 1;
+        if let Some(why) = guarded(|| match kloof::fairness::parse_game(&text, "game.yaml") {
+            Err(e) if e.line.is_none() => Some(format!("no line: {e}")),
+            _ => None,
+        }) {
+            failures.push(format!("game {what}: {why}"));
+        }
+    }
+    // Rule tests: the rule found beside the shipped ones; every failure names its file.
+    for tests in shipped("rules/tests", "yaml") {
+        let text = read(&tests);
+        for k in 0..RULE_TEST_CASES {
+            let mut doc: Value = serde_yaml::from_str(&text).expect("yaml");
+            if let Some(Value::String(r)) = doc.get_mut("rule") {
+                *r = here.join("rules/tests").join(&*r).display().to_string();
+            }
+            let what = mutate(&mut doc, &mut rng);
+            let path = root.path().join(format!("ruletest-{k}.yaml"));
+            std::fs::write(&path, serde_yaml::to_string(&doc).expect("yaml")).expect("write");
+            total += 1;
+            if let Some(why) = guarded(|| {
+                let results = kloof::rules::testing::run_dir(&path).ok()?;
+                results
+                    .iter()
+                    .find(|r| r.file != path && !r.differences.is_empty())
+                    .map(|r| format!("a result names {} instead", r.file.display()))
+            }) {
+                failures.push(format!("{} {what}: {why}", tests.display()));
+            }
+        }
+    }
+    let _ = std::panic::take_hook();
+    eprintln!("{total} mutated overlays, stress sets, games and rule tests");
+    assert_eq!(total, 530, "the case count the README states");
+    assert!(
+        failures.is_empty(),
+        "{} of {total} cases failed; the first:\n{}",
+        failures.len(),
+        failures
+            .iter()
+            .take(25)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+}
