@@ -310,6 +310,27 @@ impl Operand for bool {
 
 /// The error for combining batches of different lengths. It cannot come from a rule alone
 /// (scripts cannot build batches), so it points at the host.
+/// Refuses a condition (of `if_else`, `and`, `or`, `not`) that is not true or false in some
+/// run: NaN or 2 read as true decided for the rule without its writer knowing.
+fn check_condition(c: &Arg, what: &str) -> RhaiResultOf<()> {
+    let bad = match c {
+        Arg::Scalar(x) => (*x != 0.0 && *x != 1.0).then_some(*x),
+        Arg::Runs(values) => values.iter().copied().find(|x| *x != 0.0 && *x != 1.0),
+    };
+    match bad {
+        None => Ok(()),
+        Some(x) => Err(EvalAltResult::ErrorRuntime(
+            format!(
+                "{what}: a condition is {x}; a condition is true or false (a comparison such as \
+                 `s.savings > 0`, or and/or/not of comparisons), not a number"
+            )
+            .into(),
+            Position::NONE,
+        )
+        .into()),
+    }
+}
+
 fn length_mismatch(a: usize, b: usize) -> Box<EvalAltResult> {
     EvalAltResult::ErrorArithmetic(
         format!(
@@ -567,8 +588,12 @@ fn logical<A: Operand, B: Operand, F>(module: &mut Module, name: &str, f: F)
 where
     F: Fn(f64, f64) -> f64 + Copy + Send + Sync + 'static,
 {
+    let what = name.to_string();
     FuncRegistration::new(name).set_into_module(module, move |a: A, b: B| {
-        zip_with(a.into_arg(), b.into_arg(), f).map(Arg::into_dynamic_flag)
+        let (a, b) = (a.into_arg(), b.into_arg());
+        check_condition(&a, &what)?;
+        check_condition(&b, &what)?;
+        zip_with(a, b, f).map(Arg::into_dynamic_flag)
     });
 }
 
@@ -576,7 +601,9 @@ where
 fn if_else_for<C: Operand>(module: &mut Module) {
     fn one<C: Operand, A: Operand, B: Operand>(module: &mut Module) {
         FuncRegistration::new("if_else").set_into_module(module, |cond: C, a: A, b: B| {
-            zip3_with(cond.into_arg(), a.into_arg(), b.into_arg(), |c, x, y| {
+            let cond = cond.into_arg();
+            check_condition(&cond, "if_else")?;
+            zip3_with(cond, a.into_arg(), b.into_arg(), |c, x, y| {
                 if c != 0.0 { x } else { y }
             })
             .map(Arg::into_dynamic)
@@ -665,7 +692,11 @@ pub fn register(module: &mut Module) {
     logical::<Batch, bool, _>(module, "or", or);
     logical::<bool, Batch, _>(module, "or", or);
     logical::<bool, bool, _>(module, "or", or);
-    unary(module, "not", |x| flag(x == 0.0));
+    FuncRegistration::new("not").set_into_module(module, |a: Batch| {
+        let a = a.into_arg();
+        check_condition(&a, "not")?;
+        map_with(a, |x| flag(x == 0.0)).map(Arg::into_dynamic)
+    });
     FuncRegistration::new("not").set_into_module(module, |x: bool| !x);
 
     // A whole number from a float, refusing what is none (Rhai's own gives 0 for NaN, so a
@@ -744,6 +775,22 @@ mod tests {
 
     fn check(script: &str, expected: &[f64]) {
         assert_eq!(runs(script), expected, "{script}");
+    }
+
+    #[test]
+    fn conditions_of_the_logic_api_are_true_or_false() {
+        for bad in [
+            "if_else(a, 1, 2)",
+            "and(a > 1, b)",
+            "or(b, a > 1)",
+            "not(a)",
+        ] {
+            let err = eval(bad).expect_err(bad).to_string();
+            assert!(err.contains("a condition is"), "{bad}: {err}");
+        }
+        for fine in ["if_else(a > 1, 1, 2)", "and(a > 1, b > 10)", "not(a > 2)"] {
+            assert!(eval(fine).is_ok(), "{fine}");
+        }
     }
 
     #[test]
@@ -924,7 +971,7 @@ mod tests {
             "clamp(a, b, 3)",
             "sum([a, b])",
             "let x = a; x += b; x",
-            "and(a, b)",
+            "and(a > 0, b > 0)",
         ] {
             let err = eval_with(&engine, script, &[1.0, 2.0], &[1.0, 2.0, 3.0], &[0.0])
                 .expect_err(script)
