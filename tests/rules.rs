@@ -372,3 +372,34 @@ fn amounts_a_rule_passes_are_bounded() {
     let fine = "fn on_year(s) {\n    scale_demand(\"care\", 1.05, \"waterbed\");\n}\n";
     assert!(with_rule(fine, "{}", 3).is_ok());
 }
+
+/// A rule named through a link, or a rule test naming a file that is not a rule, must not have
+/// that file's first line quoted in a syntax error.
+#[test]
+fn a_rule_is_read_only_from_a_rhai_file_itself() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let secret = dir.path().join("secret.txt");
+    std::fs::write(&secret, "root:hunter2 is the password\n").expect("write");
+    std::os::unix::fs::symlink(&secret, dir.path().join("rule.rhai")).expect("link");
+    let tiny = include_str!("fixtures/tiny.yaml");
+    let path = dir.path().join("s.yaml");
+    std::fs::write(&path, format!("{tiny}rules:\n  - file: rule.rhai\n")).expect("write");
+    let source = Source::read(&path).expect("readable");
+    let e = study::run(&source, &Options::default(), &|_| {})
+        .expect_err("refused")
+        .to_string();
+    assert!(e.contains("not a link") && !e.contains("hunter2"), "{e}");
+    // A rule test naming a text file: refused for its extension, not compiled and quoted.
+    let test = dir.path().join("t.yaml");
+    std::fs::write(
+        &test,
+        "rule: secret.txt\ncases:\n  - {name: x, hook: on_year, expect: {}}\n",
+    )
+    .expect("write");
+    let results = kloof::rules::testing::run_dir(&test).expect("ran");
+    let all: String = results.iter().flat_map(|r| r.differences.clone()).collect();
+    assert!(
+        all.contains("must end in `.rhai`") && !all.contains("hunter2"),
+        "{all}"
+    );
+}

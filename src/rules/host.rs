@@ -139,7 +139,10 @@ pub struct RuleSet {
 
 /// Finds the text of a rule file: next to the scenario, or in the embedded library when the
 /// scenario itself is embedded.
-fn rule_source(file: &str, scenario_dir: Option<&Path>) -> Result<(String, String), RuleError> {
+pub(crate) fn rule_source(
+    file: &str,
+    scenario_dir: Option<&Path>,
+) -> Result<(String, String), RuleError> {
     match scenario_dir {
         Some(dir) => {
             let path = dir.join(file);
@@ -148,6 +151,14 @@ fn rule_source(file: &str, scenario_dir: Option<&Path>) -> Result<(String, Strin
             // alone quoted in a syntax error.
             if path.extension().and_then(|e| e.to_str()) != Some("rhai") {
                 return Err(RuleError::new(shown, "a rule file must end in `.rhai`"));
+            }
+            // Nor through a link named `.rhai`: it may point at any file, whose first line a
+            // syntax error would then quote.
+            if std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink()) {
+                return Err(RuleError::new(
+                    shown,
+                    "a rule file must be the file itself, not a link to one",
+                ));
             }
             crate::scenario::read_text(&path, crate::scenario::MAX_RULE_BYTES)
                 .map(|text| (shown.clone(), text))

@@ -388,26 +388,21 @@ pub fn run_dir(dir: &Path) -> Result<Vec<CaseResult>, String> {
     let engine = new_engine();
     let mut results = Vec::new();
     for file in files {
-        let text = match std::fs::read_to_string(&file) {
+        let text = match crate::scenario::read_text(&file, crate::scenario::MAX_SCENARIO_BYTES) {
             Ok(t) => t,
             Err(e) => {
                 results.push(CaseResult {
                     file: file.clone(),
                     name: "(file)".into(),
-                    differences: vec![format!("cannot read: {e}")],
+                    differences: vec![e],
                 });
                 continue;
             }
         };
         let dir = file.parent().unwrap_or(Path::new(".")).to_path_buf();
+        // The rule is read as a scenario's rules are: a `.rhai` file itself, of bounded size.
         results.extend(run_file(&engine, &file, &text, |rule| {
-            let rule_path = dir.join(rule);
-            let shown = rule_path.display().to_string();
-            std::fs::read_to_string(&rule_path)
-                .map(|src| (shown.clone(), src))
-                .map_err(|e| {
-                    super::RuleError::new(&shown, format!("cannot read the rule file: {e}"))
-                })
+            super::host::rule_source(rule, Some(&dir))
         }));
     }
     Ok(results)
