@@ -793,3 +793,20 @@ fn messages_point_at_the_real_error() {
         "{e}"
     );
 }
+
+/// `check` lists an unknown financier beside shares that do not sum to 1 in the same file: the
+/// shares error no longer stops the reading before references are checked.
+#[test]
+fn check_lists_an_unknown_financier_beside_wrong_shares() {
+    let text = include_str!("fixtures/tiny.yaml")
+        .replace("financier: town", "financier: nobody")
+        .replace("contributions: {town: 1}", "contributions: {town: 0.5}");
+    let errors = kloof::scenario::parse_all(&text, "fin.yaml").expect_err("refused");
+    let all: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
+    assert!(
+        all.iter()
+            .any(|e| e.contains("unknown financier") && e.contains("`nobody`"))
+            && all.iter().any(|e| e.contains("the shares sum to 0.5")),
+        "{all:?}"
+    );
+}

@@ -293,10 +293,12 @@ where
     K: Deserialize<'de> + PartialEq + fmt::Display,
 {
     let k = Keyed::<K, f64>::deserialize(d)?;
+    // Soft, as references are: `kloof check` reads on to find the next error (an unknown
+    // partner in the same file was dropped behind a share out of range).
     if let Some((key, v)) = k.0.iter().find(|(_, v)| !(0.0..=1.0).contains(v)) {
-        return Err(de::Error::custom(format!(
+        soft(Err(format!(
             "the share of `{key}` is {v}; shares lie between 0 and 1"
-        )));
+        )))?;
     }
     let sum = k.0.iter().map(|(_, v)| v).sum();
     Ok((k, sum))
@@ -309,9 +311,7 @@ where
 {
     let (k, sum) = shares(d)?;
     if (sum - 1.0).abs() > 1e-9 {
-        return Err(de::Error::custom(format!(
-            "the shares sum to {sum}; they must sum to 1"
-        )));
+        soft(Err(format!("the shares sum to {sum}; they must sum to 1")))?;
     }
     Ok(k)
 }
@@ -334,9 +334,9 @@ where
 {
     let (k, sum) = shares(d)?;
     if sum > 1.0 + 1e-9 {
-        return Err(de::Error::custom(format!(
+        soft(Err(format!(
             "the shares sum to {sum}; at most 1 can be allocated"
-        )));
+        )))?;
     }
     Ok(k)
 }
