@@ -390,6 +390,35 @@ pub fn fairness(
     progress: &(dyn Fn(u64, u64) + Sync),
 ) -> Result<FairnessStudy, Error> {
     let p = prepare(source, options)?;
+    let players = fairness::coalitions::Players::new(&p.model, groups).map_err(|e| {
+        Error::Options(match (&e, groups.is_empty()) {
+            (fairness::coalitions::PlayersError::TooMany(n), true) => format!(
+                "the scenario has {n} partners, and a game takes at most {} players: group \
+                 partners that act as one with --group NAME=ID,ID,...",
+                fairness::MAX_PLAYERS
+            ),
+            _ => format!("--group: {e}"),
+        })
+    })?;
+    // The game keeps every simulated coalition's value in every run.
+    let n = players.len();
+    let coalitions = if n <= fairness::coalitions::EXACT_PLAYERS {
+        (1usize << n) - 1
+    } else {
+        fairness::coalitions::SAMPLED_ORDERS * n
+    };
+    let needed = 8 * p.settings.runs as u128 * (coalitions + n) as u128;
+    let budget = crate::outcome::memory_budget();
+    if needed > u128::from(budget) {
+        return Err(Error::Options(format!(
+            "{coalitions} coalitions × {} runs would keep {} in memory; kloof may use {} here: \
+             use fewer runs (--runs) or group partners (--group) (KLOOF_MEMORY sets the limit)",
+            p.settings.runs,
+            crate::outcome::show_bytes(needed),
+            crate::outcome::show_bytes(u128::from(budget))
+        )));
+    }
+    // The split advisor after the checks: it simulates a key per grid point.
     let advice = if advise {
         Some(
             fairness::advice::advise(&p.model, &p.rules, &p.settings, options.value, progress)
@@ -401,16 +430,6 @@ pub fn fairness(
     } else {
         None
     };
-    let players = fairness::coalitions::Players::new(&p.model, groups).map_err(|e| {
-        Error::Options(match (&e, groups.is_empty()) {
-            (fairness::coalitions::PlayersError::TooMany(n), true) => format!(
-                "the scenario has {n} partners, and a game takes at most {} players: group \
-                 partners that act as one with --group NAME=ID,ID,...",
-                fairness::MAX_PLAYERS
-            ),
-            _ => format!("--group: {e}"),
-        })
-    })?;
     let clock = Instant::now();
     let game = fairness::coalitions::simulate(
         &p.model,

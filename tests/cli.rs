@@ -663,3 +663,21 @@ fn a_command_that_would_not_fit_in_memory_says_so_before_it_starts() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// The partners' game keeps every coalition's value in every run: checked against the budget
+/// before any coalition is simulated.
+#[test]
+fn a_game_that_would_not_fit_in_memory_says_so_before_it_starts() {
+    let out = kloof()
+        .env("KLOOF_MEMORY", "1M")
+        .args(["fairness", "--runs", "1000", "--quiet", "--out"])
+        .arg(tempfile::tempdir().expect("temp dir").path().join("f"))
+        .output()
+        .expect("kloof runs");
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("255 coalitions × 1000 runs") && err.contains("1.0 MiB"),
+        "{err}"
+    );
+}
