@@ -135,3 +135,27 @@ fn shipped_scenarios_keep_their_headline_figures() {
     }
     compare("scenarios.headlines.csv", &rows);
 }
+
+/// A comment edited in a shipped scenario moves no pinned figure: the pins hold numbers, not
+/// the files' hashes.
+#[test]
+fn a_comment_edit_moves_no_pinned_figure() {
+    let options = || Options {
+        runs: Some(24),
+        batch_size: Some(10),
+        ..Options::default()
+    };
+    let plain = source("scenarios/zoetermeer.yaml");
+    let mut commented = plain.clone();
+    commented.text = format!(
+        "# an edited comment\n{}",
+        plain.text.replace("# assumption", "# an assumption")
+    );
+    assert_ne!(plain.text, commented.text);
+    let csv = |s: &Source| {
+        let study = study::run(s, &options(), &|_| {}).unwrap_or_else(|e| panic!("{e}"));
+        let dir = common::report(&study);
+        std::fs::read_to_string(dir.path().join("results.csv")).expect("csv")
+    };
+    assert_eq!(csv(&plain), csv(&commented));
+}
