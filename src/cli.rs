@@ -447,6 +447,30 @@ fn print_summary(study: &study::Study, dir: &std::path::Path) -> std::io::Result
             format!("{:.0} % of runs", share * 100.0)
         )?;
     }
+    // What the network is for where staff are short: the care it gains, and its price.
+    if let Some(s) = summary(NETWORK, "care.gained.fte_years") {
+        let [p5, p50, p95] = [s.p5, s.p50, s.p95].map(thousands);
+        say!(
+            "  {:<34} {:>16}  (90 %: {p5} to {p95})",
+            "care.gained.fte_years",
+            format!("{p50} FTE-years")
+        )?;
+    }
+    if let Some(ce) = kloof::cost_effectiveness::assess(o, &study.scenario, NETWORK, end) {
+        if let Some(c) = ce.cost_per_fte_year {
+            say!(
+                "  {:<34} {:>16}  (mean cost over mean care gained)",
+                "cost per FTE-year of care gained",
+                format!("EUR {}", thousands(c.round()).trim_end_matches(".0"))
+            )?;
+        }
+        eur("network.benefit", NETWORK, "network.benefit")?;
+        say!(
+            "  {:<34} {:>16}",
+            "worth its price at λ",
+            format!("{:.0} % of runs", ce.worth_it * 100.0)
+        )?;
+    }
     say!("Report: {}", dir.display())
 }
 
