@@ -92,13 +92,7 @@ pub fn apply(path: &Path, text: &str) -> Result<Source, ScenarioError> {
     let base_path = dir.join(&overlay.base);
     let base_text = scenario::read_text(&base_path, scenario::MAX_SCENARIO_BYTES)
         .map_err(|m| at(line_of(text, "base"), "base", m))?;
-    scenario::check_nesting(&base_text).map_err(|(line, column, message)| ScenarioError {
-        file: base_path.display().to_string(),
-        line: Some(line),
-        column: Some(column),
-        key: String::new(),
-        message,
-    })?;
+    scenario::check_nesting_of(&base_text, &base_path.display().to_string())?;
     if is_overlay(&base_text) {
         return Err(at(
             line_of(text, "base"),

@@ -51,13 +51,7 @@ impl Source {
                 message,
             }
         })?;
-        scenario::check_nesting(&text).map_err(|(line, column, message)| ScenarioError {
-            file: path.display().to_string(),
-            line: Some(line),
-            column: Some(column),
-            key: String::new(),
-            message,
-        })?;
+        scenario::check_nesting_of(&text, &path.display().to_string())?;
         if crate::overlay::is_overlay(&text) {
             return crate::overlay::apply(path, &text);
         }

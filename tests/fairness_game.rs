@@ -161,8 +161,9 @@ fn the_weighted_vote_gives_the_shapley_shubik_index() {
 }
 
 /// A random game: values uniform in 0..100 for every coalition.
-fn random_game(n: usize, rng: &mut Pcg64) -> Game {
-    let values: Vec<f64> = (0..1u32 << n)
+/// Values of a random game: 0 for the empty coalition, uniform on 0..100 for the others.
+fn random_values(n: usize, rng: &mut Pcg64) -> Vec<f64> {
+    (0..1u32 << n)
         .map(|s| {
             if s == 0 {
                 0.0
@@ -170,8 +171,11 @@ fn random_game(n: usize, rng: &mut Pcg64) -> Game {
                 rng.random::<f64>() * 100.0
             }
         })
-        .collect();
-    Game::new(names(n), Kind::Savings, values).expect("game")
+        .collect()
+}
+
+fn random_game(n: usize, rng: &mut Pcg64) -> Game {
+    Game::new(names(n), Kind::Savings, random_values(n, rng)).expect("game")
 }
 
 #[test]
@@ -254,15 +258,7 @@ fn the_nucleolus_of_random_games_is_an_imputation_found_at_twelve_players() {
         // A random game with its grand coalition worth at least what the players get alone,
         // so that it has imputations and the nucleolus must be one (a purely random game
         // mostly has none, and the check below would then never run).
-        let mut values: Vec<f64> = (0..1usize << n)
-            .map(|s| {
-                if s == 0 {
-                    0.0
-                } else {
-                    rng.random::<f64>() * 100.0
-                }
-            })
-            .collect();
+        let mut values = random_values(n, &mut rng);
         let alone: f64 = (0..n).map(|i| values[1 << i]).sum();
         let grand = (1 << n) - 1;
         values[grand] = values[grand].max(alone + 1.0);

@@ -188,15 +188,20 @@ pub fn check_nesting(text: &str) -> Result<(), (usize, usize, String)> {
     Ok(())
 }
 
-/// Checks a scenario given as text; `file` names it in errors.
-pub fn parse(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
+/// [`check_nesting`] of a scenario or overlay file, as a [`ScenarioError`] naming `file`.
+pub fn check_nesting_of(text: &str, file: &str) -> Result<(), ScenarioError> {
     check_nesting(text).map_err(|(line, column, message)| ScenarioError {
         file: file.to_string(),
         line: Some(line),
         column: Some(column),
         key: String::new(),
         message,
-    })?;
+    })
+}
+
+/// Checks a scenario given as text; `file` names it in errors.
+pub fn parse(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
+    check_nesting_of(text, file)?;
     syntax(text, file)?;
     // First reading: the shape of the file, and the ids references may name.
     let first = read(text, file)?;

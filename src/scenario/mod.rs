@@ -16,7 +16,7 @@ mod rules;
 pub use ages::{AGES, AgeRange, AgeTable, BandValue, MAX_AGE};
 pub use load::{
     MAX_NESTING, MAX_RULE_BYTES, MAX_SCENARIO_BYTES, ScenarioError, check_horizon, check_nesting,
-    excerpted, parse, parse_all, printable, read_text,
+    check_nesting_of, excerpted, parse, parse_all, printable, read_text,
 };
 pub use refs::check_scenario_name;
 pub use refs::{
