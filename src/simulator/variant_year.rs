@@ -60,6 +60,9 @@ struct Network<'a> {
     /// Per domain and run: care gained since the start, FTE-years; and this year's λ.
     gained_years: Vec<Vec<f64>>,
     wtp: Vec<Vec<f64>>,
+    /// Per partner: the value of care credited to it in the run being filled (reused from
+    /// run to run, so the per-run loop allocates nothing).
+    credited: Vec<f64>,
     /// Whether the programme goes on whatever the rules decide ([`Variant::continues`]).
     continues: bool,
 }
@@ -348,6 +351,7 @@ impl<'a> Network<'a> {
             effect: grid(m.interventions.len()),
             gained_years: grid(m.domains.len()),
             wtp: grid(m.domains.len()),
+            credited: vec![0.0; m.partners.len()],
             continues: variant.continues,
         })
     }
@@ -736,7 +740,7 @@ impl<'a> Network<'a> {
     ) {
         let (base, own) = (&p.frame.baseline, &self.own.frame);
         let mut total = crate::value::CareGained::default();
-        let mut benefit = vec![0.0; m.partners.len()];
+        self.credited.fill(0.0);
         for (di, dm) in m.domains.iter().enumerate() {
             let mut g = crate::value::CareGained::of(
                 [base.demand_fte[di][b], base.capacity_fte[di][b].max(0.0)],
@@ -755,7 +759,7 @@ impl<'a> Network<'a> {
             }
             total.add(&g);
             self.gained_years[di][b] += g.fte;
-            benefit[m.valuation.credited[di]] += self.wtp[di][b] * self.gained_years[di][b];
+            self.credited[m.valuation.credited[di]] += self.wtp[di][b] * self.gained_years[di][b];
         }
         put(a.gained_fte_total, b, total.fte);
         put(a.gained_hours_total, b, total.hours);
@@ -768,9 +772,9 @@ impl<'a> Network<'a> {
         put(a.avoided_cash, b, total.cash);
         put(a.avoided_freed, b, total.freed);
         put(a.displaced, b, total.displaced);
-        put(a.care_value, b, benefit.iter().sum());
+        put(a.care_value, b, self.credited.iter().sum());
         let (mut network, mut all_gain) = (0.0, true);
-        for (pi, value) in benefit.into_iter().enumerate() {
+        for (pi, &value) in self.credited.iter().enumerate() {
             let x = self.partner_net[pi][b] + value;
             network += x;
             all_gain &= x >= -0.005;
