@@ -509,6 +509,7 @@ fn partners_and_events(s: &mut String, v: &View, end: i32) {
         v.o.catalogue
             .series
             .iter()
+            .filter(|x| x.variant == NETWORK)
             .filter_map(|x| x.metric.strip_prefix("partner.")?.strip_suffix(".net"))
             .collect();
     if !partners.is_empty() {
@@ -572,6 +573,7 @@ fn partners_and_events(s: &mut String, v: &View, end: i32) {
         v.o.catalogue
             .series
             .iter()
+            .filter(|x| x.variant == NETWORK)
             .filter_map(|x| x.metric.strip_prefix("event."))
             .collect();
     let years: Vec<i32> = v.o.years.clone();
@@ -628,6 +630,7 @@ fn partners_and_events(s: &mut String, v: &View, end: i32) {
         v.o.catalogue
             .series
             .iter()
+            .filter(|x| x.variant == NETWORK)
             .filter_map(|x| x.metric.strip_prefix("fund.")?.strip_suffix(".eur"))
             .collect();
     if !funds.is_empty() {
