@@ -28,7 +28,6 @@ use serde::Deserialize;
 use serde_yaml::{Mapping, Value};
 
 use crate::scenario::{self, ScenarioError};
-use crate::study::Source;
 
 /// Whether a YAML text is an overlay (a top-level `base:`) rather than a scenario. A text the
 /// YAML reader refuses (a key written twice under `set:`) is judged by its lines, so that the
@@ -68,7 +67,7 @@ struct Change<'a> {
 
 /// Reads the overlay at `path` (text `text`) onto its base: the scenario it makes, with the
 /// rules found from the base's folder and the partners that do not take part.
-pub fn apply(path: &Path, text: &str) -> Result<Source, ScenarioError> {
+pub fn apply(path: &Path, text: &str) -> Result<Applied, ScenarioError> {
     let file = path.display().to_string();
     let at = |line: Option<usize>, key: &str, message: String| ScenarioError {
         file: file.clone(),
@@ -215,18 +214,26 @@ pub fn apply(path: &Path, text: &str) -> Result<Source, ScenarioError> {
             ));
         }
     }
-    Ok(Source {
+    Ok(Applied {
         path: file.clone(),
         text: patched,
-        rules_dir: Some(
-            base_path
-                .parent()
-                .map(Path::to_path_buf)
-                .unwrap_or_default(),
-        ),
+        rules_dir: base_path
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default(),
         absent: overlay.not_taking_part,
-        leaves: Vec::new(),
     })
+}
+
+/// An overlay applied: the patched scenario's text, named by the overlay's path, with the
+/// folder its rules are found from (the base's) and the partners that do not take part. The
+/// study turns it into its source; the overlay knows nothing of studies.
+#[derive(Debug, Clone)]
+pub struct Applied {
+    pub path: String,
+    pub text: String,
+    pub rules_dir: std::path::PathBuf,
+    pub absent: Vec<String>,
 }
 
 /// A rule the overlay adds names its file relative to the overlay; the scenario's rules are

@@ -53,7 +53,14 @@ impl Source {
         })?;
         scenario::check_nesting_of(&text, &path.display().to_string())?;
         if crate::overlay::is_overlay(&text) {
-            return crate::overlay::apply(path, &text);
+            let a = crate::overlay::apply(path, &text)?;
+            return Ok(Source {
+                path: a.path,
+                text: a.text,
+                rules_dir: Some(a.rules_dir),
+                absent: a.absent,
+                leaves: Vec::new(),
+            });
         }
         Ok(Source {
             path: path.display().to_string(),
