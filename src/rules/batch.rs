@@ -22,7 +22,7 @@ use std::sync::Arc;
 
 use rhai::{Array, Dynamic, EvalAltResult, FuncRegistration, INT, Module, Position};
 
-use super::engine::MAX_BATCH_VALUES;
+use super::limits::MAX_BATCH_VALUES;
 
 /// Rhai type name of [`Batch`], as analysts see it in `type_of(x)` and in error messages.
 pub const TYPE_NAME: &str = "Batch";
@@ -35,7 +35,7 @@ thread_local! {
     /// simulated on one thread from start to end (the simulator never splits a batch across
     /// threads), so this is what the rules of that batch hold, plus the state `s` the host
     /// hands them. The engine stops a hook that pushes it past
-    /// [`super::engine::MAX_BATCH_VALUES`].
+    /// [`super::limits::MAX_BATCH_VALUES`].
     static LIVE_VALUES: Cell<usize> = const { Cell::new(0) };
 }
 
@@ -646,7 +646,7 @@ fn clamp_all(module: &mut Module) {
 
 /// Registers the batch type and its whole API into `module`.
 ///
-/// Build the module once per thread and share it (see [`super::engine::new_engine`]):
+/// Build the module once per thread and share it (see the engine's `new_engine`):
 /// registering ~200 overloads costs far more than creating an engine.
 pub fn register(module: &mut Module) {
     module.set_custom_type::<Batch>(TYPE_NAME);
@@ -734,7 +734,7 @@ pub fn module() -> Module {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::engine::new_engine;
+    use crate::rules::new_engine;
     use rhai::{Engine, Scope};
 
     /// Evaluates `script` with `a = [1, 2, 3]`, `b = [10, 20, 30]`, `c = [3, 2, 1]` as batches.

@@ -14,7 +14,7 @@
 use rhai::{EvalAltResult, ParseError, ParseErrorType, Position};
 
 use super::batch::{self, Batch};
-use super::engine::{
+use super::limits::{
     MAX_ARRAY_SIZE, MAX_BATCH_VALUES, MAX_CALL_LEVELS, MAX_MAP_SIZE, MAX_OPERATIONS,
     MAX_STRING_SIZE,
 };

@@ -16,7 +16,7 @@ use rhai::{
 
 use super::batch::{self, Batch, to_batch};
 use super::engine::{CompiledRule, call_hook, compile, new_engine};
-use super::resolve;
+use super::resolve::{self, SeriesKind};
 use crate::agreement::{
     Agreement, Agreements, FUND_PREFIX, Hook, RuleError, VariantFrame, VariantYear, YearFrame,
 };
@@ -77,7 +77,7 @@ fn param_value(p: &ParamModel, draws: &Draws) -> Dynamic {
 
 /// Most names one rule may `remember`, and their longest: memory is carried across years, so
 /// new names every year (`remember("x" + year, ...)`) would grow it without end. Batch values
-/// remembered count towards [`super::engine::MAX_BATCH_VALUES`] like any other.
+/// remembered count towards [`super::limits::MAX_BATCH_VALUES`] like any other.
 const MAX_REMEMBERED: usize = 1_000;
 const MAX_NAME_CHARS: usize = 200;
 
@@ -176,27 +176,6 @@ pub(crate) fn rule_source(
                 .ok_or_else(|| {
                     RuleError::new(file, "no such rule in kloof's embedded rule library")
                 })
-        }
-    }
-}
-
-/// What a name a rule writes as text becomes in the results.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SeriesKind {
-    /// `event(name, condition)`: the share of runs it fired in.
-    Event,
-    /// A fund's balance.
-    Fund,
-    /// `tally(name, partner, amount)`: an amount per partner, such as its overproduction.
-    Tally,
-}
-
-impl SeriesKind {
-    pub fn noun(self) -> &'static str {
-        match self {
-            SeriesKind::Event => "event",
-            SeriesKind::Fund => "fund",
-            SeriesKind::Tally => "tally",
         }
     }
 }

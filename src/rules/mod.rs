@@ -18,6 +18,7 @@ pub mod batch;
 pub mod diagnostics;
 pub mod engine;
 pub mod host;
+pub mod limits;
 pub mod resolve;
 pub mod testing;
 

@@ -14,7 +14,27 @@ use rhai::{ASTNode, Expr, Position, Stmt};
 
 use super::diagnostics::RuleError;
 use super::engine::CompiledRule;
-use super::host::SeriesKind;
+
+/// What a name a rule writes as text becomes in the results.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SeriesKind {
+    /// `event(name, condition)`: the share of runs it fired in.
+    Event,
+    /// A fund's balance.
+    Fund,
+    /// `tally(name, partner, amount)`: an amount per partner, such as its overproduction.
+    Tally,
+}
+
+impl SeriesKind {
+    pub fn noun(self) -> &'static str {
+        match self {
+            SeriesKind::Event => "event",
+            SeriesKind::Fund => "fund",
+            SeriesKind::Tally => "tally",
+        }
+    }
+}
 
 /// Names Rhai handles itself rather than as registered functions.
 const KEYWORDS: [&str; 9] = [
@@ -264,7 +284,7 @@ pub fn bad_series_names(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::engine::{compile, new_engine};
+    use crate::rules::{compile, new_engine};
 
     fn natives() -> HashSet<(String, usize)> {
         [
