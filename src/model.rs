@@ -4,7 +4,7 @@
 //! Compiling once per invocation keeps all parsing and lookup out of the run × year loop.
 
 use crate::sampling::{Input, InputId, Quantity};
-use crate::scenario::economics::ContractKind;
+use crate::scenario::economics::{ContractKind, StaffMode};
 use crate::scenario::{AGES, AgeRange, BudgetIndex, Param, Role, Scenario};
 
 #[derive(Debug, Clone)]
@@ -42,6 +42,8 @@ pub struct DomainModel {
     pub unmet_share: InputId,
     /// Hours of care per client per year, to state care gained as clients served.
     pub hours_per_client: Option<InputId>,
+    /// Share of avoided demand replaced from the waiting list; `None`: all of it.
+    pub refill: Option<InputId>,
     /// (domain, share): where a share of each year's unmet demand goes the next year.
     pub moves: Vec<(usize, InputId)>,
     pub contract: ContractModel,
@@ -123,10 +125,19 @@ pub struct InterventionModel {
     /// Who delivers it: (index into [`Model::partners`], or `None` for outside the network;
     /// share).
     pub delivered_by: Vec<(Option<usize>, f64)>,
-    /// Staff at full scale: (domain, FTE).
-    pub staff: Option<(usize, InputId)>,
+    /// Staff at full scale, from one domain.
+    pub staff: Option<StaffModel>,
     /// Share of its effect lost each year after its funding ends; `None`: all of it.
     pub decay: Option<InputId>,
+}
+
+/// An intervention's staff at full scale: FTE from domain `domain`, diverted from its care
+/// or hired on top ([`StaffMode`]).
+#[derive(Debug, Clone)]
+pub struct StaffModel {
+    pub domain: usize,
+    pub fte: InputId,
+    pub mode: StaffMode,
 }
 
 /// What care gained is worth, and to whom (the scenario's `valuation:`).
@@ -419,6 +430,10 @@ impl Model {
                         .hours_per_client
                         .as_ref()
                         .map(|h| add(&mut inputs, format!("{k}.hours_per_client"), &h.0)),
+                    refill: d
+                        .refill
+                        .as_ref()
+                        .map(|r| add(&mut inputs, format!("{k}.refill"), &r.0)),
                     moves: d
                         .unmet_moves
                         .iter()
@@ -514,11 +529,10 @@ impl Model {
                             (partners.iter().position(|p| p.id == who.as_str()), *share)
                         })
                         .collect(),
-                    staff: i.staff.as_ref().map(|st| {
-                        (
-                            domain_index(st.domain.as_str()),
-                            add(&mut inputs, format!("{k}.staff.fte"), &st.fte.0),
-                        )
+                    staff: i.staff.as_ref().map(|st| StaffModel {
+                        domain: domain_index(st.domain.as_str()),
+                        fte: add(&mut inputs, format!("{k}.staff.fte"), &st.fte.0),
+                        mode: st.mode,
                     }),
                     decay: i
                         .persistence

@@ -54,6 +54,9 @@ pub struct VariantFrame {
     pub moved_in_fte: Vec<Vec<f64>>,
     /// Staff available for care per domain: the workforce less the staff interventions use.
     pub capacity_fte: Vec<Vec<f64>>,
+    /// Of the workforce, the staff interventions divert from care (FTE): their contract no
+    /// longer pays for them where the transition budget does.
+    pub diverted_fte: Vec<Vec<f64>>,
     /// Care delivered: demand, as far as the staff available reach.
     pub delivered_eur: Vec<Vec<f64>>,
     pub delivered_fte: Vec<Vec<f64>>,
@@ -77,6 +80,7 @@ impl VariantFrame {
             moved_in_eur: grid(domains),
             moved_in_fte: grid(domains),
             capacity_fte: grid(domains),
+            diverted_fte: grid(domains),
             delivered_eur: grid(domains),
             delivered_fte: grid(domains),
             payments: grid(domains),

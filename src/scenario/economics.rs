@@ -72,6 +72,27 @@ pub struct Costs {
 pub struct Staff {
     pub domain: DomainRef,
     pub fte: Fte,
+    /// Where the staff come from and who pays them; default `diverted`.
+    #[serde(default)]
+    pub mode: StaffMode,
+}
+
+/// Where an intervention's staff come from, which decides whether care is displaced and
+/// whether the transition budget pays for staff a contract already funds.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StaffMode {
+    /// The domain's own staff move to the intervention: the care they gave is displaced, and
+    /// the domain's contract pays only for the care still delivered. Where a contract does
+    /// not follow the care (capitation, a lump sum, a ceiling overshot) its payment falls by
+    /// the staff cost it no longer funds, so that the transition budget, which pays the
+    /// intervention, and the contract never pay for the same staff.
+    #[default]
+    Diverted,
+    /// Extra staff hired for the intervention and paid by the transition budget: the domain
+    /// keeps its care staff. Assumes people who would not otherwise work in care (returners,
+    /// part-timers working more hours) can be found; in a region short of staff, say why.
+    Backfilled,
 }
 
 /// A share of a domain's unmet demand that becomes demand in domain `to` the next year, at the

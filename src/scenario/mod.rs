@@ -116,6 +116,8 @@ ranged_quantity!(
     Decay: ranges::DECAY;
     /// Hours of care per client per year.
     HoursPerClient: ranges::HOURS_PER_CLIENT;
+    /// Share of avoided demand replaced from the waiting list.
+    Refill: ranges::REFILL;
 );
 
 impl BandValue for People {}
@@ -336,6 +338,13 @@ pub struct Domain {
     /// states the care gained as clients served (`care.gained.clients.<domain>`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hours_per_client: Option<HoursPerClient>,
+    /// Where the network avoids demand while people wait: the share of the freed care that
+    /// goes to people from the waiting list (uncertain, 0-1). The rest is not delivered at
+    /// all: providers deliver and are paid less, a cash saving under a contract that follows
+    /// the care. Default 1: every freed hour is refilled, and avoided demand in a domain
+    /// short of staff is care gained, never money saved.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refill: Option<Refill>,
     /// Where demand this domain cannot deliver goes: a share of each year's unmet demand
     /// becomes demand in another domain the next year (district nursing not delivered ends up
     /// in hospital or Wlz care).

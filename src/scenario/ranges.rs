@@ -188,8 +188,15 @@ pub const HOURS_PER_CLIENT: Range = range(
     "hours of care one client receives in a year; a year has at most 8,784 hours",
 );
 
+pub const REFILL: Range = range(
+    "`domains[].refill`",
+    0.0,
+    1.0,
+    "share of avoided demand replaced from the waiting list: 1 every freed hour goes to someone waiting, 0 none",
+);
+
 /// Every range, in the README's order.
-pub const ALL: [Range; 22] = [
+pub const ALL: [Range; 23] = [
     PEOPLE,
     BIRTH_RATE,
     DEATH_PROBABILITY,
@@ -212,6 +219,7 @@ pub const ALL: [Range; 22] = [
     WTP,
     DECAY,
     HOURS_PER_CLIENT,
+    REFILL,
 ];
 
 /// Net emigration from an age band may take at most this share of the band's people in the
@@ -256,6 +264,7 @@ pub fn for_input(key: &str) -> Option<Range> {
         ["domains", _, "use", ..] => USE_HOURS,
         ["domains", _, "hours_per_fte"] => HOURS_PER_FTE,
         ["domains", _, "hours_per_client"] => HOURS_PER_CLIENT,
+        ["domains", _, "refill"] => REFILL,
         ["domains", _, "growth", _] => GROWTH,
         ["domains", _, "workforce", "fte"] => FTE,
         ["domains", _, "workforce", "productivity"] => PRODUCTIVITY,

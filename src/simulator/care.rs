@@ -3,7 +3,8 @@
 //! delivering costs the providers their staff, materials and fixed costs.
 //!
 //! Demand beyond the staff is unmet: it is neither paid nor a saving when it falls, so a
-//! reduction of demand in a domain short of staff shortens the waiting list, not the bill.
+//! reduction of demand in a domain short of staff shortens the waiting list, not the bill —
+//! unless the domain's `refill` says that only part of the freed care goes to people waiting.
 
 use crate::agreement::{CareTerms, VariantFrame};
 use crate::contract::payment;
@@ -11,22 +12,57 @@ use crate::model::Model;
 use crate::sampling::Draws;
 
 /// Care delivered per domain and run: `min(demand, staff available)` in FTE, and the same
-/// share of the demand in EUR.
-pub(super) fn deliver(v: &mut VariantFrame) {
+/// share of the demand in EUR. For a variant, `base` is the projection without the network,
+/// and each domain's `refill` (per run; `None`: 1) the share of the demand it avoids that is
+/// replaced from the waiting list (see [`delivered`]).
+pub(super) fn deliver(v: &mut VariantFrame, base: Option<(&VariantFrame, &[Option<Vec<f64>>])>) {
     for di in 0..v.demand_fte.len() {
         for b in 0..v.cost_total.len() {
             let need = v.demand_fte[di][b];
             let staff = v.capacity_fte[di][b].max(0.0);
-            let reach = if need > staff { staff / need } else { 1.0 };
-            v.delivered_fte[di][b] = need * reach;
+            let fte = match base {
+                Some((base, refill)) => {
+                    let r = refill[di].as_ref().map_or(1.0, |r| r[b]);
+                    delivered(need, staff, base.demand_fte[di][b], r)
+                }
+                None => need.min(staff),
+            };
+            let reach = if need > 0.0 { fte / need } else { 1.0 };
+            v.delivered_fte[di][b] = fte;
             v.delivered_eur[di][b] = v.demand_eur[di][b] * reach;
         }
     }
 }
 
+/// Care delivered (FTE) for demand `need` with `staff`, where the demand would have been
+/// `base` without the network and a share `refill` of the demand avoided is replaced from the
+/// waiting list: `min(need, staff)` at most, and at most what the staff would deliver of the
+/// baseline demand less the avoided demand not refilled,
+/// `min(base, staff) − (1 − refill) × max(base − need, 0)`. Where staff are spare, avoided
+/// demand is simply not delivered; where people wait, refill 1 gives them all of the freed
+/// care (today's waiting lists) and refill 0 none of it (providers deliver, and are paid,
+/// less).
+pub(super) fn delivered(need: f64, staff: f64, base: f64, refill: f64) -> f64 {
+    let avoided = (base - need).max(0.0);
+    let kept = (base.min(staff) - (1.0 - refill) * avoided).max(0.0);
+    need.min(staff).min(kept)
+}
+
 /// What the contracts pay for the delivered care, what it costs the providers, and the costs
 /// per financier and in total.
-pub(super) fn pay(m: &Model, terms: &CareTerms, draws: &Draws, v: &mut VariantFrame) {
+///
+/// Where interventions divert a domain's staff (`diverted_fte`), the transition budget pays
+/// for those staff; a contract that would go on paying for them although they deliver no care
+/// (capitation, a lump sum, a ceiling overshot, a sum within its corridor) pays that much less:
+/// the staff cost of the care they no longer deliver less what the contract's payment already
+/// fell with that care. Nobody is paid twice for the same staff.
+pub(super) fn pay(
+    m: &Model,
+    terms: &CareTerms,
+    draws: &Draws,
+    v: &mut VariantFrame,
+    base: Option<(&VariantFrame, &[Option<Vec<f64>>])>,
+) {
     v.domain_cost.iter_mut().for_each(|row| row.fill(0.0));
     v.cost_total.fill(0.0);
     for (di, dm) in m.domains.iter().enumerate() {
@@ -34,7 +70,32 @@ pub(super) fn pay(m: &Model, terms: &CareTerms, draws: &Draws, v: &mut VariantFr
         for b in 0..v.cost_total.len() {
             let (eur, fte) = (v.delivered_eur[di][b], v.delivered_fte[di][b]);
             let corridor = c.corridor.map(|id| draws.at(id, b));
-            let paid = payment(c.kind, eur, terms.contract_amount[di][b], corridor);
+            let amount = terms.contract_amount[di][b];
+            let mut paid = payment(c.kind, eur, amount, corridor);
+            let diverted = v.diverted_fte[di][b];
+            if diverted > 0.0 {
+                // The care those staff would have delivered, and what the contract paid for it.
+                let need = v.demand_fte[di][b];
+                let staff = v.capacity_fte[di][b].max(0.0) + diverted;
+                let without = match base {
+                    Some((base, refill)) => {
+                        let r = refill[di].as_ref().map_or(1.0, |r| r[b]);
+                        delivered(need, staff, base.demand_fte[di][b], r)
+                    }
+                    None => need.min(staff),
+                };
+                let eur_without = if need > 0.0 {
+                    v.demand_eur[di][b] * without / need
+                } else {
+                    0.0
+                };
+                // The providers' staff cost falls with the care not delivered (idle staff
+                // where staff were spare cost the model nothing to begin with); what the
+                // payment did not fall with it, the contract would pay twice.
+                let fell = payment(c.kind, eur_without, amount, corridor) - paid;
+                let staff_cost = (without - fte).max(0.0) * terms.staff_cost_per_fte[di][b];
+                paid -= (staff_cost - fell).clamp(0.0, staff_cost).min(paid.max(0.0));
+            }
             v.payments[di][b] = paid;
             v.care_cost[di][b] = dm.costs.as_ref().map_or(0.0, |k| {
                 fte * terms.staff_cost_per_fte[di][b]
@@ -83,4 +144,26 @@ pub(super) fn margin(market: &[(usize, f64)], v: &VariantFrame, b: usize) -> f64
         .iter()
         .map(|&(d, share)| share * (v.payments[d][b] - v.care_cost[d][b]))
         .sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::delivered;
+
+    #[test]
+    fn delivered_care_by_hand() {
+        // Spare staff: avoided demand is not delivered, whatever the refill.
+        assert_eq!(delivered(8.0, 12.0, 10.0, 1.0), 8.0);
+        assert_eq!(delivered(8.0, 12.0, 10.0, 0.0), 8.0);
+        // Short of staff (10 needed, 9 staff), 2 avoided: refill 1 serves 8 of the 8 left,
+        // refill 0 keeps the 9 less the 2 avoided, 7; refill 0.5 gives 8.
+        assert_eq!(delivered(8.0, 9.0, 10.0, 1.0), 8.0);
+        assert_eq!(delivered(8.0, 9.0, 10.0, 0.0), 7.0);
+        assert_eq!(delivered(8.0, 9.0, 10.0, 0.5), 8.0);
+        // Demand still above the staff: 9.5 needed, 9 staff, 0.5 avoided.
+        assert_eq!(delivered(9.5, 9.0, 10.0, 1.0), 9.0);
+        assert_eq!(delivered(9.5, 9.0, 10.0, 0.0), 8.5);
+        // More demand than the baseline (an intervention's cost increase): no refill applies.
+        assert_eq!(delivered(11.0, 9.0, 10.0, 0.0), 9.0);
+    }
 }

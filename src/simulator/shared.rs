@@ -365,7 +365,7 @@ impl Projection {
             }
             s.demography.copy_from_slice(&demography_of);
         }
-        care::deliver(&mut frame.baseline);
+        care::deliver(&mut frame.baseline, None);
         for (b, s) in self.states.iter_mut().enumerate() {
             if yi == 0 {
                 s.calibrate(m, draws, b, &frame.baseline);
@@ -377,7 +377,7 @@ impl Projection {
             }
             s.terms(m, draws, b, &s.cohorts.people, &mut frame.terms);
         }
-        care::pay(m, &frame.terms, draws, &mut frame.baseline);
+        care::pay(m, &frame.terms, draws, &mut frame.baseline, None);
         // A budget left out starts at the counterfactual's cost in the start year.
         for (b, s) in self.states.iter_mut().enumerate() {
             for fi in 0..m.financiers.len() {

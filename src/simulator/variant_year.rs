@@ -3,8 +3,8 @@
 //! figures handed to the recorder.
 
 use crate::agreement::{
-    Agreement, CareTerms, Hook, INTERVENTIONS, OUTSIDE, RuleError, TRANSITION_FUND, VariantFrame,
-    VariantYear, fund_names,
+    Agreement, Hook, INTERVENTIONS, OUTSIDE, RuleError, TRANSITION_FUND, VariantFrame,
+    VariantYear, YearFrame, fund_names,
 };
 use crate::ledger::{Entry, Ledger, Origin};
 use crate::model::{Market, Model};
@@ -12,6 +12,7 @@ use crate::outcome::{RecordedYear, Recorder};
 use crate::projection::{demand, ramp};
 use crate::sampling::{Draws, Input};
 use crate::scenario::AGES;
+use crate::scenario::economics::StaffMode;
 use crate::variant::Variant;
 
 use super::Context;
@@ -60,6 +61,8 @@ struct Network<'a> {
     /// Per domain and run: care gained since the start, FTE-years; and this year's λ.
     gained_years: Vec<Vec<f64>>,
     wtp: Vec<Vec<f64>>,
+    /// Per domain with a `refill`, this year's share per run.
+    refill: Vec<Option<Vec<f64>>>,
     /// Per partner: the value of care credited to it in the run being filled (reused from
     /// run to run, so the per-run loop allocates nothing).
     credited: Vec<f64>,
@@ -351,6 +354,11 @@ impl<'a> Network<'a> {
             effect: grid(m.interventions.len()),
             gained_years: grid(m.domains.len()),
             wtp: grid(m.domains.len()),
+            refill: m
+                .domains
+                .iter()
+                .map(|d| d.refill.map(|_| vec![0.0; len]))
+                .collect(),
             credited: vec![0.0; m.partners.len()],
             continues: variant.continues,
         })
@@ -389,18 +397,25 @@ impl<'a> Network<'a> {
                     .for_each(|(b, x)| *x = draws.at(*id, b));
             }
         }
+        for (row, dm) in self.refill.iter_mut().zip(&m.domains) {
+            if let (Some(row), Some(id)) = (row, dm.refill) {
+                row.iter_mut()
+                    .enumerate()
+                    .for_each(|(b, x)| *x = draws.at(id, b));
+            }
+        }
         self.contribute(cx, variant, draws, year)?;
         self.intervene(m, p, draws, year);
         if m.transition.is_some() {
             self.pay_deliverers(m, year)?;
         }
         let shared = &p.frame;
-        self.costs(m, &shared.terms, draws);
+        self.costs(m, shared, draws);
         if yi == 0 {
             self.hook(Hook::Start, shared, draws)?;
         }
         self.hook(Hook::Year, shared, draws)?;
-        self.costs(m, &shared.terms, draws);
+        self.costs(m, shared, draws);
         self.hook(Hook::Settle, shared, draws)?;
         if yi + 1 == cx.years {
             self.hook(Hook::End, shared, draws)?;
@@ -571,13 +586,14 @@ impl<'a> Network<'a> {
                     weight[ages.ages()].fill(factor);
                 }
                 let mut touched = false;
-                let mut staff = p.frame.capacity_fte[di][b];
+                let mut diverted = 0.0;
                 for (i, iv) in m.interventions.iter().enumerate() {
-                    if let Some((d, fte)) = iv.staff
-                        && d == di
+                    if let Some(st) = &iv.staff
+                        && st.domain == di
+                        && st.mode == StaffMode::Diverted
                         && self.levels[i] > 0.0
                     {
-                        staff -= draws.at(fte, b) * self.levels[i];
+                        diverted += draws.at(st.fte, b) * self.levels[i];
                     }
                     let effect = self.effect[i][b];
                     if effect <= 0.0 {
@@ -613,7 +629,9 @@ impl<'a> Network<'a> {
                 };
                 own.frame.demand_eur[di][b] = eur;
                 own.frame.demand_fte[di][b] = fte;
-                own.frame.capacity_fte[di][b] = staff.max(0.0);
+                let workforce = p.frame.capacity_fte[di][b];
+                own.frame.capacity_fte[di][b] = (workforce - diverted).max(0.0);
+                own.frame.diverted_fte[di][b] = diverted.min(workforce.max(0.0));
             }
             if m.moves_unmet() {
                 let last = &self.last_unmet;
@@ -624,9 +642,10 @@ impl<'a> Network<'a> {
 
     /// Costs of the variant: care delivered within its staff, what the contracts pay for it,
     /// and in total plus what left the network this year through the sink accounts.
-    fn costs(&mut self, m: &Model, terms: &CareTerms, draws: &Draws) {
-        care::deliver(&mut self.own.frame);
-        care::pay(m, terms, draws, &mut self.own.frame);
+    fn costs(&mut self, m: &Model, shared: &YearFrame, draws: &Draws) {
+        let base = Some((&shared.baseline, self.refill.as_slice()));
+        care::deliver(&mut self.own.frame, base);
+        care::pay(m, &shared.terms, draws, &mut self.own.frame, base);
         for b in 0..self.own.frame.cost_total.len() {
             self.own.frame.cost_total[b] += self.beyond_care(b);
         }
