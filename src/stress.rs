@@ -15,7 +15,9 @@
 //!   - name: strong-waterbed
 //!     set: {rules.waterbed.params.share: 0.3}    # a value replaced, as in an overlay
 //!   - name: hospital-leaves-2027
-//!     leaves: {ziekenhuis: 2027}                 # a partner leaves the agreement from a year on
+//!     leaves: {ziekenhuis: 2027}                 # a partner leaves the agreement from a year on, keeping its contracts
+//!   - name: vvt-exits-2028
+//!     exits_market: {vvt: 2028}                  # a provider leaves agreement and region: its clients go to outside providers
 //!   - name: both
 //!     combine: [wages-p95, hospital-leaves-2027] # earlier shocks together
 //! ```
@@ -65,6 +67,8 @@ struct ShockFile {
     #[serde(default)]
     leaves: Mapping,
     #[serde(default)]
+    exits_market: Mapping,
+    #[serde(default)]
     combine: Vec<String>,
     /// An earlier shock to measure who carries the loss against, instead of the base: for a
     /// shock combined with another, what this one adds.
@@ -88,6 +92,82 @@ pub struct ShockResult {
     /// When providers leave: who left in which year, and the margin of the providers outside
     /// the network on the clients they took over, summed over the years (EUR, over runs).
     pub outside: Option<Outside>,
+    /// Per financier: what the agreement puts at risk year by year.
+    pub exposure: Vec<Exposure>,
+    /// Per rule tally and partner (`tally.<name>.<partner>`) that is not zero in every run:
+    /// its amount summed over the years at the 95th percentile of the runs, EUR.
+    pub clause_amounts: Vec<(String, f64)>,
+}
+
+/// A financier's exposure in the agreement: its position's change in each year (what the
+/// agreement gained or cost it that year, as it counts: money, or money and care), in cash and
+/// against its own budget, and the deepest fall of its cumulative position.
+#[derive(Debug, Clone, Serialize)]
+pub struct Exposure {
+    pub financier: String,
+    pub years: Vec<YearExposure>,
+    /// The largest fall of the cumulative position from an earlier high (the start counting
+    /// as 0) within the period: its median and 95th percentile over runs, EUR (positive).
+    pub max_drawdown_p50: f64,
+    pub max_drawdown_p95: f64,
+}
+
+/// One year of a financier's exposure, EUR of that year.
+#[derive(Debug, Clone, Serialize)]
+pub struct YearExposure {
+    pub year: i32,
+    /// The year's change of its position: median, 5th percentile (a bad year, one in twenty)
+    /// and the mean of its worst 5 % of runs (expected shortfall).
+    pub p50: f64,
+    pub p5: f64,
+    pub expected_shortfall: f64,
+    /// Its own budget that year (median over runs), to read the figures against.
+    pub budget: f64,
+}
+
+/// The mean of the worst 5 % of `xs` (at least one run).
+fn shortfall(xs: &[f64]) -> f64 {
+    let mut xs = xs.to_vec();
+    xs.sort_by(f64::total_cmp);
+    let k = (xs.len() as f64 * 0.05).ceil().max(1.0) as usize;
+    xs[..k].iter().sum::<f64>() / k as f64
+}
+
+/// Financier `id`'s exposure in study `s`; `None` when the study lacks its series.
+fn exposure(s: &Study, id: &str, value: Counting) -> Option<Exposure> {
+    let metric = value.position(id);
+    let runs = s.outcomes.get(NETWORK, &metric, *s.outcomes.years.first()?)?.len();
+    let (mut last, mut peak, mut drawdown) =
+        (vec![0.0; runs], vec![0.0_f64; runs], vec![0.0_f64; runs]);
+    let mut years = Vec::new();
+    for &y in &s.outcomes.years {
+        let cumulative = s.outcomes.get(NETWORK, &metric, y)?;
+        let change: Vec<f64> = cumulative.iter().zip(&last).map(|(c, l)| c - l).collect();
+        for r in 0..runs {
+            peak[r] = peak[r].max(cumulative[r]);
+            drawdown[r] = drawdown[r].max(peak[r] - cumulative[r]);
+        }
+        last.copy_from_slice(cumulative);
+        let summary = Summary::of(&change);
+        let budget = s
+            .outcomes
+            .get(NETWORK, &format!("budget.eur.{id}"), y)
+            .map_or(f64::NAN, |b| Summary::of(b).p50);
+        years.push(YearExposure {
+            year: y,
+            p50: summary.p50,
+            p5: summary.p5,
+            expected_shortfall: shortfall(&change),
+            budget,
+        });
+    }
+    let d = Summary::of(&drawdown);
+    Some(Exposure {
+        financier: id.to_string(),
+        years,
+        max_drawdown_p50: d.p50,
+        max_drawdown_p95: d.p95,
+    })
 }
 
 /// Clients handed to providers outside the network by partners that left.
@@ -133,7 +213,7 @@ pub fn run(
         .iter()
         .zip(&sources)
         .zip(&against)
-        .map(|((s, source), &a)| result_of(s, &studies[a], &source.leaves, options.value))
+        .map(|((s, source), &a)| result_of(s, &studies[a], &source.exits_market, options.value))
         .collect();
     Ok((studies, Stress { comparison, shocks }))
 }
@@ -215,7 +295,7 @@ pub fn shocked(
         }
         let mut tree: Value =
             serde_yaml::from_str(&base.text).map_err(|e| at("", e.to_string()))?;
-        let mut leaves = Vec::new();
+        let mut leaves = Leaving::default();
         let mut parts = vec![shock.clone()];
         if let Some(a) = &shock.against {
             let earlier = shocks[..i]
@@ -263,7 +343,8 @@ pub fn shocked(
             text: serde_yaml::to_string(&named).map_err(|e| at("", e.to_string()))?,
             rules_dir: base.dir(),
             absent: base.absent.clone(),
-            leaves,
+            leaves: leaves.agreement,
+            exits_market: leaves.market,
         });
     }
     Ok((sources, against))
@@ -294,7 +375,7 @@ fn line_in_shock(text: &str, from: usize, name: &str, key: &str) -> Option<usize
 fn apply(
     tree: &mut Value,
     shock: &ShockFile,
-    leaves: &mut Vec<(String, i32)>,
+    leaves: &mut Leaving,
     base: &scenario::Scenario,
     options: &Options,
 ) -> Result<(), (String, String)> {
@@ -333,8 +414,34 @@ fn apply(
         let seed = options.seed.unwrap_or(base.monte_carlo.seed);
         *at = Value::from(pin(at, p, &k, seed).map_err(|m| (k.clone(), m))?);
     }
-    for (k, v) in &shock.leaves {
-        let id = key(k)?;
+    for (mapping, list) in [
+        (&shock.leaves, &mut leaves.agreement),
+        (&shock.exits_market, &mut leaves.market),
+    ] {
+        leaving(mapping, list, base)?;
+    }
+    Ok(())
+}
+
+/// Partners that leave in a stress test's shock, with the year: the agreement only (keeping
+/// their contracts and clients), or the region's market as well.
+#[derive(Debug, Default)]
+struct Leaving {
+    agreement: Vec<(String, i32)>,
+    market: Vec<(String, i32)>,
+}
+
+/// Reads a shock's `leaves` or `exits_market` (partner: year) into `list`.
+fn leaving(
+    mapping: &Mapping,
+    list: &mut Vec<(String, i32)>,
+    base: &scenario::Scenario,
+) -> Result<(), (String, String)> {
+    for (k, v) in mapping {
+        let id = k
+            .as_str()
+            .map(String::from)
+            .ok_or_else(|| (String::new(), "every key must be a path".to_string()))?;
         let year = v
             .as_i64()
             .ok_or_else(|| (id.clone(), format!("`{id}`: give the year it leaves")))?
@@ -359,7 +466,7 @@ fn apply(
                 format!("it leaves in {year}: give a year after {from} and at most {to}"),
             ));
         }
-        leaves.push((id, year));
+        list.push((id, year));
     }
     Ok(())
 }
@@ -458,8 +565,9 @@ fn pin(v: &Value, p: f64, path: &str, seed: u64) -> Result<f64, String> {
 /// transition money, which is a cost); for a provider its margin on care; for everyone
 /// plus what it received through the agreement, less what it paid. Unlike its position, which
 /// is measured against the baseline under the same shock, this shows what the shock itself
-/// costs it. Only the years before `until` count: a partner that leaves is judged on its
-/// years in the network, not on the clients it hands to providers outside it.
+/// costs it. Only the years before `until` count: a provider that leaves the market is judged
+/// on its years in it, not on the clients it hands to providers outside the network (one that
+/// only leaves the agreement keeps its contracts, and every year counts).
 fn result(s: &Study, id: &str, until: i32, value: Counting) -> Option<Vec<f64>> {
     let mut total: Option<Vec<f64>> = None;
     // Counting care too, the value of the care gained credited to the partner by its last
@@ -516,9 +624,9 @@ fn summed(s: &Study, metric: &str) -> Option<Vec<f64>> {
     total
 }
 
-/// Tail, clauses and who carries the loss of one study against the base; `leaves` are the
-/// partners that leave in the study, with the year.
-fn result_of(s: &Study, base: &Study, leaves: &[(String, i32)], value: Counting) -> ShockResult {
+/// Tail, clauses and who carries the loss of one study against the base; `exits` are the
+/// providers that leave the market in the study, with the year.
+fn result_of(s: &Study, base: &Study, exits: &[(String, i32)], value: Counting) -> ShockResult {
     let h = s.manifest.provenance.horizon;
     let net = |st: &'_ Study, id: &str, h: i32| -> Option<Vec<f64>> {
         st.outcomes
@@ -528,11 +636,27 @@ fn result_of(s: &Study, base: &Study, leaves: &[(String, i32)], value: Counting)
     let ids: Vec<String> = s.scenario.partners.iter().map(|p| p.id.0.clone()).collect();
     let expected_shortfall = ids
         .iter()
-        .filter_map(|id| {
-            let mut xs = net(s, id, h)?;
-            xs.sort_by(f64::total_cmp);
-            let k = (xs.len() as f64 * 0.05).ceil().max(1.0) as usize;
-            Some((id.clone(), xs[..k].iter().sum::<f64>() / k as f64))
+        .filter_map(|id| Some((id.clone(), shortfall(&net(s, id, h)?))))
+        .collect();
+    let exposure = s
+        .scenario
+        .partners
+        .iter()
+        .filter(|p| p.role == scenario::Role::Financier)
+        .filter_map(|p| exposure(s, &p.id.0, value))
+        .collect();
+    let clause_amounts = s
+        .outcomes
+        .catalogue
+        .series
+        .iter()
+        .filter(|x| x.variant == NETWORK && x.metric.starts_with("tally."))
+        .filter_map(|x| {
+            let total = summed(s, &x.metric)?;
+            total
+                .iter()
+                .any(|&t| t != 0.0)
+                .then(|| (x.metric.clone(), Summary::of(&total).p95))
         })
         .collect();
     let clauses = s
@@ -560,7 +684,7 @@ fn result_of(s: &Study, base: &Study, leaves: &[(String, i32)], value: Counting)
     let carries_the_loss = ids
         .iter()
         .filter_map(|id| {
-            let until = leaves
+            let until = exits
                 .iter()
                 .find(|(p, _)| p == id)
                 .map_or(i32::MAX, |&(_, y)| y);
@@ -574,7 +698,7 @@ fn result_of(s: &Study, base: &Study, leaves: &[(String, i32)], value: Counting)
         .filter(|(_, d)| *d < -LOSS)
         .min_by(|a, b| a.1.total_cmp(&b.1));
     let outside = summed(s, "margin.eur.outside").map(|m| Outside {
-        left: leaves.to_vec(),
+        left: exits.to_vec(),
         margin: Summary::of(&m),
     });
     ShockResult {
@@ -584,5 +708,7 @@ fn result_of(s: &Study, base: &Study, leaves: &[(String, i32)], value: Counting)
         clauses,
         carries_the_loss,
         outside,
+        exposure,
+        clause_amounts,
     }
 }

@@ -28,8 +28,12 @@ pub struct Source {
     pub rules_dir: Option<std::path::PathBuf>,
     /// Partners that do not take part in the agreement (an overlay's `not_taking_part`).
     pub absent: Vec<String>,
-    /// Partners that leave the agreement from a year on (a stress test's `leaves`).
+    /// Partners that leave the agreement from a year on (a stress test's `leaves`), keeping
+    /// their contracts.
     pub leaves: Vec<(String, i32)>,
+    /// Providers that leave the agreement and the region's market from a year on (a stress
+    /// test's `exits_market`): their clients go to providers outside the network.
+    pub exits_market: Vec<(String, i32)>,
 }
 
 impl Source {
@@ -60,6 +64,7 @@ impl Source {
                 rules_dir: Some(a.rules_dir),
                 absent: a.absent,
                 leaves: Vec::new(),
+                exits_market: Vec::new(),
             });
         }
         Ok(Source {
@@ -276,11 +281,16 @@ impl Prepared {
         let mut network = variant::Variant::coalition(variant::NETWORK, m, |i| {
             !source.absent.iter().any(|a| *a == m.partners[i].id)
         });
-        network.leaves = source
-            .leaves
-            .iter()
-            .filter_map(|(id, y)| Some((m.partners.iter().position(|p| &p.id == id)?, *y)))
-            .collect();
+        let indexed = |named: &[(String, i32)]| -> Vec<(usize, i32)> {
+            named
+                .iter()
+                .filter_map(|(id, y)| Some((m.partners.iter().position(|p| &p.id == id)?, *y)))
+                .collect()
+        };
+        network.exits_market = indexed(&source.exits_market);
+        // Leaving the market is leaving the agreement too.
+        network.leaves = indexed(&source.leaves);
+        network.leaves.extend(network.exits_market.iter().copied());
         let mut variants = vec![variant::Variant::baseline(m), network.clone()];
         if has_go_no_go(m) {
             variants.push(variant::Variant {

@@ -42,8 +42,12 @@ pub struct Variant {
     /// Per partner, in the model's order: whether it takes part in the agreement.
     pub takes_part: Vec<bool>,
     /// Partners (index, year) that take part until the year before `year` and leave the
-    /// agreement from `year` on (a stress test's "the hospital leaves in 2027").
+    /// agreement from `year` on (a stress test's "the hospital leaves in 2027"). A provider
+    /// that leaves keeps its contracts and its clients: it stops taking part, not working.
     pub leaves: Vec<(usize, i32)>,
+    /// Of those, the providers that also leave the region's market from their year on (a
+    /// stress test's `exits_market`): their clients go to providers outside the network.
+    pub exits_market: Vec<(usize, i32)>,
     pub overlays: Vec<Overlay>,
     /// The programme goes on whatever the rules decide: a rule's `stop_investing` is
     /// recorded (its events fire) but stops nothing. Beside the board's decision, it shows
@@ -93,6 +97,7 @@ impl Variant {
             name: name.to_string(),
             takes_part: (0..m.partners.len()).map(member).collect(),
             leaves: Vec::new(),
+            exits_market: Vec::new(),
             overlays: Vec::new(),
             continues: false,
         }
@@ -117,16 +122,23 @@ impl Variant {
         self.leaves.iter().any(|&(q, y)| q == p && year >= y)
     }
 
+    /// Whether provider `p` has left the region's market by `year` (a stress test's
+    /// `exits_market`).
+    pub fn has_exited(&self, p: usize, year: i32) -> bool {
+        self.exits_market.iter().any(|&(q, y)| q == p && year >= y)
+    }
+
     /// Each partner's market shares in `year` (per partner, the domains it delivers with its
     /// share) and those of providers outside the network. A provider that has left the
-    /// agreement hands its clients to providers outside the network: from its leaving year
-    /// on its shares are theirs. A provider that never took part keeps its clients.
+    /// market hands its clients to providers outside the network: from its year on its shares
+    /// are theirs. A provider that only left the agreement, or never took part, keeps its
+    /// clients.
     pub fn market_in(&self, m: &Model, year: i32) -> (Vec<Market>, Market) {
         let mut outside = Market::new();
         let market = (0..m.partners.len())
             .map(|pi| {
                 let shares = m.market_of(pi);
-                if !self.has_left(pi, year) {
+                if !self.has_exited(pi, year) {
                     return shares;
                 }
                 for (d, share) in shares {

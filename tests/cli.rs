@@ -644,7 +644,7 @@ fn a_command_that_would_not_fit_in_memory_says_so_before_it_starts() {
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.contains("the 11 studies of this command would keep")
+        err.contains("the 12 studies of this command would keep")
             && err.contains("kloof may use 60.0 MiB")
             && err.contains("--runs 2"),
         "{err}"

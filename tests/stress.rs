@@ -125,13 +125,13 @@ fn a_partner_that_leaves_is_paid_as_before_until_it_leaves_and_nothing_after() {
 }
 
 #[test]
-fn a_provider_that_leaves_hands_its_clients_to_providers_outside_the_network() {
+fn a_provider_that_exits_the_market_hands_its_clients_to_providers_outside_the_network() {
     // Stad en Ommeland: Martini and the UMCG deliver hospital care, half each. When Martini
-    // leaves in 2027 its half goes to providers outside the network, whose margin is then
-    // exactly the UMCG's; Martini's margin and position stop changing.
+    // exits the market in 2027 its half goes to providers outside the network, whose margin is
+    // then exactly the UMCG's; Martini's margin and position stop changing.
     let (studies, _) = shocked(
         "stad-en-ommeland",
-        "shocks:\n  - name: out\n    leaves: {martini: 2027}\n",
+        "shocks:\n  - name: out\n    exits_market: {martini: 2027}\n",
     );
     let (base, out) = (&studies[0], &studies[1]);
     assert!(
@@ -172,6 +172,41 @@ fn a_provider_that_leaves_hands_its_clients_to_providers_outside_the_network() {
 }
 
 #[test]
+fn a_provider_that_leaves_the_agreement_keeps_its_contracts_and_clients() {
+    // When Martini only leaves the agreement in 2027, it goes on delivering its half of
+    // hospital care under its contract: its margin is there every year, no outside provider
+    // takes its clients, and the network's changes of demand go on moving its position.
+    let (studies, _) = shocked(
+        "stad-en-ommeland",
+        "shocks:\n  - name: out\n    leaves: {martini: 2027}\n",
+    );
+    let out = &studies[1];
+    assert!(out.outcomes.get(NETWORK, "margin.eur.outside", 2027).is_none());
+    for y in 2027..=2030 {
+        assert!(
+            values(out, "margin.eur.martini", y).iter().all(|&x| x != 0.0),
+            "{y}"
+        );
+        assert_eq!(
+            series(out, "margin.eur.martini", y),
+            series(out, "margin.eur.umcg", y),
+            "{y}: half each, as before"
+        );
+        // It is paid nothing by the agreement any more.
+        assert!(
+            values(out, "partner.martini.received", y)
+                .iter()
+                .all(|&x| x == 0.0),
+            "{y}"
+        );
+    }
+    assert_ne!(
+        series(out, "partner.martini.net", 2030),
+        series(out, "partner.martini.net", 2026)
+    );
+}
+
+#[test]
 fn a_stress_test_does_not_depend_on_the_thread_count() {
     // Stad en Ommeland's own shocks: a provider leaving, a rule parameter changed.
     let with = |threads| {
@@ -182,7 +217,7 @@ fn a_stress_test_does_not_depend_on_the_thread_count() {
         stress::run(&scenario("stad-en-ommeland"), None, &options, &|_, _| {}).expect("runs")
     };
     let ((one, a), (three, b)) = (with(1), with(3));
-    assert_eq!(one.len(), 4);
+    assert_eq!(one.len(), 5);
     for (x, y) in one.iter().zip(&three) {
         assert_same(x, y);
     }

@@ -146,6 +146,7 @@ impl Players {
             name: format!("coalition-{}", s.0),
             takes_part,
             leaves: Vec::new(),
+            exits_market: Vec::new(),
             overlays: Vec::new(),
             continues: false,
         }

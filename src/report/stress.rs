@@ -49,6 +49,7 @@ pub fn render(manifests: &[Manifest], st: &Stress) -> String {
         |r| &r.expected_shortfall,
         mln,
     );
+    exposure(&mut s, st);
     let _ = writeln!(
         s,
         "\n## Clauses that fired\n\nShare of runs in which a rule's event fired in at least one \
@@ -70,7 +71,9 @@ pub fn render(manifests: &[Manifest], st: &Stress) -> String {
          cost, for a provider its margin on care, for every partner plus what it received \
          through the agreement less what it paid. Positions against the baseline (above) can \
          hardly move under a shock that hits the baseline as much as the network, such as \
-         wages. A partner that leaves is judged on its years in the network.\n"
+         wages. A partner that leaves the agreement (`leaves`) keeps its contracts and \
+         clients and is judged on every year; a provider that leaves the market \
+         (`exits_market`) is judged on its years in it.\n"
     );
     for r in st.shocks.iter().skip(1) {
         let _ = match &r.carries_the_loss {
@@ -106,6 +109,102 @@ pub fn render(manifests: &[Manifest], st: &Stress) -> String {
         }
     }
     s
+}
+
+/// Each financier's exposure: the base year by year, then the worst year and the deepest fall
+/// under every shock.
+fn exposure(s: &mut String, st: &Stress) {
+    let Some(base) = st.shocks.first() else {
+        return;
+    };
+    if base.exposure.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        s,
+        "\n## Exposure per financier\n\nWhat the agreement gains or costs each financier in a \
+         year: the change of its position that year (median; a bad year, one in twenty, the \
+         5th percentile; expected shortfall, the mean of its worst 5 % of runs), in EUR and \
+         against its own budget that year. The deepest fall is the largest drop of its \
+         position summed from the start below an earlier high (the start counting as 0).\n"
+    );
+    let pct = |x: f64, budget: f64| {
+        if budget > 0.0 {
+            format!("{:.2} %", 100.0 * x / budget)
+        } else {
+            "-".into()
+        }
+    };
+    for e in &base.exposure {
+        let _ = writeln!(
+            s,
+            "**{}** (`{}`): deepest fall {} (median), {} (95th percentile).\n\n| year | median | \
+             bad year (P5) | expected shortfall | shortfall / budget |\n|---:|---:|---:|---:|---:|",
+            super::plain(&e.financier),
+            super::plain(&st.comparison.names[0]),
+            mln(e.max_drawdown_p50),
+            mln(e.max_drawdown_p95)
+        );
+        for y in &e.years {
+            let _ = writeln!(
+                s,
+                "| {} | {} | {} | {} | {} |",
+                y.year,
+                mln(y.p50),
+                mln(y.p5),
+                mln(y.expected_shortfall),
+                pct(y.expected_shortfall, y.budget)
+            );
+        }
+        let _ = writeln!(s);
+    }
+    let _ = writeln!(
+        s,
+        "Under each shock: the financier's worst year (lowest expected shortfall) and its deepest \
+         fall at the 95th percentile.\n\n| financier | {} |\n|---|{}",
+        st.comparison.names.join(" | "),
+        "---:|".repeat(st.comparison.names.len())
+    );
+    for e in &base.exposure {
+        let cells: Vec<String> = st
+            .shocks
+            .iter()
+            .map(|r| {
+                r.exposure
+                    .iter()
+                    .find(|x| x.financier == e.financier)
+                    .and_then(|x| {
+                        let worst = x
+                            .years
+                            .iter()
+                            .min_by(|a, b| a.expected_shortfall.total_cmp(&b.expected_shortfall))?;
+                        Some(format!(
+                            "{} in {}; fall {}",
+                            mln(worst.expected_shortfall),
+                            worst.year,
+                            mln(x.max_drawdown_p95)
+                        ))
+                    })
+                    .unwrap_or_else(|| "-".into())
+            })
+            .collect();
+        let _ = writeln!(
+            s,
+            "| {} | {} |",
+            super::plain(&e.financier),
+            cells.join(" | ")
+        );
+    }
+    if base.clause_amounts.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        s,
+        "\n## Clause amounts at P95\n\nWhat each rule's tallies (overproduction, unused lump \
+         sums, ...) come to per partner, summed over the period, at the 95th percentile of the \
+         runs.\n"
+    );
+    table(s, "tally", &st.comparison.names, st, |r| &r.clause_amounts, mln);
 }
 
 /// A table with a row per name the base lists (a partner, an event) and a column per

@@ -51,8 +51,8 @@ pub(super) struct VariantSeries {
     pub unmet_hours_total: usize,
     /// Per provider (partner index, series): its margin on care, contract revenue less cost.
     pub margin: Vec<(usize, usize)>,
-    /// In a variant a provider leaves: the margin of the providers outside the network on
-    /// the clients it handed them.
+    /// In a variant a provider leaves the market: the margin of the providers outside the
+    /// network on the clients it handed them.
     pub margin_outside: Option<usize>,
     pub informal_share: Option<usize>,
     /// Variants with an agreement: what it did.
@@ -174,7 +174,7 @@ impl Layout {
                     .map(|(pi, p)| (pi, a.add(format!("margin.eur.{}", p.id))))
                     .collect(),
                 margin_outside: v
-                    .leaves
+                    .exits_market
                     .iter()
                     .any(|&(pi, _)| !m.market_of(pi).is_empty())
                     .then(|| a.add("margin.eur.outside")),

@@ -43,10 +43,10 @@ struct Network<'a> {
     /// so the intervention costs and achieves only the rest.
     delivered_part: Vec<f64>,
     /// This year's market shares, per partner and of the providers outside the network (see
-    /// [`Variant::market_in`]), and which partners have left.
+    /// [`Variant::market_in`]), and which providers have left the market.
     market: Vec<Market>,
     outside_market: Market,
-    left: Vec<bool>,
+    exited: Vec<bool>,
     /// Per partner and run: what it received this year for delivering interventions (at
     /// cost: the work costs it what it is paid).
     intervention_revenue: Vec<Vec<f64>>,
@@ -347,7 +347,7 @@ impl<'a> Network<'a> {
             delivered_part,
             market: cx.market.clone(),
             outside_market: Vec::new(),
-            left: vec![false; m.partners.len()],
+            exited: vec![false; m.partners.len()],
             intervention_revenue: grid(m.partners.len()),
             last_unmet: grid(m.domains.len()),
             on_top: grid(m.financiers.len()),
@@ -381,8 +381,8 @@ impl<'a> Network<'a> {
             (self.deliverers, self.delivered_part) =
                 deliverers_in(m, variant, &self.ledger, self.sinks[1], year);
             (self.market, self.outside_market) = variant.market_in(m, year);
-            for (pi, left) in self.left.iter_mut().enumerate() {
-                *left = variant.has_left(pi, year);
+            for (pi, exited) in self.exited.iter_mut().enumerate() {
+                *exited = variant.has_exited(pi, year);
             }
         }
         self.own.positions.clone_from(&self.partner_net);
@@ -704,10 +704,12 @@ impl<'a> Network<'a> {
                 (base.domain_cost[fi][b], own.domain_cost[fi][b])
             });
             // Providers gain or lose their margin on care; the intervention money they
-            // receive pays for work that costs them as much. A provider that has left is out
-            // of the comparison: its clients are with providers outside the network, whose
-            // margin the agreement changes (`margin.eur.outside`), not its position.
-            let margin_change = if self.left[pi] {
+            // receive pays for work that costs them as much. A provider that has left the
+            // agreement keeps its clients, and the network's changes of demand still move its
+            // margin. One that has left the market is out of the comparison: its clients are
+            // with providers outside the network, whose margin the agreement changes
+            // (`margin.eur.outside`), not its position.
+            let margin_change = if self.exited[pi] {
                 0.0
             } else {
                 care::margin(&self.market[pi], own, b) - care::margin(&cx.market[pi], base, b)
