@@ -43,16 +43,23 @@ pub fn evppi(theta: &[f64], nb: &[Vec<f64>]) -> f64 {
     let bins = ((n as f64).sqrt().floor() as usize).max(2);
     let mut order: Vec<usize> = (0..n).collect();
     order.sort_by(|&a, &b| theta[a].total_cmp(&theta[b]));
+    // Each bin's gain over the decision best on average, summed bin by bin: so decisions
+    // that are the same give exactly 0, not the rounding of two sums that differ in order.
+    let means: Vec<f64> = nb.iter().map(|d| d.iter().sum::<f64>() / n as f64).collect();
+    let on_average = (0..nb.len())
+        .max_by(|&a, &b| means[a].total_cmp(&means[b]))
+        .unwrap_or(0);
     let mut total = 0.0;
     for k in 0..bins {
         let part = &order[k * n / bins..(k + 1) * n / bins];
-        let best = nb
+        let sums: Vec<f64> = nb
             .iter()
-            .map(|d| part.iter().map(|&i| d[i]).sum::<f64>() / part.len() as f64)
-            .fold(f64::NEG_INFINITY, f64::max);
-        total += best * part.len() as f64;
+            .map(|d| part.iter().map(|&i| d[i]).sum::<f64>())
+            .collect();
+        let best = sums.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        total += best - sums[on_average];
     }
-    (total / n as f64 - best_on_average(nb)).max(0.0)
+    (total / n as f64).max(0.0)
 }
 
 /// The value of information of one decision.

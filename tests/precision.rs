@@ -41,12 +41,13 @@ fn precision_stops_at_the_plain_study_of_the_runs_it_took() {
         &source,
         Options {
             runs: Some(8000),
-            precision: Some(0.02),
+            // network.net's median lies near zero (EUR -1.2 mln, spread about 1 mln): 10 %.
+            precision: Some(0.1),
             ..Options::default()
         },
     );
     let p = s.manifest.precision.clone().expect("recorded");
-    assert!(p.met && p.widest_relative_interval <= 0.02);
+    assert!(p.met && p.widest_relative_interval <= 0.1, "{p:?}");
     assert_eq!(p.runs_needed, s.manifest.provenance.runs);
     assert!([1000, 2000, 4000, 8000].contains(&p.runs_needed));
     let plain = run(

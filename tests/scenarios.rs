@@ -31,6 +31,27 @@ fn every_scenario_runs_and_its_ledger_balances() {
     }
 }
 
+/// Every shipped scenario and overlay passes `kloof check` (rules resolved, stress shocks
+/// that still apply, a dry run of every year and hook): an overlay that removes a rule must
+/// also remove the base's shocks that test it.
+#[test]
+fn every_shipped_scenario_and_overlay_passes_check() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let overlays = std::fs::read_dir(root.join("overlays")).expect("overlays folder");
+    let mut paths: Vec<_> = common::SHIPPED
+        .iter()
+        .map(|n| root.join(format!("{n}.yaml")))
+        .chain(overlays.map(|e| e.expect("entry").path()))
+        .collect();
+    paths.sort();
+    for path in paths {
+        if let Err(errors) = kloof::study::check(&path) {
+            let text: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
+            panic!("{}: {}", path.display(), text.join("; "));
+        }
+    }
+}
+
 /// Every intervention effect says what it rests on: its own comment names the evidence or says
 /// it is an assumption, so a board reading "saves in X % of runs" can see where X comes from.
 #[test]

@@ -693,11 +693,13 @@ fn care(s: &mut String, v: &View, about: &About) {
     );
     let _ = writeln!(
         s,
-        "- Where it comes from (FTE-years, medians): demand the interventions avoid in domains \
-         short of staff frees {} for people who would otherwise wait (`avoided.fte.freed`); the \
-         staff the interventions draw from care no longer deliver {} (`care.displaced.fte`). \
-         Demand avoided where staff were to spare, which lowers the bill instead, is {} \
-         (`avoided.fte.cash`).",
+        "- Where it comes from (FTE-years, medians): **freed capacity**, demand the \
+         interventions avoid whose staff go on to serve people who would otherwise wait, {} \
+         (`avoided.fte.freed`); the staff the interventions draw from care no longer deliver {} \
+         (`care.displaced.fte`). **Cash saving**: demand avoided that is not replaced, where \
+         staff were to spare or where freed care is not refilled from the waiting list \
+         (`refill`), {} (`avoided.fte.cash`): care not delivered, which lowers the bill where \
+         the contract follows the care.",
         f(freed),
         f(displaced),
         f(cash)
@@ -987,8 +989,9 @@ fn path(s: &mut String, v: &View, about: &About) {
 }
 
 /// Why the network saves money or not: a saving follows from the assumed effects only where
-/// the demand avoided falls on staff to spare; where staff are short it frees them for people
-/// who would otherwise wait, and no effect size turns that into money.
+/// the demand avoided is not replaced (staff to spare, or freed care not refilled from the
+/// waiting list); where the freed staff serve people who would otherwise wait, no effect size
+/// turns that into money.
 fn what_savings_rest_on(v: &View, end: i32) -> String {
     let part = |m: &str| summed(v, NETWORK, m, end).map(|x| Summary::of(&x).p50);
     let (Some(cash), Some(freed)) = (part("avoided.fte.cash"), part("avoided.fte.freed")) else {
@@ -997,12 +1000,12 @@ fn what_savings_rest_on(v: &View, end: i32) -> String {
     let avoided = cash + freed;
     if avoided > 0.0 && freed >= cash {
         format!(
-            "Of the demand the interventions avoid ({} FTE-years, median), {} falls in domains \
-             short of staff: it frees staff for people who would otherwise wait (care gained, \
-             above) and lowers no bill; only {} falls where staff were to spare and saves \
-             money. So the share of runs with a saving follows from the staff shortage, not \
-             from the interventions' effects; larger effects would gain more care, not more \
-             money.",
+            "Of the demand the interventions avoid ({} FTE-years, median), {} frees staff who \
+             go on to serve people who would otherwise wait (care gained, above) and lowers no \
+             bill; only {} is not replaced (staff to spare, or freed care not refilled from \
+             the waiting list: each domain's `refill`) and can save money. So the share of runs \
+             with a saving follows from the staff shortage and the refill assumed as much as \
+             from the interventions' effects; larger effects would gain mostly care, not money.",
             int(avoided),
             int(freed),
             int(cash)
