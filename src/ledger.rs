@@ -313,6 +313,13 @@ impl Ledger {
         if f == t {
             return Err(LedgerError::SameAccount(from.to_string()));
         }
+        // Zero in every run (one amount for all, or one per run): nothing to check or move.
+        // Rules often pay zero everywhere: a clause that does not apply this year, a
+        // settlement with nothing to settle.
+        let every_run = amounts.len() == 1 || amounts.len() >= self.len;
+        if every_run && amounts.iter().all(|a| *a == 0.0) {
+            return Ok(());
+        }
         let guard_fund = rule.is_some() && from.starts_with(FUND_PREFIX);
         // Compared once, not in every run.
         let (from_outside, from_interventions) = (from == OUTSIDE, from == INTERVENTIONS);
