@@ -313,7 +313,16 @@ impl Ledger {
         if f == t {
             return Err(LedgerError::SameAccount(from.to_string()));
         }
+        // Zero in every run (one amount for all, or one per run): nothing to check or move.
+        // Rules often pay zero everywhere: a clause that does not apply this year, a
+        // settlement with nothing to settle.
+        let every_run = amounts.len() == 1 || amounts.len() >= self.len;
+        if every_run && amounts.iter().all(|a| *a == 0.0) {
+            return Ok(());
+        }
         let guard_fund = rule.is_some() && from.starts_with(FUND_PREFIX);
+        // Compared once, not in every run.
+        let (from_outside, from_interventions) = (from == OUTSIDE, from == INTERVENTIONS);
         // Every run is checked before any balance changes, so a refused transfer changes nothing.
         let mut after = Vec::with_capacity(self.len);
         for b in 0..self.len {
@@ -326,11 +335,13 @@ impl Ledger {
             }
             let c = cents(a);
             if let Some(allowed) = rule.filter(|_| c > 0) {
-                let to = to.to_string();
-                if from == OUTSIDE && !allowed.money_from_outside {
+                // The account's name is copied only for an error: this runs for every run.
+                if from_outside && !allowed.money_from_outside {
+                    let to = to.to_string();
                     return Err(LedgerError::FromOutside { to, run, amount: a });
                 }
-                if from == INTERVENTIONS && !allowed.withdrawals_from_interventions {
+                if from_interventions && !allowed.withdrawals_from_interventions {
+                    let to = to.to_string();
                     return Err(LedgerError::FromInterventions { to, run, amount: a });
                 }
             }
@@ -342,7 +353,7 @@ impl Ledger {
                 .checked_sub(c)
                 .filter(|_| self.paid[f][b].checked_add(c).is_some())
                 .ok_or_else(|| overflow(from))?;
-            if rule.is_some() && from == INTERVENTIONS && c > 0 && from_after < -ROUNDING_CENTS {
+            if rule.is_some() && from_interventions && c > 0 && from_after < -ROUNDING_CENTS {
                 return Err(LedgerError::BeyondSpent {
                     to: to.to_string(),
                     run,

@@ -16,7 +16,7 @@
 //!   many runs share a batch (and on how the simulator chunks them);
 //! - two batches of different lengths cannot be combined: that is an error, never a panic.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::fmt;
 use std::sync::Arc;
 
@@ -37,6 +37,40 @@ thread_local! {
     /// hands them. The engine stops a hook that pushes it past
     /// [`super::limits::MAX_BATCH_VALUES`].
     static LIVE_VALUES: Cell<usize> = const { Cell::new(0) };
+}
+
+thread_local! {
+    /// Buffers of batch values dropped on this thread, kept for the next batch a script or the
+    /// host creates. A hook creates and drops hundreds of batches of the same length; through
+    /// glibc malloc each cost an allocation and a free (and, above its trim threshold, pages
+    /// returned to the OS and faulted in again: pitfall 2 in the notes). Profiled at 512 runs,
+    /// malloc and free were a sixth of a hook's time before this pool.
+    static SPARE: RefCell<Vec<Vec<f64>>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Most buffers [`SPARE`] keeps: more than a hook holds at once in the shipped rules, and at
+/// 2,048 runs 1 MB a thread.
+const MAX_SPARE: usize = 64;
+
+/// An empty buffer, with room for `len` values when a spare one of that size was left.
+fn spare(len: usize) -> Vec<f64> {
+    SPARE
+        .try_with(|s| s.borrow_mut().pop())
+        .ok()
+        .flatten()
+        .map(|mut v| {
+            v.clear();
+            v.reserve(len);
+            v
+        })
+        .unwrap_or_else(|| Vec::with_capacity(len))
+}
+
+/// `values` as a new buffer, taken from the spare ones when there is one.
+pub fn copied(values: &[f64]) -> Vec<f64> {
+    let mut v = spare(values.len());
+    v.extend_from_slice(values);
+    v
 }
 
 /// How many batch buffers exist on this thread: created and not yet dropped.
@@ -66,8 +100,8 @@ fn fresh(values: Values) -> RhaiResultOf<Arc<Values>> {
 
 /// A batch a host function creates for a script (`balance`, `net_paid`), under the same
 /// limit as the batches scripts compute.
-pub fn checked(values: Vec<f64>) -> RhaiResultOf<Batch> {
-    fresh(Values::new(values)).map(Batch)
+pub fn checked(values: Values) -> RhaiResultOf<Batch> {
+    fresh(values).map(Batch)
 }
 
 /// The buffer of `target` to write in place, copied first when it is shared (and then under
@@ -98,13 +132,23 @@ impl Values {
 impl Drop for Values {
     fn drop(&mut self) {
         LIVE_VALUES.with(|n| n.set(n.get().saturating_sub(1)));
+        if self.0.capacity() > 0 {
+            let buffer = std::mem::take(&mut self.0);
+            // Not while the thread is ending: the spare buffers may be gone already.
+            let _ = SPARE.try_with(|s| {
+                let mut s = s.borrow_mut();
+                if s.len() < MAX_SPARE {
+                    s.push(buffer);
+                }
+            });
+        }
     }
 }
 
 /// A copy is a second buffer, counted as such (`Arc::make_mut` copies a shared batch).
 impl Clone for Values {
     fn clone(&self) -> Self {
-        Self::new(self.0.clone())
+        Self::new(copied(&self.0))
     }
 }
 
@@ -123,7 +167,10 @@ impl std::ops::DerefMut for Values {
 
 impl FromIterator<f64> for Values {
     fn from_iter<I: IntoIterator<Item = f64>>(iter: I) -> Self {
-        Self::new(iter.into_iter().collect())
+        let iter = iter.into_iter();
+        let mut v = spare(iter.size_hint().0);
+        v.extend(iter);
+        Self::new(v)
     }
 }
 
@@ -139,7 +186,14 @@ pub struct Batch(Arc<Values>);
 impl Batch {
     /// A batch of `len` runs that all hold `value`, e.g. a scenario parameter handed to a rule.
     pub fn splat(len: usize, value: f64) -> Self {
-        Self::from_vec(vec![value; len])
+        let mut v = spare(len);
+        v.resize(len, value);
+        Self::from_vec(v)
+    }
+
+    /// A batch holding a copy of `values`.
+    pub fn from_slice(values: &[f64]) -> Self {
+        Self::from_vec(copied(values))
     }
 
     /// A batch from per-run values, run `i` at index `i`.
@@ -166,8 +220,14 @@ impl Batch {
     pub fn into_vec(self) -> Vec<f64> {
         match Arc::try_unwrap(self.0) {
             Ok(mut own) => std::mem::take(&mut own.0),
-            Err(shared) => shared.0.clone(),
+            Err(shared) => copied(&shared.0),
         }
+    }
+}
+
+impl From<Values> for Batch {
+    fn from(values: Values) -> Self {
+        Self(Arc::new(values))
     }
 }
 
@@ -449,7 +509,7 @@ fn assign_with<F: Fn(f64, f64) -> f64>(target: &mut Batch, value: Arg, f: F) -> 
 /// Checks that `c` is a condition: every run's value true (1) or false (0), as comparisons and
 /// `and`/`or`/`not` give. A number where a rule decides (NaN, 2, -1) is a fault in the rule,
 /// not a decision: read as "not zero" it fired events and stopped programmes in every run.
-pub fn condition(c: &Batch, what: &str) -> Result<(), String> {
+pub fn condition(c: &Batch, what: impl fmt::Display) -> Result<(), String> {
     match c.as_slice().iter().position(|x| *x != 0.0 && *x != 1.0) {
         None => Ok(()),
         Some(b) => Err(format!(
@@ -522,7 +582,7 @@ fn sum_array(items: &mut Array) -> RhaiResultOf<Dynamic> {
             if scalar != 0.0 {
                 acc.iter_mut().for_each(|a| *a += scalar);
             }
-            Dynamic::from(checked(acc)?)
+            Dynamic::from(checked(Values::new(acc))?)
         }
     })
 }

@@ -59,8 +59,10 @@ fn param_value(p: &ParamModel, draws: &Draws) -> Dynamic {
     match p {
         ParamModel::Number(id) => match draws.fixed(*id) {
             Some(v) => Dynamic::from_float(v),
-            None => Dynamic::from(Batch::from_vec(
-                (0..draws.len()).map(|b| draws.at(*id, b)).collect(),
+            None => Dynamic::from(Batch::from(
+                (0..draws.len())
+                    .map(|b| draws.at(*id, b))
+                    .collect::<batch::Values>(),
             )),
         },
         ParamModel::Text(t) => Dynamic::from(t.clone()),
@@ -390,8 +392,10 @@ struct HostState {
     year: i32,
     hook: Hook,
     rule: usize,
-    rule_paths: Vec<String>,
-    /// What the scenario allows each rule (by index, as `rule_paths`).
+    /// Per rule, where its transfers come from: the file, and the line of the call, set by
+    /// each `pay` in place (no copy of the path per call).
+    origins: Vec<Origin>,
+    /// What the scenario allows each rule (by index, as `origins`).
     allowed: Vec<Allowances>,
     domains: Vec<String>,
     domain_financier: Vec<String>,
@@ -405,7 +409,8 @@ struct HostState {
     /// to or from them.
     absent: Vec<String>,
     investing: Vec<f64>,
-    memory: HashMap<(usize, String), Dynamic>,
+    /// Per rule (by index), what it remembered: looked up by `recall` without building a key.
+    memory: HashMap<usize, HashMap<String, Dynamic>>,
     /// Set by `scale_demand`: the map `s` must be rebuilt for the next rule.
     demand_changed: bool,
 }
@@ -419,7 +424,10 @@ impl HostState {
             hook: Hook::Start,
             rule: 0,
             allowed: vec![Allowances::default(); rule_paths.len()],
-            rule_paths,
+            origins: rule_paths
+                .into_iter()
+                .map(|rule| Origin { rule, line: 0 })
+                .collect(),
             domains,
             domain_financier,
             demand: VariantFrame::default(),
@@ -508,11 +516,7 @@ fn register_api(engine: &mut Engine, state: &Shared) {
           -> Result<(), Box<EvalAltResult>> {
         let mut s = lock(&st);
         let len = s.demand.cost_total.len();
-        let amount = to_batch(&amount, len).map_err(|e| runtime_error(e, ctx.call_position()))?;
-        let origin = Origin {
-            rule: s.rule_paths[s.rule].clone(),
-            line: ctx.call_position().line().unwrap_or(0),
-        };
+        let amount = Amount::of(&amount, len).map_err(|e| runtime_error(e, ctx.call_position()))?;
         let (year, allowed) = (s.year, s.allowed[s.rule]);
         if amount.as_slice().iter().any(|a| *a != 0.0)
             && let Some(who) = [from, to]
@@ -527,8 +531,11 @@ fn register_api(engine: &mut Engine, state: &Shared) {
                 ctx.call_position(),
             ));
         }
+        let s = &mut *s;
+        let origin = &mut s.origins[s.rule];
+        origin.line = ctx.call_position().line().unwrap_or(0);
         s.ledger
-            .transfer_by_rule(from, to, amount.as_slice(), year, &origin, reason, allowed)
+            .transfer_by_rule(from, to, amount.as_slice(), year, origin, reason, allowed)
             .map_err(|e| runtime_error(e.to_string(), ctx.call_position()))
     };
     let p = pay.clone();
@@ -651,7 +658,7 @@ fn register_api(engine: &mut Engine, state: &Shared) {
         let mut s = lock(&st);
         let len = s.demand.cost_total.len();
         let c = to_batch(&condition, len).map_err(|e| runtime_error(e, pos))?;
-        batch::condition(&c, &format!("event `{name}`"))
+        batch::condition(&c, format_args!("event `{name}`"))
             .map_err(|e| runtime_error(e, pos))?;
         let fired = s
             .events
@@ -738,21 +745,22 @@ fn register_api(engine: &mut Engine, state: &Shared) {
               value: Dynamic|
               -> Result<(), Box<EvalAltResult>> {
             let mut s = lock(&st);
-            let key = (s.rule, name.to_string());
-            if !s.memory.contains_key(&key) {
-                let rule = s.rule;
-                let names = s.memory.keys().filter(|(r, _)| *r == rule).count();
-                if names >= MAX_REMEMBERED || name.chars().count() > MAX_NAME_CHARS {
-                    return Err(runtime_error(
-                        format!(
-                            "a rule may remember at most {MAX_REMEMBERED} names of at most \
-                             {MAX_NAME_CHARS} characters: use the same names every year"
-                        ),
-                        ctx.call_position(),
-                    ));
-                }
+            let rule = s.rule;
+            let memory = s.memory.entry(rule).or_default();
+            if let Some(kept) = memory.get_mut(name) {
+                *kept = value;
+                return Ok(());
             }
-            s.memory.insert(key, value);
+            if memory.len() >= MAX_REMEMBERED || name.chars().count() > MAX_NAME_CHARS {
+                return Err(runtime_error(
+                    format!(
+                        "a rule may remember at most {MAX_REMEMBERED} names of at most \
+                         {MAX_NAME_CHARS} characters: use the same names every year"
+                    ),
+                    ctx.call_position(),
+                ));
+            }
+            memory.insert(name.to_string(), value);
             Ok(())
         },
     );
@@ -760,7 +768,8 @@ fn register_api(engine: &mut Engine, state: &Shared) {
     engine.register_fn("recall", move |name: &str, default: Dynamic| -> Dynamic {
         let s = lock(&st);
         s.memory
-            .get(&(s.rule, name.to_string()))
+            .get(&s.rule)
+            .and_then(|m| m.get(name))
             .cloned()
             .unwrap_or(default)
     });
@@ -794,7 +803,39 @@ struct Running<'a> {
 }
 
 fn batch(v: &[f64]) -> Dynamic {
-    Dynamic::from(Batch::from_vec(v.to_vec()))
+    Dynamic::from(Batch::from_slice(v))
+}
+
+/// An amount a script hands the ledger: a number stays one number (the ledger applies it to
+/// every run) instead of becoming a batch of copies of it.
+enum Amount {
+    One([f64; 1]),
+    Runs(Batch),
+}
+
+impl Amount {
+    /// As [`to_batch`], with the same errors.
+    fn of(value: &Dynamic, len: usize) -> Result<Amount, String> {
+        if let Ok(x) = value.as_float() {
+            return Ok(Amount::One([x]));
+        }
+        if let Ok(n) = value.as_int() {
+            return Ok(Amount::One([n as f64]));
+        }
+        to_batch(value, len).map(Amount::Runs)
+    }
+
+    fn as_slice(&self) -> &[f64] {
+        match self {
+            Amount::One(x) => x,
+            Amount::Runs(b) => b.as_slice(),
+        }
+    }
+}
+
+/// A batch value computed run by run, into a buffer of the batch API's spare ones.
+fn batch_of(values: impl Iterator<Item = f64>) -> Dynamic {
+    Dynamic::from(Batch::from(values.collect::<batch::Values>()))
 }
 
 impl<'a> BatchRules<'a> {
@@ -921,61 +962,56 @@ impl<'a> BatchRules<'a> {
                 m.insert("fte".into(), batch(&v.demand_fte[d]));
                 demand.insert(id.as_str().into(), m.into());
                 let (eur, fte) = if has_care {
-                    (v.delivered_eur[d].clone(), v.delivered_fte[d].clone())
+                    (&v.delivered_eur[d], &v.delivered_fte[d])
                 } else {
-                    (v.demand_eur[d].clone(), v.demand_fte[d].clone())
+                    (&v.demand_eur[d], &v.demand_fte[d])
                 };
-                let gone = |all: &[f64], done: &[f64]| -> Vec<f64> {
-                    all.iter().zip(done).map(|(a, b)| a - b).collect()
+                let gone = |all: &[f64], done: &[f64]| {
+                    batch_of(all.iter().zip(done).map(|(a, b)| a - b))
                 };
                 let mut u = Map::new();
-                u.insert("eur".into(), batch(&gone(&v.demand_eur[d], &eur)));
-                u.insert("fte".into(), batch(&gone(&v.demand_fte[d], &fte)));
+                u.insert("eur".into(), gone(&v.demand_eur[d], eur));
+                u.insert("fte".into(), gone(&v.demand_fte[d], fte));
                 unmet.insert(id.as_str().into(), u.into());
                 let mut m = Map::new();
-                m.insert("eur".into(), batch(&eur));
-                m.insert("fte".into(), batch(&fte));
+                m.insert("eur".into(), batch(eur));
+                m.insert("fte".into(), batch(fte));
                 // What the domain's contract paid for it (a fixed sum need not follow it).
                 let paid = match v.payments.get(d) {
-                    Some(p) if has_care => p.clone(),
-                    _ => eur.clone(),
+                    Some(p) if has_care => p,
+                    _ => eur,
                 };
-                m.insert("paid".into(), batch(&paid));
+                m.insert("paid".into(), batch(paid));
                 delivered.insert(id.as_str().into(), m.into());
             }
             let mut margin = Map::new();
             if has_care && v.payments.len() == s.domains.len() {
                 for (id, shares) in &self.market {
-                    let m: Vec<f64> = (0..len)
-                        .map(|b| {
-                            shares
-                                .iter()
-                                .map(|&(d, sh)| sh * (v.payments[d][b] - v.care_cost[d][b]))
-                                .sum()
-                        })
-                        .collect();
-                    margin.insert(id.as_str().into(), batch(&m));
+                    let m = (0..len).map(|b| {
+                        shares
+                            .iter()
+                            .map(|&(d, sh)| sh * (v.payments[d][b] - v.care_cost[d][b]))
+                            .sum()
+                    });
+                    margin.insert(id.as_str().into(), batch_of(m));
                 }
             }
             let mut payments = Map::new();
             for (f, id) in self.financiers.iter().enumerate() {
-                let paid = v
-                    .domain_cost
-                    .get(f)
-                    .cloned()
-                    .unwrap_or_else(|| vec![0.0; len]);
-                payments.insert(id.as_str().into(), batch(&paid));
+                let paid = match v.domain_cost.get(f) {
+                    Some(paid) => batch(paid),
+                    None => Dynamic::from(Batch::splat(len, 0.0)),
+                };
+                payments.insert(id.as_str().into(), paid);
             }
             let mut cost = Map::new();
             for (f, id) in self.financiers.iter().enumerate() {
                 cost.insert(id.as_str().into(), batch(&v.domain_cost[f]));
             }
             cost.insert("total".into(), batch(&v.cost_total));
-            let gap: Vec<f64> = (0..frame.len)
-                .map(|b| (0..s.domains.len()).map(|d| gap_of(d, b)).sum())
-                .collect();
+            let gap = (0..frame.len).map(|b| (0..s.domains.len()).map(|d| gap_of(d, b)).sum());
             let mut g = Map::new();
-            g.insert("fte".into(), batch(&gap));
+            g.insert("fte".into(), batch_of(gap));
             let mut out = Map::new();
             out.insert("demand".into(), demand.into());
             out.insert("delivered".into(), delivered.into());
@@ -1035,14 +1071,13 @@ impl<'a> BatchRules<'a> {
                 .collect::<Map>()
                 .into(),
         );
-        let savings: Vec<f64> = frame
+        let savings = frame
             .baseline
             .cost_total
             .iter()
             .zip(&network.cost_total)
-            .map(|(b, n)| b - n)
-            .collect();
-        map.insert("savings".into(), batch(&savings));
+            .map(|(b, n)| b - n);
+        map.insert("savings".into(), batch_of(savings));
         let mut t = Map::new();
         t.insert("available".into(), batch(transition.0));
         t.insert("spent".into(), batch(transition.1));
@@ -1123,6 +1158,9 @@ impl BatchRules<'_> {
     ) -> Result<(), RuleError> {
         let name = hook.function_name();
         let mut view = self.view(&lock(&host.state), shared, running);
+        // The last rule with the hook gets the map itself: a copy costs an allocation per
+        // nested map, and the rule consumes what it is given.
+        let last = self.set.rules.iter().rposition(|r| r.compiled.has_hook(name));
         for (i, rule) in self.set.rules.iter().enumerate() {
             if !rule.compiled.has_hook(name) {
                 continue;
@@ -1134,7 +1172,11 @@ impl BatchRules<'_> {
                     view = self.view(&s, shared, running);
                 }
             }
-            let mut args = view.clone();
+            let mut args = if Some(i) == last {
+                std::mem::take(&mut view)
+            } else {
+                view.clone()
+            };
             args.insert("params".into(), param_value(&rule.params, draws));
             // What a hook returns is not used: rules act through the API.
             call_hook(
@@ -1260,11 +1302,7 @@ pub fn run_case(case: &Case) -> Result<CaseOutcome, RuleError> {
         .collect();
     state.partner_ids = case.partners.clone();
     state.investing = vec![1.0];
-    state.memory = case
-        .memory
-        .iter()
-        .map(|(k, v)| ((0, k.clone()), v.clone()))
-        .collect();
+    state.memory = HashMap::from([(0, case.memory.iter().cloned().collect())]);
     Host::with(&mut state, |host| {
         call_hook(
             &host.engine,
