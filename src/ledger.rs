@@ -170,6 +170,9 @@ pub struct Ledger {
     /// The run whose entries are kept, and its entries.
     traced: Option<u64>,
     entries: Vec<Entry>,
+    /// Per rule (its origin's file) that moved money this year: what it moved, `[run]`, cents.
+    /// A clause that moves nothing in any run is worth telling a board about.
+    by_rule: Vec<(String, Vec<i64>)>,
 }
 
 fn cents(eur: f64) -> i64 {
@@ -203,6 +206,7 @@ impl Ledger {
             len,
             traced,
             entries: Vec::new(),
+            by_rule: Vec::new(),
         }
     }
 
@@ -376,9 +380,22 @@ impl Ledger {
             }
             after.push((c, from_after, to_after));
         }
+        let by_rule = match rule {
+            Some(_) => match self.by_rule.iter().position(|(r, _)| *r == origin.rule) {
+                Some(i) => Some(i),
+                None => {
+                    self.by_rule.push((origin.rule.clone(), vec![0; self.len]));
+                    Some(self.by_rule.len() - 1)
+                }
+            },
+            None => None,
+        };
         for (b, (c, from_after, to_after)) in after.into_iter().enumerate() {
             if c == 0 {
                 continue;
+            }
+            if let Some(i) = by_rule {
+                self.by_rule[i].1[b] += c;
             }
             let run = self.first_run + b as u64;
             let before = (self.balance[f][b], self.balance[t][b]);
@@ -425,8 +442,17 @@ impl Ledger {
         eur(self.received[account][b])
     }
 
+    /// The rule files (as their origins name them) that moved money this year, with what
+    /// they moved per run, EUR.
+    pub fn moved_by_rule(&self) -> impl Iterator<Item = (&str, impl Fn(usize) -> f64 + '_)> {
+        self.by_rule
+            .iter()
+            .map(|(file, moved)| (file.as_str(), move |b: usize| eur(moved[b])))
+    }
+
     /// Starts a new year's flows.
     pub fn new_year(&mut self) {
+        self.by_rule.iter_mut().for_each(|(_, moved)| moved.fill(0));
         for t in [&mut self.paid, &mut self.received] {
             t.iter_mut().for_each(|row| row.fill(0));
         }

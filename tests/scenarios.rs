@@ -257,3 +257,43 @@ fn stad_en_ommeland_judges_care_on_its_dashboard_and_errs_less_when_it_sees_clea
         "{clear} wrong without noise and lag, {noisy} with"
     );
 }
+
+/// What each rule moved (`clause.<rule>.eur`): Roermond's shared savings and domain shift pay
+/// in some runs (issue 22: they paid nothing in any run while avoided demand was always
+/// refilled), and a summary flags a rule that can pay but paid EUR 0 in every run, never one
+/// that only decides (go/no-go) or moves demand.
+#[test]
+fn every_summary_flags_a_clause_that_never_paid() {
+    let options = || Options {
+        runs: Some(200),
+        ..Options::default()
+    };
+    let roermond = run(&scenario("samen-gezond-roermond"), options());
+    for rule in ["shared_savings", "domain_shift", "no_cost_shifting"] {
+        let paid = roermond.outcomes.years.iter().any(|&y| {
+            roermond
+                .outcomes
+                .get(kloof::variant::NETWORK, &format!("clause.{rule}.eur"), y)
+                .expect("clause series")
+                .iter()
+                .any(|&x| x > 0.0)
+        });
+        assert!(paid, "{rule} pays in some run");
+    }
+    let zoetermeer = run(&scenario("zoetermeer"), options());
+    let dir = common::report(&zoetermeer);
+    let summary = std::fs::read_to_string(dir.path().join("summary.md")).expect("summary");
+    // Zoetermeer's interventions spend the whole transition budget every year, so the clause
+    // returning unspent money never pays.
+    assert!(
+        summary.contains("**`transition_budget` paid EUR 0 in every run**"),
+        "{summary}"
+    );
+    assert!(!summary.contains("`go_no_go` paid"));
+    assert!(
+        zoetermeer
+            .outcomes
+            .get(kloof::variant::NETWORK, "clause.go_no_go.eur", 2030)
+            .is_none()
+    );
+}

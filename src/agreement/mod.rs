@@ -170,6 +170,12 @@ pub trait Agreements: Sync {
     fn events(&self) -> Vec<String>;
     /// Tally names: amounts per partner the rules report, such as a provider's overproduction.
     fn tallies(&self) -> Vec<String>;
+    /// The files of the rules that can move money (they call `pay`, `deposit`, `withdraw` or
+    /// `shift_budget`), as their transfers' origins name them: what each moved is reported, and a
+    /// clause that never moved any is flagged.
+    fn movers(&self) -> Vec<String> {
+        Vec::new()
+    }
 }
 
 /// No agreement: a variant is its interventions and transition budget alone.

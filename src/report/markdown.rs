@@ -625,6 +625,7 @@ fn partners_and_events(s: &mut String, v: &View, end: i32) {
                 .join(", ")
         );
     }
+    clauses(s, v, end);
     decisions(s, v);
     let funds: Vec<&str> =
         v.o.catalogue
@@ -646,6 +647,57 @@ fn partners_and_events(s: &mut String, v: &View, end: i32) {
 }
 
 /// Per run, `metric` of variant `v` summed over the years up to `end`.
+/// What each rule moved between the partners (`clause.<rule>.eur`) over the period: the share
+/// of runs in which it moved anything, and what it moved at the median and the 95th
+/// percentile. A rule that moved EUR 0 in every run is flagged: an agreement whose clause
+/// never pays reads as protection it does not give.
+fn clauses(s: &mut String, v: &View, end: i32) {
+    let rules: Vec<&str> =
+        v.o.catalogue
+            .series
+            .iter()
+            .filter(|x| x.variant == NETWORK)
+            .filter_map(|x| x.metric.strip_prefix("clause.")?.strip_suffix(".eur"))
+            .collect();
+    if rules.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        s,
+        "\n## What each rule moved, {}-{end}\n\nMoney a rule's transfers moved between partners \
+         and funds (`clause.<rule>.eur`), summed over the years of each run.\n\n| rule | runs \
+         in which it moved money | median | 95th percentile |\n|---|---:|---:|---:|",
+        v.o.years.first().copied().unwrap_or(end)
+    );
+    let mut never = Vec::new();
+    for r in rules {
+        let Some(total) = summed(v, NETWORK, &format!("clause.{r}.eur"), end) else {
+            continue;
+        };
+        let moved = total.iter().filter(|&&x| x > 0.0).count();
+        if moved == 0 {
+            never.push(r);
+        }
+        let t = Summary::of(&total);
+        let _ = writeln!(
+            s,
+            "| {r} | {:.0} % | {} | {} |",
+            100.0 * moved as f64 / total.len().max(1) as f64,
+            mln(t.p50),
+            mln(t.p95)
+        );
+    }
+    for r in never {
+        let _ = writeln!(
+            s,
+            "\n**`{r}` paid EUR 0 in every run**: as the scenario gives it, this clause never \
+             moves money (nothing it pays on comes about, or it decides on something that never \
+             happens). A board should not read it as protection; look at its parameters and at \
+             what it pays on."
+        );
+    }
+}
+
 fn summed(v: &View, variant: &str, metric: &str, end: i32) -> Option<Vec<f64>> {
     crate::cost_effectiveness::summed(v.o, variant, metric, end)
 }

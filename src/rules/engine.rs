@@ -86,6 +86,20 @@ pub struct CompiledRule {
 }
 
 impl CompiledRule {
+    /// Whether the file calls a function that moves money (`pay`, `deposit`, `withdraw`,
+    /// `shift_budget`):
+    /// a rule that only decides (go/no-go) or moves demand (a waterbed) moves none by design.
+    pub fn moves_money(&self) -> bool {
+        ["pay", "deposit", "withdraw", "shift_budget"].iter().any(|name| {
+            self.source.match_indices(&format!("{name}(")).any(|(at, _)| {
+                !self.source[..at]
+                    .chars()
+                    .next_back()
+                    .is_some_and(|c| c.is_alphanumeric() || c == '_')
+            })
+        })
+    }
+
     /// Whether the file defines a function `name` (any number of parameters): hooks are
     /// optional, and the simulator skips the ones a rule does not define.
     pub fn has_hook(&self, name: &str) -> bool {

@@ -378,6 +378,13 @@ impl Agreements for RuleSet {
     fn tallies(&self) -> Vec<String> {
         self.declared.tallies.clone()
     }
+    fn movers(&self) -> Vec<String> {
+        self.rules
+            .iter()
+            .filter(|r| r.compiled.moves_money())
+            .map(|r| r.compiled.path.clone())
+            .collect()
+    }
 }
 
 /// The most one `scale_demand` may multiply a domain's demand by: a clause that moves demand

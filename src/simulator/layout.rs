@@ -101,6 +101,8 @@ pub(super) struct AgreementSeries {
     pub partner_benefit: Vec<usize>,
     pub network_benefit: usize,
     pub all_benefit: usize,
+    /// Per rule file (by stem, in the scenario's order): the money its rules moved this year.
+    pub clauses: Vec<(String, usize)>,
     /// Per event: 1 in the runs where it fired.
     pub events: Vec<usize>,
     /// Per tally, per partner: the amount rules tallied this year.
@@ -263,6 +265,13 @@ impl Layout {
                 partner_benefit: a.each(&m.partners, |p| format!("partner.{}.benefit", p.id)),
                 network_benefit: a.add("network.benefit"),
                 all_benefit: a.add("partners.all_benefit"),
+                clauses: rule_stems(agreements)
+                    .into_iter()
+                    .map(|stem| {
+                        let series = a.add(format!("clause.{stem}.eur"));
+                        (stem, series)
+                    })
+                    .collect(),
             });
         }
         for (core, ids) in cores.iter_mut().zip(ids) {
@@ -293,4 +302,26 @@ impl Layout {
             variants: cores,
         }
     }
+}
+
+/// The stems of the files of the rules that can move money, each once, in the scenario's
+/// order.
+fn rule_stems(agreements: &dyn Agreements) -> Vec<String> {
+    let mut stems: Vec<String> = Vec::new();
+    for file in agreements.movers() {
+        let stem = stem_of(&file);
+        if !stems.contains(&stem) {
+            stems.push(stem);
+        }
+    }
+    stems
+}
+
+/// A rule file's stem (`shared_savings` of `../rules/shared_savings.rhai`).
+pub(super) fn stem_of(file: &str) -> String {
+    std::path::Path::new(file)
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("rule")
+        .to_string()
 }

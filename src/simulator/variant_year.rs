@@ -17,7 +17,7 @@ use crate::variant::Variant;
 
 use super::Context;
 use super::care;
-use super::layout::{AgreementSeries, VariantSeries};
+use super::layout::{AgreementSeries, VariantSeries, stem_of};
 use super::shared::{Projection, demand_bands};
 
 /// What a variant with an agreement carries through the batch's years.
@@ -745,6 +745,15 @@ impl<'a> Network<'a> {
             put(*series, b, self.ledger.balance_at(fund, b));
         }
         put(a.imbalance, b, self.ledger.imbalance(b));
+        for (stem, series) in &a.clauses {
+            let moved: f64 = self
+                .ledger
+                .moved_by_rule()
+                .filter(|(file, _)| stem_of(file) == *stem)
+                .map(|(_, moved)| moved(b))
+                .sum();
+            put(*series, b, moved);
+        }
         self.fill_care(m, a, p, put, b);
     }
 
