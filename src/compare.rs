@@ -30,10 +30,13 @@ pub struct Row {
     pub variants: Vec<Figure>,
 }
 
-/// A partner across the variants.
+/// A party (a partner, or the partners of one legal entity consolidated) across the variants.
 #[derive(Debug, Clone, Serialize)]
 pub struct PartnerRow {
     pub partner: String,
+    /// For an entity, its partners; empty for a partner.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub members: Vec<String>,
     /// Per variant: its position over the whole period, EUR, and the difference with the first.
     pub position: Vec<Option<Figure>>,
     /// Per variant: the share of runs in which it ends worse off than without the network.
@@ -171,20 +174,22 @@ pub fn compare(studies: &[Study], value: Value) -> Comparison {
             })
         })
         .collect();
-    let ids: Vec<String> = first
-        .scenario
-        .partners
+    // The partners of one legal entity are one party: money between them is no gain or loss.
+    let parties = first.scenario.parties();
+    let position =
+        |s: &Study, party: &crate::scenario::Party| at(s, NETWORK, &value.party(party), h(s));
+    let partners = parties
         .iter()
-        .map(|p| p.id.0.clone())
-        .collect();
-    let position = |s: &Study, id: &str| at(s, NETWORK, &value.position(id), h(s));
-    let partners = ids
-        .iter()
-        .map(|id| {
-            let reference = position(first, id);
-            let per: Vec<Option<Vec<f64>>> = studies.iter().map(|s| position(s, id)).collect();
+        .map(|party| {
+            let reference = position(first, party);
+            let per: Vec<Option<Vec<f64>>> = studies.iter().map(|s| position(s, party)).collect();
             PartnerRow {
-                partner: id.clone(),
+                partner: party.name.clone(),
+                members: if party.is_entity() {
+                    party.members.clone()
+                } else {
+                    Vec::new()
+                },
                 position: per
                     .iter()
                     .enumerate()
@@ -213,9 +218,9 @@ pub fn compare(studies: &[Study], value: Value) -> Comparison {
         .map(|s| {
             let nets: Vec<(String, Vec<f64>)> = s
                 .scenario
-                .partners
+                .parties()
                 .iter()
-                .filter_map(|p| Some((p.id.0.clone(), position(s, &p.id.0)?)))
+                .filter_map(|p| Some((p.name.clone(), position(s, p)?)))
                 .collect();
             shifting_of(&nets)
         })

@@ -266,6 +266,9 @@ pub struct Model {
     pub transition: Option<TransitionModel>,
     pub rules: Vec<RuleModel>,
     pub valuation: ValuationModel,
+    /// The parties reports name (see [`crate::scenario::Party`]): per party its partners
+    /// (indices into `partners`), and its name where it consolidates an entity.
+    pub parties: Vec<(Option<String>, Vec<usize>)>,
 }
 
 impl Model {
@@ -573,6 +576,18 @@ impl Model {
             })
             .collect();
         let valuation = compile_valuation(scenario, &partners, &domains, &mut inputs);
+        let parties = scenario
+            .parties()
+            .into_iter()
+            .map(|p| {
+                let members = p
+                    .members
+                    .iter()
+                    .map(|id| partner_index(id.as_str()))
+                    .collect();
+                (p.is_entity().then_some(p.name), members)
+            })
+            .collect();
         correlate(scenario, &mut inputs);
         Model {
             name: scenario.name.clone(),
@@ -592,6 +607,7 @@ impl Model {
             projection_inputs,
             rules,
             valuation,
+            parties,
         }
     }
 

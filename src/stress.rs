@@ -136,7 +136,10 @@ fn shortfall(xs: &[f64]) -> f64 {
 /// Financier `id`'s exposure in study `s`; `None` when the study lacks its series.
 fn exposure(s: &Study, id: &str, value: Counting) -> Option<Exposure> {
     let metric = value.position(id);
-    let runs = s.outcomes.get(NETWORK, &metric, *s.outcomes.years.first()?)?.len();
+    let runs = s
+        .outcomes
+        .get(NETWORK, &metric, *s.outcomes.years.first()?)?
+        .len();
     let (mut last, mut peak, mut drawdown) =
         (vec![0.0; runs], vec![0.0_f64; runs], vec![0.0_f64; runs]);
     let mut years = Vec::new();
@@ -628,15 +631,14 @@ fn summed(s: &Study, metric: &str) -> Option<Vec<f64>> {
 /// providers that leave the market in the study, with the year.
 fn result_of(s: &Study, base: &Study, exits: &[(String, i32)], value: Counting) -> ShockResult {
     let h = s.manifest.provenance.horizon;
-    let net = |st: &'_ Study, id: &str, h: i32| -> Option<Vec<f64>> {
-        st.outcomes
-            .get(NETWORK, &value.position(id), h)
-            .map(<[f64]>::to_vec)
-    };
-    let ids: Vec<String> = s.scenario.partners.iter().map(|p| p.id.0.clone()).collect();
-    let expected_shortfall = ids
+    // The partners of one legal entity are one party.
+    let parties = s.scenario.parties();
+    let expected_shortfall = parties
         .iter()
-        .filter_map(|id| Some((id.clone(), shortfall(&net(s, id, h)?))))
+        .filter_map(|p| {
+            let net = s.outcomes.get(NETWORK, &value.party(p), h)?;
+            Some((p.name.clone(), shortfall(net)))
+        })
         .collect();
     let exposure = s
         .scenario
@@ -681,19 +683,22 @@ fn result_of(s: &Study, base: &Study, exits: &[(String, i32)], value: Counting) 
             Some((name.to_string(), fired as f64 / runs.max(1) as f64))
         })
         .collect();
-    let carries_the_loss = ids
+    let carries_the_loss = parties
         .iter()
-        .filter_map(|id| {
-            let until = exits
-                .iter()
-                .find(|(p, _)| p == id)
-                .map_or(i32::MAX, |&(_, y)| y);
-            let (a, b) = (
-                result(s, id, until, value)?,
-                result(base, id, until, value)?,
-            );
-            let d = Summary::of(&a.iter().zip(&b).map(|(a, b)| a - b).collect::<Vec<_>>()).mean;
-            Some((id.clone(), d))
+        .filter_map(|party| {
+            let mut d = 0.0;
+            for id in &party.members {
+                let until = exits
+                    .iter()
+                    .find(|(p, _)| p == id)
+                    .map_or(i32::MAX, |&(_, y)| y);
+                let (a, b) = (
+                    result(s, id, until, value)?,
+                    result(base, id, until, value)?,
+                );
+                d += Summary::of(&a.iter().zip(&b).map(|(a, b)| a - b).collect::<Vec<_>>()).mean;
+            }
+            Some((party.name.clone(), d))
         })
         .filter(|(_, d)| *d < -LOSS)
         .min_by(|a, b| a.1.total_cmp(&b.1));

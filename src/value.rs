@@ -101,6 +101,18 @@ impl Value {
         }
     }
 
+    /// The series of a party's result: a partner's position, or for an entity its partners'
+    /// positions summed (`entity.<name>.net`, `.benefit`).
+    pub fn party(self, party: &crate::scenario::Party) -> String {
+        if !party.is_entity() {
+            return self.position(&party.name);
+        }
+        match self {
+            Value::Money => format!("entity.{}.net", party.name),
+            Value::Benefit => format!("entity.{}.benefit", party.name),
+        }
+    }
+
     /// The series of all partners together.
     pub fn network(self) -> &'static str {
         match self {

@@ -45,7 +45,10 @@ pub fn evppi(theta: &[f64], nb: &[Vec<f64>]) -> f64 {
     order.sort_by(|&a, &b| theta[a].total_cmp(&theta[b]));
     // Each bin's gain over the decision best on average, summed bin by bin: so decisions
     // that are the same give exactly 0, not the rounding of two sums that differ in order.
-    let means: Vec<f64> = nb.iter().map(|d| d.iter().sum::<f64>() / n as f64).collect();
+    let means: Vec<f64> = nb
+        .iter()
+        .map(|d| d.iter().sum::<f64>() / n as f64)
+        .collect();
     let on_average = (0..nb.len())
         .max_by(|&a, &b| means[a].total_cmp(&means[b]))
         .unwrap_or(0);

@@ -143,3 +143,51 @@ fn indexation_cancels_price_noise_in_the_money_gap() {
     assert!(f > 5_000.0, "fixed-rate gap spreads over {f}");
     assert!(i < f / 50.0, "indexed gap spreads over {i} against {f}");
 }
+
+/// Whatever path the scenario gives a budget, the money gap is reported under both paths side
+/// by side, from the same start: with the budget on its own 3 % a year, the tiny region's 2025
+/// gap on prices only is cost 447,106.8 less 425,000 × 1.02 = 433,500, i.e. 13,606.8; with
+/// prices and demography the budget is 442,680 and the gap the 1 % volume growth, 4,426.8. The
+/// financeable gap adds the care left unmet (none in the tiny region).
+#[test]
+fn the_money_gap_is_reported_under_both_budget_paths() {
+    let s = tiny("budget: {growth: 0.03}", &[]);
+    let at = |m: &str| value(&s, BASELINE, m, 2025, 0);
+    assert!(
+        close(at("gap.eur.town.prices"), 13_606.8, 1e-9),
+        "{}",
+        at("gap.eur.town.prices")
+    );
+    assert!(close(at("gap.eur.town.demography"), 4_426.8, 1e-9));
+    assert!(close(at("gap.eur.prices"), 13_606.8, 1e-9));
+    assert!(close(at("gap.eur.demography"), 4_426.8, 1e-9));
+    // On its own path (425,000 × 1.03 = 437,750) the gap is 9,356.8.
+    assert!(close(at("gap.eur"), 447_106.8 - 437_750.0, 1e-9));
+    assert_eq!(at("unmet.eur.total"), 0.0);
+    assert!(close(at("gap.eur.financeable"), at("gap.eur"), 1e-12));
+    // A budget that follows a path is that path's budget: its gap is that path's gap.
+    let s = tiny("budget: {growth: 0, follows: prices}", &[]);
+    for y in 2024..=2026 {
+        let (own, path) = (
+            value(&s, BASELINE, "gap.eur", y, 0),
+            value(&s, BASELINE, "gap.eur.prices", y, 0),
+        );
+        assert!(close(own, path, 1e-12), "{y}: {own} vs {path}");
+    }
+}
+
+/// The financeable gap is the money gap were the unmet care delivered and paid: in the
+/// economics fixture home leaves EUR 51,111 of its 2025 demand unmet (411,111 less 360,000
+/// delivered), all the town's; the town's budget is flat at 360,000 and its cost 360,000, so
+/// its money gap is 0 (up to rounding) and its financeable gap 51,111.
+#[test]
+fn the_financeable_gap_adds_the_unmet_care_at_its_prices() {
+    let s = common::run(&common::fixture("economics.yaml"), Options::default());
+    let at = |m: &str| value(&s, BASELINE, m, 2025, 0);
+    assert!(at("gap.eur").abs() < 1e-6, "{}", at("gap.eur"));
+    assert!(
+        close(at("gap.eur.financeable"), 370_000.0 / 0.9 - 360_000.0, 1e-9),
+        "{}",
+        at("gap.eur.financeable")
+    );
+}

@@ -470,3 +470,59 @@ fn the_identity_holds_for_rules_with_allowances_and_overdrafts() {
             < 0.005
     );
 }
+
+/// Gemeente Oss is one legal entity with two accounts in Ruwaard (`wijkbudget`, `gemeente`):
+/// its consolidated position is their positions summed in every run, the summary gives it a
+/// row, and compare counts it as one party, so money between its accounts is no cost shifting
+/// (issue 22, item 5).
+#[test]
+fn one_legal_entity_is_reported_consolidated() {
+    let s = run(
+        &scenario("ruwaard"),
+        Options {
+            runs: Some(200),
+            ..Options::default()
+        },
+    );
+    for y in s.outcomes.years.clone() {
+        let get = |m: &str| s.outcomes.get(NETWORK, m, y).expect(m);
+        let (a, b, e) = (
+            get("partner.wijkbudget.net"),
+            get("partner.gemeente.net"),
+            get("entity.gemeente_oss.net"),
+        );
+        for r in 0..a.len() {
+            assert_eq!(e[r], a[r] + b[r], "{y} run {r}");
+        }
+        let (a, b, e) = (
+            get("partner.wijkbudget.benefit"),
+            get("partner.gemeente.benefit"),
+            get("entity.gemeente_oss.benefit"),
+        );
+        assert!((0..a.len()).all(|r| (e[r] - (a[r] + b[r])).abs() < 1e-6), "{y}");
+    }
+    let dir = common::report(&s);
+    let summary = std::fs::read_to_string(dir.path().join("summary.md")).expect("summary");
+    assert!(
+        summary.contains("| **gemeente_oss**, one legal entity: wijkbudget + gemeente"),
+        "{summary}"
+    );
+    let (_, c) = kloof::study::compare(
+        &[scenario("ruwaard"), scenario("ruwaard")],
+        &Options {
+            runs: Some(200),
+            ..Options::default()
+        },
+        &|_| {},
+    )
+    .expect("compared");
+    let names: Vec<&str> = c.partners.iter().map(|p| p.partner.as_str()).collect();
+    assert!(names.contains(&"gemeente_oss"), "{names:?}");
+    assert!(!names.contains(&"wijkbudget") && !names.contains(&"gemeente"));
+    if let Some((winner, loser, _)) = &c.shifting[0].most_often {
+        assert!(
+            ![winner.as_str(), loser.as_str()].contains(&"wijkbudget"),
+            "{winner} {loser}"
+        );
+    }
+}

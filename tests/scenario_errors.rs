@@ -810,3 +810,28 @@ fn check_lists_an_unknown_financier_beside_wrong_shares() {
         "{all:?}"
     );
 }
+
+/// An entity's name becomes part of metric names and may not be a partner's id.
+#[test]
+fn an_entity_is_an_identifier_apart_from_the_partners() {
+    let town = "  - {id: town, name: Town, role: financier, budget: {growth: 0.03}}";
+    let e = error(
+        town,
+        "  - {id: town, name: Town, role: financier, budget: {growth: 0.03}, entity: Town}",
+    );
+    assert!(e.key.starts_with("partners"), "{e}");
+    assert!(e.message.contains("entity `Town`: use lowercase letters"), "{e}");
+    let e = error(
+        town,
+        "  - {id: town, name: Town, role: financier, budget: {growth: 0.03}, entity: clinic}",
+    );
+    assert!(e.message.contains("entity `clinic` is also a partner's id"), "{e}");
+    let ok = TINY.replacen(
+        town,
+        "  - {id: town, name: Town, role: financier, budget: {growth: 0.03}, entity: town_hall}",
+        1,
+    );
+    let s = parse(&ok, "ok.yaml").expect("an entity of one partner is fine");
+    assert_eq!(s.parties()[0].name, "town_hall");
+    assert!(s.parties()[0].is_entity());
+}

@@ -76,7 +76,12 @@ fn backfilled_staff_leave_the_care_where_it_was() {
     // Care gained: 0.5111 unmet in the baseline, 3.9056 - 3.6 = 0.3056 in the network.
     let unmet_base = 370.0 * 10.0 / 0.9 / 1000.0 - 3.6;
     let unmet_network = 370.0 * 10.0 / 0.9 / 1000.0 * 0.95 - 3.6;
-    assert_at(&s, NETWORK, "care.gained.fte.home", unmet_base - unmet_network);
+    assert_at(
+        &s,
+        NETWORK,
+        "care.gained.fte.home",
+        unmet_base - unmet_network,
+    );
 }
 
 #[test]
@@ -97,7 +102,9 @@ const CLINIC_AVOIDED: f64 = 0.37;
 /// `refill` given.
 fn with_refill(refill: &str) -> Study {
     let line = "    unmet_share: 0.1\n    contract: {type: fee_for_service}";
-    let with = format!("    unmet_share: 0.1\n    refill: {refill}\n    contract: {{type: fee_for_service}}");
+    let with = format!(
+        "    unmet_share: 0.1\n    refill: {refill}\n    contract: {{type: fee_for_service}}"
+    );
     edited(&[
         (line, &with),
         (
@@ -125,8 +132,18 @@ fn refill_zero_turns_avoided_demand_into_a_cash_saving() {
     // Nobody is taken from the waiting list: 3.6 - 0.2056 FTE deliver, EUR 339,444 is
     // paid, the town saves 20,556 and no care is gained.
     let avoided = 370.0 * 10.0 / 0.9 / 1000.0 * 0.05;
-    assert_at(&s, NETWORK, "delivered.eur.home", (3.6 - avoided) * 100_000.0);
-    assert_at(&s, NETWORK, "payments.eur.town", (3.6 - avoided) * 100_000.0);
+    assert_at(
+        &s,
+        NETWORK,
+        "delivered.eur.home",
+        (3.6 - avoided) * 100_000.0,
+    );
+    assert_at(
+        &s,
+        NETWORK,
+        "payments.eur.town",
+        (3.6 - avoided) * 100_000.0,
+    );
     assert_at(&s, NETWORK, "care.gained.fte.home", 0.0);
     assert_at(&s, NETWORK, "avoided.fte.cash", CLINIC_AVOIDED + avoided);
     assert_at(&s, NETWORK, "avoided.fte.freed", 0.0);
@@ -138,8 +155,18 @@ fn refill_zero_turns_avoided_demand_into_a_cash_saving() {
 fn refill_half_splits_the_freed_care() {
     let s = with_refill("0.5");
     let avoided = 370.0 * 10.0 / 0.9 / 1000.0 * 0.05;
-    assert_at(&s, NETWORK, "delivered.eur.home", (3.6 - avoided / 2.0) * 100_000.0);
-    assert_at(&s, NETWORK, "avoided.fte.cash", CLINIC_AVOIDED + avoided / 2.0);
+    assert_at(
+        &s,
+        NETWORK,
+        "delivered.eur.home",
+        (3.6 - avoided / 2.0) * 100_000.0,
+    );
+    assert_at(
+        &s,
+        NETWORK,
+        "avoided.fte.cash",
+        CLINIC_AVOIDED + avoided / 2.0,
+    );
     assert_at(&s, NETWORK, "care.gained.fte.home", avoided / 2.0);
 }
 
@@ -150,7 +177,10 @@ fn refill_outside_zero_to_one_is_refused_at_its_line() {
         "    unmet_share: 0.1\n",
         "    unmet_share: 0.1\n    refill: 1.5\n",
     );
-    let err = source.parse().expect_err("refill 1.5 is refused").to_string();
+    let err = source
+        .parse()
+        .expect_err("refill 1.5 is refused")
+        .to_string();
     assert!(err.contains("refill"), "{err}");
     assert!(err.contains("economics.yaml:42:5"), "{err}");
 }

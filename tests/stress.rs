@@ -181,10 +181,16 @@ fn a_provider_that_leaves_the_agreement_keeps_its_contracts_and_clients() {
         "shocks:\n  - name: out\n    leaves: {martini: 2027}\n",
     );
     let out = &studies[1];
-    assert!(out.outcomes.get(NETWORK, "margin.eur.outside", 2027).is_none());
+    assert!(
+        out.outcomes
+            .get(NETWORK, "margin.eur.outside", 2027)
+            .is_none()
+    );
     for y in 2027..=2030 {
         assert!(
-            values(out, "margin.eur.martini", y).iter().all(|&x| x != 0.0),
+            values(out, "margin.eur.martini", y)
+                .iter()
+                .all(|&x| x != 0.0),
             "{y}"
         );
         assert_eq!(

@@ -26,7 +26,11 @@ fn a_decision_between_a_scenario_and_itself_is_worth_nothing_to_inform() {
         study::value_of_information(&[s.clone(), s], &options(), "network.net", None, &|_| {})
             .expect("assessed");
     assert_eq!(v.evpi, 0.0);
-    assert!(v.per_input.iter().all(|(_, x)| *x == 0.0), "{:?}", v.per_input);
+    assert!(
+        v.per_input.iter().all(|(_, x)| *x == 0.0),
+        "{:?}",
+        v.per_input
+    );
     assert_eq!(v.regret_share, 0.0);
 }
 

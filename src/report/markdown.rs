@@ -179,6 +179,7 @@ pub fn render(p: &Provenance, about: &About, o: &Outcomes) -> String {
         share(v.closed("gap.eur", end)),
     );
 
+    budget_paths(&mut s, &v, about, end);
     care(&mut s, &v, about);
 
     let _ = writeln!(s, "## What drives it\n");
@@ -306,7 +307,7 @@ pub fn render(p: &Provenance, about: &About, o: &Outcomes) -> String {
     for (id, scope) in &about.scopes {
         let _ = writeln!(s, "\n*{id}*: {scope}");
     }
-    partners_and_events(&mut s, &v, end);
+    partners_and_events(&mut s, &v, about, end);
     initiators(&mut s, &v, &about.initiators, end);
     tallies(&mut s, &v);
     precision(&mut s, o, end);
@@ -503,7 +504,7 @@ fn tallies(s: &mut String, v: &View) {
 
 /// The agreement's outcome: each partner's net position against the baseline, the events the
 /// rules fired and the money left in funds.
-fn partners_and_events(s: &mut String, v: &View, end: i32) {
+fn partners_and_events(s: &mut String, v: &View, about: &About, end: i32) {
     let n = NETWORK;
     let partners: Vec<&str> =
         v.o.catalogue
@@ -548,6 +549,32 @@ fn partners_and_events(s: &mut String, v: &View, end: i32) {
                 );
             }
         }
+        for e in &about.entities {
+            let metric = format!("entity.{}.net", e.name);
+            if let (Some(sum), Some(values)) =
+                (v.summary(n, &metric, end), v.values(n, &metric, end))
+            {
+                let losing =
+                    values.iter().filter(|x| **x < -0.5).count() as f64 / values.len() as f64;
+                let _ = writeln!(
+                    s,
+                    "| **{}**, one legal entity: {} (`{metric}`) | {} | {} to {} | {:.0} % |",
+                    super::plain(&e.name),
+                    e.members.join(" + "),
+                    mln(sum.p50),
+                    mln(sum.p5),
+                    mln(sum.p95),
+                    losing * 100.0
+                );
+            }
+        }
+        if !about.entities.is_empty() {
+            let _ = writeln!(
+                s,
+                "\nThe partners of one legal entity are reported together as well: money moving \
+                 between them is neither a gain nor a loss, and counts as no cost shifting."
+            );
+        }
         if let Some(sum) = v.summary(n, "network.net", end) {
             let _ = writeln!(
                 s,
@@ -564,7 +591,7 @@ fn partners_and_events(s: &mut String, v: &View, end: i32) {
             let _ = writeln!(
                 s,
                 "- Every partner gains or breaks even in {:.0} % of the runs \
-                 (`partners.all_gain`).",
+                 (`partners.all_gain`; the partners of one legal entity counted together).",
                 share * 100.0
             );
         }
@@ -647,6 +674,77 @@ fn partners_and_events(s: &mut String, v: &View, end: i32) {
 }
 
 /// Per run, `metric` of variant `v` summed over the years up to `end`.
+/// The money gap per financier under the scenario's budget path and under both standard paths
+/// side by side, the financeable gap, and why the money gap and the unmet care trade off.
+fn budget_paths(s: &mut String, v: &View, about: &About, end: i32) {
+    let b = BASELINE;
+    if v.summary(b, "gap.eur.prices", end).is_none() {
+        return;
+    }
+    let _ = writeln!(
+        s,
+        "### The money gap under two budget paths, {end}\n\nHow big the money gap is depends on \
+         how the budgets grow. Beside the scenario's own path, kloof grows every budget from \
+         the same start on two standard paths: **prices only** (the run's own wage and price \
+         growth of the financier's domains) and **prices and demography** (that times the \
+         growth of its domains' demand from ageing and population size alone, a macro frame \
+         such as the sector agreements' growth paths follow in part). Baseline, medians (90 % \
+         interval).\n\n| financier | the scenario's path | prices only | prices and demography |\n|---|---:|---:|---:|"
+    );
+    let financiers: Vec<&str> =
+        v.o.catalogue
+            .series
+            .iter()
+            .filter(|x| x.variant == b)
+            .filter_map(|x| x.metric.strip_prefix("gap.eur.")?.strip_suffix(".prices"))
+            .collect();
+    for f in financiers {
+        // The scenario's own path, per financier: cost less budget where positive.
+        let own = match (
+            v.o.get(b, &format!("cost.eur.{f}"), end),
+            v.o.get(b, &format!("budget.eur.{f}"), end),
+        ) {
+            (Some(c), Some(bu)) => {
+                let gap: Vec<f64> = c.iter().zip(bu).map(|(c, b)| (c - b).max(0.0)).collect();
+                let g = Summary::of(&gap);
+                format!(
+                    "{} (90 % interval {} to {})",
+                    mln(g.p50),
+                    mln(g.p5),
+                    mln(g.p95)
+                )
+            }
+            _ => "-".into(),
+        };
+        let _ = writeln!(
+            s,
+            "| {} | {own} | {} | {} |",
+            super::plain(f),
+            v.range(b, &format!("gap.eur.{f}.prices"), end, mln),
+            v.range(b, &format!("gap.eur.{f}.demography"), end, mln)
+        );
+    }
+    let _ = writeln!(
+        s,
+        "| all financiers | {} | {} | {} |\n",
+        v.range(b, "gap.eur", end, mln),
+        v.range(b, "gap.eur.prices", end, mln),
+        v.range(b, "gap.eur.demography", end, mln)
+    );
+    let _ = writeln!(
+        s,
+        "The scenario's own paths: {}.\n\n**The two gaps trade off.** Care left unmet for want of \
+         staff is not paid, so it is not in the money gap: every FTE of the staff gap that is \
+         closed delivers care that must be paid. The **financeable gap** (`gap.eur.financeable`) \
+         is the money gap if the unmet care were delivered at its prices: {} in {end} without \
+         the network, {} with it. Closing the staff gap moves the money gap towards it; a plan \
+         that closes both at once needs money and people.\n",
+        about.budgets.join("; "),
+        v.range(b, "gap.eur.financeable", end, mln),
+        v.range(NETWORK, "gap.eur.financeable", end, mln)
+    );
+}
+
 /// What each rule moved between the partners (`clause.<rule>.eur`) over the period: the share
 /// of runs in which it moved anything, and what it moved at the median and the 95th
 /// percentile. A rule that moved EUR 0 in every run is flagged: an agreement whose clause

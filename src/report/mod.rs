@@ -43,6 +43,8 @@ pub struct About {
     pub scopes: Vec<(String, String)>,
     /// The partners marked as the agreement's initiators.
     pub initiators: Vec<String>,
+    /// The legal entities that consolidate several partners (`partners[].entity`).
+    pub entities: Vec<crate::scenario::Party>,
     /// The cost-effectiveness of the network, and of the programme going on whatever the
     /// board decides when the scenario has a go/no-go.
     pub value: Vec<CostEffectiveness>,
@@ -93,6 +95,7 @@ impl About {
                 .filter(|p| p.initiator)
                 .map(|p| p.id.to_string())
                 .collect(),
+            entities: s.parties().into_iter().filter(|p| p.is_entity()).collect(),
             value,
             wtp: s.valuation.as_ref().map_or_else(Vec::new, |v| {
                 v.wtp_per_fte_year

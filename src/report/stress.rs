@@ -166,28 +166,27 @@ fn exposure(s: &mut String, st: &Stress) {
         "---:|".repeat(st.comparison.names.len())
     );
     for e in &base.exposure {
-        let cells: Vec<String> = st
-            .shocks
-            .iter()
-            .map(|r| {
-                r.exposure
-                    .iter()
-                    .find(|x| x.financier == e.financier)
-                    .and_then(|x| {
-                        let worst = x
-                            .years
-                            .iter()
-                            .min_by(|a, b| a.expected_shortfall.total_cmp(&b.expected_shortfall))?;
-                        Some(format!(
-                            "{} in {}; fall {}",
-                            mln(worst.expected_shortfall),
-                            worst.year,
-                            mln(x.max_drawdown_p95)
-                        ))
-                    })
-                    .unwrap_or_else(|| "-".into())
-            })
-            .collect();
+        let cells: Vec<String> =
+            st.shocks
+                .iter()
+                .map(|r| {
+                    r.exposure
+                        .iter()
+                        .find(|x| x.financier == e.financier)
+                        .and_then(|x| {
+                            let worst = x.years.iter().min_by(|a, b| {
+                                a.expected_shortfall.total_cmp(&b.expected_shortfall)
+                            })?;
+                            Some(format!(
+                                "{} in {}; fall {}",
+                                mln(worst.expected_shortfall),
+                                worst.year,
+                                mln(x.max_drawdown_p95)
+                            ))
+                        })
+                        .unwrap_or_else(|| "-".into())
+                })
+                .collect();
         let _ = writeln!(
             s,
             "| {} | {} |",
@@ -204,7 +203,14 @@ fn exposure(s: &mut String, st: &Stress) {
          sums, ...) come to per partner, summed over the period, at the 95th percentile of the \
          runs.\n"
     );
-    table(s, "tally", &st.comparison.names, st, |r| &r.clause_amounts, mln);
+    table(
+        s,
+        "tally",
+        &st.comparison.names,
+        st,
+        |r| &r.clause_amounts,
+        mln,
+    );
 }
 
 /// A table with a row per name the base lists (a partner, an event) and a column per

@@ -90,14 +90,18 @@ impl CompiledRule {
     /// `shift_budget`):
     /// a rule that only decides (go/no-go) or moves demand (a waterbed) moves none by design.
     pub fn moves_money(&self) -> bool {
-        ["pay", "deposit", "withdraw", "shift_budget"].iter().any(|name| {
-            self.source.match_indices(&format!("{name}(")).any(|(at, _)| {
-                !self.source[..at]
-                    .chars()
-                    .next_back()
-                    .is_some_and(|c| c.is_alphanumeric() || c == '_')
+        ["pay", "deposit", "withdraw", "shift_budget"]
+            .iter()
+            .any(|name| {
+                self.source
+                    .match_indices(&format!("{name}("))
+                    .any(|(at, _)| {
+                        !self.source[..at]
+                            .chars()
+                            .next_back()
+                            .is_some_and(|c| c.is_alphanumeric() || c == '_')
+                    })
             })
-        })
     }
 
     /// Whether the file defines a function `name` (any number of parameters): hooks are

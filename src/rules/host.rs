@@ -973,9 +973,8 @@ impl<'a> BatchRules<'a> {
                 } else {
                     (&v.demand_eur[d], &v.demand_fte[d])
                 };
-                let gone = |all: &[f64], done: &[f64]| {
-                    batch_of(all.iter().zip(done).map(|(a, b)| a - b))
-                };
+                let gone =
+                    |all: &[f64], done: &[f64]| batch_of(all.iter().zip(done).map(|(a, b)| a - b));
                 let mut u = Map::new();
                 u.insert("eur".into(), gone(&v.demand_eur[d], eur));
                 u.insert("fte".into(), gone(&v.demand_fte[d], fte));
@@ -1167,7 +1166,11 @@ impl BatchRules<'_> {
         let mut view = self.view(&lock(&host.state), shared, running);
         // The last rule with the hook gets the map itself: a copy costs an allocation per
         // nested map, and the rule consumes what it is given.
-        let last = self.set.rules.iter().rposition(|r| r.compiled.has_hook(name));
+        let last = self
+            .set
+            .rules
+            .iter()
+            .rposition(|r| r.compiled.has_hook(name));
         for (i, rule) in self.set.rules.iter().enumerate() {
             if !rule.compiled.has_hook(name) {
                 continue;

@@ -508,6 +508,33 @@ fn check_whole(s: &Scenario) -> Result<(), (Vec<&'static str>, String)> {
         {
             return Err((vec!["partners"], format!("partner `{}`: {why}", p.id)));
         }
+        if let Some(e) = &p.entity {
+            let identifier = !e.is_empty()
+                && e.len() <= 64
+                && e.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-');
+            if !identifier {
+                return Err((
+                    vec!["partners"],
+                    format!(
+                        "partner `{}`: entity `{}`: use lowercase letters, digits, `_` and `-`, at \
+                         most 64 (it becomes part of metric names)",
+                        p.id,
+                        excerpted(e)
+                    ),
+                ));
+            }
+            if s.partners.iter().any(|q| q.id.0 == *e) {
+                return Err((
+                    vec!["partners"],
+                    format!(
+                        "partner `{}`: entity `{e}` is also a partner's id; name the entity \
+                         apart from its partners (e.g. `{e}_entity`)",
+                        p.id
+                    ),
+                ));
+            }
+        }
     }
     for r in &s.rules {
         if let Some(why) = r.basis.as_deref().and_then(|b| unprintable(b, false)) {

@@ -277,6 +277,52 @@ pub struct Partner {
     /// worse off than without the network.
     #[serde(default)]
     pub initiator: bool,
+    /// The legal entity the partner belongs to, when two partners are one (a municipality's
+    /// neighbourhood budget beside its other budgets): every report consolidates them, and
+    /// money moving between them is no cost shifting.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entity: Option<String>,
+}
+
+/// Who the reports name as one party: a partner, or the partners of one legal entity
+/// consolidated (`partners[].entity`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Party {
+    /// The entity's name, or the partner's id.
+    pub name: String,
+    /// Its partners' ids, in the scenario's order.
+    pub members: Vec<String>,
+}
+
+impl Party {
+    /// Whether the party consolidates an entity's partners (rather than being one partner).
+    pub fn is_entity(&self) -> bool {
+        self.members.len() > 1 || self.members.first() != Some(&self.name)
+    }
+}
+
+impl Scenario {
+    /// The parties in the scenario's order: every partner without an entity, and each entity
+    /// where its first partner stands.
+    pub fn parties(&self) -> Vec<Party> {
+        let mut parties: Vec<Party> = Vec::new();
+        for p in &self.partners {
+            match &p.entity {
+                Some(e) => match parties.iter_mut().find(|x| x.is_entity() && x.name == *e) {
+                    Some(party) => party.members.push(p.id.0.clone()),
+                    None => parties.push(Party {
+                        name: e.clone(),
+                        members: vec![p.id.0.clone()],
+                    }),
+                },
+                None => parties.push(Party {
+                    name: p.id.0.clone(),
+                    members: vec![p.id.0.clone()],
+                }),
+            }
+        }
+        parties
+    }
 }
 
 /// A financier's budget: where it starts and how it grows each year. The yearly factor is

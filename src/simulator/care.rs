@@ -94,7 +94,9 @@ pub(super) fn pay(
                 // payment did not fall with it, the contract would pay twice.
                 let fell = payment(c.kind, eur_without, amount, corridor) - paid;
                 let staff_cost = (without - fte).max(0.0) * terms.staff_cost_per_fte[di][b];
-                paid -= (staff_cost - fell).clamp(0.0, staff_cost).min(paid.max(0.0));
+                paid -= (staff_cost - fell)
+                    .clamp(0.0, staff_cost)
+                    .min(paid.max(0.0));
             }
             v.payments[di][b] = paid;
             v.care_cost[di][b] = dm.costs.as_ref().map_or(0.0, |k| {

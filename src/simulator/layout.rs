@@ -36,6 +36,12 @@ pub(super) struct VariantSeries {
     pub cost_total: usize,
     pub cost_financier: Vec<usize>,
     pub budget_financier: Vec<usize>,
+    /// The money gap under the two budget paths side by side (see
+    /// [`super::shared::BudgetPath`]): in total and per financier; and the financeable gap,
+    /// the money gap if the unmet care were delivered and paid.
+    pub gap_paths: [usize; 2],
+    pub gap_financier_paths: Vec<[usize; 2]>,
+    pub gap_financeable: usize,
     /// Per financier: what its contracts pay (its cost less what it pays or receives through
     /// the ledger).
     pub payments_financier: Vec<usize>,
@@ -101,6 +107,10 @@ pub(super) struct AgreementSeries {
     pub partner_benefit: Vec<usize>,
     pub network_benefit: usize,
     pub all_benefit: usize,
+    /// Per entity (party index into [`Model::parties`], series): its partners' positions
+    /// summed, in money and net benefit.
+    pub entity_net: Vec<(usize, usize)>,
+    pub entity_benefit: Vec<(usize, usize)>,
     /// Per rule file (by stem, in the scenario's order): the money its rules moved this year.
     pub clauses: Vec<(String, usize)>,
     /// Per event: 1 in the runs where it fired.
@@ -162,6 +172,13 @@ impl Layout {
                 cost_total: a.add("cost.eur.total"),
                 cost_financier: a.each(&m.financiers, |f| format!("cost.eur.{}", f.id)),
                 budget_financier: a.each(&m.financiers, |f| format!("budget.eur.{}", f.id)),
+                gap_paths: PATHS.map(|p| a.add(format!("gap.eur.{p}"))),
+                gap_financier_paths: m
+                    .financiers
+                    .iter()
+                    .map(|f| PATHS.map(|p| a.add(format!("gap.eur.{}.{p}", f.id))))
+                    .collect(),
+                gap_financeable: a.add("gap.eur.financeable"),
                 payments_financier: a.each(&m.financiers, |f| format!("payments.eur.{}", f.id)),
                 delivered_eur: a.each(&m.domains, |d| format!("delivered.eur.{}", d.id)),
                 unmet_eur: a.each(&m.domains, |d| format!("unmet.eur.{}", d.id)),
@@ -265,6 +282,8 @@ impl Layout {
                 partner_benefit: a.each(&m.partners, |p| format!("partner.{}.benefit", p.id)),
                 network_benefit: a.add("network.benefit"),
                 all_benefit: a.add("partners.all_benefit"),
+                entity_net: entities(m, &mut a, "net"),
+                entity_benefit: entities(m, &mut a, "benefit"),
                 clauses: rule_stems(agreements)
                     .into_iter()
                     .map(|stem| {
@@ -304,6 +323,9 @@ impl Layout {
     }
 }
 
+/// The budget paths' names in series, in [`super::shared::BudgetPath`]'s order.
+const PATHS: [&str; 2] = ["prices", "demography"];
+
 /// The stems of the files of the rules that can move money, each once, in the scenario's
 /// order.
 fn rule_stems(agreements: &dyn Agreements) -> Vec<String> {
@@ -324,4 +346,13 @@ pub(super) fn stem_of(file: &str) -> String {
         .and_then(|s| s.to_str())
         .unwrap_or("rule")
         .to_string()
+}
+
+/// A series `entity.<name>.<what>` per entity, with its party's index.
+fn entities(m: &Model, a: &mut Adder, what: &str) -> Vec<(usize, usize)> {
+    m.parties
+        .iter()
+        .enumerate()
+        .filter_map(|(i, (name, _))| Some((i, a.add(format!("entity.{}.{what}", name.as_ref()?)))))
+        .collect()
 }

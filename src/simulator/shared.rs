@@ -50,6 +50,8 @@ pub(super) struct RunState {
     last_cost: Vec<f64>,
     /// Per financier: the budget this year; `NaN` until the start year's cost sets it.
     budget: Vec<f64>,
+    /// Per financier: the budget on each [`BudgetPath`] from the same start.
+    budget_paths: Vec<[f64; 2]>,
     /// Per domain: the contract's amount at start-year prices (`NaN` until the start year's
     /// delivered care sets it, when the scenario leaves it out); its cumulative own growth;
     /// and the staff cost per FTE at start-year prices.
@@ -110,6 +112,7 @@ impl RunState {
                 .iter()
                 .map(|f| f.budget_eur.map_or(f64::NAN, |id| d.at(id, b)))
                 .collect(),
+            budget_paths: vec![[f64::NAN; 2]; m.financiers.len()],
             contract_base: m
                 .domains
                 .iter()
@@ -211,26 +214,39 @@ impl RunState {
     fn grow_budgets(&mut self, m: &Model, d: &Draws, b: usize, year: i32, demography: &[f64]) {
         for (i, f) in m.financiers.iter().enumerate() {
             let rate = 1.0 + d.at(f.rate(year), b);
-            let Some(follows) = f.follows else {
-                self.budget[i] *= rate;
-                continue;
-            };
-            let (mut weight, mut indexed) = (0.0, 0.0);
+            // The index of each path: the financier's domains' wage and price growth, and
+            // that times their demand's growth from ageing and population alone, weighted by
+            // last year's cost.
+            let (mut weight, mut prices, mut with_demography) = (0.0, 0.0, 0.0);
             for (di, dm) in m
                 .domains
                 .iter()
                 .enumerate()
                 .filter(|(_, dm)| dm.financier == i)
             {
-                let mut factor = 1.0 + d.at(dm.wages_prices, b);
-                if follows == BudgetIndex::PricesAndDemography && self.demography[di] > 0.0 {
-                    factor *= demography[di] / self.demography[di];
-                }
+                let factor = 1.0 + d.at(dm.wages_prices, b);
+                let people = if self.demography[di] > 0.0 {
+                    demography[di] / self.demography[di]
+                } else {
+                    1.0
+                };
                 weight += self.last_cost[di];
-                indexed += self.last_cost[di] * factor;
+                prices += self.last_cost[di] * factor;
+                with_demography += self.last_cost[di] * factor * people;
             }
-            let index = if weight > 0.0 { indexed / weight } else { 1.0 };
-            self.budget[i] *= index * rate;
+            let index = |x: f64| if weight > 0.0 { x / weight } else { 1.0 };
+            let paths = [index(prices), index(with_demography)];
+            for (budget, index) in self.budget_paths[i].iter_mut().zip(paths) {
+                *budget *= index;
+            }
+            self.budget[i] *= rate
+                * match f.follows {
+                    None => 1.0,
+                    Some(BudgetIndex::Prices) => paths[BudgetPath::Prices as usize],
+                    Some(BudgetIndex::PricesAndDemography) => {
+                        paths[BudgetPath::PricesAndDemography as usize]
+                    }
+                };
         }
     }
 }
@@ -250,6 +266,19 @@ pub(super) struct Projection {
     /// Per run: demand in EUR at start-year use and prices, from ageing and population growth
     /// alone; the same with informal care's change; and that with wage and price growth.
     pub drivers: Vec<[f64; 3]>,
+    /// Per [`BudgetPath`], financier and run: the budget on that path.
+    pub budget_paths: [Vec<Vec<f64>>; 2],
+}
+
+/// Two ways a financier's budget may grow, reported side by side whatever path the scenario
+/// gives it: with wages and prices only (indexation), and with wages, prices and the growth of
+/// its domains' demand from ageing and population size (a macro frame that follows
+/// demography, as the sector agreements' growth paths do in part). The money gap depends on
+/// which holds; a board should see both.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum BudgetPath {
+    Prices = 0,
+    PricesAndDemography = 1,
 }
 
 impl Projection {
@@ -283,6 +312,7 @@ impl Projection {
             informal: vec![None; len],
             informal_share: vec![0.0; len],
             drivers: vec![[0.0; 3]; len],
+            budget_paths: [grid(nf), grid(nf)],
         }
     }
 
@@ -384,7 +414,13 @@ impl Projection {
                 if yi == 0 && s.budget[fi].is_nan() {
                     s.budget[fi] = frame.baseline.domain_cost[fi][b];
                 }
+                if yi == 0 {
+                    s.budget_paths[fi] = [s.budget[fi]; 2];
+                }
                 frame.budget[fi][b] = s.budget[fi];
+                for (path, budget) in self.budget_paths.iter_mut().zip(s.budget_paths[fi]) {
+                    path[fi][b] = budget;
+                }
             }
         }
     }

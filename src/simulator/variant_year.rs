@@ -3,8 +3,8 @@
 //! figures handed to the recorder.
 
 use crate::agreement::{
-    Agreement, Hook, INTERVENTIONS, OUTSIDE, RuleError, TRANSITION_FUND, VariantFrame,
-    VariantYear, YearFrame, fund_names,
+    Agreement, Hook, INTERVENTIONS, OUTSIDE, RuleError, TRANSITION_FUND, VariantFrame, VariantYear,
+    YearFrame, fund_names,
 };
 use crate::ledger::{Entry, Ledger, Origin};
 use crate::model::{Market, Model};
@@ -252,7 +252,7 @@ impl<'a> VariantRun<'a> {
             if let (Some(series), Some(n)) = (v.margin_outside, &self.network) {
                 put(series, b, care::margin(&n.outside_market, frame, b));
             }
-            let mut gap_eur = 0.0;
+            let (mut gap_eur, mut gap_paths, mut financeable) = (0.0, [0.0; 2], 0.0);
             for fi in 0..m.financiers.len() {
                 // With an agreement a financier also bears what it pays through the ledger,
                 // less what it receives.
@@ -264,11 +264,31 @@ impl<'a> VariantRun<'a> {
                 let budget =
                     p.frame.budget[fi][b] + self.network.as_ref().map_or(0.0, |n| n.on_top[fi][b]);
                 gap_eur += (cost - budget).max(0.0);
+                for (path, total) in gap_paths.iter_mut().enumerate() {
+                    let on_path = p.budget_paths[path][fi][b] + (budget - p.frame.budget[fi][b]);
+                    let gap = (cost - on_path).max(0.0);
+                    *total += gap;
+                    put(v.gap_financier_paths[fi][path], b, gap);
+                }
+                // Care its domains leave unmet, at their prices: what it would pay if the staff
+                // to deliver it existed.
+                let unmet: f64 = m
+                    .domains
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, dm)| dm.financier == fi)
+                    .map(|(di, _)| frame.demand_eur[di][b] - frame.delivered_eur[di][b])
+                    .sum();
+                financeable += (cost + unmet - budget).max(0.0);
                 put(v.cost_financier[fi], b, cost);
                 put(v.budget_financier[fi], b, budget);
                 put(v.payments_financier[fi], b, frame.domain_cost[fi][b]);
             }
             put(v.gap_eur, b, gap_eur);
+            for (series, gap) in v.gap_paths.iter().zip(gap_paths) {
+                put(*series, b, gap);
+            }
+            put(v.gap_financeable, b, financeable);
             let beyond = self.network.as_ref().map_or(0.0, |n| n.beyond_care(b));
             put(v.cost_total, b, payments_total(frame, b) + beyond);
             if let Some(drivers) = v.drivers {
@@ -727,9 +747,16 @@ impl<'a> Network<'a> {
             positions.clone().sum::<f64>() + self.funds_held(b),
         );
         // Half a cent: a partner the agreement leaves untouched has a position of zero, up to
-        // rounding.
-        let all_gain = positions.into_iter().all(|x| x >= -0.005);
+        // rounding. The partners of one legal entity gain or lose together.
+        let party = |members: &[usize]| members.iter().map(|&pi| self.partner_net[pi][b]).sum();
+        let all_gain = m
+            .parties
+            .iter()
+            .all(|(_, members)| party(members) >= -0.005);
         put(a.all_gain, b, if all_gain { 1.0 } else { 0.0 });
+        for &(i, series) in &a.entity_net {
+            put(series, b, party(&m.parties[i].1));
+        }
         let network: f64 = self.intervention_revenue.iter().map(|row| row[b]).sum();
         put(a.interventions_network, b, network);
         put(a.left_network, b, self.sink(b));
@@ -750,8 +777,9 @@ impl<'a> Network<'a> {
                 .ledger
                 .moved_by_rule()
                 .filter(|(file, _)| stem_of(file) == *stem)
-                .map(|(_, moved)| moved(b))
-                .sum();
+                // From +0.0: an empty sum is -0.0, and whether a batch's ledger has an entry
+                // for the rule must not show in the results.
+                .fold(0.0, |sum, (_, moved)| sum + moved(b));
             put(*series, b, moved);
         }
         self.fill_care(m, a, p, put, b);
@@ -803,12 +831,24 @@ impl<'a> Network<'a> {
         put(a.avoided_freed, b, total.freed);
         put(a.displaced, b, total.displaced);
         put(a.care_value, b, self.credited.iter().sum());
-        let (mut network, mut all_gain) = (0.0, true);
+        let mut network = 0.0;
         for (pi, &value) in self.credited.iter().enumerate() {
             let x = self.partner_net[pi][b] + value;
             network += x;
-            all_gain &= x >= -0.005;
             put(a.partner_benefit[pi], b, x);
+        }
+        let party = |members: &[usize]| -> f64 {
+            members
+                .iter()
+                .map(|&pi| self.partner_net[pi][b] + self.credited[pi])
+                .sum()
+        };
+        let all_gain = m
+            .parties
+            .iter()
+            .all(|(_, members)| party(members) >= -0.005);
+        for &(i, series) in &a.entity_benefit {
+            put(series, b, party(&m.parties[i].1));
         }
         put(a.network_benefit, b, network + self.funds_held(b));
         put(a.all_benefit, b, if all_gain { 1.0 } else { 0.0 });
