@@ -130,6 +130,9 @@ struct Rule {
     compiled: CompiledRule,
     params: ParamModel,
     allowed: Allowances,
+    /// Never changes `s` (see [`resolve::may_change_state`]): its hooks get the map the other
+    /// rules see, not a copy of it.
+    reads_state: bool,
 }
 
 /// The scenario's rules, compiled once per invocation and shared by every batch.
@@ -315,6 +318,7 @@ impl RuleSet {
                     errors.extend(static_errors(&compiled, &r.params, &natives));
                     declared.merge(Declared::of(&compiled));
                     rules.push(Rule {
+                        reads_state: !resolve::may_change_state(&compiled),
                         compiled,
                         params: r.params.clone(),
                         allowed,
@@ -1163,7 +1167,11 @@ impl BatchRules<'_> {
         draws: &Draws,
     ) -> Result<(), RuleError> {
         let name = hook.function_name();
-        let mut view = self.view(&lock(&host.state), shared, running);
+        // One map `s` for the hook, shared (a reference count) with every rule that only
+        // reads it; a rule that may change it gets a copy, so what one rule does to its `s`
+        // never reaches another.
+        let shared_view = |view: Map| Dynamic::from_map(view).into_shared();
+        let mut view = shared_view(self.view(&lock(&host.state), shared, running));
         // The last rule with the hook gets the map itself: a copy costs an allocation per
         // nested map, and the rule consumes what it is given.
         let last = self
@@ -1179,27 +1187,32 @@ impl BatchRules<'_> {
                 let mut s = lock(&host.state);
                 s.rule = i;
                 if std::mem::take(&mut s.demand_changed) {
-                    view = self.view(&s, shared, running);
+                    view = shared_view(self.view(&s, shared, running));
                 }
             }
-            let mut args = if Some(i) == last {
+            // No rule holds the map between hooks (a rule that shares it cannot keep it), so
+            // the lock is free.
+            if let Some(mut s) = view.write_lock::<Map>() {
+                s.insert("params".into(), param_value(&rule.params, draws));
+            }
+            let args = if Some(i) == last {
                 std::mem::take(&mut view)
             } else {
                 view.clone()
             };
-            args.insert("params".into(), param_value(&rule.params, draws));
+            // A copy unless shared: `flatten` copies the map only while another holds it.
+            let args = if rule.reads_state {
+                args
+            } else {
+                args.flatten()
+            };
             // What a hook returns is not used: rules act through the API.
-            call_hook(
-                &host.engine,
-                &rule.compiled,
-                name,
-                (Dynamic::from_map(args),),
-            )
-            .map(drop)
-            .map_err(|mut e| {
-                e.year = Some(shared.year);
-                e
-            })?;
+            call_hook(&host.engine, &rule.compiled, name, (args,))
+                .map(drop)
+                .map_err(|mut e| {
+                    e.year = Some(shared.year);
+                    e
+                })?;
         }
         Ok(())
     }

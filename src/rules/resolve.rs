@@ -226,6 +226,65 @@ pub fn unused_params(rule: &CompiledRule, given: &[String]) -> Vec<RuleError> {
         .collect()
 }
 
+/// Methods that only read the map or value they are called on, callable on `s` by a rule that
+/// shares the map `s` with the other rules (see [`may_change_state`]).
+const READING_METHODS: [&str; 9] = [
+    "keys",
+    "values",
+    "len",
+    "is_empty",
+    "contains",
+    "get",
+    "type_of",
+    "to_string",
+    "to_debug",
+];
+
+/// Whether a hook of `rule` may change the map `s` it is given (by the name its hooks give
+/// their first parameter): an assignment to `s` or into it, a method on `s` other than
+/// [`READING_METHODS`] (or one the file defines itself, which may write `this`), or a closure
+/// (which may capture `s`). Conservative: a `false` is a proof, a `true` may be a false alarm.
+///
+/// Why: a rule that never changes `s` can be handed the map the other rules of the hook see
+/// instead of a copy of it (copying and dropping `s` for every rule was a tenth of a hook).
+/// Everything else a rule can do with `s` reads it or copies it: `let`, `for`, `return` and
+/// every function argument (a helper `f(s)` included) take a copy of a shared value.
+pub fn may_change_state(rule: &CompiledRule) -> bool {
+    let names: HashSet<&str> = rule
+        .ast
+        .iter_functions()
+        .filter(|f| super::engine::HOOKS.contains(&f.name))
+        .filter_map(|f| f.params.first().copied())
+        .collect();
+    let own: HashSet<&str> = rule.ast.iter_functions().map(|f| f.name).collect();
+    let is_state =
+        |e: &Expr| matches!(root(e), Expr::Variable(v, ..) if names.contains(v.1.as_str()));
+    let mut changes = false;
+    rule.ast.walk(&mut |path: &[ASTNode]| {
+        changes |= match path.last() {
+            Some(ASTNode::Stmt(Stmt::Share(..))) => true,
+            Some(ASTNode::Stmt(Stmt::Assignment(x))) => is_state(&x.1.lhs),
+            Some(ASTNode::Expr(Expr::MethodCall(call, _))) => {
+                (!READING_METHODS.contains(&call.name.as_str()) || own.contains(call.name.as_str()))
+                    && path.iter().any(|n| {
+                        matches!(n, ASTNode::Expr(e @ (Expr::Dot(..) | Expr::Index(..))) if is_state(e))
+                    })
+            }
+            _ => false,
+        };
+        !changes
+    });
+    changes
+}
+
+/// The variable (or other expression) a chain such as `s.a[b].c` starts from.
+fn root(e: &Expr) -> &Expr {
+    match e {
+        Expr::Dot(x, ..) | Expr::Index(x, ..) => root(&x.lhs),
+        other => other,
+    }
+}
+
 /// The parameter name in the right-hand side of `s.<...>` when it is `params.<name>...`.
 fn param_read(rhs: &Expr) -> Option<(String, Position)> {
     let (Expr::Dot(y, ..) | Expr::Index(y, ..)) = rhs else {
@@ -298,6 +357,40 @@ mod tests {
         .map(|(n, c)| (n.to_string(), c))
         .into_iter()
         .collect()
+    }
+
+    #[test]
+    fn a_rule_that_may_change_s_is_told_from_one_that_only_reads_it() {
+        let changes = |body: &str| {
+            let source = format!("fn on_year(s) {{\n{body}\n}}\nfn own() {{ 1 }}\n");
+            may_change_state(&compile(&new_engine(), "r.rhai", &source).expect(body))
+        };
+        for reads in [
+            "let a = s.params.x + s.budget[\"t\"]; a",
+            "for k in s.budget.keys() { pay(k, \"b\", s.savings, \"r\"); }",
+            "if \"x\" in s.params { s.partners[s.params.x].takes_part } else { false }",
+            "let t = s; t.x = 1; helper(s)",
+            "let s2 = s.demand; s2.wmo = 1; s2.len()",
+        ] {
+            assert!(!changes(reads), "{reads}");
+        }
+        for writes in [
+            "s.x = 1",
+            "s.demand.wmo.eur += 1",
+            "s[\"x\"] = 1",
+            "s = #{}",
+            "s.params.weights.remove(\"a\")",
+            "s.budget.clear()",
+            "s.own()",
+            "let f = || s.x; f.call()",
+        ] {
+            assert!(changes(writes), "{writes}");
+        }
+        // The shipped rules only read `s`, so none of them pays for a copy of it.
+        for (name, text) in crate::rules::LIBRARY {
+            let rule = compile(&new_engine(), name, text).expect(name);
+            assert!(!may_change_state(&rule), "{name}");
+        }
     }
 
     #[test]
