@@ -802,7 +802,7 @@ pub fn compare(args: &CompareArgs) -> Result<(), Failure> {
     };
     let runs = args.sampling.runs(&sources[0])?;
     let bar = progress_bar(runs * sources.len() as u64, args.quiet);
-    let (studies, comparison) = study::compare(&sources, &options, &|n| advance(&bar, n))?;
+    let (studies, comparison) = kloof::compare::run(&sources, &options, &|n| advance(&bar, n))?;
     let manifests: Vec<_> = studies.iter().map(|s| s.manifest.clone()).collect();
     let dir = args.out.clone().unwrap_or_else(|| {
         PathBuf::from("reports").join(format!("compare-{}", comparison.names.join("-")))

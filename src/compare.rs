@@ -5,10 +5,23 @@
 
 use serde::Serialize;
 
+use crate::Error;
 use crate::stats::Summary;
-use crate::study::Study;
+use crate::study::{self, Options, Source, Study};
 use crate::value::Value;
 use crate::variant::{BASELINE, NETWORK};
+
+/// Runs every source with the same runs and seed (the options', or the first scenario's) and
+/// compares them, the first as the reference. They must cover the same years.
+pub fn run(
+    sources: &[Source],
+    options: &Options,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<(Vec<Study>, Comparison), Error> {
+    let studies = study::run_together(sources, options, progress)?;
+    let comparison = compare(&studies, options.value);
+    Ok((studies, comparison))
+}
 
 /// A figure per run, for one variant.
 #[derive(Debug, Clone, Serialize)]

@@ -34,7 +34,7 @@ use crate::overlay;
 use crate::sampling::{Quantity, key_hash, stream};
 use crate::scenario::{self, ScenarioError};
 use crate::stats::Summary;
-use crate::study::{self, Options, Source, Study};
+use crate::study::{Options, Source, Study};
 use crate::value::Value as Counting;
 use crate::variant::{BASELINE, NETWORK};
 
@@ -211,7 +211,7 @@ pub fn run(
         None => base.parse()?.monte_carlo.runs,
     };
     let total = runs * sources.len() as u64;
-    let (studies, comparison) = study::compare(&sources, options, &|n| progress(n, total))?;
+    let (studies, comparison) = crate::compare::run(&sources, options, &|n| progress(n, total))?;
     let shocks = studies
         .iter()
         .zip(&sources)

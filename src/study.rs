@@ -521,13 +521,13 @@ pub fn explain(
     Ok(entries.into_iter().filter(|e| e.year == year).collect())
 }
 
-/// Runs every source with the same runs and seed (the options', or the first scenario's) and
-/// compares them, the first as the reference. They must cover the same years.
-pub fn compare(
+/// Runs every source with the same runs and seed (the options', or the first scenario's), to
+/// be compared: at least two, covering the same years (see [`crate::compare::run`]).
+pub fn run_together(
     sources: &[Source],
     options: &Options,
     progress: &(dyn Fn(u64) + Sync),
-) -> Result<(Vec<Study>, crate::compare::Comparison), Error> {
+) -> Result<Vec<Study>, Error> {
     let Some(first) = sources.first() else {
         return Err(Error::Options(
             "compare needs at least two scenarios".into(),
@@ -584,8 +584,7 @@ pub fn compare(
             years(&studies[0]).1
         )));
     }
-    let comparison = crate::compare::compare(&studies, options.value);
-    Ok((studies, comparison))
+    Ok(studies)
 }
 
 /// Runs a scenario and ranks its uncertain inputs by their influence on `metric` of `variant`
@@ -661,7 +660,7 @@ pub fn value_of_information(
     year: Option<i32>,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<(Vec<Study>, crate::value_of_information::ValueOfInformation), Error> {
-    let (studies, _) = compare(sources, options, progress)?;
+    let studies = run_together(sources, options, progress)?;
     let first = &studies[0];
     let year = year.unwrap_or(first.manifest.provenance.horizon);
     let metric = options.value.metric(metric);

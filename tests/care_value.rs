@@ -291,9 +291,9 @@ fn at_lambda_zero_benefit_is_money_bit_for_bit() {
         common::scenario("zoetermeer"),
         common::scenario("zoetermeer"),
     ];
-    let (_, money) = study::compare(&sources, &at_zero(Value::Money), &|_| {}).expect("money");
+    let (_, money) = kloof::compare::run(&sources, &at_zero(Value::Money), &|_| {}).expect("money");
     let (_, benefit) =
-        study::compare(&sources, &at_zero(Value::Benefit), &|_| {}).expect("benefit");
+        kloof::compare::run(&sources, &at_zero(Value::Benefit), &|_| {}).expect("benefit");
     let json = |x: &dyn erased::Json| x.json();
     assert_eq!(json(&money.partners), json(&benefit.partners));
     assert_eq!(json(&money.all_gain), json(&benefit.all_gain));

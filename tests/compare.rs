@@ -23,7 +23,7 @@ fn options() -> Options {
 #[test]
 fn a_scenario_compared_with_itself_differs_by_exactly_zero() {
     let s = read("scenarios/samen-gezond-roermond.yaml");
-    let (_, c) = study::compare(&[s.clone(), s], &options(), &|_| {}).expect("compares");
+    let (_, c) = kloof::compare::run(&[s.clone(), s], &options(), &|_| {}).expect("compares");
     for r in &c.rows {
         let d = r.variants[1].difference.expect("difference");
         assert_eq!([d.mean, d.p5, d.p95], [0.0; 3], "{}", r.label);
@@ -41,7 +41,7 @@ fn a_scenario_compared_with_itself_differs_by_exactly_zero() {
 fn another_key_moves_money_between_the_partners_it_names_in_every_run() {
     let a = read("scenarios/ruwaard.yaml");
     let b = read("scenarios/overlays/ruwaard-residents-half.yaml");
-    let (studies, c) = study::compare(&[a, b], &options(), &|_| {}).expect("compares");
+    let (studies, c) = kloof::compare::run(&[a, b], &options(), &|_| {}).expect("compares");
     assert_eq!(
         studies[0].manifest.provenance.seed,
         studies[1].manifest.provenance.seed
@@ -85,7 +85,7 @@ fn another_key_moves_money_between_the_partners_it_names_in_every_run() {
 fn scenarios_over_different_years_are_not_compared() {
     let a = read("scenarios/ruwaard.yaml");
     let b = read("scenarios/stad-en-ommeland.yaml");
-    let e = study::compare(&[a, b], &options(), &|_| {}).expect_err("different years");
+    let e = kloof::compare::run(&[a, b], &options(), &|_| {}).expect_err("different years");
     assert!(
         e.to_string()
             .contains("compare scenarios over the same years"),

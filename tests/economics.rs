@@ -499,7 +499,10 @@ fn one_legal_entity_is_reported_consolidated() {
             get("partner.gemeente.benefit"),
             get("entity.gemeente_oss.benefit"),
         );
-        assert!((0..a.len()).all(|r| (e[r] - (a[r] + b[r])).abs() < 1e-6), "{y}");
+        assert!(
+            (0..a.len()).all(|r| (e[r] - (a[r] + b[r])).abs() < 1e-6),
+            "{y}"
+        );
     }
     let dir = common::report(&s);
     let summary = std::fs::read_to_string(dir.path().join("summary.md")).expect("summary");
@@ -507,7 +510,7 @@ fn one_legal_entity_is_reported_consolidated() {
         summary.contains("| **gemeente_oss**, one legal entity: wijkbudget + gemeente"),
         "{summary}"
     );
-    let (_, c) = kloof::study::compare(
+    let (_, c) = kloof::compare::run(
         &[scenario("ruwaard"), scenario("ruwaard")],
         &Options {
             runs: Some(200),

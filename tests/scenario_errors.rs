@@ -820,12 +820,18 @@ fn an_entity_is_an_identifier_apart_from_the_partners() {
         "  - {id: town, name: Town, role: financier, budget: {growth: 0.03}, entity: Town}",
     );
     assert!(e.key.starts_with("partners"), "{e}");
-    assert!(e.message.contains("entity `Town`: use lowercase letters"), "{e}");
+    assert!(
+        e.message.contains("entity `Town`: use lowercase letters"),
+        "{e}"
+    );
     let e = error(
         town,
         "  - {id: town, name: Town, role: financier, budget: {growth: 0.03}, entity: clinic}",
     );
-    assert!(e.message.contains("entity `clinic` is also a partner's id"), "{e}");
+    assert!(
+        e.message.contains("entity `clinic` is also a partner's id"),
+        "{e}"
+    );
     let ok = TINY.replacen(
         town,
         "  - {id: town, name: Town, role: financier, budget: {growth: 0.03}, entity: town_hall}",
