@@ -522,7 +522,7 @@ pub fn explain(
 }
 
 /// Runs every source with the same runs and seed (the options', or the first scenario's), to
-/// be compared: at least two, covering the same years (see [`crate::compare::run`]).
+/// be compared: at least two, covering the same years (`compare::run` compares them).
 pub fn run_together(
     sources: &[Source],
     options: &Options,
