@@ -593,6 +593,9 @@ fn result(s: &Study, id: &str, until: i32, value: Counting) -> Option<Vec<f64>> 
     for &y in s.outcomes.years.iter().filter(|&&y| y < until) {
         let get = |m: String| s.outcomes.get(NETWORK, &m, y);
         let received = get(format!("partner.{id}.received"))?;
+        // Intervention money pays for work done at cost: neither a gain nor, when it stops,
+        // a loss.
+        let work = get(format!("partner.{id}.interventions"))?;
         let cost = get(format!("partner.{id}.cost"))?;
         let margin = get(format!("margin.eur.{id}"));
         // The budget without the agreement: transition money a financier puts in on top of
@@ -600,7 +603,9 @@ fn result(s: &Study, id: &str, until: i32, value: Counting) -> Option<Vec<f64>> 
         let budget = s.outcomes.get(BASELINE, &format!("budget.eur.{id}"), y);
         let year: Vec<f64> = (0..received.len())
             .map(|r| {
-                received[r] - cost[r] + margin.map_or(0.0, |m| m[r]) + budget.map_or(0.0, |b| b[r])
+                received[r] - work[r] - cost[r]
+                    + margin.map_or(0.0, |m| m[r])
+                    + budget.map_or(0.0, |b| b[r])
             })
             .collect();
         match &mut total {

@@ -113,6 +113,9 @@ pub(super) struct AgreementSeries {
     pub entity_benefit: Vec<(usize, usize)>,
     /// Per rule file (by stem, in the scenario's order): the money its rules moved this year.
     pub clauses: Vec<(String, usize)>,
+    /// Per partner: of what it received, the transition money for intervention work it does
+    /// at cost (no gain: the work costs it as much).
+    pub partner_interventions: Vec<usize>,
     /// Per event: 1 in the runs where it fired.
     pub events: Vec<usize>,
     /// Per tally, per partner: the amount rules tallied this year.
@@ -291,6 +294,9 @@ impl Layout {
                         (stem, series)
                     })
                     .collect(),
+                partner_interventions: a.each(&m.partners, |p| {
+                    format!("partner.{}.interventions", p.id)
+                }),
             });
         }
         for (core, ids) in cores.iter_mut().zip(ids) {
