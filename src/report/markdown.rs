@@ -532,41 +532,34 @@ fn partners_and_events(s: &mut String, v: &View, about: &About, end: i32) {
             "| partner | net gain, `partner.<id>.net` (median) | 90 % interval | runs with a loss |"
         );
         let _ = writeln!(s, "|---|---:|---:|---:|");
-        for p in partners {
-            let metric = format!("partner.{p}.net");
-            if let (Some(sum), Some(values)) =
-                (v.summary(n, &metric, end), v.values(n, &metric, end))
+        // One row: the median of `metric` with its 90 % interval and the share of runs with a
+        // loss (below half a euro: rounding of an untouched position).
+        let row = |s: &mut String, label: &str, metric: &str| {
+            if let (Some(sum), Some(values)) = (v.summary(n, metric, end), v.values(n, metric, end))
             {
                 let losing =
                     values.iter().filter(|x| **x < -0.5).count() as f64 / values.len() as f64;
                 let _ = writeln!(
                     s,
-                    "| {p} | {} | {} to {} | {:.0} % |",
+                    "| {label} | {} | {} to {} | {:.0} % |",
                     mln(sum.p50),
                     mln(sum.p5),
                     mln(sum.p95),
                     losing * 100.0
                 );
             }
+        };
+        for p in partners {
+            row(s, p, &format!("partner.{p}.net"));
         }
         for e in &about.entities {
             let metric = format!("entity.{}.net", e.name);
-            if let (Some(sum), Some(values)) =
-                (v.summary(n, &metric, end), v.values(n, &metric, end))
-            {
-                let losing =
-                    values.iter().filter(|x| **x < -0.5).count() as f64 / values.len() as f64;
-                let _ = writeln!(
-                    s,
-                    "| **{}**, one legal entity: {} (`{metric}`) | {} | {} to {} | {:.0} % |",
-                    super::plain(&e.name),
-                    e.members.join(" + "),
-                    mln(sum.p50),
-                    mln(sum.p5),
-                    mln(sum.p95),
-                    losing * 100.0
-                );
-            }
+            let label = format!(
+                "**{}**, one legal entity: {} (`{metric}`)",
+                super::plain(&e.name),
+                e.members.join(" + ")
+            );
+            row(s, &label, &metric);
         }
         if !about.entities.is_empty() {
             let _ = writeln!(

@@ -294,9 +294,8 @@ impl Layout {
                         (stem, series)
                     })
                     .collect(),
-                partner_interventions: a.each(&m.partners, |p| {
-                    format!("partner.{}.interventions", p.id)
-                }),
+                partner_interventions: a
+                    .each(&m.partners, |p| format!("partner.{}.interventions", p.id)),
             });
         }
         for (core, ids) in cores.iter_mut().zip(ids) {

@@ -739,7 +739,11 @@ impl<'a> Network<'a> {
             put(a.partner_cost[pi], b, own_cost + paid);
             put(a.partner_received[pi], b, received);
             put(a.partner_net[pi], b, self.partner_net[pi][b]);
-            put(a.partner_interventions[pi], b, self.intervention_revenue[pi][b]);
+            put(
+                a.partner_interventions[pi],
+                b,
+                self.intervention_revenue[pi][b],
+            );
         }
         let positions = self.partner_net.iter().map(|row| row[b]);
         put(
