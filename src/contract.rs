@@ -7,13 +7,16 @@ use crate::scenario::economics::ContractKind;
 /// given the year's indexed `amount` (ceiling, sum, or capitation total) and, for a fixed sum,
 /// its `corridor`.
 ///
+/// A ceiling pays what is delivered: the ceiling binds in delivery (the simulator's
+/// `care::bind_ceilings` holds care to the ceiling plus the share above it the financier
+/// agreed to pay), so everything delivered is paid and no provider works unpaid.
+///
 /// A fixed sum with a corridor pays the sum while delivered care lies within
 /// `sum × (1 ± corridor)`; beyond it, the difference past the corridor's edge is paid (or paid
 /// back), as in a *nacalculatie* beyond the corridor. Without a corridor it is the sum.
 pub fn payment(kind: ContractKind, delivered: f64, amount: f64, corridor: Option<f64>) -> f64 {
     match kind {
-        ContractKind::FeeForService => delivered,
-        ContractKind::Ceiling => delivered.min(amount),
+        ContractKind::FeeForService | ContractKind::Ceiling => delivered,
         ContractKind::Capitation | ContractKind::LumpSum => amount,
         ContractKind::FixedSum => match corridor {
             None => amount,
@@ -36,9 +39,10 @@ mod tests {
     }
 
     #[test]
-    fn a_ceiling_caps_payment_at_the_ceiling() {
-        assert_eq!(payment(Ceiling, 120.0, 100.0, None), 100.0);
+    fn a_ceiling_pays_the_care_it_lets_be_delivered() {
+        // Delivery is held to the ceiling (plus an agreed share above it) before payment.
         assert_eq!(payment(Ceiling, 80.0, 100.0, None), 80.0);
+        assert_eq!(payment(Ceiling, 105.0, 100.0, None), 105.0);
     }
 
     #[test]

@@ -67,6 +67,10 @@ pub struct ContractModel {
     pub band_of_age: [usize; AGES],
     pub growth: InputId,
     pub corridor: Option<InputId>,
+    /// Ceiling: the share of care above it that is paid and delivered (0 when left out).
+    pub paid_above: InputId,
+    /// The share of productivity growth taken off tariffs and amounts (0 when left out).
+    pub efficiency_discount: InputId,
 }
 
 /// What delivering a domain's care costs its providers, as inputs.
@@ -697,6 +701,12 @@ fn compile_contract(
             band_of_age: [0; AGES],
             growth: add_input(inputs, format!("{k}.contract.growth"), &zero),
             corridor: None,
+            paid_above: add_input(inputs, format!("{k}.contract.paid_above"), &zero),
+            efficiency_discount: add_input(
+                inputs,
+                format!("{k}.contract.efficiency_discount"),
+                &zero,
+            ),
         };
     };
     let k = format!("{k}.contract");
@@ -721,6 +731,16 @@ fn compile_contract(
             .corridor
             .as_ref()
             .map(|q| add_input(inputs, format!("{k}.corridor"), &q.0)),
+        paid_above: add_input(
+            inputs,
+            format!("{k}.paid_above"),
+            c.paid_above.as_ref().map_or(&zero, |q| &q.0),
+        ),
+        efficiency_discount: add_input(
+            inputs,
+            format!("{k}.efficiency_discount"),
+            c.efficiency_discount.as_ref().map_or(&zero, |q| &q.0),
+        ),
     }
 }
 

@@ -1,4 +1,5 @@
-//! Staff at their real cost and avoided demand that can land, by hand on variations of
+//! Staff at their real cost, avoided demand that can land, ceilings that bind and tariffs that
+//! follow productivity, by hand on variations of
 //! `tests/fixtures/economics.yaml` (its header gives the region). In 2025, home (the town's
 //! domain, short of staff) has a baseline demand of 370 × 10 / 0.9 = 4.1111 FTE (EUR 100,000
 //! per FTE) against 3.6 FTE of staff; the network's prevention avoids 5 % of it (3.9056 FTE
@@ -183,4 +184,84 @@ fn refill_outside_zero_to_one_is_refused_at_its_line() {
         .to_string();
     assert!(err.contains("refill"), "{err}");
     assert!(err.contains("economics.yaml:42:5"), "{err}");
+}
+
+/// Home on a ceiling of EUR 350,000 (3.5 FTE at EUR 100,000 per FTE), with `extra` added to
+/// its contract.
+fn with_ceiling(extra: &str) -> Study {
+    edited(&[(
+        "contract: {type: fee_for_service}",
+        &format!("contract: {{type: ceiling, eur: 350000{extra}}}"),
+    )])
+}
+
+#[test]
+fn a_binding_ceiling_makes_care_above_it_wait() {
+    let s = with_ceiling("");
+    // Baseline 2025: 3.6 FTE could deliver EUR 360,000 of the 411,111 demanded; the ceiling
+    // pays 350,000, so 3.5 FTE deliver and 0.1 FTE of care waits for money, not staff. Nobody
+    // delivers care unpaid: homecare's margin is 350,000 - 3.5 × 60,000 - 0.3 × 350,000.
+    assert_at(&s, BASELINE, "delivered.eur.home", 350_000.0);
+    assert_at(&s, BASELINE, "payments.eur.town", 350_000.0);
+    assert_at(&s, BASELINE, "unmet.fte.ceiling", 0.1);
+    assert_at(&s, BASELINE, "unmet.fte.home", 370.0 * 10.0 / 0.9 / 1000.0 - 3.5);
+    assert_at(&s, BASELINE, "gap.fte.home", 370.0 * 10.0 / 0.9 / 1000.0 - 3.6);
+    assert_at(&s, BASELINE, "margin.eur.homecare", 35_000.0);
+    // The network diverts 0.2 FTE: 3.4 deliver 340,000, under the ceiling, paid as delivered.
+    // Of the 0.2 FTE only 0.1 gave care (the other 0.1 was held back by the ceiling), so the
+    // contract's payment fell by more than their staff cost and nothing is cut.
+    assert_at(&s, NETWORK, "delivered.eur.home", 340_000.0);
+    assert_at(&s, NETWORK, "payments.eur.town", 340_000.0);
+    assert_at(&s, NETWORK, "unmet.fte.ceiling", 0.0);
+    assert_at(&s, NETWORK, "care.displaced.fte", 0.1);
+}
+
+#[test]
+fn a_paid_share_above_the_ceiling_is_delivered_and_paid() {
+    let s = with_ceiling(", paid_above: 0.5");
+    // Half of the 0.1 FTE above the ceiling is paid: 3.55 FTE deliver EUR 355,000.
+    assert_at(&s, BASELINE, "delivered.eur.home", 355_000.0);
+    assert_at(&s, BASELINE, "payments.eur.town", 355_000.0);
+    assert_at(&s, BASELINE, "unmet.fte.ceiling", 0.05);
+}
+
+#[test]
+fn paid_above_belongs_to_a_ceiling() {
+    let source = {
+        let mut s: Source = fixture("economics.yaml");
+        s.text = s.text.replace(
+            "contract: {type: fee_for_service}",
+            "contract: {type: fee_for_service, paid_above: 0.5}",
+        );
+        s
+    };
+    let e = source.parse().expect_err("paid_above on fee for service").to_string();
+    assert!(e.contains("takes no `paid_above`"), "{e}");
+}
+
+#[test]
+fn an_efficiency_discount_keeps_the_margin_where_it_starts() {
+    let productive = (
+        "workforce: {inflow: 0, outflow: 0, productivity: 0}",
+        "workforce: {inflow: 0, outflow: 0, productivity: 0.1}",
+    );
+    // 2025: hours per FTE up 10 %, so home's demand is 4.1111 / 1.1 = 3.7374 FTE and its 3.6
+    // FTE deliver 96.3 % of it. At unchanged tariffs that is 411,111 × 3.6 / 3.7374 = 396,000
+    // of care, and homecare's margin rises from 36,000 (2024) to
+    // 396,000 - 3.6 × 60,000 - 0.3 × 396,000 = 61,200.
+    let s = edited(&[productive]);
+    assert_at(&s, BASELINE, "delivered.eur.home", 396_000.0);
+    assert_at(&s, BASELINE, "margin.eur.homecare", 61_200.0);
+    // Passing all of the productivity on, tariffs fall by 1 / 1.1: demand is 373,737, the
+    // 3.6 FTE deliver 360,000, and the margin stays at 36,000.
+    let s = edited(&[
+        productive,
+        (
+            "contract: {type: fee_for_service}",
+            "contract: {type: fee_for_service, efficiency_discount: 1}",
+        ),
+    ]);
+    assert_at(&s, BASELINE, "demand.eur.home", 370.0 * 1000.0 / 0.9 / 1.1);
+    assert_at(&s, BASELINE, "delivered.eur.home", 360_000.0);
+    assert_at(&s, BASELINE, "margin.eur.homecare", 36_000.0);
 }

@@ -60,6 +60,9 @@ pub struct VariantFrame {
     /// Care delivered: demand, as far as the staff available reach.
     pub delivered_eur: Vec<Vec<f64>>,
     pub delivered_fte: Vec<Vec<f64>>,
+    /// Of the care the staff could deliver, what a binding ceiling holds back (FTE): it waits
+    /// for money, not for staff.
+    pub held_fte: Vec<Vec<f64>>,
     /// What each domain's contract pays its providers, and what delivering costs them.
     pub payments: Vec<Vec<f64>>,
     pub care_cost: Vec<Vec<f64>>,
@@ -83,6 +86,7 @@ impl VariantFrame {
             diverted_fte: grid(domains),
             delivered_eur: grid(domains),
             delivered_fte: grid(domains),
+            held_fte: grid(domains),
             payments: grid(domains),
             care_cost: grid(domains),
             domain_cost: grid(financiers),

@@ -9,7 +9,10 @@
 use serde::{Deserialize, Serialize};
 
 use super::refs::{DelivererRef, DomainRef, Keyed, ProviderRef};
-use super::{AgeTable, CostShare, EurPerYear, Fte, GrowthRate, MoveShare, UseEur};
+use super::{
+    AgeTable, CostShare, EfficiencyDiscount, EurPerYear, Fte, GrowthRate, MoveShare, PaidAbove,
+    UseEur,
+};
 
 /// How a financier pays the providers of one domain.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
@@ -17,7 +20,9 @@ use super::{AgeTable, CostShare, EurPerYear, Fte, GrowthRate, MoveShare, UseEur}
 pub enum ContractKind {
     /// Per unit delivered: the payment is the care delivered.
     FeeForService,
-    /// Care delivered, paid up to an indexed ceiling (*plafond*).
+    /// Care delivered, paid up to an indexed ceiling (*plafond*). The ceiling binds: care
+    /// demanded above it waits (a *cliëntenstop*), except the share `paid_above` the financier
+    /// agrees in advance to pay. Nobody delivers care for free.
     Ceiling,
     /// An agreed sum (*aanneemsom*) whatever is delivered; with a `corridor`, delivered care
     /// beyond the corridor around the sum is settled.
@@ -49,6 +54,16 @@ pub struct Contract {
     /// the difference beyond the corridor is paid or paid back.
     #[serde(default)]
     pub corridor: Option<CostShare>,
+    /// Ceiling: the share of the care demanded above the ceiling that the financier agrees to
+    /// pay (agreed overproduction), and so is delivered; default 0, all of it waits.
+    #[serde(default)]
+    pub paid_above: Option<PaidAbove>,
+    /// The share of the domain's productivity growth passed on as lower tariffs and contract
+    /// amounts (an efficiency discount, as sector agreements set); default 0, none. At 1 a
+    /// provider's margin on care stays where it starts as its staff grow more productive; at
+    /// 0 the whole gain is the provider's.
+    #[serde(default)]
+    pub efficiency_discount: Option<EfficiencyDiscount>,
 }
 
 /// What delivering a domain's care costs its providers.
@@ -238,6 +253,9 @@ fn contract_fields(c: &Contract) -> Result<(), String> {
     }
     if c.corridor.is_some() && c.kind != FixedSum {
         return not("corridor");
+    }
+    if c.paid_above.is_some() && c.kind != Ceiling {
+        return not("paid_above");
     }
     match (c.kind, &c.per_person) {
         (Capitation, None) => {

@@ -118,6 +118,10 @@ ranged_quantity!(
     HoursPerClient: ranges::HOURS_PER_CLIENT;
     /// Share of avoided demand replaced from the waiting list.
     Refill: ranges::REFILL;
+    /// Share of the care above a ceiling that is delivered and paid.
+    PaidAbove: ranges::PAID_ABOVE;
+    /// Share of productivity growth passed on as lower tariffs.
+    EfficiencyDiscount: ranges::EFFICIENCY_DISCOUNT;
 );
 
 impl BandValue for People {}

@@ -195,8 +195,22 @@ pub const REFILL: Range = range(
     "share of avoided demand replaced from the waiting list: 1 every freed hour goes to someone waiting, 0 none",
 );
 
+pub const PAID_ABOVE: Range = range(
+    "`domains[].contract.paid_above`",
+    0.0,
+    1.0,
+    "share of the care demanded above a ceiling that the financier agrees to pay, so it is delivered; the rest waits",
+);
+
+pub const EFFICIENCY_DISCOUNT: Range = range(
+    "`domains[].contract.efficiency_discount`",
+    0.0,
+    1.0,
+    "share of the domain's productivity growth passed on as lower tariffs and contract amounts: 1 keeps margins where they start",
+);
+
 /// Every range, in the README's order.
-pub const ALL: [Range; 23] = [
+pub const ALL: [Range; 25] = [
     PEOPLE,
     BIRTH_RATE,
     DEATH_PROBABILITY,
@@ -220,6 +234,8 @@ pub const ALL: [Range; 23] = [
     DECAY,
     HOURS_PER_CLIENT,
     REFILL,
+    PAID_ABOVE,
+    EFFICIENCY_DISCOUNT,
 ];
 
 /// Net emigration from an age band may take at most this share of the band's people in the
@@ -259,6 +275,8 @@ pub fn for_input(key: &str) -> Option<Range> {
         ["domains", _, "contract", "eur"] => EUR_PER_YEAR,
         ["domains", _, "contract", "growth"] => GROWTH,
         ["domains", _, "contract", "corridor"] => COST_SHARE,
+        ["domains", _, "contract", "paid_above"] => PAID_ABOVE,
+        ["domains", _, "contract", "efficiency_discount"] => EFFICIENCY_DISCOUNT,
         ["domains", _, "contract", "per_person", _] => USE_EUR,
         ["interventions", _, "staff", "fte"] => FTE,
         ["domains", _, "use", ..] => USE_HOURS,

@@ -5,10 +5,13 @@
 //! Demand beyond the staff is unmet: it is neither paid nor a saving when it falls, so a
 //! reduction of demand in a domain short of staff shortens the waiting list, not the bill —
 //! unless the domain's `refill` says that only part of the freed care goes to people waiting.
+//! A ceiling contract binds: care above the ceiling waits too, except the share the financier
+//! agrees to pay.
 
 use crate::agreement::{CareTerms, VariantFrame};
 use crate::contract::payment;
 use crate::model::Model;
+use crate::scenario::economics::ContractKind;
 use crate::sampling::Draws;
 
 /// Care delivered per domain and run: `min(demand, staff available)` in FTE, and the same
@@ -48,6 +51,76 @@ pub(super) fn delivered(need: f64, staff: f64, base: f64, refill: f64) -> f64 {
     need.min(staff).min(kept)
 }
 
+/// Holds each ceiling domain's delivered care to its ceiling (see [`within_ceiling`]) and
+/// records what the ceiling held back, after [`deliver`] and before [`pay`].
+pub(super) fn bind_ceilings(m: &Model, terms: &CareTerms, draws: &Draws, v: &mut VariantFrame) {
+    for (di, dm) in m.domains.iter().enumerate() {
+        if dm.contract.kind != ContractKind::Ceiling {
+            continue;
+        }
+        for b in 0..v.cost_total.len() {
+            let fte = v.delivered_fte[di][b];
+            let (need, need_eur) = (v.demand_fte[di][b], v.demand_eur[di][b]);
+            let paid_above = draws.at(dm.contract.paid_above, b);
+            let kept = within_ceiling(fte, need, need_eur, terms.contract_amount[di][b], paid_above);
+            v.held_fte[di][b] = fte - kept;
+            if kept < fte {
+                v.delivered_fte[di][b] = kept;
+                v.delivered_eur[di][b] = need_eur * kept / need;
+            }
+        }
+    }
+}
+
+/// Care delivered (FTE) under a ceiling of `ceiling_eur` when the staff could deliver `fte` of
+/// a demand of `need` FTE worth `need_eur`: all of it up to the ceiling, and of the care above
+/// it the share `paid_above` the financier agrees to pay. The rest waits: providers do not
+/// deliver care nobody pays for.
+pub(super) fn within_ceiling(
+    fte: f64,
+    need: f64,
+    need_eur: f64,
+    ceiling_eur: f64,
+    paid_above: f64,
+) -> f64 {
+    if need <= 0.0 || need_eur <= 0.0 {
+        return fte;
+    }
+    let ceiling = ceiling_eur * need / need_eur;
+    if fte <= ceiling {
+        fte
+    } else {
+        ceiling.max(0.0) + paid_above * (fte - ceiling.max(0.0))
+    }
+}
+
+/// The staff of frame `f` a ceiling lets deliver the baseline's demand (FTE), for the
+/// decomposition of care gained: for a ceiling contract, `within_ceiling` of the staff up to
+/// the baseline demand (so that in the baseline it is exactly the care delivered), converted
+/// at the baseline's EUR per FTE in both frames; otherwise the staff.
+pub(super) fn working_staff(
+    dm: &crate::model::DomainModel,
+    terms: &CareTerms,
+    draws: &Draws,
+    base: &VariantFrame,
+    f: &VariantFrame,
+    di: usize,
+    b: usize,
+) -> f64 {
+    let staff = f.capacity_fte[di][b].max(0.0);
+    if dm.contract.kind != ContractKind::Ceiling {
+        return staff;
+    }
+    let need = base.demand_fte[di][b];
+    within_ceiling(
+        staff.min(need),
+        need,
+        base.demand_eur[di][b],
+        terms.contract_amount[di][b],
+        draws.at(dm.contract.paid_above, b),
+    )
+}
+
 /// What the contracts pay for the delivered care, what it costs the providers, and the costs
 /// per financier and in total.
 ///
@@ -83,6 +156,16 @@ pub(super) fn pay(
                         delivered(need, staff, base.demand_fte[di][b], r)
                     }
                     None => need.min(staff),
+                };
+                let without = match c.kind {
+                    ContractKind::Ceiling => within_ceiling(
+                        without,
+                        need,
+                        v.demand_eur[di][b],
+                        amount,
+                        draws.at(c.paid_above, b),
+                    ),
+                    _ => without,
                 };
                 let eur_without = if need > 0.0 {
                     v.demand_eur[di][b] * without / need
@@ -150,7 +233,7 @@ pub(super) fn margin(market: &[(usize, f64)], v: &VariantFrame, b: usize) -> f64
 
 #[cfg(test)]
 mod tests {
-    use super::delivered;
+    use super::{delivered, within_ceiling};
 
     #[test]
     fn delivered_care_by_hand() {
@@ -167,5 +250,16 @@ mod tests {
         assert_eq!(delivered(9.5, 9.0, 10.0, 0.0), 8.5);
         // More demand than the baseline (an intervention's cost increase): no refill applies.
         assert_eq!(delivered(11.0, 9.0, 10.0, 0.0), 9.0);
+    }
+
+    #[test]
+    fn a_ceiling_holds_care_back_by_hand() {
+        // Demand 10 FTE worth 1,000, so 100 per FTE; a ceiling of 800 is 8 FTE.
+        // Staff for 9: 8 delivered, 1 waits; with half the care above paid, 8.5.
+        assert_eq!(within_ceiling(9.0, 10.0, 1000.0, 800.0, 0.0), 8.0);
+        assert_eq!(within_ceiling(9.0, 10.0, 1000.0, 800.0, 0.5), 8.5);
+        assert_eq!(within_ceiling(9.0, 10.0, 1000.0, 800.0, 1.0), 9.0);
+        // Staff for 7, under the ceiling: the ceiling does not bind.
+        assert_eq!(within_ceiling(7.0, 10.0, 1000.0, 800.0, 0.0), 7.0);
     }
 }

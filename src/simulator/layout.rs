@@ -55,6 +55,9 @@ pub(super) struct VariantSeries {
     pub unmet_eur_total: usize,
     pub unmet_fte_total: usize,
     pub unmet_hours_total: usize,
+    /// With a ceiling contract: the unmet care (FTE) that waits because a ceiling binds, not
+    /// for want of staff.
+    pub unmet_ceiling: Option<usize>,
     /// Per provider (partner index, series): its margin on care, contract revenue less cost.
     pub margin: Vec<(usize, usize)>,
     /// In a variant a provider leaves the market: the margin of the providers outside the
@@ -191,6 +194,11 @@ impl Layout {
                 unmet_eur_total: a.add("unmet.eur.total"),
                 unmet_fte_total: a.add("unmet.fte.total"),
                 unmet_hours_total: a.add("unmet.hours.total"),
+                unmet_ceiling: m
+                    .domains
+                    .iter()
+                    .any(|d| d.contract.kind == crate::scenario::economics::ContractKind::Ceiling)
+                    .then(|| a.add("unmet.fte.ceiling")),
                 margin: m
                     .providers()
                     .map(|(pi, p)| (pi, a.add(format!("margin.eur.{}", p.id))))

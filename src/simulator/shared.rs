@@ -42,6 +42,9 @@ pub(super) struct RunState {
     pub hours_growth: Vec<f64>,
     pub productivity: Vec<f64>,
     pub fte: Vec<f64>,
+    /// Per domain: the cumulative efficiency discount on tariffs and contract amounts, the
+    /// share of productivity growth the contract passes on (1 while none is).
+    pub tariff: Vec<f64>,
     /// Per domain: cumulative wage and price growth alone; demand in EUR at start-year use and
     /// prices from ageing and population size alone; and last year's cost (for the index
     /// budgets follow).
@@ -99,6 +102,7 @@ impl RunState {
             cost_growth: vec![1.0; n],
             hours_growth: vec![1.0; n],
             productivity: vec![1.0; n],
+            tariff: vec![1.0; n],
             fte: m
                 .domains
                 .iter()
@@ -152,7 +156,12 @@ impl RunState {
             self.cost_growth[i] *= prices * volume;
             self.price_growth[i] *= prices;
             self.hours_growth[i] *= volume;
-            self.productivity[i] *= 1.0 + d.at(dm.productivity, b);
+            let productivity = 1.0 + d.at(dm.productivity, b);
+            self.productivity[i] *= productivity;
+            let discount = d.at(dm.contract.efficiency_discount, b);
+            if discount != 0.0 {
+                self.tariff[i] *= productivity.powf(-discount);
+            }
             let inflow = d.at(dm.inflow, b)
                 * if dm.inflow_follows_working_age {
                     working_age
@@ -181,13 +190,14 @@ impl RunState {
     }
 
     /// This year's contract amounts and cost terms of run `b`, all following the domain's
-    /// wage and price growth.
+    /// wage and price growth; contract amounts also its efficiency discount.
     fn terms(&self, m: &Model, d: &Draws, b: usize, people: &[f64], t: &mut CareTerms) {
         for (di, dm) in m.domains.iter().enumerate() {
             let index = self.price_growth[di];
             let c = &dm.contract;
             t.contract_amount[di][b] = index
                 * self.contract_growth[di]
+                * self.tariff[di]
                 * match c.kind {
                     ContractKind::FeeForService => 0.0,
                     ContractKind::Capitation => {
@@ -373,7 +383,7 @@ impl Projection {
                 };
                 demography += demography_of[di];
                 let fte_hours = draws.at(dm.hours_per_fte, b) * s.productivity[di];
-                frame.baseline.demand_eur[di][b] = e * s.cost_growth[di];
+                frame.baseline.demand_eur[di][b] = e * s.cost_growth[di] * s.tariff[di];
                 frame.baseline.demand_fte[di][b] = h * s.hours_growth[di] / fte_hours;
                 if s.fte[di].is_nan() {
                     // The staff who delivered the start year's use.
@@ -400,12 +410,15 @@ impl Projection {
             if yi == 0 {
                 s.calibrate(m, draws, b, &frame.baseline);
             }
-            if m.moves_unmet() {
+            s.terms(m, draws, b, &s.cohorts.people, &mut frame.terms);
+        }
+        care::bind_ceilings(m, &frame.terms, draws, &mut frame.baseline);
+        if m.moves_unmet() {
+            for (b, s) in self.states.iter_mut().enumerate() {
                 for (d, unmet) in s.last_unmet.iter_mut().enumerate() {
                     *unmet = frame.baseline.demand_eur[d][b] - frame.baseline.delivered_eur[d][b];
                 }
             }
-            s.terms(m, draws, b, &s.cohorts.people, &mut frame.terms);
         }
         care::pay(m, &frame.terms, draws, &mut frame.baseline, None);
         // A budget left out starts at the counterfactual's cost in the start year.

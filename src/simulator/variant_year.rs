@@ -245,6 +245,9 @@ impl<'a> VariantRun<'a> {
             put(v.unmet_eur_total, b, unmet_eur);
             put(v.unmet_fte_total, b, unmet_fte);
             put(v.unmet_hours_total, b, unmet_hours);
+            if let Some(id) = v.unmet_ceiling {
+                put(id, b, frame.held_fte.iter().map(|h| h[b]).sum());
+            }
             let market = self.network.as_ref().map_or(&cx.market, |n| &n.market);
             for &(pi, series) in &v.margin {
                 put(series, b, care::margin(&market[pi], frame, b));
@@ -629,7 +632,10 @@ impl<'a> Network<'a> {
                     demand_bands(dm, draws, b, &mut eur_bands, &mut hour_bands);
                     let (e, h) = demand(people, &weight, &dm.band_of_age, &eur_bands, &hour_bands);
                     let fte_hours = draws.at(dm.hours_per_fte, b) * s.productivity[di];
-                    (e * s.cost_growth[di], h * s.hours_growth[di] / fte_hours)
+                    (
+                        e * s.cost_growth[di] * s.tariff[di],
+                        h * s.hours_growth[di] / fte_hours,
+                    )
                 } else {
                     (
                         p.frame.baseline.demand_eur[di][b],
@@ -665,6 +671,7 @@ impl<'a> Network<'a> {
     fn costs(&mut self, m: &Model, shared: &YearFrame, draws: &Draws) {
         let base = Some((&shared.baseline, self.refill.as_slice()));
         care::deliver(&mut self.own.frame, base);
+        care::bind_ceilings(m, &shared.terms, draws, &mut self.own.frame);
         care::pay(m, &shared.terms, draws, &mut self.own.frame, base);
         for b in 0..self.own.frame.cost_total.len() {
             self.own.frame.cost_total[b] += self.beyond_care(b);
@@ -805,9 +812,12 @@ impl<'a> Network<'a> {
         let mut total = crate::value::CareGained::default();
         self.credited.fill(0.0);
         for (di, dm) in m.domains.iter().enumerate() {
+            // Where a ceiling binds, the staff it lets work: the ceiling counts like staff.
+            let working =
+                |f: &VariantFrame| care::working_staff(dm, &p.frame.terms, &p.draws, base, f, di, b);
             let mut g = crate::value::CareGained::of(
-                [base.demand_fte[di][b], base.capacity_fte[di][b].max(0.0)],
-                [own.demand_fte[di][b], own.capacity_fte[di][b]],
+                [base.demand_fte[di][b], working(base)],
+                [own.demand_fte[di][b], working(own)],
                 [base.delivered_fte[di][b], own.delivered_fte[di][b]],
             );
             let fte_hours = p.draws.at(dm.hours_per_fte, b) * p.states[b].productivity[di];
