@@ -22,6 +22,9 @@ pub struct DomainModel {
     pub id: String,
     /// Index into [`Model::financiers`].
     pub financier: usize,
+    /// The share of the domain's cost the financier pays; `None`: all of it. Financiers
+    /// outside the network pay the rest.
+    pub financier_share: Option<InputId>,
     /// For each single age, the band of the use table it falls in.
     pub band_of_age: [usize; AGES],
     pub eur: Vec<InputId>,
@@ -46,6 +49,8 @@ pub struct DomainModel {
     pub refill: Option<InputId>,
     /// (domain, share): where a share of each year's unmet demand goes the next year.
     pub moves: Vec<(usize, InputId)>,
+    /// (domain, share): where a share of its spare staff goes each year.
+    pub staff_moves: Vec<(usize, InputId)>,
     pub contract: ContractModel,
     /// The partners that deliver it, with their market shares.
     pub providers: Vec<(usize, f64)>,
@@ -90,6 +95,8 @@ pub struct FinancierModel {
     /// Years with a rate of their own, and its input.
     pub path: Vec<(i32, InputId)>,
     pub transition_on_top: bool,
+    /// The share of a change in its cost that risk equalisation passes on; `None`: none.
+    pub equalisation: Option<InputId>,
 }
 
 impl FinancierModel {
@@ -358,6 +365,10 @@ impl Model {
                             .collect()
                     }),
                     transition_on_top: b.is_some_and(|b| b.transition_on_top),
+                    equalisation: p
+                        .equalisation
+                        .as_ref()
+                        .map(|q| add(&mut inputs, format!("partners.{}.equalisation", p.id), &q.0)),
                 }
             })
             .collect();
@@ -441,6 +452,10 @@ impl Model {
                         .refill
                         .as_ref()
                         .map(|r| add(&mut inputs, format!("{k}.refill"), &r.0)),
+                    financier_share: d
+                        .financier_share
+                        .as_ref()
+                        .map(|q| add(&mut inputs, format!("{k}.financier_share"), &q.0)),
                     moves: d
                         .unmet_moves
                         .iter()
@@ -450,6 +465,19 @@ impl Model {
                                 .position(|x| *x == mv.to.as_str())
                                 .unwrap_or(0);
                             let key = format!("{k}.unmet_moves.{}.share", mv.to);
+                            (to, add(&mut inputs, key, &mv.share.0))
+                        })
+                        .collect(),
+                    staff_moves: d
+                        .workforce
+                        .moves
+                        .iter()
+                        .map(|mv| {
+                            let to = domain_ids
+                                .iter()
+                                .position(|x| *x == mv.to.as_str())
+                                .unwrap_or(0);
+                            let key = format!("{k}.workforce.moves.{}.share", mv.to);
                             (to, add(&mut inputs, key, &mv.share.0))
                         })
                         .collect(),
@@ -613,6 +641,18 @@ impl Model {
             valuation,
             parties,
         }
+    }
+
+    /// Whether some of the financiers' changes in cost land outside the network: a domain's
+    /// financier pays only its market share, or risk equalisation passes part on.
+    pub fn has_outside_financiers(&self) -> bool {
+        self.domains.iter().any(|d| d.financier_share.is_some())
+            || self.financiers.iter().any(|f| f.equalisation.is_some())
+    }
+
+    /// Whether any domain's spare staff may move to another.
+    pub fn moves_staff(&self) -> bool {
+        self.domains.iter().any(|d| !d.staff_moves.is_empty())
     }
 
     /// Whether any domain moves part of its unmet demand to another.

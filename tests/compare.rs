@@ -6,7 +6,7 @@ mod common;
 
 use std::process::Command;
 
-use kloof::study::{self, Options, Source};
+use kloof::study::{Options, Source};
 
 fn read(relative: &str) -> Source {
     let p = format!("{}/{relative}", env!("CARGO_MANIFEST_DIR"));

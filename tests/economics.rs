@@ -166,6 +166,11 @@ fn identity(o: &Outcomes, year: i32, run: usize) -> f64 {
         sum -= get(NETWORK, "interventions.eur.network", y);
         sum -= get(NETWORK, "left_network.eur", y);
     }
+    // What financiers outside the network (other insurers, risk equalisation) took of the
+    // change in payments, so far.
+    if o.get(NETWORK, "outside.financiers.net", year).is_some() {
+        sum -= get(NETWORK, "outside.financiers.net", year);
+    }
     sum
 }
 
@@ -528,4 +533,57 @@ fn one_legal_entity_is_reported_consolidated() {
             "{winner} {loser}"
         );
     }
+}
+
+/// The fixture with the insurer paying `share` of the clinic (the other insurers of the
+/// region the rest) and, if given, risk equalisation passing on `equalisation`.
+fn with_market_share(share: &str, equalisation: Option<&str>) -> Study {
+    let mut source = fixture("economics.yaml");
+    let mut edit = |from: &str, to: String| {
+        assert_eq!(source.text.matches(from).count(), 1, "`{from}` once");
+        source.text = source.text.replace(from, &to);
+    };
+    edit(
+        "    financier: insurer\n",
+        format!("    financier: insurer\n    financier_share: {share}\n"),
+    );
+    if let Some(e) = equalisation {
+        edit(
+            "role: financier, budget: {growth: 0}}\n  - {id: homecare",
+            format!(
+                "role: financier, budget: {{growth: 0}}, equalisation: {e}}}\n  - {{id: homecare"
+            ),
+        );
+    }
+    run(&source, Options::default())
+}
+
+#[test]
+fn an_insurer_with_a_market_share_keeps_only_its_share_of_the_saving() {
+    // 2025: the clinic's payments fall by 13,500 (see above). With 60 % of the region's
+    // insured the insurer keeps 8,100 and has paid 10,000 into the fund: -1,900. The other
+    // insurers, outside the network, gain 5,400 without paying in; the network's result is
+    // 64,600 - 5,400.
+    let s = with_market_share("0.6", None);
+    assert_close(at(&s, NETWORK, "partner.insurer.net", 2025), -1_900.0);
+    assert_close(at(&s, NETWORK, "outside.financiers.net", 2025), 5_400.0);
+    assert_close(at(&s, NETWORK, "network.net", 2025), 59_200.0);
+    // The money gap counts the domain's whole cost, whoever pays it: unchanged.
+    assert_close(at(&s, NETWORK, "payments.eur.insurer", 2025), 836_500.0);
+    // Risk equalisation passing half of a change on: the insurer keeps 4,050 of the saving.
+    let s = with_market_share("0.6", Some("0.5"));
+    assert_close(at(&s, NETWORK, "partner.insurer.net", 2025), -5_950.0);
+    assert_close(at(&s, NETWORK, "outside.financiers.net", 2025), 9_450.0);
+    assert_close(at(&s, NETWORK, "network.net", 2025), 55_150.0);
+}
+
+#[test]
+fn equalisation_belongs_to_a_financier() {
+    let mut source = fixture("economics.yaml");
+    source.text = source.text.replace(
+        "{id: residents, name: Residents, role: residents}",
+        "{id: residents, name: Residents, role: residents, equalisation: 0.5}",
+    );
+    let e = source.parse().expect_err("refused").to_string();
+    assert!(e.contains("only a financier has `equalisation`"), "{e}");
 }

@@ -204,8 +204,18 @@ fn a_binding_ceiling_makes_care_above_it_wait() {
     assert_at(&s, BASELINE, "delivered.eur.home", 350_000.0);
     assert_at(&s, BASELINE, "payments.eur.town", 350_000.0);
     assert_at(&s, BASELINE, "unmet.fte.ceiling", 0.1);
-    assert_at(&s, BASELINE, "unmet.fte.home", 370.0 * 10.0 / 0.9 / 1000.0 - 3.5);
-    assert_at(&s, BASELINE, "gap.fte.home", 370.0 * 10.0 / 0.9 / 1000.0 - 3.6);
+    assert_at(
+        &s,
+        BASELINE,
+        "unmet.fte.home",
+        370.0 * 10.0 / 0.9 / 1000.0 - 3.5,
+    );
+    assert_at(
+        &s,
+        BASELINE,
+        "gap.fte.home",
+        370.0 * 10.0 / 0.9 / 1000.0 - 3.6,
+    );
     assert_at(&s, BASELINE, "margin.eur.homecare", 35_000.0);
     // The network diverts 0.2 FTE: 3.4 deliver 340,000, under the ceiling, paid as delivered.
     // Of the 0.2 FTE only 0.1 gave care (the other 0.1 was held back by the ceiling), so the
@@ -235,7 +245,10 @@ fn paid_above_belongs_to_a_ceiling() {
         );
         s
     };
-    let e = source.parse().expect_err("paid_above on fee for service").to_string();
+    let e = source
+        .parse()
+        .expect_err("paid_above on fee for service")
+        .to_string();
     assert!(e.contains("takes no `paid_above`"), "{e}");
 }
 
@@ -264,4 +277,28 @@ fn an_efficiency_discount_keeps_the_margin_where_it_starts() {
     assert_at(&s, BASELINE, "demand.eur.home", 370.0 * 1000.0 / 0.9 / 1.1);
     assert_at(&s, BASELINE, "delivered.eur.home", 360_000.0);
     assert_at(&s, BASELINE, "margin.eur.homecare", 36_000.0);
+}
+
+#[test]
+fn spare_staff_move_to_a_domain_short_of_them() {
+    let s = edited(&[(
+        "workforce: {fte: 5, inflow: 0, outflow: 0, productivity: 0}",
+        "workforce: {fte: 5, inflow: 0, outflow: 0, productivity: 0, moves: [{to: home, share: 0.5}]}",
+    )]);
+    // 2024: the clinic's 5 FTE against 4.25 needed leave 0.75 spare; home is 0.4 short.
+    // Half the spare, 0.375, moves in 2025 (less than home's shortage): home has 3.975 FTE
+    // and delivers 397,500 of its 411,111; the clinic keeps 4.625.
+    assert_at(&s, BASELINE, "capacity.fte.home", 3.975);
+    assert_at(&s, BASELINE, "capacity.fte.clinic", 4.625);
+    assert_at(&s, BASELINE, "delivered.eur.home", 397_500.0);
+    // The network diverts 0.2 FTE from home's 3.975.
+    assert_at(&s, NETWORK, "capacity.fte.home", 3.775);
+    assert_at(&s, NETWORK, "staff.diverted.fte.home", 0.2);
+    // No more moves than the receiving domain was short: a share of 1 moves 0.4, not 0.75.
+    let s = edited(&[(
+        "workforce: {fte: 5, inflow: 0, outflow: 0, productivity: 0}",
+        "workforce: {fte: 5, inflow: 0, outflow: 0, productivity: 0, moves: [{to: home, share: 1}]}",
+    )]);
+    assert_at(&s, BASELINE, "capacity.fte.home", 4.0);
+    assert_at(&s, BASELINE, "capacity.fte.clinic", 4.6);
 }

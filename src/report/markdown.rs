@@ -225,9 +225,9 @@ pub fn render(p: &Provenance, about: &About, o: &Outcomes) -> String {
     let _ = writeln!(s, "## Per domain in {end}\n");
     let _ = writeln!(
         s,
-        "| domain | demand (FTE) | workforce (FTE) | gap, baseline (FTE) | gap, network (FTE) | demand, baseline |"
+        "| domain | demand (FTE) | workforce (FTE) | gap, baseline (FTE) | gap, network (FTE) | staff taken by interventions (FTE) | demand, baseline |"
     );
-    let _ = writeln!(s, "|---|---:|---:|---:|---:|---:|");
+    let _ = writeln!(s, "|---|---:|---:|---:|---:|---:|---:|");
     for series in o.catalogue.series.iter().filter(|x| x.variant == b) {
         if let Some(d) = series
             .metric
@@ -236,11 +236,13 @@ pub fn render(p: &Provenance, about: &About, o: &Outcomes) -> String {
         {
             let _ = writeln!(
                 s,
-                "| {d} | {} | {} | {} | {} | {} |",
+                "| {d} | {} | {} | {} | {} | {} | {} |",
                 int(v.median(b, &format!("demand.fte.{d}"), end)),
                 int(v.median(b, &format!("capacity.fte.{d}"), end)),
                 int(v.median(b, &format!("gap.fte.{d}"), end)),
                 int(v.median(n, &format!("gap.fte.{d}"), end)),
+                v.summary(n, &format!("staff.diverted.fte.{d}"), end)
+                    .map_or("–".to_string(), |x| int(x.p50)),
                 mln(v.median(b, &format!("demand.eur.{d}"), end)),
             );
         }
@@ -568,6 +570,11 @@ fn partners_and_events(s: &mut String, v: &View, about: &About, end: i32) {
                  between them is neither a gain nor a loss, and counts as no cost shifting."
             );
         }
+        row(
+            s,
+            "*financiers outside the network*: other insurers' market share, risk equalisation (`outside.financiers.net`)",
+            "outside.financiers.net",
+        );
         if let Some(sum) = v.summary(n, "network.net", end) {
             let _ = writeln!(
                 s,

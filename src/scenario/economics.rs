@@ -10,8 +10,8 @@ use serde::{Deserialize, Serialize};
 
 use super::refs::{DelivererRef, DomainRef, Keyed, ProviderRef};
 use super::{
-    AgeTable, CostShare, EfficiencyDiscount, EurPerYear, Fte, GrowthRate, MoveShare, PaidAbove,
-    UseEur,
+    AgeTable, CostShare, EfficiencyDiscount, EurPerYear, Fte, GrowthRate, Mobility, MoveShare,
+    PaidAbove, UseEur,
 };
 
 /// How a financier pays the providers of one domain.
@@ -119,6 +119,14 @@ pub struct UnmetMove {
     pub share: MoveShare,
 }
 
+/// A share of a domain's spare staff that moves to domain `to` each year.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct StaffMove {
+    pub to: DomainRef,
+    pub share: Mobility,
+}
+
 /// Market shares of the providers in a domain, summing to 1.
 pub type MarketShares = Keyed<ProviderRef, f64>;
 
@@ -221,6 +229,19 @@ pub(super) fn check(s: &super::Scenario) -> Result<(), Fault> {
                     "`{}` moves unmet demand to itself; name another domain",
                     d.id
                 ),
+            ));
+        }
+        if d.workforce.moves.iter().any(|mv| mv.to.0 == d.id.0) {
+            return Err(fault(
+                "workforce",
+                format!("`{}` moves staff to itself; name another domain", d.id),
+            ));
+        }
+        let staff: f64 = d.workforce.moves.iter().map(|mv| mv.share.span().1).sum();
+        if staff > 1.0 + 1e-9 {
+            return Err(fault(
+                "workforce",
+                format!("the shares of spare staff that move can sum to {staff}; at most 1 moves"),
             ));
         }
         let moved: f64 = d.unmet_moves.iter().map(|mv| mv.share.span().1).sum();

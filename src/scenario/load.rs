@@ -606,6 +606,16 @@ fn check_whole(s: &Scenario) -> Result<(), (Vec<&'static str>, String)> {
         }
     }
     for p in &s.partners {
+        if p.equalisation.is_some() && p.role != super::Role::Financier {
+            return Err((
+                vec!["partners"],
+                format!(
+                    "partner `{}`: only a financier has `equalisation` (the share of a change in \
+                     its cost that risk equalisation passes on)",
+                    p.id
+                ),
+            ));
+        }
         if let Some(y) = p
             .budget
             .as_ref()

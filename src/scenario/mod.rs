@@ -122,6 +122,12 @@ ranged_quantity!(
     PaidAbove: ranges::PAID_ABOVE;
     /// Share of productivity growth passed on as lower tariffs.
     EfficiencyDiscount: ranges::EFFICIENCY_DISCOUNT;
+    /// A financier's share of a domain's cost.
+    FinancierShare: ranges::FINANCIER_SHARE;
+    /// Share of a change in cost that risk equalisation passes on.
+    Equalisation: ranges::EQUALISATION;
+    /// Share of a domain's spare staff that moves to another domain in a year.
+    Mobility: ranges::MOBILITY;
 );
 
 impl BandValue for People {}
@@ -286,6 +292,11 @@ pub struct Partner {
     /// money moving between them is no cost shifting.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub entity: Option<String>,
+    /// A financier's share of any change in its cost that risk equalisation passes to or from
+    /// the national fund (the Zvw's ex-post compensations): it keeps the rest of a saving and
+    /// bears the rest of a cost increase. Default 0.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub equalisation: Option<Equalisation>,
 }
 
 /// Who the reports name as one party: a partner, or the partners of one legal entity
@@ -372,6 +383,12 @@ pub struct Domain {
     pub name: String,
     /// The partner (role financier) that pays for this domain.
     pub financier: FinancierRef,
+    /// The share of the domain's cost its financier pays: an insurer's market share among
+    /// the region's insured. Financiers outside the network (the other insurers) pay the rest
+    /// and share the network's savings and cost increases in the domain without taking part.
+    /// Default 1: the financier pays all of it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub financier_share: Option<FinancierShare>,
     /// Use per inhabitant per year by age band, at start-year prices.
     #[serde(rename = "use")]
     pub use_per_person: AgeTable<Use>,
@@ -449,6 +466,11 @@ pub struct Workforce {
     pub outflow: Turnover,
     /// Yearly growth of the hours one FTE delivers (technology, ways of working).
     pub productivity: Productivity,
+    /// Where staff this domain does not need can go: each year a share of its spare FTE
+    /// (staff beyond its demand last year) moves to another domain, as far as that one was
+    /// short (a nurse from the Wlz's other care to nursing homes). Default: none moves.
+    #[serde(default)]
+    pub moves: Vec<economics::StaffMove>,
 }
 
 /// What workforce inflow may follow besides its own rate.

@@ -209,8 +209,29 @@ pub const EFFICIENCY_DISCOUNT: Range = range(
     "share of the domain's productivity growth passed on as lower tariffs and contract amounts: 1 keeps margins where they start",
 );
 
+pub const FINANCIER_SHARE: Range = range(
+    "`domains[].financier_share`",
+    0.0,
+    1.0,
+    "share of the domain's cost its financier pays (an insurer's market share among the region's insured); the rest is paid outside the network",
+);
+
+pub const EQUALISATION: Range = range(
+    "`partners[].equalisation`",
+    0.0,
+    1.0,
+    "share of a change in a financier's cost that risk equalisation passes to or from the national fund",
+);
+
+pub const MOBILITY: Range = range(
+    "`domains[].workforce.moves[].share`",
+    0.0,
+    1.0,
+    "share of a domain's spare FTE (staff beyond last year's demand) that moves to another domain short of staff each year; at most 1 in all",
+);
+
 /// Every range, in the README's order.
-pub const ALL: [Range; 25] = [
+pub const ALL: [Range; 28] = [
     PEOPLE,
     BIRTH_RATE,
     DEATH_PROBABILITY,
@@ -236,6 +257,9 @@ pub const ALL: [Range; 25] = [
     REFILL,
     PAID_ABOVE,
     EFFICIENCY_DISCOUNT,
+    FINANCIER_SHARE,
+    EQUALISATION,
+    MOBILITY,
 ];
 
 /// Net emigration from an age band may take at most this share of the band's people in the
@@ -283,9 +307,12 @@ pub fn for_input(key: &str) -> Option<Range> {
         ["domains", _, "hours_per_fte"] => HOURS_PER_FTE,
         ["domains", _, "hours_per_client"] => HOURS_PER_CLIENT,
         ["domains", _, "refill"] => REFILL,
+        ["domains", _, "financier_share"] => FINANCIER_SHARE,
+        ["partners", _, "equalisation"] => EQUALISATION,
         ["domains", _, "growth", _] => GROWTH,
         ["domains", _, "workforce", "fte"] => FTE,
         ["domains", _, "workforce", "productivity"] => PRODUCTIVITY,
+        ["domains", _, "workforce", "moves", _, "share"] => MOBILITY,
         ["domains", _, "workforce", _] => TURNOVER,
         ["informal_care", "share_of_need"] => INFORMAL_SHARE,
         ["informal_care", "elasticity"] => ELASTICITY,

@@ -11,8 +11,8 @@
 use crate::agreement::{CareTerms, VariantFrame};
 use crate::contract::payment;
 use crate::model::Model;
-use crate::scenario::economics::ContractKind;
 use crate::sampling::Draws;
+use crate::scenario::economics::ContractKind;
 
 /// Care delivered per domain and run: `min(demand, staff available)` in FTE, and the same
 /// share of the demand in EUR. For a variant, `base` is the projection without the network,
@@ -62,7 +62,13 @@ pub(super) fn bind_ceilings(m: &Model, terms: &CareTerms, draws: &Draws, v: &mut
             let fte = v.delivered_fte[di][b];
             let (need, need_eur) = (v.demand_fte[di][b], v.demand_eur[di][b]);
             let paid_above = draws.at(dm.contract.paid_above, b);
-            let kept = within_ceiling(fte, need, need_eur, terms.contract_amount[di][b], paid_above);
+            let kept = within_ceiling(
+                fte,
+                need,
+                need_eur,
+                terms.contract_amount[di][b],
+                paid_above,
+            );
             v.held_fte[di][b] = fte - kept;
             if kept < fte {
                 v.delivered_fte[di][b] = kept;
@@ -94,7 +100,7 @@ pub(super) fn within_ceiling(
     }
 }
 
-/// The staff of frame `f` a ceiling lets deliver the baseline's demand (FTE), for the
+/// Of `staff`, those a ceiling lets deliver the baseline's demand (FTE), for the
 /// decomposition of care gained: for a ceiling contract, `within_ceiling` of the staff up to
 /// the baseline demand (so that in the baseline it is exactly the care delivered), converted
 /// at the baseline's EUR per FTE in both frames; otherwise the staff.
@@ -103,11 +109,11 @@ pub(super) fn working_staff(
     terms: &CareTerms,
     draws: &Draws,
     base: &VariantFrame,
-    f: &VariantFrame,
+    staff: f64,
     di: usize,
     b: usize,
 ) -> f64 {
-    let staff = f.capacity_fte[di][b].max(0.0);
+    let staff = staff.max(0.0);
     if dm.contract.kind != ContractKind::Ceiling {
         return staff;
     }
@@ -218,6 +224,29 @@ pub(super) fn move_unmet(
             v.moved_in_fte[to][b] += eur * fte_per_eur;
             v.demand_eur[to][b] += eur;
             v.demand_fte[to][b] += eur * fte_per_eur;
+        }
+    }
+}
+
+/// This year's moves of staff between domains in run `b` (`net`, FTE per domain: in positive,
+/// out negative): each domain sends the share its `workforce.moves` give of its staff beyond
+/// last year's demand (`spare`), and each receiving domain takes as much as it was short
+/// last year (`short`), in the scenario's order.
+pub(super) fn move_staff(
+    m: &Model,
+    draws: &Draws,
+    b: usize,
+    spare: impl Fn(usize) -> f64,
+    short: impl Fn(usize) -> f64,
+    net: &mut [f64],
+) {
+    net.fill(0.0);
+    for (d, dm) in m.domains.iter().enumerate() {
+        for &(to, share) in &dm.staff_moves {
+            let room = (short(to) - net[to].max(0.0)).max(0.0);
+            let moving = (draws.at(share, b) * spare(d)).min(room);
+            net[d] -= moving;
+            net[to] += moving;
         }
     }
 }

@@ -88,12 +88,19 @@ pub(super) struct AgreementSeries {
     /// at cost), and what left the network (work bought outside it, payments to `outside`).
     pub interventions_network: usize,
     pub left_network: usize,
+    /// Where financiers pay only their market share or risk equalisation passes part of a
+    /// change on: what the financiers outside the network (other insurers, the national fund)
+    /// gained so far from the network's change in contract payments.
+    pub outside_financiers: Option<usize>,
     /// Care gained (see [`crate::value`]): per domain FTE and hours this year; totals in FTE,
     /// hours and EUR; FTE-years since the start.
     pub gained_fte: Vec<usize>,
     pub gained_hours: Vec<usize>,
     /// Per domain that gives its hours per client: care gained as clients served in the year.
     pub gained_clients: Vec<Option<usize>>,
+    /// Per domain that interventions draw staff from (domain, series): the FTE they divert
+    /// from its care this year, beside the domain's own gap.
+    pub diverted: Vec<(usize, usize)>,
     pub gained_fte_total: usize,
     pub gained_hours_total: usize,
     pub gained_eur_total: usize,
@@ -264,6 +271,9 @@ impl Layout {
                 all_gain: a.add("partners.all_gain"),
                 interventions_network: a.add("interventions.eur.network"),
                 left_network: a.add("left_network.eur"),
+                outside_financiers: m
+                    .has_outside_financiers()
+                    .then(|| a.add("outside.financiers.net")),
                 events: a.each(&events, |e| format!("event.{e}")),
                 tallies: tallies
                     .iter()
@@ -281,6 +291,20 @@ impl Layout {
                         d.hours_per_client
                             .map(|_| a.add(format!("care.gained.clients.{}", d.id)))
                     })
+                    .collect(),
+                diverted: m
+                    .domains
+                    .iter()
+                    .enumerate()
+                    .filter(|(di, _)| {
+                        m.interventions.iter().any(|iv| {
+                            iv.staff.as_ref().is_some_and(|st| {
+                                st.domain == *di
+                                    && st.mode == crate::scenario::economics::StaffMode::Diverted
+                            })
+                        })
+                    })
+                    .map(|(di, d)| (di, a.add(format!("staff.diverted.fte.{}", d.id))))
                     .collect(),
                 gained_fte_total: a.add("care.gained.fte.total"),
                 gained_hours_total: a.add("care.gained.hours.total"),

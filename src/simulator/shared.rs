@@ -42,6 +42,11 @@ pub(super) struct RunState {
     pub hours_growth: Vec<f64>,
     pub productivity: Vec<f64>,
     pub fte: Vec<f64>,
+    /// Per domain: staff beyond last year's demand and demand beyond last year's staff (FTE),
+    /// and the staff that moved in this year (out: negative; see `workforce.moves`).
+    spare: Vec<f64>,
+    short: Vec<f64>,
+    pub moved: Vec<f64>,
     /// Per domain: the cumulative efficiency discount on tariffs and contract amounts, the
     /// share of productivity growth the contract passes on (1 while none is).
     pub tariff: Vec<f64>,
@@ -103,6 +108,9 @@ impl RunState {
             hours_growth: vec![1.0; n],
             productivity: vec![1.0; n],
             tariff: vec![1.0; n],
+            spare: vec![0.0; n],
+            short: vec![0.0; n],
+            moved: vec![0.0; n],
             fte: m
                 .domains
                 .iter()
@@ -170,6 +178,13 @@ impl RunState {
                 };
             self.fte[i] *= 1.0 + inflow - d.at(dm.outflow, b);
             self.contract_growth[i] *= 1.0 + d.at(dm.contract.growth, b);
+        }
+        if m.moves_staff() {
+            let (spare, short) = (&self.spare, &self.short);
+            care::move_staff(m, d, b, |x| spare[x], |x| short[x], &mut self.moved);
+            for (fte, moved) in self.fte.iter_mut().zip(&self.moved) {
+                *fte += moved;
+            }
         }
     }
 
@@ -404,6 +419,16 @@ impl Projection {
                 *cost = frame.baseline.demand_eur[di][b];
             }
             s.demography.copy_from_slice(&demography_of);
+        }
+        if m.moves_staff() {
+            let base = &frame.baseline;
+            for (b, s) in self.states.iter_mut().enumerate() {
+                for d in 0..m.domains.len() {
+                    let (need, staff) = (base.demand_fte[d][b], base.capacity_fte[d][b]);
+                    s.spare[d] = (staff - need).max(0.0);
+                    s.short[d] = (need - staff).max(0.0);
+                }
+            }
         }
         care::deliver(&mut frame.baseline, None);
         for (b, s) in self.states.iter_mut().enumerate() {

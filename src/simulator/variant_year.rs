@@ -32,6 +32,9 @@ struct Network<'a> {
     /// Per run: savings summed over the years so far; per partner and run, net gain so far.
     savings_cumulative: Vec<f64>,
     partner_net: Vec<Vec<f64>>,
+    /// Per run: what the financiers outside the network gained so far (their market share of
+    /// the change in payments, and what risk equalisation passed on).
+    outside_net: Vec<f64>,
     /// Per intervention: this run's level (ramp × funding); and per run what the fund pays it.
     levels: Vec<f64>,
     used: Vec<Vec<f64>>,
@@ -52,6 +55,12 @@ struct Network<'a> {
     intervention_revenue: Vec<Vec<f64>>,
     /// Per domain and run: last year's unmet demand, EUR, in this variant.
     last_unmet: Vec<Vec<f64>>,
+    /// Per domain and run (see `workforce.moves`): this variant's staff beyond last year's
+    /// demand and demand beyond them; and the staff its own moves added to the projection's
+    /// workforce so far (the moves of the projection are in its workforce already).
+    spare: Vec<Vec<f64>>,
+    short: Vec<Vec<f64>>,
+    staff_moved: Vec<Vec<f64>>,
     /// Per financier and run: what it paid into the transition fund this year, when that
     /// comes on top of its budget.
     on_top: Vec<Vec<f64>>,
@@ -364,6 +373,7 @@ impl<'a> Network<'a> {
             financier_account,
             savings_cumulative: vec![0.0; len],
             partner_net: grid(m.partners.len()),
+            outside_net: vec![0.0; len],
             levels: vec![0.0; m.interventions.len()],
             used: grid(m.interventions.len()),
             deliverers,
@@ -373,6 +383,9 @@ impl<'a> Network<'a> {
             exited: vec![false; m.partners.len()],
             intervention_revenue: grid(m.partners.len()),
             last_unmet: grid(m.domains.len()),
+            spare: grid(m.domains.len()),
+            short: grid(m.domains.len()),
+            staff_moved: grid(m.domains.len()),
             on_top: grid(m.financiers.len()),
             effect: grid(m.interventions.len()),
             gained_years: grid(m.domains.len()),
@@ -443,10 +456,19 @@ impl<'a> Network<'a> {
         if yi + 1 == cx.years {
             self.hook(Hook::End, shared, draws)?;
         }
+        let own = &self.own.frame;
+        if m.moves_staff() {
+            for d in 0..m.domains.len() {
+                for b in 0..own.cost_total.len() {
+                    let (need, staff) = (own.demand_fte[d][b], own.capacity_fte[d][b]);
+                    self.spare[d][b] = (staff - need).max(0.0);
+                    self.short[d][b] = (need - staff).max(0.0);
+                }
+            }
+        }
         if !m.moves_unmet() {
             return Ok(());
         }
-        let own = &self.own.frame;
         for (d, row) in self.last_unmet.iter_mut().enumerate() {
             for (b, unmet) in row.iter_mut().enumerate() {
                 *unmet = own.demand_eur[d][b] - own.delivered_eur[d][b];
@@ -572,7 +594,17 @@ impl<'a> Network<'a> {
         let mut weight = [1.0; AGES];
         let (mut eur_bands, mut hour_bands) = (Vec::new(), Vec::new());
         let own = &mut self.own;
+        let mut net = vec![0.0; m.domains.len()];
         for (b, s) in p.states.iter().enumerate() {
+            if m.moves_staff() {
+                // This variant's moves from its own spare and short staff, beyond those of the
+                // projection (already in its workforce).
+                let (spare, short) = (&self.spare, &self.short);
+                care::move_staff(m, draws, b, |d| spare[d][b], |d| short[d][b], &mut net);
+                for (d, moved) in net.iter().enumerate() {
+                    self.staff_moved[d][b] += moved - s.moved[d];
+                }
+            }
             let avail = available.as_ref().map_or(0.0, |a| a[b].max(0.0));
             let mut spent = 0.0;
             for (i, iv) in m.interventions.iter().enumerate() {
@@ -655,7 +687,7 @@ impl<'a> Network<'a> {
                 };
                 own.frame.demand_eur[di][b] = eur;
                 own.frame.demand_fte[di][b] = fte;
-                let workforce = p.frame.capacity_fte[di][b];
+                let workforce = p.frame.capacity_fte[di][b] + self.staff_moved[di][b];
                 own.frame.capacity_fte[di][b] = (workforce - diverted).max(0.0);
                 own.frame.diverted_fte[di][b] = diverted.min(workforce.max(0.0));
             }
@@ -727,9 +759,14 @@ impl<'a> Network<'a> {
         put(a.savings_cumulative, b, self.savings_cumulative[b]);
         for pi in 0..m.partners.len() {
             let (paid, received) = (self.ledger.paid(pi, b), self.ledger.received(pi, b));
-            let (base_cost, own_cost) = cx.financier_of_partner[pi].map_or((0.0, 0.0), |fi| {
-                (base.domain_cost[fi][b], own.domain_cost[fi][b])
-            });
+            let (base_cost, own_cost) = match cx.financier_of_partner[pi] {
+                Some(fi) => {
+                    let (base_cost, own_cost, outside) = financier_share(m, p, own, fi, b);
+                    self.outside_net[b] += outside;
+                    (base_cost, own_cost)
+                }
+                None => (0.0, 0.0),
+            };
             // Providers gain or lose their margin on care; the intervention money they
             // receive pays for work that costs them as much. A provider that has left the
             // agreement keeps its clients, and the network's changes of demand still move its
@@ -751,6 +788,9 @@ impl<'a> Network<'a> {
                 b,
                 self.intervention_revenue[pi][b],
             );
+        }
+        if let Some(series) = a.outside_financiers {
+            put(series, b, self.outside_net[b]);
         }
         let positions = self.partner_net.iter().map(|row| row[b]);
         put(
@@ -813,11 +853,16 @@ impl<'a> Network<'a> {
         self.credited.fill(0.0);
         for (di, dm) in m.domains.iter().enumerate() {
             // Where a ceiling binds, the staff it lets work: the ceiling counts like staff.
+            // Staff the network's own moves brought in count with the freed capacity (they
+            // serve people who would wait), not against the staff it displaced.
             let working =
-                |f: &VariantFrame| care::working_staff(dm, &p.frame.terms, &p.draws, base, f, di, b);
+                |staff: f64| care::working_staff(dm, &p.frame.terms, &p.draws, base, staff, di, b);
             let mut g = crate::value::CareGained::of(
-                [base.demand_fte[di][b], working(base)],
-                [own.demand_fte[di][b], working(own)],
+                [base.demand_fte[di][b], working(base.capacity_fte[di][b])],
+                [
+                    own.demand_fte[di][b],
+                    working(own.capacity_fte[di][b] - self.staff_moved[di][b]),
+                ],
                 [base.delivered_fte[di][b], own.delivered_fte[di][b]],
             );
             let fte_hours = p.draws.at(dm.hours_per_fte, b) * p.states[b].productivity[di];
@@ -833,6 +878,9 @@ impl<'a> Network<'a> {
             total.add(&g);
             self.gained_years[di][b] += g.fte;
             self.credited[m.valuation.credited[di]] += self.wtp[di][b] * self.gained_years[di][b];
+        }
+        for &(di, series) in &a.diverted {
+            put(series, b, own.diverted_fte[di][b]);
         }
         put(a.gained_fte_total, b, total.fte);
         put(a.gained_hours_total, b, total.hours);
@@ -946,4 +994,39 @@ fn core_origin() -> Origin {
         rule: CORE.into(),
         line: 0,
     }
+}
+
+/// Financier `fi`'s own cost of care in run `b`, without and with the network (`own`), and
+/// what of the change lands outside the network: the financier bears its market share of
+/// each of its domains' payments, and of the change between them what risk equalisation
+/// leaves it; the financiers outside the network (other insurers, the national fund) the rest.
+fn financier_share(
+    m: &Model,
+    p: &Projection,
+    own: &crate::agreement::VariantFrame,
+    fi: usize,
+    b: usize,
+) -> (f64, f64, f64) {
+    let base = &p.frame.baseline;
+    let (whole_base, whole_own) = (base.domain_cost[fi][b], own.domain_cost[fi][b]);
+    if !m.has_outside_financiers() {
+        return (whole_base, whole_own, 0.0);
+    }
+    let (mut base_share, mut own_share) = (0.0, 0.0);
+    for (di, dm) in m
+        .domains
+        .iter()
+        .enumerate()
+        .filter(|(_, d)| d.financier == fi)
+    {
+        let share = dm.financier_share.map_or(1.0, |id| p.draws.at(id, b));
+        base_share += share * base.payments[di][b];
+        own_share += share * own.payments[di][b];
+    }
+    let passed = m.financiers[fi]
+        .equalisation
+        .map_or(0.0, |id| p.draws.at(id, b));
+    let own_share = own_share + passed * (base_share - own_share);
+    let outside = (whole_base - whole_own) - (base_share - own_share);
+    (base_share, own_share, outside)
 }
