@@ -76,7 +76,16 @@ fn a_pinned_input_takes_its_percentile() {
         "zoetermeer",
         "shocks:\n  - name: p95\n    pin: {inputs.wages_prices: 0.95}\n  - name: p50\n    pin: {inputs.wages_prices: 0.5}\n",
     );
-    let pinned = |s: &Study| s.scenario.inputs.0[0].1.0.fixed_value().expect("pinned");
+    let pinned = |s: &Study| {
+        let (_, q) = s
+            .scenario
+            .inputs
+            .0
+            .iter()
+            .find(|(n, _)| n.as_str() == "wages_prices")
+            .expect("input");
+        q.0.fixed_value().expect("pinned")
+    };
     // N(2.5 %, 0.75 %): the 95th percentile is 2.5 + 1.645 x 0.75 = 3.734 %, the median 2.5 %.
     assert!(
         (pinned(&studies[1]) - 0.037_34).abs() < 1e-4,
