@@ -587,3 +587,33 @@ fn equalisation_belongs_to_a_financier() {
     let e = source.parse().expect_err("refused").to_string();
     assert!(e.contains("only a financier has `equalisation`"), "{e}");
 }
+
+#[test]
+fn a_shared_savings_clause_shares_the_insurers_own_saving() {
+    // The town funds the intervention alone; the insurer shares half of its saving on the
+    // clinic with the hospital. Paying 60 % of the clinic, it saves 0.6 × 13,500 = 8,100 of
+    // the 13,500 (the other insurers keep the rest) and pays the hospital 4,050, not 6,750.
+    let mut source = fixture("economics.yaml");
+    for (from, to) in [
+        (
+            "    financier: insurer\n",
+            "    financier: insurer\n    financier_share: 0.6\n",
+        ),
+        (
+            "contributions: {town: 0.5, insurer: 0.5}",
+            "contributions: {town: 1}",
+        ),
+        (
+            "monte_carlo:",
+            "rules:\n  - file: ../../rules/shared_savings.rhai\n    params: {residents: 0, providers: 0.5, weights: {hospital: 1}, residents_account: residents, friction: 0, financiers: [insurer]}\nmonte_carlo:",
+        ),
+    ] {
+        assert_eq!(source.text.matches(from).count(), 1, "`{from}` once");
+        source.text = source.text.replace(from, to);
+    }
+    let s = run(&source, Options::default());
+    assert_close(at(&s, NETWORK, "partner.hospital.received", 2025), 4_050.0);
+    // The insurer keeps 8,100 - 4,050; the other insurers 5,400.
+    assert_close(at(&s, NETWORK, "partner.insurer.net", 2025), 4_050.0);
+    assert_close(at(&s, NETWORK, "outside.financiers.net", 2025), 5_400.0);
+}

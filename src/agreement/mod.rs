@@ -68,6 +68,9 @@ pub struct VariantFrame {
     pub care_cost: Vec<Vec<f64>>,
     /// Contract payments of the domains each financier pays for.
     pub domain_cost: Vec<Vec<f64>>,
+    /// Of those, the financier's own: its market share of each domain (`financier_share`);
+    /// financiers outside the network pay the rest.
+    pub own_cost: Vec<Vec<f64>>,
     /// Contract payments of all domains plus interventions (delivered by partners or bought
     /// outside) and other money paid out of the network (payments to `outside`).
     pub cost_total: Vec<f64>,
@@ -90,6 +93,7 @@ impl VariantFrame {
             payments: grid(domains),
             care_cost: grid(domains),
             domain_cost: grid(financiers),
+            own_cost: grid(financiers),
             cost_total: vec![0.0; len],
         }
     }

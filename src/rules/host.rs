@@ -1018,6 +1018,15 @@ impl<'a> BatchRules<'a> {
             for (f, id) in self.financiers.iter().enumerate() {
                 cost.insert(id.as_str().into(), batch(&v.domain_cost[f]));
             }
+            // A frame without market shares (a rule test's) pays all of its domains.
+            let mut own_cost = Map::new();
+            for (f, id) in self.financiers.iter().enumerate() {
+                let own = match v.own_cost.get(f) {
+                    Some(c) if c.len() == len => c,
+                    _ => &v.domain_cost[f],
+                };
+                own_cost.insert(id.as_str().into(), batch(own));
+            }
             cost.insert("total".into(), batch(&v.cost_total));
             let gap = (0..frame.len).map(|b| (0..s.domains.len()).map(|d| gap_of(d, b)).sum());
             let mut g = Map::new();
@@ -1029,6 +1038,7 @@ impl<'a> BatchRules<'a> {
             out.insert("payments".into(), payments.into());
             out.insert("margin".into(), margin.into());
             out.insert("cost".into(), cost.into());
+            out.insert("own_cost".into(), own_cost.into());
             out.insert("gap".into(), g.into());
             out
         };

@@ -278,6 +278,15 @@ fn check(expect: &Expect, outcome: &Result<CaseOutcome, super::RuleError>) -> Ve
     diff
 }
 
+/// Gives a state with `cost` but no `own_cost` its costs as own costs.
+fn own_cost_as_cost(state: &mut Map) {
+    if let Some(cost) = state.get("cost").cloned()
+        && !state.contains_key("own_cost")
+    {
+        state.insert("own_cost".into(), cost);
+    }
+}
+
 fn run_spec(rule: &CompiledRule, spec: &CaseSpec) -> Vec<String> {
     let Some(hook) = hook_of(&spec.hook) else {
         return vec![format!(
@@ -306,6 +315,16 @@ fn run_spec(rule: &CompiledRule, spec: &CaseSpec) -> Vec<String> {
     state
         .entry("demand".into())
         .or_insert_with(|| demand.into());
+    // A financier's own cost is its whole cost unless the state gives it (no market shares),
+    // in the case's state and in its baseline.
+    own_cost_as_cost(&mut state);
+    if let Some(mut baseline) = state
+        .get("baseline")
+        .and_then(|b| b.clone().try_cast::<Map>())
+    {
+        own_cost_as_cost(&mut baseline);
+        state.insert("baseline".into(), baseline.into());
+    }
     state.insert("financier_of".into(), financier_of.into());
     // The partners a tally may name: those `partners` describes and every account that is
     // neither `outside` nor a fund.

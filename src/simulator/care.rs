@@ -143,6 +143,7 @@ pub(super) fn pay(
     base: Option<(&VariantFrame, &[Option<Vec<f64>>])>,
 ) {
     v.domain_cost.iter_mut().for_each(|row| row.fill(0.0));
+    v.own_cost.iter_mut().for_each(|row| row.fill(0.0));
     v.cost_total.fill(0.0);
     for (di, dm) in m.domains.iter().enumerate() {
         let c = &dm.contract;
@@ -194,6 +195,8 @@ pub(super) fn pay(
                     + terms.fixed_cost[di][b]
             });
             v.domain_cost[dm.financier][b] += paid;
+            v.own_cost[dm.financier][b] +=
+                dm.financier_share.map_or(paid, |s| draws.at(s, b) * paid);
             v.cost_total[b] += paid;
         }
     }

@@ -1012,17 +1012,7 @@ fn financier_share(
     if !m.has_outside_financiers() {
         return (whole_base, whole_own, 0.0);
     }
-    let (mut base_share, mut own_share) = (0.0, 0.0);
-    for (di, dm) in m
-        .domains
-        .iter()
-        .enumerate()
-        .filter(|(_, d)| d.financier == fi)
-    {
-        let share = dm.financier_share.map_or(1.0, |id| p.draws.at(id, b));
-        base_share += share * base.payments[di][b];
-        own_share += share * own.payments[di][b];
-    }
+    let (base_share, own_share) = (base.own_cost[fi][b], own.own_cost[fi][b]);
     let passed = m.financiers[fi]
         .equalisation
         .map_or(0.0, |id| p.draws.at(id, b));
