@@ -164,3 +164,47 @@ pub fn assess(g: &SimulatedGame) -> Result<Assessment, FairnessError> {
         nucleolus_is_pre: expected.map(|nu| nu.pre),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sampled_orders_give_an_additive_game_its_exact_shapley_value_with_no_error() {
+        // 13 players, above the exact limit: in an additive game every marginal contribution
+        // is the player's own weight, so every order gives the exact answer.
+        let w = |i: usize, r: usize| (i as f64 + 1.0) * 1000.0 + r as f64;
+        let g = SimulatedGame::built(13, 5, |s, r| s.members().map(|i| w(i, r)).sum());
+        assert!(!g.exact());
+        let a = assess(&g).expect("assessed");
+        for (i, p) in a.players.iter().enumerate() {
+            assert!(
+                (p.shapley.mean - (w(i, 0) + 2.0)).abs() < 1e-6,
+                "{}",
+                p.player
+            );
+            assert!(p.shapley_standard_error.expect("sampled") < 1e-6);
+            // Agreed = own value = Shapley: no gap.
+            assert!(p.gap.p95.abs() < 1e-6);
+        }
+        assert!(a.in_core.is_none() && a.players[0].nucleolus.is_none());
+    }
+
+    #[test]
+    fn sampled_orders_estimate_a_symmetric_game_with_a_standard_error() {
+        // v(S) = |S|^2: every player's Shapley value is n^2 / n = n (13), by symmetry and
+        // efficiency; single orders give contributions 1, 3, ..., 25, so the estimate has an
+        // error, and the truth lies within a few standard errors.
+        let g = SimulatedGame::built(13, 2, |s, _| (s.len() as f64).powi(2));
+        let a = assess(&g).expect("assessed");
+        for p in &a.players {
+            let se = p.shapley_standard_error.expect("sampled");
+            assert!(se > 0.0);
+            assert!(
+                (p.shapley.mean - 13.0).abs() < 4.0 * se + 1e-9,
+                "{} {se}",
+                p.shapley.mean
+            );
+        }
+    }
+}
