@@ -304,6 +304,9 @@ pub struct RunArgs {
     /// runs it took.
     #[arg(long)]
     pub precision: Option<f64>,
+    /// Language of brief.md and report.html: nl (default) or en.
+    #[arg(long, default_value = "nl")]
+    pub lang: report::Lang,
 }
 
 /// A progress bar on stderr, or a hidden one when quiet or not on a terminal, so the caller
@@ -364,6 +367,7 @@ pub fn run(args: &RunArgs) -> Result<(), Failure> {
             &study.outcomes,
             &report::About::of(&study.scenario, &study.outcomes),
             args.per_run,
+            args.lang,
         )
     });
     // Cleared before any error is printed, so the message does not land on the bar.

@@ -5,10 +5,14 @@
 //! report folder's place in one rename (an exchange when a report is already there): a report
 //! folder never holds a half-written report, or files of two runs writing it at once.
 
+mod brief;
+pub mod chart;
 pub mod compare;
 mod csv;
+mod document;
 pub mod fairness;
 mod json;
+mod lang;
 mod markdown;
 mod publish;
 mod runs;
@@ -16,6 +20,7 @@ pub mod sensitivity;
 pub mod stress;
 pub mod value_of_information;
 
+pub use lang::Lang;
 pub use publish::NotAReport;
 
 use std::io;
@@ -43,6 +48,8 @@ pub struct About {
     pub scopes: Vec<(String, String)>,
     /// The partners marked as the agreement's initiators.
     pub initiators: Vec<String>,
+    /// Every partner's id and name, for reports that name partners rather than ids.
+    pub names: Vec<(String, String)>,
     /// The legal entities that consolidate several partners (`partners[].entity`).
     pub entities: Vec<crate::scenario::Party>,
     /// The cost-effectiveness of the network, and of the programme going on whatever the
@@ -88,6 +95,11 @@ impl About {
                 .partners
                 .iter()
                 .filter_map(|p| Some((p.id.to_string(), plain(p.scope.as_ref()?))))
+                .collect(),
+            names: s
+                .partners
+                .iter()
+                .map(|p| (p.id.to_string(), plain(&p.name)))
                 .collect(),
             initiators: s
                 .partners
@@ -319,8 +331,8 @@ pub enum ReportError {
     NotAReport(#[from] NotAReport),
 }
 
-/// Writes the report files to `dir`, all or nothing: the four every report has, and `runs.csv`
-/// when `per_run`. A folder already at `dir` must be a kloof report (or empty): it is replaced
+/// Writes the report files to `dir`, all or nothing: the four every report has, the board's
+/// `brief.md` and `report.html` in `lang`, and `runs.csv` when `per_run`. A folder already at `dir` must be a kloof report (or empty): it is replaced
 /// whole.
 pub fn write(
     dir: &Path,
@@ -328,8 +340,10 @@ pub fn write(
     outcomes: &Outcomes,
     about: &About,
     per_run: bool,
+    lang: Lang,
 ) -> Result<(), ReportError> {
     let rows = rows(outcomes);
+    let p = &manifest.provenance;
     let mut files: Vec<(&str, Vec<u8>)> = vec![
         ("results.csv", csv::render(&rows).into_bytes()),
         ("results.json", json::render(&manifest.provenance, &rows)?),
@@ -338,6 +352,19 @@ pub fn write(
             markdown::render(&manifest.provenance, about, outcomes).into_bytes(),
         ),
         ("manifest.json", serde_json::to_vec_pretty(manifest)?),
+        (
+            "brief.md",
+            document::markdown(&brief::blocks(p, about, outcomes, lang, false)).into_bytes(),
+        ),
+        (
+            "report.html",
+            document::html(
+                &about.title,
+                &lang.to_string(),
+                &brief::blocks(p, about, outcomes, lang, true),
+            )
+            .into_bytes(),
+        ),
     ];
     if !about.value.is_empty() {
         files.push(("value.json", serde_json::to_vec_pretty(&about.value)?));

@@ -47,6 +47,7 @@ pub fn report(study: &Study) -> tempfile::TempDir {
         &study.outcomes,
         &kloof::report::About::of(&study.scenario, &study.outcomes),
         true,
+        kloof::report::Lang::Nl,
     )
     .expect("report written");
     dir

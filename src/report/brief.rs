@@ -1,0 +1,477 @@
+//! The board's one page (*bestuurlijke samenvatting*) of a study, and the HTML report that
+//! opens with it: how large the care gap grows year by year, what the network closes while it
+//! runs and after, what it costs and who pays, who gains, how sure the figures are and what
+//! they rest on. In plain words, with partner names instead of ids, in Dutch or English.
+
+use super::About;
+use super::chart::{self, Band, Bar, BarChart, FanChart, FanSeries};
+use super::document::Block;
+use super::lang::Lang;
+use crate::cost_effectiveness::summed;
+use crate::outcome::Outcomes;
+use crate::provenance::Provenance;
+use crate::stats::Summary;
+use crate::variant::{BASELINE, NETWORK};
+
+/// The years a board reads: every year up to ten, else the start, every few years and the
+/// horizon, with the decision years always in.
+fn years(o: &Outcomes, decisions: &[i32]) -> Vec<i32> {
+    let all = &o.years;
+    if all.len() <= 11 {
+        return all.clone();
+    }
+    let step = (all.len() - 1).div_ceil(8);
+    let last = all.len() - 1;
+    all.iter()
+        .enumerate()
+        .filter(|(i, y)| i % step == 0 || *i == last || decisions.contains(y))
+        .map(|(_, y)| *y)
+        .collect()
+}
+
+fn summary(o: &Outcomes, v: &str, metric: &str, year: i32) -> Option<Summary> {
+    o.get(v, metric, year).map(Summary::of)
+}
+
+/// "12 (90 %: 8 – 15)" in the format `f`.
+fn span(lang: Lang, s: &Summary, f: &dyn Fn(f64) -> String) -> String {
+    format!(
+        "{} ({}: {} – {})",
+        f(s.p50),
+        lang.pick("90 %-interval", "90 % interval"),
+        f(s.p5),
+        f(s.p95)
+    )
+}
+
+/// The median share of the baseline's `metric` the network removes in `year` (runs where the
+/// baseline's is zero left out).
+fn closed(o: &Outcomes, metric: &str, year: i32) -> Option<f64> {
+    let (b, n) = (
+        o.get(BASELINE, metric, year)?,
+        o.get(NETWORK, metric, year)?,
+    );
+    let shares: Vec<f64> = b
+        .iter()
+        .zip(n)
+        .filter(|(b, _)| **b > 0.0)
+        .map(|(b, n)| (b - n) / b)
+        .collect();
+    (!shares.is_empty()).then(|| Summary::of(&shares).p50)
+}
+
+/// A fan chart of `metric` per year, baseline against network.
+fn fan(
+    o: &Outcomes,
+    lang: Lang,
+    metric: &str,
+    title: String,
+    y_label: String,
+    reading: String,
+    marks: &[i32],
+) -> FanChart {
+    let series = [
+        (BASELINE, lang.pick("zonder netwerk", "without the network")),
+        (NETWORK, lang.pick("met netwerk", "with the network")),
+    ]
+    .iter()
+    .filter_map(|(v, label)| {
+        let points: Vec<(i32, Band)> = o
+            .years
+            .iter()
+            .filter_map(|&y| {
+                let s = summary(o, v, metric, y)?;
+                Some((
+                    y,
+                    Band {
+                        p5: s.p5,
+                        p25: s.p25,
+                        p50: s.p50,
+                        p75: s.p75,
+                        p95: s.p95,
+                    },
+                ))
+            })
+            .collect();
+        (!points.is_empty()).then(|| FanSeries {
+            label: label.to_string(),
+            points,
+        })
+    })
+    .collect();
+    FanChart {
+        title,
+        reading,
+        y_label,
+        series,
+        marks: marks
+            .iter()
+            .map(|y| (*y, lang.pick("go/no-go", "go/no-go").to_string()))
+            .collect(),
+    }
+}
+
+/// A partner's name as a board reads it: without a trailing note in brackets of more than two
+/// words (scenarios put their sources there, "Ziekenhuis Zoetermeer (the town's one hospital,
+/// webinar)"); a short one stays ("Zorgkantoor (Wlz)").
+fn display(name: &str) -> String {
+    let name = name.trim_end();
+    if let Some(open) = name.strip_suffix(')').and_then(|n| n.rfind(" (")) {
+        let note = &name[open + 2..name.len() - 1];
+        let short = name[..open].trim();
+        if note.split_whitespace().count() > 2 && !short.is_empty() {
+            return short.to_string();
+        }
+    }
+    name.to_string()
+}
+
+/// The brief of a `run`: the blocks of `brief.md`, and with `charts` the charts the HTML
+/// report shows beside them.
+pub fn blocks(p: &Provenance, about: &About, o: &Outcomes, lang: Lang, charts: bool) -> Vec<Block> {
+    let (start, end) = (p.start_year, p.horizon);
+    let l = |nl: &str, en: &str| lang.pick(nl, en).to_string();
+    let fte = |x: f64| lang.number(x, 0);
+    let eur = |x: f64| lang.eur(x);
+    let name = |id: &str| {
+        about
+            .names
+            .iter()
+            .find(|(i, _)| i == id)
+            .map_or_else(|| id.to_string(), |(_, n)| display(n))
+    };
+    let mut b = vec![Block::Heading(
+        1,
+        format!(
+            "{}: {}",
+            l("Bestuurlijke samenvatting", "Summary for the board"),
+            about.title
+        ),
+    )];
+    b.push(Block::Paragraph(format!(
+        "{} {start}–{end}, {} {} {}.",
+        l("De zorgkloof van", "The care gap from"),
+        l("doorgerekend in", "computed in"),
+        lang.number(p.runs as f64, 0),
+        l(
+            "varianten van de onzekere invoer (Monte Carlo); elk getal is de mediaan, met het 90 %-interval waarin 9 van de 10 uitkomsten vallen",
+            "draws of the uncertain inputs (Monte Carlo); every figure is the median, with the 90 % interval that holds 9 in 10 outcomes"
+        ),
+    )));
+
+    // The gap.
+    b.push(Block::Heading(
+        2,
+        l(
+            "Hoe groot wordt de zorgkloof?",
+            "How large does the care gap grow?",
+        ),
+    ));
+    if let Some(g) = summary(o, BASELINE, "gap.fte", end) {
+        let mut text = format!(
+            "{} {end} {} {} {}.",
+            l("Zonder netwerk ontbreekt in", "Without the network,"),
+            l("personeel voor", "staff are missing for"),
+            span(lang, &g, &fte),
+            l("fte aan zorgvraag", "FTE of care demanded"),
+        );
+        if let Some(m) = summary(o, BASELINE, "gap.eur", end) {
+            text.push_str(&format!(
+                " {} {}.",
+                l(
+                    "Het geldtekort: de kosten boven de budgetten van de financiers, bedraagt",
+                    "The money gap, cost above the financiers' budgets, is"
+                ),
+                span(lang, &m, &eur)
+            ));
+        }
+        b.push(Block::Paragraph(text));
+    }
+    let rows: Vec<Vec<String>> = years(o, &about.decision_years)
+        .into_iter()
+        .filter_map(|y| {
+            let base = summary(o, BASELINE, "gap.fte", y)?;
+            let net = summary(o, NETWORK, "gap.fte", y);
+            let money = summary(o, BASELINE, "gap.eur", y);
+            Some(vec![
+                y.to_string(),
+                fte(base.p50),
+                net.map_or("–".into(), |n| fte(n.p50)),
+                closed(o, "gap.fte", y).map_or("–".into(), |c| lang.percent(c)),
+                money.map_or("–".into(), |m| eur(m.p50)),
+            ])
+        })
+        .collect();
+    b.push(Block::Table(
+        vec![
+            l("jaar", "year"),
+            l(
+                "personeelstekort zonder netwerk (fte)",
+                "staff gap without the network (FTE)",
+            ),
+            l("met netwerk (fte)", "with the network (FTE)"),
+            l("gesloten door het netwerk", "closed by the network"),
+            l("geldtekort zonder netwerk", "money gap without the network"),
+        ],
+        rows,
+    ));
+    if charts {
+        let svg = chart::render_fan(
+            &fan(
+                o,
+                lang,
+                "gap.fte",
+                l("Personeelstekort per jaar", "Staff gap per year"),
+                l("tekort (fte)", "gap (FTE)"),
+                l(
+                    "Het tekort aan personeel groeit; de banden tonen 50 % en 90 % van de uitkomsten.",
+                    "The shortage of staff grows; the bands hold 50 % and 90 % of the outcomes.",
+                ),
+                &about.decision_years,
+            ),
+            &fte,
+        );
+        b.push(Block::Chart {
+            svg,
+            reading: l(
+                "Personeelstekort per jaar (grafiek in report.html)",
+                "Staff gap per year (chart in report.html)",
+            ),
+        });
+        let svg = chart::render_fan(
+            &fan(
+                o,
+                lang,
+                "gap.eur",
+                l("Geldtekort per jaar", "Money gap per year"),
+                l("tekort (euro)", "gap (EUR)"),
+                l(
+                    "Kosten boven de budgetten van de financiers, zonder en met netwerk.",
+                    "Cost above the financiers' budgets, without and with the network.",
+                ),
+                &about.decision_years,
+            ),
+            &eur,
+        );
+        b.push(Block::Chart {
+            svg,
+            reading: l(
+                "Geldtekort per jaar (grafiek in report.html)",
+                "Money gap per year (chart in report.html)",
+            ),
+        });
+    }
+
+    // What the network closes, and what it costs.
+    b.push(Block::Heading(
+        2,
+        l(
+            "Wat sluit het netwerk, en wat kost het?",
+            "What does the network close, and at what cost?",
+        ),
+    ));
+    let mut items = Vec::new();
+    if let Some(c) = summary(o, NETWORK, "care.gained.fte_years", end) {
+        items.push(format!(
+            "{} {start}–{end}: {} {}",
+            l(
+                "Zorg die anders zou wachten,",
+                "Care that would otherwise wait,"
+            ),
+            span(lang, &c, &fte),
+            l("fte-jaren.", "FTE-years."),
+        ));
+    }
+    if let Some(spent) = summed(o, NETWORK, "transition.eur.spent", end) {
+        let s = Summary::of(&spent);
+        items.push(format!(
+            "{} {}.",
+            l(
+                "Besteed transitiebudget over de hele periode:",
+                "Transition budget spent over the whole period:"
+            ),
+            span(lang, &s, &eur)
+        ));
+    }
+    if let Some(net) = summary(o, NETWORK, "network.net", end) {
+        items.push(format!(
+            "{} {}.",
+            l(
+                "Alle partners samen, in geld (lagere betalingen en marges min wat het netwerk kost):",
+                "All partners together, in money (lower payments and margins less what the network costs):"
+            ),
+            span(lang, &net, &eur)
+        ));
+    }
+    if let Some(v) = about.value.iter().find(|v| v.variant == NETWORK) {
+        match v.cost_per_fte_year {
+            Some(c) if c > 0.0 => items.push(format!(
+                "{} {}.",
+                l(
+                    "Kosten per fte-jaar gewonnen zorg:",
+                    "Cost per FTE-year of care gained:"
+                ),
+                eur(c)
+            )),
+            Some(_) => items.push(l(
+                "Het netwerk wint zorg en bespaart per saldo geld.",
+                "The network gains care and saves money on balance.",
+            )),
+            None => items.push(l(
+                "Het netwerk wint gemiddeld geen zorg.",
+                "The network gains no care on average.",
+            )),
+        }
+    }
+    if !items.is_empty() {
+        b.push(Block::List(items));
+    }
+
+    // Who gains.
+    let partners: Vec<(String, Summary, f64)> = o
+        .catalogue
+        .series
+        .iter()
+        .filter(|x| x.variant == NETWORK)
+        .filter_map(|x| x.metric.strip_prefix("partner.")?.strip_suffix(".net"))
+        .filter_map(|id| {
+            let values = o.get(NETWORK, &format!("partner.{id}.net"), end)?;
+            let losing = values.iter().filter(|x| **x < -0.5).count() as f64 / values.len() as f64;
+            Some((id.to_string(), Summary::of(values), losing))
+        })
+        .collect();
+    if !partners.is_empty() {
+        b.push(Block::Heading(
+            2,
+            l("Wie betaalt, wie wint?", "Who pays, who gains?"),
+        ));
+        b.push(Block::Paragraph(format!(
+            "{} {start}–{end} {}",
+            l("Het saldo van elke partner over", "Each partner's balance over"),
+            l(
+                "tegenover de situatie zonder netwerk: voor financiers lagere betalingen min hun bijdragen, voor aanbieders hun marge op zorg; negatief is verlies.",
+                "against the situation without the network: for financiers lower payments less their contributions, for providers their margin on care; negative is a loss."
+            ),
+        )));
+        b.push(Block::Table(
+            vec![
+                l("partner", "partner"),
+                l("saldo (mediaan)", "balance (median)"),
+                l("90 %-interval", "90 % interval"),
+                l("kans op verlies", "chance of a loss"),
+            ],
+            partners
+                .iter()
+                .map(|(id, s, losing)| {
+                    vec![
+                        name(id),
+                        eur(s.p50),
+                        format!("{} – {}", eur(s.p5), eur(s.p95)),
+                        lang.percent(*losing),
+                    ]
+                })
+                .collect(),
+        ));
+        if charts {
+            let svg = chart::render_bars(
+                &BarChart {
+                    title: format!(
+                        "{} {end}",
+                        l("Saldo per partner in", "Balance per partner in")
+                    ),
+                    reading: l(
+                        "Boven nul wint een partner, onder nul verliest hij; de strepen tonen het 90 %-interval.",
+                        "Above zero a partner gains, below it loses; the whiskers show the 90 % interval.",
+                    ),
+                    y_label: l("saldo (euro)", "balance (EUR)"),
+                    bars: partners
+                        .iter()
+                        .map(|(id, s, _)| Bar {
+                            label: name(id),
+                            value: s.p50,
+                            interval: Some((s.p5, s.p95)),
+                        })
+                        .collect(),
+                },
+                &eur,
+            );
+            b.push(Block::Chart {
+                svg,
+                reading: l(
+                    "Saldo per partner (grafiek in report.html)",
+                    "Balance per partner (chart in report.html)",
+                ),
+            });
+        }
+    }
+
+    // How sure, and what it rests on.
+    b.push(Block::Heading(
+        2,
+        l(
+            "Hoe zeker is dit, en waarop rust het?",
+            "How sure is this, and what does it rest on?",
+        ),
+    ));
+    let mut rests = vec![
+        l(
+            "Elk getal in het scenario noemt zijn bron of is als aanname gemarkeerd; de intervallen tonen wat de onzekerheid van die invoer doet, niet fouten in het model zelf.",
+            "Every number in the scenario names its source or is marked as an assumption; the intervals show what the uncertainty of those inputs does, not errors of the model itself.",
+        ),
+        l(
+            "In een regio met te weinig personeel is vermeden zorgvraag vooral zorg voor wie nu wacht, geen besparing: het netwerk wordt daarom op zorg én geld beoordeeld.",
+            "In a region short of staff, avoided demand is mostly care for people now waiting, not a saving: the network is judged on care and money both.",
+        ),
+    ];
+    // The budgets' growth and the go/no-go criterion are described in English (from the
+    // scenario's terms) in summary.md; the Dutch brief points there rather than mixing
+    // languages.
+    if !about.budgets.is_empty() {
+        rests.push(match lang {
+            Lang::En => format!(
+                "The money gap depends on how the budgets grow: {}.",
+                about.budgets.join("; ")
+            ),
+            Lang::Nl => "Het geldtekort hangt af van hoe de budgetten van de financiers groeien; \
+                         per financier staat dat in summary.md, met de geldtekorten bij andere \
+                         groeipaden (alleen prijzen, prijzen en demografie)."
+                .into(),
+        });
+    }
+    if !about.criterion.is_empty() {
+        let years: Vec<String> = about.decision_years.iter().map(i32::to_string).collect();
+        rests.push(match lang {
+            Lang::En => format!("Go/no-go in {}: {}.", years.join(", "), about.criterion),
+            Lang::Nl => format!(
+                "Go/no-go in {}: het bestuur besluit op het criterium van het scenario (zie summary.md); het besluit zelf is onzeker en zit in de uitkomsten.",
+                years.join(", ")
+            ),
+        });
+    }
+    rests.push(format!(
+        "kloof {}, {} {}, {} {}, scenario {} (sha256 {}…).",
+        p.kloof_version,
+        l("seed", "seed"),
+        p.seed,
+        lang.number(p.runs as f64, 0),
+        l("doorrekeningen", "runs"),
+        p.scenario,
+        &p.scenario_sha256[..p.scenario_sha256.len().min(12)]
+    ));
+    b.push(Block::List(rests));
+    b
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn names_lose_their_bracketed_notes() {
+        assert_eq!(
+            super::display("Ziekenhuis Zoetermeer (the town's one hospital, webinar)"),
+            "Ziekenhuis Zoetermeer"
+        );
+        assert_eq!(super::display("Zorgkantoor (Wlz)"), "Zorgkantoor (Wlz)");
+        assert_eq!(super::display("Gemeente Oss"), "Gemeente Oss");
+        assert_eq!(super::display("(x)"), "(x)");
+    }
+}

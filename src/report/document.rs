@@ -1,0 +1,204 @@
+//! A report as a board reads it, independent of its format: headings, paragraphs, lists,
+//! tables and charts, rendered to Markdown (`brief.md`) or to HTML (`report.html`). An
+//! analysis says what to show once; each format is one renderer here.
+
+use std::fmt::Write;
+
+/// One block of a document. Texts are plain: each renderer escapes them for its format.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Block {
+    /// A heading of level 1 to 3.
+    Heading(u8, String),
+    Paragraph(String),
+    List(Vec<String>),
+    /// A table: its header, then rows of as many cells; cells after the first are numbers
+    /// (right-aligned).
+    Table(Vec<String>, Vec<Vec<String>>),
+    /// An SVG chart (already rendered and escaped by the chart module), with the sentence a
+    /// board member reads it by for formats that cannot show it.
+    Chart {
+        svg: String,
+        reading: String,
+    },
+}
+
+/// Markdown: charts become their reading, as a quote.
+pub fn markdown(blocks: &[Block]) -> String {
+    let mut s = String::new();
+    for b in blocks {
+        match b {
+            Block::Heading(level, text) => {
+                let _ = writeln!(s, "{} {}\n", "#".repeat(usize::from(*level)), md(text));
+            }
+            Block::Paragraph(text) => {
+                let _ = writeln!(s, "{}\n", md(text));
+            }
+            Block::List(items) => {
+                for i in items {
+                    let _ = writeln!(s, "- {}", md(i));
+                }
+                s.push('\n');
+            }
+            Block::Table(head, rows) => {
+                let cells = |r: &[String]| r.iter().map(|c| md(c)).collect::<Vec<_>>().join(" | ");
+                let _ = writeln!(s, "| {} |", cells(head));
+                let align: Vec<&str> = (0..head.len())
+                    .map(|i| if i == 0 { "---" } else { "---:" })
+                    .collect();
+                let _ = writeln!(s, "|{}|", align.join("|"));
+                for r in rows {
+                    let _ = writeln!(s, "| {} |", cells(r));
+                }
+                s.push('\n');
+            }
+            Block::Chart { reading, .. } => {
+                let _ = writeln!(s, "> {}\n", md(reading));
+            }
+        }
+    }
+    s
+}
+
+/// One HTML page that opens offline: inline style, no scripts, no links out; printable on A4.
+pub fn html(title: &str, lang: &str, blocks: &[Block]) -> String {
+    let mut s = String::new();
+    let _ = write!(
+        s,
+        "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<main>\n",
+        escape(lang),
+        escape(title)
+    );
+    for b in blocks {
+        match b {
+            Block::Heading(level, text) => {
+                let _ = writeln!(s, "<h{level}>{}</h{level}>", escape(text));
+            }
+            Block::Paragraph(text) => {
+                let _ = writeln!(s, "<p>{}</p>", escape(text));
+            }
+            Block::List(items) => {
+                s.push_str("<ul>\n");
+                for i in items {
+                    let _ = writeln!(s, "<li>{}</li>", escape(i));
+                }
+                s.push_str("</ul>\n");
+            }
+            Block::Table(head, rows) => {
+                s.push_str("<table>\n<thead><tr>");
+                for h in head {
+                    let _ = write!(s, "<th>{}</th>", escape(h));
+                }
+                s.push_str("</tr></thead>\n<tbody>\n");
+                for r in rows {
+                    s.push_str("<tr>");
+                    for (i, c) in r.iter().enumerate() {
+                        let tag = if i == 0 { "th scope=\"row\"" } else { "td" };
+                        let close = if i == 0 { "th" } else { "td" };
+                        let _ = write!(s, "<{tag}>{}</{close}>", escape(c));
+                    }
+                    s.push_str("</tr>\n");
+                }
+                s.push_str("</tbody>\n</table>\n");
+            }
+            Block::Chart { svg, .. } => {
+                let _ = writeln!(s, "<figure>{svg}</figure>");
+            }
+        }
+    }
+    s.push_str("</main>\n</body>\n</html>\n");
+    s
+}
+
+const STYLE: &str = "body{font-family:sans-serif;color:#1a1a1a;margin:0;background:#fff}\
+main{max-width:48rem;margin:0 auto;padding:1.5rem;line-height:1.45}\
+h1{font-size:1.6rem;margin-top:0}h2{font-size:1.25rem;margin-top:2rem;border-bottom:1px solid #ccc}\
+h3{font-size:1.05rem}table{border-collapse:collapse;margin:0.5rem 0 1rem;width:100%}\
+th,td{padding:0.25rem 0.5rem;border-bottom:1px solid #e3e3e3;text-align:right}\
+th[scope=row],thead th:first-child{text-align:left}thead th{border-bottom:2px solid #999}\
+figure{margin:1rem 0}figure svg{max-width:100%;height:auto}\
+@media print{@page{size:A4;margin:15mm}main{max-width:none;padding:0}\
+h2{break-after:avoid}figure,table{break-inside:avoid}}";
+
+/// Text for HTML: `& < > " '` as entities.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// Text for Markdown: one line, with the characters that would start markup (`|`, `<`, `>`,
+/// `&`, `*`, `_`, `` ` ``, `#`, `[`) made literal, so that a scenario's names add no table
+/// cell, link or heading.
+fn md(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\n' | '\r' => out.push(' '),
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '|' | '*' | '_' | '`' | '#' | '[' | ']' => {
+                out.push('\\');
+                out.push(c);
+            }
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> Vec<Block> {
+        vec![
+            Block::Heading(1, "Zorgkloof <Oss>".into()),
+            Block::Paragraph("a & b".into()),
+            Block::Table(
+                vec!["partner".into(), "saldo".into()],
+                vec![vec!["Gemeente | Oss".into(), "€ 1,2 mln".into()]],
+            ),
+            Block::Chart {
+                svg: "<svg></svg>".into(),
+                reading: "De kloof groeit".into(),
+            },
+        ]
+    }
+
+    #[test]
+    fn markdown_escapes_names_and_shows_a_chart_as_its_reading() {
+        let m = markdown(&sample());
+        assert!(m.starts_with("# Zorgkloof &lt;Oss&gt;\n"), "{m}");
+        assert!(m.contains("| Gemeente \\| Oss | € 1,2 mln |"), "{m}");
+        assert!(m.contains("|---|---:|"), "{m}");
+        assert!(m.contains("> De kloof groeit"), "{m}");
+        assert!(!m.contains("<svg"), "{m}");
+    }
+
+    #[test]
+    fn html_is_one_offline_page_with_escaped_text() {
+        let h = html("Zorgkloof \"x\"", "nl", &sample());
+        assert!(h.starts_with("<!DOCTYPE html>\n<html lang=\"nl\">"));
+        assert!(h.contains("<title>Zorgkloof &quot;x&quot;</title>"));
+        assert!(h.contains("<h1>Zorgkloof &lt;Oss&gt;</h1>"));
+        assert!(h.contains("<p>a &amp; b</p>"));
+        assert!(h.contains("<th scope=\"row\">Gemeente | Oss</th><td>€ 1,2 mln</td>"));
+        assert!(h.contains("<figure><svg></svg></figure>"));
+        // Nothing is loaded from elsewhere.
+        for outside in ["http://", "https://", "<script", "<link", "@import"] {
+            assert!(!h.contains(outside), "{outside}");
+        }
+    }
+}

@@ -1,0 +1,117 @@
+//! The board's report: `brief.md` (a one-page *bestuurlijke samenvatting*) and `report.html`
+//! (the brief with charts, one offline file), in Dutch by default and in English on request.
+
+mod common;
+
+use common::scenario;
+use kloof::report::{About, Lang};
+use kloof::stats::Summary;
+use kloof::study::{self, Options, Study};
+use kloof::variant::{BASELINE, NETWORK};
+
+fn zoetermeer() -> Study {
+    let options = Options {
+        runs: Some(200),
+        ..Options::default()
+    };
+    study::run(&scenario("zoetermeer"), &options, &|_| {}).expect("runs")
+}
+
+fn written(s: &Study, lang: Lang) -> (String, String) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    kloof::report::write(
+        dir.path(),
+        &s.manifest,
+        &s.outcomes,
+        &About::of(&s.scenario, &s.outcomes),
+        false,
+        lang,
+    )
+    .expect("written");
+    let read = |f: &str| std::fs::read_to_string(dir.path().join(f)).expect(f);
+    (read("brief.md"), read("report.html"))
+}
+
+#[test]
+fn the_brief_is_dutch_by_default_with_names_and_dutch_numbers() {
+    let s = zoetermeer();
+    let (brief, _) = written(&s, Lang::Nl);
+    for heading in [
+        "# Bestuurlijke samenvatting: ",
+        "## Hoe groot wordt de zorgkloof?",
+        "## Wat sluit het netwerk, en wat kost het?",
+        "## Wie betaalt, wie wint?",
+        "## Hoe zeker is dit, en waarop rust het?",
+    ] {
+        assert!(brief.contains(heading), "{heading}\n{brief}");
+    }
+    // Partners by name, not id.
+    assert!(brief.contains("| Gemeente Zoetermeer |"), "{brief}");
+    assert!(!brief.contains("| gemeente |"), "{brief}");
+    // The staff gap at the horizon, as the brief states it: the median in Dutch format.
+    let end = s.manifest.provenance.horizon;
+    let gap = Summary::of(s.outcomes.get(BASELINE, "gap.fte", end).expect("gap"));
+    let stated = format!(
+        "personeel voor {} (90 %-interval: {} – {}) fte",
+        Lang::Nl.number(gap.p50, 0),
+        Lang::Nl.number(gap.p5, 0),
+        Lang::Nl.number(gap.p95, 0)
+    );
+    assert!(brief.contains(&stated), "{stated}\n{brief}");
+    // A partner's balance in euros, Dutch style.
+    let net = Summary::of(
+        s.outcomes
+            .get(NETWORK, "partner.zorgverzekeraars.net", end)
+            .expect("net"),
+    );
+    assert!(
+        brief.contains(&format!(
+            "| Zorgverzekeraars Menzis en CZ | {} |",
+            Lang::Nl.eur(net.p50)
+        )),
+        "{brief}"
+    );
+    // One row per year of a short study, 2024 to 2030.
+    for y in 2024..=2030 {
+        assert!(brief.contains(&format!("\n| {y} | ")), "{y}");
+    }
+}
+
+#[test]
+fn english_on_request() {
+    let s = zoetermeer();
+    let (brief, html) = written(&s, Lang::En);
+    assert!(brief.starts_with("# Summary for the board: "), "{brief}");
+    assert!(brief.contains("## Who pays, who gains?"));
+    assert!(html.starts_with("<!DOCTYPE html>\n<html lang=\"en\">"));
+    assert!(html.contains("Staff gap per year"));
+}
+
+#[test]
+fn the_html_report_is_one_offline_page_with_its_charts() {
+    let s = zoetermeer();
+    let (_, html) = written(&s, Lang::Nl);
+    assert!(html.starts_with("<!DOCTYPE html>\n<html lang=\"nl\">"));
+    // Nothing loads from elsewhere (the SVG namespace is a name, not a link).
+    let own = html.replace("xmlns=\"http://www.w3.org/2000/svg\"", "");
+    for outside in [
+        "http://", "https://", "<script", "<link", "@import", "src=", "NaN",
+    ] {
+        assert!(!own.contains(outside), "{outside}");
+    }
+    // Three charts, each with its title, legend or axis label.
+    assert_eq!(html.matches("<svg").count(), 3);
+    for text in [
+        "Personeelstekort per jaar",
+        "Geldtekort per jaar",
+        "Saldo per partner in 2030",
+        "zonder netwerk",
+        "met netwerk",
+        "tekort (fte)",
+    ] {
+        assert!(html.contains(text), "{text}");
+    }
+    // The brief comes first: its heading before the first chart.
+    let h1 = html.find("<h1>").expect("heading");
+    assert!(h1 < html.find("<svg").expect("chart"));
+}
