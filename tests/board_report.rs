@@ -115,3 +115,69 @@ fn the_html_report_is_one_offline_page_with_its_charts() {
     let h1 = html.find("<h1>").expect("heading");
     assert!(h1 < html.find("<svg").expect("chart"));
 }
+
+/// One part of the workbook as text.
+fn part(xlsx: &[u8], name: &str) -> String {
+    use std::io::Read;
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(xlsx)).expect("a zip");
+    let mut text = String::new();
+    zip.by_name(name)
+        .expect(name)
+        .read_to_string(&mut text)
+        .expect("utf-8");
+    text
+}
+
+/// The numbers of row `row` (1-based) of a sheet's XML, by column letter.
+fn numbers(sheet: &str, row: usize) -> Vec<(String, f64)> {
+    let start = sheet.find(&format!("<row r=\"{row}\"")).expect("row");
+    let end = start + sheet[start..].find("</row>").expect("row end");
+    sheet[start..end]
+        .split("<c r=\"")
+        .skip(1)
+        .filter(|c| !c.contains("t=\"s\""))
+        .filter_map(|c| {
+            let col: String = c.chars().take_while(|ch| ch.is_ascii_uppercase()).collect();
+            let v = c.split("<v>").nth(1)?.split("</v>").next()?;
+            Some((col, v.parse().ok()?))
+        })
+        .collect()
+}
+
+#[test]
+fn the_workbook_holds_the_results_as_numbers() {
+    let s = zoetermeer();
+    let dir = tempfile::tempdir().expect("temp dir");
+    kloof::report::write(
+        dir.path(),
+        &s.manifest,
+        &s.outcomes,
+        &About::of(&s.scenario, &s.outcomes),
+        false,
+        Lang::Nl,
+    )
+    .expect("written");
+    let xlsx = std::fs::read(dir.path().join("report.xlsx")).expect("workbook");
+    let workbook = part(&xlsx, "xl/workbook.xml");
+    for sheet in ["Kloof per jaar", "Partners per jaar", "Percentielen", "Manifest"] {
+        assert!(workbook.contains(&format!("name=\"{sheet}\"")), "{sheet}");
+    }
+    // Numbers with formats, header rows frozen.
+    let styles = part(&xlsx, "xl/styles.xml");
+    assert!(styles.contains("formatCode=\"#,##0\"") && styles.contains("formatCode=\"0%\""));
+    assert!(part(&xlsx, "xl/worksheets/sheet3.xml").contains("state=\"frozen\""));
+    // The percentiles sheet is results.csv: its first data rows, number for number.
+    let csv = std::fs::read_to_string(dir.path().join("results.csv")).expect("csv");
+    let sheet = part(&xlsx, "xl/worksheets/sheet3.xml");
+    for (i, line) in csv.lines().skip(1).take(20).enumerate() {
+        let fields: Vec<&str> = line.split(',').collect();
+        let expected: Vec<f64> = fields[2..].iter().map(|f| f.parse().expect("number")).collect();
+        let got: Vec<f64> = numbers(&sheet, i + 2).into_iter().map(|(_, v)| v).collect();
+        assert_eq!(got, expected, "row {}", i + 2);
+    }
+    // The gap per year: its first year's staff gap median.
+    let gap = Summary::of(s.outcomes.get(BASELINE, "gap.fte", 2024).expect("gap"));
+    let first = numbers(&part(&xlsx, "xl/worksheets/sheet1.xml"), 2);
+    assert_eq!(first[0], ("A".to_string(), 2024.0));
+    assert_eq!(first[1], ("B".to_string(), gap.p50));
+}

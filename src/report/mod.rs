@@ -19,6 +19,7 @@ mod runs;
 pub mod sensitivity;
 pub mod stress;
 pub mod value_of_information;
+mod workbook;
 
 pub use lang::Lang;
 pub use publish::NotAReport;
@@ -327,6 +328,8 @@ pub enum ReportError {
     Io { dir: PathBuf, source: io::Error },
     #[error("cannot encode the report as JSON: {0}")]
     Json(#[from] serde_json::Error),
+    #[error("cannot write the workbook: {0}")]
+    Workbook(#[from] rust_xlsxwriter::XlsxError),
     #[error(transparent)]
     NotAReport(#[from] NotAReport),
 }
@@ -364,6 +367,10 @@ pub fn write(
                 &brief::blocks(p, about, outcomes, lang, true),
             )
             .into_bytes(),
+        ),
+        (
+            "report.xlsx",
+            workbook::render(p, about, outcomes, &rows, lang)?,
         ),
     ];
     if !about.value.is_empty() {
