@@ -323,6 +323,8 @@ impl Model {
             ),
         };
         let domain_ids: Vec<&str> = scenario.domains.iter().map(|d| d.id.as_str()).collect();
+        // A domain's index by id (checked to exist when the scenario was read).
+        let domain_index = |id: &str| domain_ids.iter().position(|x| *x == id).unwrap_or(0);
         let partners: Vec<PartnerModel> = scenario
             .partners
             .iter()
@@ -460,12 +462,11 @@ impl Model {
                         .unmet_moves
                         .iter()
                         .map(|mv| {
-                            let to = domain_ids
-                                .iter()
-                                .position(|x| *x == mv.to.as_str())
-                                .unwrap_or(0);
                             let key = format!("{k}.unmet_moves.{}.share", mv.to);
-                            (to, add(&mut inputs, key, &mv.share.0))
+                            (
+                                domain_index(mv.to.as_str()),
+                                add(&mut inputs, key, &mv.share.0),
+                            )
                         })
                         .collect(),
                     staff_moves: d
@@ -473,12 +474,11 @@ impl Model {
                         .moves
                         .iter()
                         .map(|mv| {
-                            let to = domain_ids
-                                .iter()
-                                .position(|x| *x == mv.to.as_str())
-                                .unwrap_or(0);
                             let key = format!("{k}.workforce.moves.{}.share", mv.to);
-                            (to, add(&mut inputs, key, &mv.share.0))
+                            (
+                                domain_index(mv.to.as_str()),
+                                add(&mut inputs, key, &mv.share.0),
+                            )
                         })
                         .collect(),
                     contract: compile_contract(d, &k, &mut inputs),

@@ -159,7 +159,12 @@ fn the_workbook_holds_the_results_as_numbers() {
     .expect("written");
     let xlsx = std::fs::read(dir.path().join("report.xlsx")).expect("workbook");
     let workbook = part(&xlsx, "xl/workbook.xml");
-    for sheet in ["Kloof per jaar", "Partners per jaar", "Percentielen", "Manifest"] {
+    for sheet in [
+        "Kloof per jaar",
+        "Partners per jaar",
+        "Percentielen",
+        "Manifest",
+    ] {
         assert!(workbook.contains(&format!("name=\"{sheet}\"")), "{sheet}");
     }
     // Numbers with formats, header rows frozen.
@@ -171,7 +176,10 @@ fn the_workbook_holds_the_results_as_numbers() {
     let sheet = part(&xlsx, "xl/worksheets/sheet3.xml");
     for (i, line) in csv.lines().skip(1).take(20).enumerate() {
         let fields: Vec<&str> = line.split(',').collect();
-        let expected: Vec<f64> = fields[2..].iter().map(|f| f.parse().expect("number")).collect();
+        let expected: Vec<f64> = fields[2..]
+            .iter()
+            .map(|f| f.parse().expect("number"))
+            .collect();
         let got: Vec<f64> = numbers(&sheet, i + 2).into_iter().map(|(_, v)| v).collect();
         assert_eq!(got, expected, "row {}", i + 2);
     }

@@ -30,6 +30,9 @@ fn run_without_a_scenario_uses_the_embedded_default_from_any_folder() {
         "summary.md",
         "manifest.json",
         "value.json",
+        "brief.md",
+        "report.html",
+        "report.xlsx",
     ] {
         assert!(report.join(f).is_file(), "{f} missing");
     }
@@ -37,7 +40,7 @@ fn run_without_a_scenario_uses_the_embedded_default_from_any_folder() {
         .expect("report dir")
         .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
         .collect();
-    assert_eq!(names.len(), 5, "no temporary files left: {names:?}");
+    assert_eq!(names.len(), 8, "no temporary files left: {names:?}");
     let csv = std::fs::read_to_string(report.join("results.csv")).expect("csv");
     assert!(csv.starts_with("variant,metric,year,mean,sd,p5,p25,p50,p75,p95\n"));
     for m in [

@@ -46,7 +46,7 @@ fn span(lang: Lang, s: &Summary, f: &dyn Fn(f64) -> String) -> String {
 
 /// The median share of the baseline's `metric` the network removes in `year` (runs where the
 /// baseline's is zero left out).
-fn closed(o: &Outcomes, metric: &str, year: i32) -> Option<f64> {
+pub(super) fn closed(o: &Outcomes, metric: &str, year: i32) -> Option<f64> {
     let (b, n) = (
         o.get(BASELINE, metric, year)?,
         o.get(NETWORK, metric, year)?,

@@ -13,6 +13,8 @@
 
 use std::fmt::Write;
 
+use super::document::escape;
+
 /// Every chart's size in pixels: wide enough for twenty-five years of labels, small enough for
 /// two charts on a printed page.
 const WIDTH: f64 = 720.0;
@@ -317,24 +319,6 @@ fn scale(lo: f64, hi: f64, from: f64, to: f64) -> impl Fn(f64) -> f64 + Copy {
 /// the same from build to build.
 fn num(x: f64) -> String {
     format!("{}", (x * 10.0).round() / 10.0 + 0.0)
-}
-
-/// Text as XML character data or attribute value. Control characters, which XML does not allow,
-/// become spaces.
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c if c.is_control() => out.push(' '),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 /// Attributes of a `<text>` beside its position: how it is anchored and how large.

@@ -121,8 +121,9 @@ figure{margin:1rem 0}figure svg{max-width:100%;height:auto}\
 @media print{@page{size:A4;margin:15mm}main{max-width:none;padding:0}\
 h2{break-after:avoid}figure,table{break-inside:avoid}}";
 
-/// Text for HTML: `& < > " '` as entities.
-pub fn escape(text: &str) -> String {
+/// Text for HTML and SVG (XML): `& < > " '` as entities; control characters, which XML does
+/// not allow, as spaces.
+pub(super) fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -131,7 +132,8 @@ pub fn escape(text: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
+            c if c.is_control() => out.push(' '),
+            c => out.push(c),
         }
     }
     out

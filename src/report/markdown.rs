@@ -68,25 +68,7 @@ impl View<'_> {
     /// The median across runs of the share of the baseline's `metric` the network removes
     /// (runs where the baseline's is zero left out).
     fn closed(&self, metric: &str, year: i32) -> f64 {
-        match (
-            self.values(BASELINE, metric, year),
-            self.values(NETWORK, metric, year),
-        ) {
-            (Some(b), Some(n)) => {
-                let shares: Vec<f64> = b
-                    .iter()
-                    .zip(n)
-                    .filter(|(b, _)| **b > 0.0)
-                    .map(|(b, n)| (b - n) / b)
-                    .collect();
-                if shares.is_empty() {
-                    f64::NAN
-                } else {
-                    Summary::of(&shares).p50
-                }
-            }
-            _ => f64::NAN,
-        }
+        super::brief::closed(self.o, metric, year).unwrap_or(f64::NAN)
     }
 
     fn median(&self, v: &str, metric: &str, year: i32) -> f64 {
