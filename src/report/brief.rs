@@ -60,6 +60,41 @@ pub(super) fn closed(o: &Outcomes, metric: &str, year: i32) -> Option<f64> {
     (!shares.is_empty()).then(|| Summary::of(&shares).p50)
 }
 
+/// What drives demand in euros from `start` to `end`: its total growth and the parts that
+/// multiply to it (population size, ageing, less informal care, wages and prices, volume per
+/// person less what tariffs pass on of productivity), each the median over runs.
+pub(super) struct Drivers {
+    pub total: f64,
+    pub parts: [f64; 5],
+}
+
+pub(super) fn drivers(o: &Outcomes, start: i32, end: i32) -> Drivers {
+    let growth = |metric: &str| match (o.get(BASELINE, metric, start), o.get(BASELINE, metric, end))
+    {
+        (Some(a), Some(b)) => {
+            let g: Vec<f64> = a.iter().zip(b).map(|(a, b)| b / a - 1.0).collect();
+            Summary::of(&g).p50
+        }
+        _ => f64::NAN,
+    };
+    let size = growth("population.total");
+    let demography = growth("drivers.eur.demography");
+    let informal = growth("drivers.eur.informal");
+    let prices = growth("drivers.eur.prices");
+    let total = growth("demand.eur.total");
+    let part = |after: f64, before: f64| (1.0 + after) / (1.0 + before) - 1.0;
+    Drivers {
+        total,
+        parts: [
+            size,
+            part(demography, size),
+            part(informal, demography),
+            part(prices, informal),
+            part(total, prices),
+        ],
+    }
+}
+
 /// A fan chart of `metric` per year, baseline against network.
 fn fan(
     o: &Outcomes,
@@ -260,6 +295,67 @@ pub fn blocks(p: &Provenance, about: &About, o: &Outcomes, lang: Lang, charts: b
                 "Money gap per year (chart in report.html)",
             ),
         });
+    }
+
+    // What drives demand.
+    let d = drivers(o, start, end);
+    if d.total.is_finite() {
+        let names = [
+            l("bevolkingsomvang", "population size"),
+            l("vergrijzing", "ageing"),
+            l("minder mantelzorg", "less informal care"),
+            l("lonen en prijzen", "wages and prices"),
+            l("volume per persoon", "volume per person"),
+        ];
+        let pct = |x: f64| format!("{} %", lang.number(x * 100.0, 1));
+        b.push(Block::Paragraph(format!(
+            "{} {start} {} {end} {} {}: {}.",
+            l(
+                "De zorgvraag in euro groeit van",
+                "Demand in euros grows from"
+            ),
+            l("tot", "to"),
+            l("met", "by"),
+            pct(d.total),
+            names
+                .iter()
+                .zip(d.parts)
+                .map(|(n, x)| format!("{n} {}", pct(x)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )));
+        if charts {
+            let svg = chart::render_bars(
+                &BarChart {
+                    title: format!(
+                        "{} {start}–{end}",
+                        l("Wat de zorgvraag laat groeien,", "What drives demand,")
+                    ),
+                    reading: l(
+                        "Groei van de zorgvraag in euro per oorzaak; de delen vermenigvuldigen zich tot de totale groei.",
+                        "Growth of demand in euros by cause; the parts multiply to the total growth.",
+                    ),
+                    y_label: l("groei (%)", "growth (%)"),
+                    bars: names
+                        .iter()
+                        .zip(d.parts)
+                        .map(|(n, x)| Bar {
+                            label: n.clone(),
+                            value: x * 100.0,
+                            interval: None,
+                        })
+                        .collect(),
+                },
+                &|x| format!("{} %", lang.number(x, 0)),
+            );
+            b.push(Block::Chart {
+                svg,
+                reading: l(
+                    "Wat de zorgvraag laat groeien (grafiek in report.html)",
+                    "What drives demand (chart in report.html)",
+                ),
+            });
+        }
     }
 
     // What the network closes, and what it costs.

@@ -177,24 +177,19 @@ pub fn render(p: &Provenance, about: &About, o: &Outcomes) -> String {
         pct(v.growth(b, "population.80+")),
         pct(v.growth(b, "population.total")),
     );
-    let size = v.growth(b, "population.total");
-    let demo = v.growth(b, "drivers.eur.demography");
-    let with_informal = v.growth(b, "drivers.eur.informal");
-    let with_prices = v.growth(b, "drivers.eur.prices");
-    let total = v.growth(b, "demand.eur.total");
-    let part = |after: f64, before: f64| (1.0 + after) / (1.0 + before) - 1.0;
+    let d = super::brief::drivers(o, start, end);
     let _ = writeln!(
         s,
         "- **Demand** in euros grows by {} from {start} to {end}: population size {}, ageing {}, \
          less informal care (fewer carers per older person) {}, wages and prices {} (funded \
-         only where budgets follow the price index) and volume per person {} (the parts \
-         multiply).",
-        pct(total),
-        pct(size),
-        pct(part(demo, size)),
-        pct(part(with_informal, demo)),
-        pct(part(with_prices, with_informal)),
-        pct(part(total, with_prices))
+         only where budgets follow the price index) and volume per person {} (less what \
+         tariffs pass on of productivity; the parts multiply).",
+        pct(d.total),
+        pct(d.parts[0]),
+        pct(d.parts[1]),
+        pct(d.parts[2]),
+        pct(d.parts[3]),
+        pct(d.parts[4])
     );
     let _ = writeln!(
         s,
