@@ -99,14 +99,16 @@ fn the_html_report_is_one_offline_page_with_its_charts() {
     ] {
         assert!(!own.contains(outside), "{outside}");
     }
-    // Four charts, each with its title, legend or axis label.
-    assert_eq!(html.matches("<svg").count(), 4);
+    // Five charts, each with its title, legend or axis label.
+    assert_eq!(html.matches("<svg").count(), 5);
     for text in [
         "Personeelstekort per jaar",
         "Geldtekort per jaar",
         "Saldo per partner in 2030",
         "Wat de zorgvraag laat groeien, 2024–2030",
         "vergrijzing",
+        "Personeelstekort per domein zonder netwerk, 2030",
+        "Wijkverpleging",
         "zonder netwerk",
         "met netwerk",
         "tekort (fte)",

@@ -297,6 +297,76 @@ pub fn blocks(p: &Provenance, about: &About, o: &Outcomes, lang: Lang, charts: b
         });
     }
 
+    // Where the staff are missing.
+    let domains: Vec<(String, Summary)> = about
+        .domain_names
+        .iter()
+        .filter_map(|(id, name)| {
+            let s = summary(o, BASELINE, &format!("gap.fte.{id}"), end)?;
+            // Dutch names carry an English gloss in brackets: the Dutch brief leaves it out.
+            let label = match lang {
+                Lang::Nl => name
+                    .rfind(" (")
+                    .map_or(name.as_str(), |i| &name[..i])
+                    .to_string(),
+                Lang::En => name.clone(),
+            };
+            Some((label, s))
+        })
+        .collect();
+    let mut largest: Vec<&(String, Summary)> =
+        domains.iter().filter(|(_, s)| s.p50 > 0.5).collect();
+    largest.sort_by(|a, b| b.1.p50.total_cmp(&a.1.p50));
+    if !largest.is_empty() {
+        b.push(Block::Paragraph(format!(
+            "{} {end}: {}.",
+            l(
+                "Het grootste tekort aan personeel zonder netwerk, in",
+                "Where staff are most missing without the network, in"
+            ),
+            largest
+                .iter()
+                .take(3)
+                .map(|(n, s)| format!("{n} {} {}", fte(s.p50), l("fte", "FTE")))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )));
+        if charts {
+            let svg = chart::render_bars(
+                &BarChart {
+                    title: format!(
+                        "{} {end}",
+                        l(
+                            "Personeelstekort per domein zonder netwerk,",
+                            "Staff gap per domain without the network,"
+                        )
+                    ),
+                    reading: l(
+                        "Waar de zorgvraag het personeel het verst voorbijloopt; de strepen tonen het 90 %-interval.",
+                        "Where demand outruns the staff furthest; the whiskers show the 90 % interval.",
+                    ),
+                    y_label: l("tekort (fte)", "gap (FTE)"),
+                    bars: domains
+                        .iter()
+                        .map(|(n, s)| Bar {
+                            label: n.clone(),
+                            value: s.p50,
+                            interval: Some((s.p5, s.p95)),
+                        })
+                        .collect(),
+                },
+                &fte,
+            );
+            b.push(Block::Chart {
+                svg,
+                reading: l(
+                    "Personeelstekort per domein (grafiek in report.html)",
+                    "Staff gap per domain (chart in report.html)",
+                ),
+            });
+        }
+    }
+
     // What drives demand.
     let d = drivers(o, start, end);
     if d.total.is_finite() {

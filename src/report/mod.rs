@@ -51,6 +51,8 @@ pub struct About {
     pub initiators: Vec<String>,
     /// Every partner's id and name, for reports that name partners rather than ids.
     pub names: Vec<(String, String)>,
+    /// Every domain's id and name.
+    pub domain_names: Vec<(String, String)>,
     /// The legal entities that consolidate several partners (`partners[].entity`).
     pub entities: Vec<crate::scenario::Party>,
     /// The cost-effectiveness of the network, and of the programme going on whatever the
@@ -101,6 +103,11 @@ impl About {
                 .partners
                 .iter()
                 .map(|p| (p.id.to_string(), plain(&p.name)))
+                .collect(),
+            domain_names: s
+                .domains
+                .iter()
+                .map(|d| (d.id.to_string(), plain(&d.name)))
                 .collect(),
             initiators: s
                 .partners
