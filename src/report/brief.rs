@@ -95,6 +95,17 @@ pub(super) fn drivers(o: &Outcomes, start: i32, end: i32) -> Drivers {
     }
 }
 
+/// A chart for the HTML report; in Markdown, its title and where to see it.
+fn figure(lang: Lang, title: &str, svg: String) -> Block {
+    Block::Chart {
+        svg,
+        reading: format!(
+            "{title} ({})",
+            lang.pick("grafiek in report.html", "chart in report.html")
+        ),
+    }
+}
+
 /// A fan chart of `metric` per year, baseline against network.
 fn fan(
     o: &Outcomes,
@@ -251,50 +262,34 @@ pub fn blocks(p: &Provenance, about: &About, o: &Outcomes, lang: Lang, charts: b
         rows,
     ));
     if charts {
-        let svg = chart::render_fan(
-            &fan(
-                o,
-                lang,
-                "gap.fte",
-                l("Personeelstekort per jaar", "Staff gap per year"),
-                l("tekort (fte)", "gap (FTE)"),
-                l(
-                    "Het tekort aan personeel groeit; de banden tonen 50 % en 90 % van de uitkomsten.",
-                    "The shortage of staff grows; the bands hold 50 % and 90 % of the outcomes.",
-                ),
-                &about.decision_years,
+        let c = fan(
+            o,
+            lang,
+            "gap.fte",
+            l("Personeelstekort per jaar", "Staff gap per year"),
+            l("tekort (fte)", "gap (FTE)"),
+            l(
+                "Het tekort aan personeel groeit; de banden tonen 50 % en 90 % van de uitkomsten.",
+                "The shortage of staff grows; the bands hold 50 % and 90 % of the outcomes.",
             ),
-            &fte,
+            &about.decision_years,
         );
-        b.push(Block::Chart {
-            svg,
-            reading: l(
-                "Personeelstekort per jaar (grafiek in report.html)",
-                "Staff gap per year (chart in report.html)",
+        let svg = chart::render_fan(&c, &fte);
+        b.push(figure(lang, &c.title, svg));
+        let c = fan(
+            o,
+            lang,
+            "gap.eur",
+            l("Geldtekort per jaar", "Money gap per year"),
+            l("tekort (euro)", "gap (EUR)"),
+            l(
+                "Kosten boven de budgetten van de financiers, zonder en met netwerk.",
+                "Cost above the financiers' budgets, without and with the network.",
             ),
-        });
-        let svg = chart::render_fan(
-            &fan(
-                o,
-                lang,
-                "gap.eur",
-                l("Geldtekort per jaar", "Money gap per year"),
-                l("tekort (euro)", "gap (EUR)"),
-                l(
-                    "Kosten boven de budgetten van de financiers, zonder en met netwerk.",
-                    "Cost above the financiers' budgets, without and with the network.",
-                ),
-                &about.decision_years,
-            ),
-            &eur,
+            &about.decision_years,
         );
-        b.push(Block::Chart {
-            svg,
-            reading: l(
-                "Geldtekort per jaar (grafiek in report.html)",
-                "Money gap per year (chart in report.html)",
-            ),
-        });
+        let svg = chart::render_fan(&c, &eur);
+        b.push(figure(lang, &c.title, svg));
     }
 
     // Where the staff are missing.
@@ -332,38 +327,30 @@ pub fn blocks(p: &Provenance, about: &About, o: &Outcomes, lang: Lang, charts: b
                 .join(", ")
         )));
         if charts {
-            let svg = chart::render_bars(
-                &BarChart {
-                    title: format!(
-                        "{} {end}",
-                        l(
-                            "Personeelstekort per domein zonder netwerk,",
-                            "Staff gap per domain without the network,"
-                        )
-                    ),
-                    reading: l(
-                        "Waar de zorgvraag het personeel het verst voorbijloopt; de strepen tonen het 90 %-interval.",
-                        "Where demand outruns the staff furthest; the whiskers show the 90 % interval.",
-                    ),
-                    y_label: l("tekort (fte)", "gap (FTE)"),
-                    bars: domains
-                        .iter()
-                        .map(|(n, s)| Bar {
-                            label: n.clone(),
-                            value: s.p50,
-                            interval: Some((s.p5, s.p95)),
-                        })
-                        .collect(),
-                },
-                &fte,
-            );
-            b.push(Block::Chart {
-                svg,
-                reading: l(
-                    "Personeelstekort per domein (grafiek in report.html)",
-                    "Staff gap per domain (chart in report.html)",
+            let c = BarChart {
+                title: format!(
+                    "{} {end}",
+                    l(
+                        "Personeelstekort per domein zonder netwerk,",
+                        "Staff gap per domain without the network,"
+                    )
                 ),
-            });
+                reading: l(
+                    "Waar de zorgvraag het personeel het verst voorbijloopt; de strepen tonen het 90 %-interval.",
+                    "Where demand outruns the staff furthest; the whiskers show the 90 % interval.",
+                ),
+                y_label: l("tekort (fte)", "gap (FTE)"),
+                bars: domains
+                    .iter()
+                    .map(|(n, s)| Bar {
+                        label: n.clone(),
+                        value: s.p50,
+                        interval: Some((s.p5, s.p95)),
+                    })
+                    .collect(),
+            };
+            let svg = chart::render_bars(&c, &fte);
+            b.push(figure(lang, &c.title, svg));
         }
     }
 
@@ -395,36 +382,28 @@ pub fn blocks(p: &Provenance, about: &About, o: &Outcomes, lang: Lang, charts: b
                 .join(", ")
         )));
         if charts {
-            let svg = chart::render_bars(
-                &BarChart {
-                    title: format!(
-                        "{} {start}–{end}",
-                        l("Wat de zorgvraag laat groeien,", "What drives demand,")
-                    ),
-                    reading: l(
-                        "Groei van de zorgvraag in euro per oorzaak; de delen vermenigvuldigen zich tot de totale groei.",
-                        "Growth of demand in euros by cause; the parts multiply to the total growth.",
-                    ),
-                    y_label: l("groei (%)", "growth (%)"),
-                    bars: names
-                        .iter()
-                        .zip(d.parts)
-                        .map(|(n, x)| Bar {
-                            label: n.clone(),
-                            value: x * 100.0,
-                            interval: None,
-                        })
-                        .collect(),
-                },
-                &|x| format!("{} %", lang.number(x, 0)),
-            );
-            b.push(Block::Chart {
-                svg,
-                reading: l(
-                    "Wat de zorgvraag laat groeien (grafiek in report.html)",
-                    "What drives demand (chart in report.html)",
+            let c = BarChart {
+                title: format!(
+                    "{} {start}–{end}",
+                    l("Wat de zorgvraag laat groeien,", "What drives demand,")
                 ),
-            });
+                reading: l(
+                    "Groei van de zorgvraag in euro per oorzaak; de delen vermenigvuldigen zich tot de totale groei.",
+                    "Growth of demand in euros by cause; the parts multiply to the total growth.",
+                ),
+                y_label: l("groei (%)", "growth (%)"),
+                bars: names
+                    .iter()
+                    .zip(d.parts)
+                    .map(|(n, x)| Bar {
+                        label: n.clone(),
+                        value: x * 100.0,
+                        interval: None,
+                    })
+                    .collect(),
+            };
+            let svg = chart::render_bars(&c, &|x| format!("{} %", lang.number(x, 0)));
+            b.push(figure(lang, &c.title, svg));
         }
     }
 
@@ -539,35 +518,27 @@ pub fn blocks(p: &Provenance, about: &About, o: &Outcomes, lang: Lang, charts: b
                 .collect(),
         ));
         if charts {
-            let svg = chart::render_bars(
-                &BarChart {
-                    title: format!(
-                        "{} {end}",
-                        l("Saldo per partner in", "Balance per partner in")
-                    ),
-                    reading: l(
-                        "Boven nul wint een partner, onder nul verliest hij; de strepen tonen het 90 %-interval.",
-                        "Above zero a partner gains, below it loses; the whiskers show the 90 % interval.",
-                    ),
-                    y_label: l("saldo (euro)", "balance (EUR)"),
-                    bars: partners
-                        .iter()
-                        .map(|(id, s, _)| Bar {
-                            label: name(id),
-                            value: s.p50,
-                            interval: Some((s.p5, s.p95)),
-                        })
-                        .collect(),
-                },
-                &eur,
-            );
-            b.push(Block::Chart {
-                svg,
-                reading: l(
-                    "Saldo per partner (grafiek in report.html)",
-                    "Balance per partner (chart in report.html)",
+            let c = BarChart {
+                title: format!(
+                    "{} {end}",
+                    l("Saldo per partner in", "Balance per partner in")
                 ),
-            });
+                reading: l(
+                    "Boven nul wint een partner, onder nul verliest hij; de strepen tonen het 90 %-interval.",
+                    "Above zero a partner gains, below it loses; the whiskers show the 90 % interval.",
+                ),
+                y_label: l("saldo (euro)", "balance (EUR)"),
+                bars: partners
+                    .iter()
+                    .map(|(id, s, _)| Bar {
+                        label: name(id),
+                        value: s.p50,
+                        interval: Some((s.p5, s.p95)),
+                    })
+                    .collect(),
+            };
+            let svg = chart::render_bars(&c, &eur);
+            b.push(figure(lang, &c.title, svg));
         }
     }
 

@@ -82,6 +82,9 @@ pub(crate) struct Context<'a> {
     /// market share.
     financier_of_partner: Vec<Option<usize>>,
     market: Vec<crate::model::Market>,
+    /// Whether financiers' changes in cost can land outside the network (market shares,
+    /// equalisation): asked once, not per partner, run and year.
+    outside_financiers: bool,
 }
 
 impl<'a> Context<'a> {
@@ -119,6 +122,7 @@ impl<'a> Context<'a> {
                 .map(|p| m.financiers.iter().position(|f| f.id == p.id))
                 .collect(),
             market: (0..m.partners.len()).map(|pi| m.market_of(pi)).collect(),
+            outside_financiers: m.has_outside_financiers(),
         })
     }
 

@@ -595,8 +595,9 @@ impl<'a> Network<'a> {
         let (mut eur_bands, mut hour_bands) = (Vec::new(), Vec::new());
         let own = &mut self.own;
         let mut net = vec![0.0; m.domains.len()];
+        let moves_staff = m.moves_staff();
         for (b, s) in p.states.iter().enumerate() {
-            if m.moves_staff() {
+            if moves_staff {
                 // This variant's moves from its own spare and short staff, beyond those of the
                 // projection (already in its workforce).
                 let (spare, short) = (&self.spare, &self.short);
@@ -761,7 +762,8 @@ impl<'a> Network<'a> {
             let (paid, received) = (self.ledger.paid(pi, b), self.ledger.received(pi, b));
             let (base_cost, own_cost) = match cx.financier_of_partner[pi] {
                 Some(fi) => {
-                    let (base_cost, own_cost, outside) = financier_share(m, p, own, fi, b);
+                    let (base_cost, own_cost, outside) =
+                        financier_share(m, cx.outside_financiers, p, own, fi, b);
                     self.outside_net[b] += outside;
                     (base_cost, own_cost)
                 }
@@ -1002,6 +1004,7 @@ fn core_origin() -> Origin {
 /// leaves it; the financiers outside the network (other insurers, the national fund) the rest.
 fn financier_share(
     m: &Model,
+    outside_financiers: bool,
     p: &Projection,
     own: &crate::agreement::VariantFrame,
     fi: usize,
@@ -1009,7 +1012,7 @@ fn financier_share(
 ) -> (f64, f64, f64) {
     let base = &p.frame.baseline;
     let (whole_base, whole_own) = (base.domain_cost[fi][b], own.domain_cost[fi][b]);
-    if !m.has_outside_financiers() {
+    if !outside_financiers {
         return (whole_base, whole_own, 0.0);
     }
     let (base_share, own_share) = (base.own_cost[fi][b], own.own_cost[fi][b]);
