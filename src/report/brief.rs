@@ -5,7 +5,7 @@
 
 use super::About;
 use super::chart::{self, Band, Bar, BarChart, FanChart, FanSeries};
-use super::document::Block;
+use super::document::{Block, Cell, Unit};
 use super::lang::Lang;
 use crate::cost_effectiveness::summed;
 use crate::outcome::Outcomes;
@@ -31,6 +31,26 @@ fn years(o: &Outcomes, decisions: &[i32]) -> Vec<i32> {
 
 fn summary(o: &Outcomes, v: &str, metric: &str, year: i32) -> Option<Summary> {
     o.get(v, metric, year).map(Summary::of)
+}
+
+/// A year as a table's first cell.
+pub(super) fn year_cell(y: i32) -> Cell {
+    Cell::figure(f64::from(y), Unit::Count, y.to_string())
+}
+
+/// FTE, whole, as a board reads them.
+pub(super) fn fte_cell(lang: Lang, x: f64) -> Cell {
+    Cell::figure(x, Unit::Fte, lang.number(x, 0))
+}
+
+/// Euros as a board reads them (`€ 1,2 mln`); a workbook keeps the euros.
+pub(super) fn eur_cell(lang: Lang, x: f64) -> Cell {
+    Cell::figure(x, Unit::Eur, lang.eur(x))
+}
+
+/// A share as a percentage.
+pub(super) fn share_cell(lang: Lang, x: f64) -> Cell {
+    Cell::figure(x, Unit::Share, lang.percent(x))
 }
 
 /// "12 (90 %: 8 – 15)" in the format `f`.
@@ -233,18 +253,19 @@ pub fn blocks(p: &Provenance, about: &About, o: &Outcomes, lang: Lang, charts: b
         }
         b.push(Block::Paragraph(text));
     }
-    let rows: Vec<Vec<String>> = years(o, &about.decision_years)
+    let rows: Vec<Vec<Cell>> = years(o, &about.decision_years)
         .into_iter()
         .filter_map(|y| {
             let base = summary(o, BASELINE, "gap.fte", y)?;
             let net = summary(o, NETWORK, "gap.fte", y);
             let money = summary(o, BASELINE, "gap.eur", y);
+            let dash = || Cell::from("–");
             Some(vec![
-                y.to_string(),
-                fte(base.p50),
-                net.map_or("–".into(), |n| fte(n.p50)),
-                closed(o, "gap.fte", y).map_or("–".into(), |c| lang.percent(c)),
-                money.map_or("–".into(), |m| eur(m.p50)),
+                year_cell(y),
+                fte_cell(lang, base.p50),
+                net.map_or_else(dash, |n| fte_cell(lang, n.p50)),
+                closed(o, "gap.fte", y).map_or_else(dash, |c| share_cell(lang, c)),
+                money.map_or_else(dash, |m| eur_cell(lang, m.p50)),
             ])
         })
         .collect();
@@ -509,10 +530,10 @@ pub fn blocks(p: &Provenance, about: &About, o: &Outcomes, lang: Lang, charts: b
                 .iter()
                 .map(|(id, s, losing)| {
                     vec![
-                        name(id),
-                        eur(s.p50),
-                        format!("{} – {}", eur(s.p5), eur(s.p95)),
-                        lang.percent(*losing),
+                        name(id).into(),
+                        eur_cell(lang, s.p50),
+                        format!("{} – {}", eur(s.p5), eur(s.p95)).into(),
+                        share_cell(lang, *losing),
                     ]
                 })
                 .collect(),

@@ -1,6 +1,7 @@
 //! A report as a board reads it, independent of its format: headings, paragraphs, lists,
-//! tables and charts, rendered to Markdown (`brief.md`) or to HTML (`report.html`). An
-//! analysis says what to show once; each format is one renderer here.
+//! tables and charts. Every analysis says what to show once, as blocks; each format is one
+//! renderer: Markdown (`brief.md`) and HTML (`report.html`) here, XLSX (`report.xlsx`) in
+//! [`super::workbook`], which writes every table as a sheet with its figures as numbers.
 
 use std::fmt::Write;
 
@@ -13,13 +14,60 @@ pub enum Block {
     List(Vec<String>),
     /// A table: its header, then rows of as many cells; cells after the first are numbers
     /// (right-aligned).
-    Table(Vec<String>, Vec<Vec<String>>),
+    Table(Vec<String>, Vec<Vec<Cell>>),
     /// An SVG chart (already rendered and escaped by the chart module), with the sentence a
     /// board member reads it by for formats that cannot show it.
     Chart {
         svg: String,
         reading: String,
     },
+}
+
+/// One cell of a table: a text, or a figure that text formats show as written and a workbook
+/// keeps as a number in its unit's format.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    Text(String),
+    Figure { value: f64, shown: String, unit: Unit },
+}
+
+/// What a figure counts, for a workbook's number format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unit {
+    /// Euros, whole.
+    Eur,
+    /// Full-time equivalents (or FTE-years), one decimal.
+    Fte,
+    /// A share of a whole, shown as a percentage.
+    Share,
+    /// A plain number (a year, a count).
+    Count,
+}
+
+impl Cell {
+    /// A figure `value` in `unit`, written `shown` where it is read as text.
+    pub fn figure(value: f64, unit: Unit, shown: String) -> Cell {
+        Cell::Figure { value, shown, unit }
+    }
+
+    /// The cell as a reader sees it in a text format.
+    pub fn shown(&self) -> &str {
+        match self {
+            Cell::Text(t) | Cell::Figure { shown: t, .. } => t,
+        }
+    }
+}
+
+impl From<String> for Cell {
+    fn from(text: String) -> Cell {
+        Cell::Text(text)
+    }
+}
+
+impl From<&str> for Cell {
+    fn from(text: &str) -> Cell {
+        Cell::Text(text.to_string())
+    }
 }
 
 /// Markdown: charts become their reading, as a quote.
@@ -40,14 +88,14 @@ pub fn markdown(blocks: &[Block]) -> String {
                 s.push('\n');
             }
             Block::Table(head, rows) => {
-                let cells = |r: &[String]| r.iter().map(|c| md(c)).collect::<Vec<_>>().join(" | ");
-                let _ = writeln!(s, "| {} |", cells(head));
+                let line = |r: Vec<&str>| r.into_iter().map(md).collect::<Vec<_>>().join(" | ");
+                let _ = writeln!(s, "| {} |", line(head.iter().map(String::as_str).collect()));
                 let align: Vec<&str> = (0..head.len())
                     .map(|i| if i == 0 { "---" } else { "---:" })
                     .collect();
                 let _ = writeln!(s, "|{}|", align.join("|"));
                 for r in rows {
-                    let _ = writeln!(s, "| {} |", cells(r));
+                    let _ = writeln!(s, "| {} |", line(r.iter().map(Cell::shown).collect()));
                 }
                 s.push('\n');
             }
@@ -96,7 +144,7 @@ pub fn html(title: &str, lang: &str, blocks: &[Block]) -> String {
                     for (i, c) in r.iter().enumerate() {
                         let tag = if i == 0 { "th scope=\"row\"" } else { "td" };
                         let close = if i == 0 { "th" } else { "td" };
-                        let _ = write!(s, "<{tag}>{}</{close}>", escape(c));
+                        let _ = write!(s, "<{tag}>{}</{close}>", escape(c.shown()));
                     }
                     s.push_str("</tr>\n");
                 }
@@ -170,7 +218,10 @@ mod tests {
             Block::Paragraph("a & b".into()),
             Block::Table(
                 vec!["partner".into(), "saldo".into()],
-                vec![vec!["Gemeente | Oss".into(), "€ 1,2 mln".into()]],
+                vec![vec![
+                    "Gemeente | Oss".into(),
+                    Cell::figure(1.2e6, Unit::Eur, "€ 1,2 mln".into()),
+                ]],
             ),
             Block::Chart {
                 svg: "<svg></svg>".into(),

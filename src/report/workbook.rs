@@ -6,6 +6,7 @@
 
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook, Worksheet, XlsxError};
 
+use super::document::{Block, Cell, Unit};
 use super::lang::Lang;
 use super::{About, Row};
 use crate::outcome::Outcomes;
@@ -179,28 +180,125 @@ pub fn render(
     }
     ws.set_column_width(1, 36)?;
 
-    // The manifest: what the figures were made from.
+    manifest(&mut wb, &[p], lang)?;
+    wb.save_to_buffer()
+}
+
+/// The workbook of any report: each table of `blocks` on a sheet named by the heading above
+/// it, its figures as numbers in their unit's format, then the manifest of `studies` (the
+/// base first, then each variant, shock or coalition study it compares).
+pub fn of_document(
+    title: &str,
+    blocks: &[Block],
+    studies: &[&Provenance],
+    lang: Lang,
+) -> Result<Vec<u8>, XlsxError> {
+    let mut wb = Workbook::new();
+    wb.set_properties(
+        &DocProperties::new()
+            .set_title(title)
+            .set_creation_datetime(&ExcelDateTime::from_ymd(2000, 1, 1)?),
+    );
+    let bold = Format::new().set_bold();
+    let format = |u: Unit| {
+        Format::new().set_num_format(match u {
+            Unit::Eur => "#,##0",
+            Unit::Fte => "#,##0.0",
+            Unit::Share => "0%",
+            Unit::Count => "0",
+        })
+    };
+    let mut names: Vec<String> = Vec::new();
+    let mut heading = String::new();
+    for b in blocks {
+        match b {
+            Block::Heading(_, text) => heading = text.clone(),
+            Block::Table(head, rows) => {
+                let name = sheet_name(&heading, &names);
+                let ws = wb.add_worksheet();
+                ws.set_name(&name)?;
+                names.push(name);
+                let head: Vec<&str> = head.iter().map(String::as_str).collect();
+                header(ws, &bold, &head)?;
+                for (r, cells) in rows.iter().enumerate() {
+                    let row = r as u32 + 1;
+                    for (c, cell) in cells.iter().enumerate() {
+                        let col = c as u16;
+                        match cell {
+                            Cell::Figure { value, unit, .. } if value.is_finite() => {
+                                ws.write_number_with_format(row, col, *value, &format(*unit))?;
+                            }
+                            Cell::Figure { .. } => {}
+                            Cell::Text(t) => {
+                                ws.write_string(row, col, t)?;
+                            }
+                        }
+                    }
+                }
+                ws.set_column_width(0, 36)?;
+                for c in 1..head.len() as u16 {
+                    ws.set_column_width(c, 18)?;
+                }
+            }
+            _ => {}
+        }
+    }
+    manifest(&mut wb, studies, lang)?;
+    wb.save_to_buffer()
+}
+
+/// A sheet's name from the heading above its table: at most 31 characters, none of those
+/// Excel refuses (`[]:*?/\`), and not one taken before (a number is added).
+fn sheet_name(heading: &str, taken: &[String]) -> String {
+    let clean: String = heading
+        .chars()
+        .filter(|c| !matches!(c, '[' | ']' | ':' | '*' | '?' | '/' | '\\'))
+        .collect();
+    let base: String = match clean.trim() {
+        "" => "Tabel".to_string(),
+        t => t.chars().take(28).collect::<String>().trim_end().to_string(),
+    };
+    let mut name = base.clone();
+    let mut k = 2;
+    while taken.iter().any(|t| t.eq_ignore_ascii_case(&name)) || name == "Manifest" {
+        name = format!("{base} {k}");
+        k += 1;
+    }
+    name
+}
+
+/// The manifest sheet: what the figures were made from, one block per study.
+fn manifest(wb: &mut Workbook, studies: &[&Provenance], lang: Lang) -> Result<(), XlsxError> {
+    let l = |nl: &'static str, en: &'static str| lang.pick(nl, en);
+    let bold = Format::new().set_bold();
     let ws = wb.add_worksheet();
     ws.set_name("Manifest")?;
-    let mut facts: Vec<(String, String)> = vec![
-        ("kloof".into(), p.kloof_version.clone()),
-        ("scenario".into(), p.scenario.clone()),
-        ("scenario sha256".into(), p.scenario_sha256.clone()),
-        ("seed".into(), p.seed.to_string()),
-        (l("doorrekeningen", "runs").into(), p.runs.to_string()),
-        (
-            l("jaren", "years").into(),
-            format!("{}-{}", p.start_year, p.horizon),
-        ),
-    ];
-    facts.extend(p.rules.iter().map(|r| (r.path.clone(), r.sha256.clone())));
-    for (i, (k, v)) in facts.iter().enumerate() {
-        ws.write_string_with_format(i as u32, 0, k, &bold)?;
-        ws.write_string(i as u32, 1, v)?;
+    let mut row = 0;
+    for (k, p) in studies.iter().enumerate() {
+        if k > 0 {
+            row += 1;
+        }
+        let mut facts: Vec<(String, String)> = vec![
+            ("kloof".into(), p.kloof_version.clone()),
+            ("scenario".into(), p.scenario.clone()),
+            ("scenario sha256".into(), p.scenario_sha256.clone()),
+            ("seed".into(), p.seed.to_string()),
+            (l("doorrekeningen", "runs").into(), p.runs.to_string()),
+            (
+                l("jaren", "years").into(),
+                format!("{}-{}", p.start_year, p.horizon),
+            ),
+        ];
+        facts.extend(p.rules.iter().map(|r| (r.path.clone(), r.sha256.clone())));
+        for (k, v) in &facts {
+            ws.write_string_with_format(row, 0, k, &bold)?;
+            ws.write_string(row, 1, v)?;
+            row += 1;
+        }
     }
     ws.set_column_width(0, 40)?;
     ws.set_column_width(1, 70)?;
-    wb.save_to_buffer()
+    Ok(())
 }
 
 /// A bold header row, frozen so it stays in view while scrolling.
