@@ -92,12 +92,23 @@ fn the_html_report_is_one_offline_page_with_its_charts() {
     let s = zoetermeer();
     let (_, html) = written(&s, Lang::Nl);
     assert!(html.starts_with("<!DOCTYPE html>\n<html lang=\"nl\">"));
-    // Nothing loads from elsewhere (the SVG namespace is a name, not a link).
-    let own = html.replace("xmlns=\"http://www.w3.org/2000/svg\"", "");
+    // Nothing loads from elsewhere (the SVG namespace is a name, not a link; the policy
+    // forbids loading), and the one script is the page's self-check, which loads nothing.
+    assert!(html.contains("content=\"default-src 'none';"));
+    assert_eq!(html.matches("<script").count(), 1);
+    let script = html
+        .split_once("<script>")
+        .and_then(|(_, rest)| rest.split_once("</script>"))
+        .map(|(s, _)| s)
+        .expect("the self-check");
+    assert!(script.contains("dataset.check"));
+    let own = html
+        .replace("xmlns=\"http://www.w3.org/2000/svg\"", "")
+        .replace(script, "");
     for outside in [
-        "http://", "https://", "<script", "<link", "@import", "src=", "NaN",
+        "http://", "https://", "<link", "@import", "src=", "NaN", "fetch(", "XMLHttp",
     ] {
-        assert!(!own.contains(outside), "{outside}");
+        assert!(!own.contains(outside) && !script.contains(outside), "{outside}");
     }
     // Five charts, each with its title, legend or axis label.
     assert_eq!(html.matches("<svg").count(), 5);

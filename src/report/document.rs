@@ -107,14 +107,19 @@ pub fn markdown(blocks: &[Block]) -> String {
     s
 }
 
-/// One HTML page that opens offline: inline style, no scripts, no links out; printable on A4.
+/// One HTML page that opens offline: inline style, no links out, and a content security
+/// policy that forbids the page to load anything at all, so it shows the same on a laptop
+/// without network as on the web; printable on A4. Its one script is [`SELF_CHECK`].
 pub fn html(title: &str, lang: &str, blocks: &[Block]) -> String {
     let mut s = String::new();
     let _ = write!(
         s,
         "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; \
+         style-src 'unsafe-inline'; script-src 'unsafe-inline'\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<main>\n",
+         <title>{}</title>\n<style>{STYLE}</style>\n<script>{SELF_CHECK}</script>\n\
+         </head>\n<body>\n<main>\n",
         escape(lang),
         escape(title)
     );
@@ -158,6 +163,22 @@ pub fn html(title: &str, lang: &str, blocks: &[Block]) -> String {
     s.push_str("</main>\n</body>\n</html>\n");
     s
 }
+
+/// What the page checks of itself once a browser has laid it out, written into the `<html>`
+/// element's `data-check` (`ok: N charts`, or what failed) for a test in a headless browser
+/// to read: every chart is an SVG with a title and an accessible description, and the
+/// browser drew it with a size and with marks (paths, lines, rectangles or text) inside.
+/// Errors the page meets are written there too. It reads the page; it changes nothing a
+/// reader sees.
+const SELF_CHECK: &str = "addEventListener('error',function(e){document.documentElement.\
+dataset.check='error: '+e.message});addEventListener('load',function(){var f=[],\
+c=document.querySelectorAll('figure svg');c.forEach(function(s,i){var t=s.querySelector('title'),\
+b=s.getBBox(),m=s.querySelectorAll('path,line,rect,circle,polyline,polygon').length;\
+if(!t||!t.textContent.trim())f.push('chart '+(i+1)+' has no title');\
+if(!s.getAttribute('aria-describedby')&&!s.querySelector('desc'))f.push('chart '+(i+1)+' has no description');\
+if(!(b.width>0&&b.height>0)||m==0)f.push('chart '+(i+1)+' is empty')});\
+var d=document.documentElement.dataset;if(!d.check)d.check=f.length?'failed: '+f.join('; '):\
+'ok: '+c.length+' charts'})";
 
 const STYLE: &str = "body{font-family:sans-serif;color:#1a1a1a;margin:0;background:#fff}\
 main{max-width:48rem;margin:0 auto;padding:1.5rem;line-height:1.45}\
@@ -249,9 +270,13 @@ mod tests {
         assert!(h.contains("<p>a &amp; b</p>"));
         assert!(h.contains("<th scope=\"row\">Gemeente | Oss</th><td>€ 1,2 mln</td>"));
         assert!(h.contains("<figure><svg></svg></figure>"));
-        // Nothing is loaded from elsewhere.
-        for outside in ["http://", "https://", "<script", "<link", "@import"] {
-            assert!(!h.contains(outside), "{outside}");
+        // Nothing is loaded from elsewhere, and the policy forbids it; the one script is the
+        // self-check.
+        assert!(h.contains("content=\"default-src 'none';"));
+        let own = h.replace(&format!("<script>{SELF_CHECK}</script>"), "");
+        for outside in ["http://", "https://", "<script", "<link", "@import", "src="] {
+            assert!(!own.contains(outside), "{outside}");
         }
+        assert!(!SELF_CHECK.contains("http") && !SELF_CHECK.contains("</"));
     }
 }
