@@ -108,10 +108,16 @@ fn the_html_report_is_one_offline_page_with_its_charts() {
     for outside in [
         "http://", "https://", "<link", "@import", "src=", "NaN", "fetch(", "XMLHttp",
     ] {
-        assert!(!own.contains(outside) && !script.contains(outside), "{outside}");
+        assert!(
+            !own.contains(outside) && !script.contains(outside),
+            "{outside}"
+        );
     }
-    // Five charts, each with its title, legend or axis label.
-    assert_eq!(html.matches("<svg").count(), 5);
+    // Nine charts, each with its title, legend or axis label: the gap in staff and money per
+    // year, per domain, demand against delivered care and staff, the drivers, cost against
+    // budget per financier, the cost-effectiveness plane and acceptability curve, and the
+    // partners' balances (the appendix's clause chart needs two clauses; Zoetermeer has one).
+    assert_eq!(html.matches("<svg").count(), 9);
     for text in [
         "Personeelstekort per jaar",
         "Geldtekort per jaar",
@@ -123,8 +129,33 @@ fn the_html_report_is_one_offline_page_with_its_charts() {
         "zonder netwerk",
         "met netwerk",
         "tekort (fte)",
+        "Zorgvraag, geleverde zorg en personeel per domein zonder netwerk, 2030",
+        "Kosten per financier tegenover het budget, 2030",
+        "Zorgverzekeraars Menzis en CZ",
+        "Gewonnen zorg en wat die het netwerk kost, per doorrekening, tot 2030",
+        "gewonnen zorg (fte-jaren)",
+        "Kans dat gewonnen zorg haar kosten waard is",
+        "waarde van een fte-jaar zorg (euro)",
     ] {
         assert!(html.contains(text), "{text}");
+    }
+    // The cost-effectiveness plane shows the first 200 runs (all of this study's), one dot each.
+    assert_eq!(html.matches("<circle").count(), 200);
+    // The analyst's appendix comes after the brief and its charts, with the manifest's facts.
+    let appendix = html
+        .find("<h2>Bijlage voor analisten</h2>")
+        .expect("appendix");
+    assert!(appendix > html.rfind("<svg").expect("charts") || html[appendix..].contains("<svg"));
+    for text in [
+        "<h3>Monte Carlo-precisie</h3>",
+        "<h3>Wat elke clausule verschoof</h3>",
+        "<th scope=\"row\">transition_budget</th>",
+        "<h3>Gebeurtenissen</h3>",
+        "<th scope=\"row\">no_go</th>",
+        "<h3>Fondsen aan het eind van 2030</h3>",
+        "seed 20241123, 200 doorrekeningen, 2024–2030",
+    ] {
+        assert!(html[appendix..].contains(text), "{text}");
     }
     // The brief comes first: its heading before the first chart.
     let h1 = html.find("<h1>").expect("heading");
@@ -178,6 +209,10 @@ fn the_workbook_holds_the_results_as_numbers() {
         "Kloof per jaar",
         "Partners per jaar",
         "Percentielen",
+        "Monte Carlo-precisie",
+        "Wat elke clausule verschoof",
+        "Gebeurtenissen",
+        "Fondsen aan het eind van 2030",
         "Manifest",
     ] {
         assert!(workbook.contains(&format!("name=\"{sheet}\"")), "{sheet}");
@@ -203,4 +238,15 @@ fn the_workbook_holds_the_results_as_numbers() {
     let first = numbers(&part(&xlsx, "xl/worksheets/sheet1.xml"), 2);
     assert_eq!(first[0], ("A".to_string(), 2024.0));
     assert_eq!(first[1], ("B".to_string(), gap.p50));
+    // The events sheet (the sixth): the share of runs that stopped the programme in 2027,
+    // as a number, from the runs themselves.
+    let no_go = s.outcomes.get(NETWORK, "event.no_go", 2027).expect("no_go");
+    let stopped = no_go.iter().filter(|x| **x > 0.0).count() as f64 / no_go.len() as f64;
+    // Its rows: `decided`, then `no_go` (the catalogue's order); 2027 is column E.
+    let events = part(&xlsx, "xl/worksheets/sheet6.xml");
+    assert!(part(&xlsx, "xl/sharedStrings.xml").contains("<t>no_go</t>"));
+    assert!(
+        numbers(&events, 3).contains(&("E".to_string(), stopped)),
+        "{stopped}: {events}"
+    );
 }

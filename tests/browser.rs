@@ -30,7 +30,11 @@ fn chromium() -> PathBuf {
 }
 
 /// Runs Chromium headless on `page` with `args`, killed after a minute; its stdout and stderr.
+/// They go to files, not pipes: a page's DOM is larger than a pipe holds, and a browser
+/// blocked on a full pipe never exits.
 fn browse(page: &Path, profile: &Path, args: &[&str]) -> (String, String) {
+    let (out, err) = (profile.join("stdout"), profile.join("stderr"));
+    let file = |p: &Path| std::fs::File::create(p).expect("output file");
     let mut child = Command::new(chromium())
         .args([
             "--headless",
@@ -47,8 +51,9 @@ fn browse(page: &Path, profile: &Path, args: &[&str]) -> (String, String) {
         .arg(format!("--user-data-dir={}", profile.display()))
         .args(args)
         .arg(format!("file://{}", page.display()))
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
+        .stdin(Stdio::null())
+        .stdout(file(&out))
+        .stderr(file(&err))
         .spawn()
         .unwrap_or_else(|e| panic!("cannot start Chromium: {e}"));
     let start = Instant::now();
@@ -59,11 +64,8 @@ fn browse(page: &Path, profile: &Path, args: &[&str]) -> (String, String) {
         }
         std::thread::sleep(Duration::from_millis(50));
     }
-    let out = child.wait_with_output().expect("output");
-    (
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    let read = |p: &Path| String::from_utf8_lossy(&std::fs::read(p).expect("output")).into_owned();
+    (read(&out), read(&err))
 }
 
 /// Opens `page`: no console message, the self-check passes for every chart in the file, and
@@ -97,7 +99,8 @@ fn opens_cleanly(page: &Path) {
             &format!("--screenshot={}", shot.display()),
         ],
     );
-    let png = std::fs::read(&shot).unwrap_or_else(|e| panic!("{}: no screenshot: {e}", page.display()));
+    let png =
+        std::fs::read(&shot).unwrap_or_else(|e| panic!("{}: no screenshot: {e}", page.display()));
     assert!(
         png.starts_with(b"\x89PNG\r\n\x1a\n") && png.len() > 10_000,
         "{}: the screenshot is not a picture of the page ({} bytes)",
@@ -132,6 +135,10 @@ fn an_english_report_opens_in_chromium_too() {
         .expect("kloof runs");
     assert!(status.success());
     let page = out.path().join("en/report.html");
-    assert!(std::fs::read_to_string(&page).expect("report").contains("<html lang=\"en\""));
+    assert!(
+        std::fs::read_to_string(&page)
+            .expect("report")
+            .contains("<html lang=\"en\"")
+    );
     opens_cleanly(&page);
 }

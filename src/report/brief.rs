@@ -4,7 +4,9 @@
 //! they rest on. In plain words, with partner names instead of ids, in Dutch or English.
 
 use super::About;
-use super::chart::{self, Band, Bar, BarChart, FanChart, FanSeries};
+use super::chart::{
+    self, Band, Bar, BarChart, FanChart, FanSeries, GroupedBarChart, Style, XyChart, XySeries,
+};
 use super::document::{Block, Cell, Unit};
 use super::lang::Lang;
 use crate::cost_effectiveness::summed;
@@ -192,6 +194,212 @@ fn display(name: &str) -> String {
     name.to_string()
 }
 
+/// A domain's name as the brief shows it: Dutch names carry an English gloss in brackets,
+/// which the Dutch brief leaves out.
+fn domain_label(lang: Lang, name: &str) -> String {
+    match lang {
+        Lang::Nl => name.rfind(" (").map_or(name, |i| &name[..i]).to_string(),
+        Lang::En => name.to_string(),
+    }
+}
+
+/// The median over runs of `a − b` per run (delivered care as demand less what waits).
+fn median_difference(a: &[f64], b: &[f64]) -> f64 {
+    let d: Vec<f64> = a.iter().zip(b).map(|(a, b)| a - b).collect();
+    Summary::of(&d).p50
+}
+
+/// Demand, delivered care and staff per domain at the horizon without the network: where the
+/// care that waits comes from.
+fn supply(o: &Outcomes, about: &About, lang: Lang, end: i32) -> Option<Block> {
+    let l = |nl: &str, en: &str| lang.pick(nl, en).to_string();
+    let mut groups = Vec::new();
+    let (mut demand, mut delivered, mut capacity) = (Vec::new(), Vec::new(), Vec::new());
+    for (id, name) in &about.domain_names {
+        let Some(d) = o.get(BASELINE, &format!("demand.fte.{id}"), end) else {
+            continue;
+        };
+        groups.push(domain_label(lang, name));
+        demand.push(Some(Summary::of(d).p50));
+        delivered.push(
+            o.get(BASELINE, &format!("unmet.fte.{id}"), end)
+                .map(|u| median_difference(d, u)),
+        );
+        capacity.push(
+            o.get(BASELINE, &format!("capacity.fte.{id}"), end)
+                .map(|c| Summary::of(c).p50),
+        );
+    }
+    if groups.is_empty() {
+        return None;
+    }
+    let c = GroupedBarChart {
+        title: format!(
+            "{} {end}",
+            l(
+                "Zorgvraag, geleverde zorg en personeel per domein zonder netwerk,",
+                "Demand, care delivered and staff per domain without the network,"
+            )
+        ),
+        reading: l(
+            "Waar de vraag boven de geleverde zorg uitkomt, wacht zorg; geleverd blijft binnen personeel en plafonds.",
+            "Where demand rises above care delivered, care waits; delivery stays within staff and ceilings.",
+        ),
+        y_label: l("fte (mediaan)", "FTE (median)"),
+        groups,
+        series: vec![
+            (l("zorgvraag", "demand"), demand),
+            (l("geleverd", "delivered"), delivered),
+            (l("personeel", "staff"), capacity),
+        ],
+    };
+    let svg = chart::render_grouped(&c, &|x| lang.number(x, 0));
+    Some(figure(lang, &c.title, svg))
+}
+
+/// Each financier's cost at the horizon against its budget, without and with the network.
+fn budgets(o: &Outcomes, lang: Lang, end: i32, name: &dyn Fn(&str) -> String) -> Option<Block> {
+    let l = |nl: &str, en: &str| lang.pick(nl, en).to_string();
+    let financiers: Vec<&str> = o
+        .catalogue
+        .series
+        .iter()
+        .filter(|x| x.variant == BASELINE)
+        .filter_map(|x| x.metric.strip_prefix("budget.eur."))
+        .collect();
+    if financiers.is_empty() {
+        return None;
+    }
+    let median = |v: &str, m: String| o.get(v, &m, end).map(|x| Summary::of(x).p50);
+    let c = GroupedBarChart {
+        title: format!(
+            "{} {end}",
+            l(
+                "Kosten per financier tegenover het budget,",
+                "Cost per financier against its budget,"
+            )
+        ),
+        reading: l(
+            "Kosten boven het budget zijn het geldtekort van die financier; het netwerk verlaagt ze waar het zorgvraag voorkomt.",
+            "Cost above the budget is that financier's money gap; the network lowers it where it prevents demand.",
+        ),
+        y_label: l("euro per jaar (mediaan)", "EUR a year (median)"),
+        groups: financiers.iter().map(|f| name(f)).collect(),
+        series: vec![
+            (
+                l("budget", "budget"),
+                financiers
+                    .iter()
+                    .map(|f| median(BASELINE, format!("budget.eur.{f}")))
+                    .collect(),
+            ),
+            (
+                l("kosten zonder netwerk", "cost without the network"),
+                financiers
+                    .iter()
+                    .map(|f| median(BASELINE, format!("cost.eur.{f}")))
+                    .collect(),
+            ),
+            (
+                l("kosten met netwerk", "cost with the network"),
+                financiers
+                    .iter()
+                    .map(|f| median(NETWORK, format!("cost.eur.{f}")))
+                    .collect(),
+            ),
+        ],
+    };
+    let svg = chart::render_grouped(&c, &|x| lang.eur(x));
+    Some(figure(lang, &c.title, svg))
+}
+
+/// Runs shown on the cost-effectiveness plane: enough to see the cloud, few enough to keep
+/// the page light. The first runs, so the same study shows the same points.
+const PLANE_RUNS: usize = 1000;
+
+/// The network's cost-effectiveness plane (care gained against its net cost, run by run) and
+/// its acceptability curve (the chance that care gained is worth its cost, per value of an
+/// FTE-year of care), when the scenario values care.
+fn value(o: &Outcomes, about: &About, lang: Lang, end: i32) -> Vec<Block> {
+    let l = |nl: &str, en: &str| lang.pick(nl, en).to_string();
+    let Some(v) = about.value.iter().find(|v| v.variant == NETWORK) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    if let (Some(care), Some(net)) = (
+        o.get(NETWORK, "care.gained.fte_years", end),
+        o.get(NETWORK, "network.net", end),
+    ) {
+        let shown = care.len().min(PLANE_RUNS);
+        let c = XyChart {
+            title: format!(
+                "{} {end}",
+                l(
+                    "Gewonnen zorg en wat die het netwerk kost, per doorrekening, tot",
+                    "Care gained and what it costs the network, run by run, to"
+                )
+            ),
+            reading: format!(
+                "{} {} {} {}.",
+                l(
+                    "Rechts van nul wint het netwerk zorg, onder nul kost het per saldo niets;",
+                    "Right of zero the network gains care, below zero it costs nothing on balance;"
+                ),
+                lang.number(shown as f64, 0),
+                l("van de", "of the"),
+                l(
+                    &format!("{} doorrekeningen", lang.number(care.len() as f64, 0)),
+                    &format!("{} runs", lang.number(care.len() as f64, 0))
+                ),
+            ),
+            x_label: l("gewonnen zorg (fte-jaren)", "care gained (FTE-years)"),
+            y_label: l("nettokosten (euro)", "net cost (EUR)"),
+            series: vec![XySeries {
+                label: l("doorrekeningen", "runs"),
+                style: Style::Dots,
+                points: care[..shown]
+                    .iter()
+                    .zip(&net[..shown])
+                    .map(|(c, n)| (*c, -n))
+                    .collect(),
+            }],
+        };
+        let svg = chart::render_xy(&c, &|x| lang.number(x, 0), &|y| lang.eur(y));
+        out.push(figure(lang, &c.title, svg));
+    }
+    if !v.acceptability.is_empty() {
+        let c = XyChart {
+            title: l(
+                "Kans dat gewonnen zorg haar kosten waard is",
+                "Chance that care gained is worth its cost",
+            ),
+            reading: l(
+                "Lees af bij wat een fte-jaar zorg het bestuur waard is: de kans dat de waarde van de gewonnen zorg de nettokosten overtreft.",
+                "Read at what an FTE-year of care is worth to the board: the chance that the value of care gained exceeds the net cost.",
+            ),
+            x_label: l(
+                "waarde van een fte-jaar zorg (euro)",
+                "value of an FTE-year of care (EUR)",
+            ),
+            y_label: l("kans (%)", "chance (%)"),
+            series: vec![XySeries {
+                label: l("netwerk", "network"),
+                style: Style::Line,
+                points: v
+                    .acceptability
+                    .iter()
+                    .map(|(wtp, p)| (*wtp, p * 100.0))
+                    .collect(),
+            }],
+        };
+        let svg = chart::render_xy(&c, &|x| lang.eur(x), &|y| {
+            format!("{} %", lang.number(y, 0))
+        });
+        out.push(figure(lang, &c.title, svg));
+    }
+    out
+}
+
 /// The brief of a `run`: the blocks of `brief.md`, and with `charts` the charts the HTML
 /// report shows beside them.
 pub fn blocks(p: &Provenance, about: &About, o: &Outcomes, lang: Lang, charts: bool) -> Vec<Block> {
@@ -319,15 +527,7 @@ pub fn blocks(p: &Provenance, about: &About, o: &Outcomes, lang: Lang, charts: b
         .iter()
         .filter_map(|(id, name)| {
             let s = summary(o, BASELINE, &format!("gap.fte.{id}"), end)?;
-            // Dutch names carry an English gloss in brackets: the Dutch brief leaves it out.
-            let label = match lang {
-                Lang::Nl => name
-                    .rfind(" (")
-                    .map_or(name.as_str(), |i| &name[..i])
-                    .to_string(),
-                Lang::En => name.clone(),
-            };
-            Some((label, s))
+            Some((domain_label(lang, name), s))
         })
         .collect();
     let mut largest: Vec<&(String, Summary)> =
@@ -373,6 +573,9 @@ pub fn blocks(p: &Provenance, about: &About, o: &Outcomes, lang: Lang, charts: b
             let svg = chart::render_bars(&c, &fte);
             b.push(figure(lang, &c.title, svg));
         }
+    }
+    if charts {
+        b.extend(supply(o, about, lang, end));
     }
 
     // What drives demand.
@@ -491,6 +694,10 @@ pub fn blocks(p: &Provenance, about: &About, o: &Outcomes, lang: Lang, charts: b
     }
     if !items.is_empty() {
         b.push(Block::List(items));
+    }
+    if charts {
+        b.extend(budgets(o, lang, end, &name));
+        b.extend(value(o, about, lang, end));
     }
 
     // Who gains.

@@ -2,9 +2,10 @@
 //!
 //! A board report must open from a mail attachment on any machine, offline, and print well: so
 //! every chart is one inline `<svg>` element with no script, stylesheet or font to fetch. kloof
-//! writes the SVG itself rather than using a plotting crate: it needs two kinds of chart (a fan
-//! of percentiles over the years, and bars with intervals), and owning them keeps the output
-//! byte for byte the same for the same figures, so a report can be diffed and tested.
+//! writes the SVG itself rather than using a plotting crate: it needs four kinds of chart (a fan
+//! of percentiles over the years, bars with intervals, groups of bars side by side, and points
+//! or curves on two numeric axes), and owning them keeps the output byte for byte the same for
+//! the same figures, so a report can be diffed and tested.
 //!
 //! The module knows no language and no unit: the caller passes translated texts (the y label with
 //! its unit, one sentence saying what a board member should read) and a function that writes a
@@ -84,6 +85,51 @@ pub struct BarChart {
     /// The y axis's name with its unit.
     pub y_label: String,
     pub bars: Vec<Bar>,
+}
+
+/// Several values per category side by side (demand, delivered care and capacity per domain,
+/// say), one colour per series, with a legend.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GroupedBarChart {
+    pub title: String,
+    /// One sentence under the chart: what a board member should read from it.
+    pub reading: String,
+    /// The y axis's name with its unit.
+    pub y_label: String,
+    /// The categories along the x axis.
+    pub groups: Vec<String>,
+    /// Each series's label and its value per group (`None`: no bar).
+    pub series: Vec<(String, Vec<Option<f64>>)>,
+}
+
+/// How an [`XySeries`] is drawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Style {
+    /// A line through the points in their order: a curve.
+    Line,
+    /// A dot per point: a cloud of runs.
+    Dots,
+}
+
+/// Points on two numeric axes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct XySeries {
+    pub label: String,
+    pub style: Style,
+    pub points: Vec<(f64, f64)>,
+}
+
+/// Points or curves on two numeric axes: the runs on the cost-effectiveness plane, the
+/// acceptability curve.
+#[derive(Debug, Clone, PartialEq)]
+pub struct XyChart {
+    pub title: String,
+    /// One sentence under the chart: what a board member should read from it.
+    pub reading: String,
+    /// The axes' names with their units.
+    pub x_label: String,
+    pub y_label: String,
+    pub series: Vec<XySeries>,
 }
 
 /// Round tick values from at most `min` to at least `max`, about `n` steps of 1, 2 or 5 times a
@@ -261,6 +307,128 @@ pub fn render_bars(chart: &BarChart, fmt: &dyn Fn(f64) -> String) -> String {
                 line,
             );
         }
+    }
+    close(out, &chart.reading)
+}
+
+/// Groups of bars from a zero line, one colour per series; `fmt` writes a tick value.
+pub fn render_grouped(chart: &GroupedBarChart, fmt: &dyn Fn(f64) -> String) -> String {
+    let mut out = open(&chart.title, &chart.reading, &chart.y_label);
+    let finite = |v: &Option<f64>| v.filter(|v| v.is_finite());
+    let values = chart
+        .series
+        .iter()
+        .flat_map(|(_, vs)| vs.iter().filter_map(finite));
+    let ticks = nice_ticks_of(values.chain([0.0]));
+    if ticks.is_empty() || chart.groups.is_empty() || chart.series.is_empty() {
+        return close(nothing(out), &chart.reading);
+    }
+    let y = y_axis(&mut out, &ticks, fmt);
+    let slot = (RIGHT - LEFT) / chart.groups.len() as f64;
+    let width = (slot * 0.8 / chart.series.len() as f64).min(40.0);
+    for (g, label) in chart.groups.iter().enumerate() {
+        let centre = LEFT + slot * (g as f64 + 0.5);
+        let first = centre - width * chart.series.len() as f64 / 2.0;
+        for (k, (_, vs)) in chart.series.iter().enumerate() {
+            let Some(v) = vs.get(g).and_then(finite) else {
+                continue;
+            };
+            let (top, bottom) = (y(v.max(0.0)), y(v.min(0.0)));
+            let _ = writeln!(
+                out,
+                r#"<rect x="{}" y="{}" width="{}" height="{}" fill="{}"/>"#,
+                num(first + width * k as f64),
+                num(top),
+                num(width * 0.92),
+                num(bottom - top),
+                COLOURS[k % COLOURS.len()]
+            );
+        }
+        for (k, line) in wrap(label, ((slot / 6.0) as usize).max(4))
+            .iter()
+            .enumerate()
+        {
+            text(
+                &mut out,
+                centre,
+                BOTTOM + 16.0 + 13.0 * k as f64,
+                MIDDLE,
+                line,
+            );
+        }
+    }
+    let mut left = LEFT;
+    for (k, (label, _)) in chart.series.iter().enumerate() {
+        left = legend(&mut out, left, COLOURS[k % COLOURS.len()], &[1.0], label);
+    }
+    close(out, &chart.reading)
+}
+
+/// Points and curves on two numeric axes, with the x axis's name under its tick values;
+/// `fmt_x` and `fmt_y` write tick values. A line at zero on either axis is drawn dark, so the
+/// quadrants of a cost-effectiveness plane read at a glance.
+pub fn render_xy(
+    chart: &XyChart,
+    fmt_x: &dyn Fn(f64) -> String,
+    fmt_y: &dyn Fn(f64) -> String,
+) -> String {
+    let mut out = open(&chart.title, &chart.reading, &chart.y_label);
+    let points = || {
+        (chart.series.iter())
+            .flat_map(|s| s.points.iter().copied())
+            .filter(|(x, y)| x.is_finite() && y.is_finite())
+    };
+    let ticks_y = nice_ticks_of(points().map(|p| p.1));
+    let ticks_x = nice_ticks_of(points().map(|p| p.0));
+    if ticks_y.is_empty() || ticks_x.is_empty() {
+        return close(nothing(out), &chart.reading);
+    }
+    let y = y_axis(&mut out, &ticks_y, fmt_y);
+    let x = scale(ticks_x[0], ticks_x[ticks_x.len() - 1], LEFT, RIGHT);
+    for &t in &ticks_x {
+        let (at, stroke) = (num(x(t)), if t == 0.0 { DARK } else { "#dddddd" });
+        let _ = writeln!(
+            out,
+            r#"<line x1="{at}" y1="{TOP}" x2="{at}" y2="{BOTTOM}" stroke="{stroke}"/>"#
+        );
+        // The last tick's value ends at the plot's edge rather than run past the picture.
+        let anchor = if x(t) >= RIGHT - 1.0 { END } else { MIDDLE };
+        text(&mut out, x(t), BOTTOM + 16.0, anchor, &fmt_x(t));
+    }
+    text(
+        &mut out,
+        (LEFT + RIGHT) / 2.0,
+        BOTTOM + 32.0,
+        MIDDLE,
+        &chart.x_label,
+    );
+    let mut left = LEFT;
+    for (k, s) in chart.series.iter().enumerate() {
+        let colour = COLOURS[k % COLOURS.len()];
+        let shown: Vec<(f64, f64)> = (s.points.iter().copied())
+            .filter(|(x, y)| x.is_finite() && y.is_finite())
+            .collect();
+        match s.style {
+            Style::Line if !shown.is_empty() => {
+                let d = path(shown.into_iter(), x, y);
+                let _ = writeln!(
+                    out,
+                    r#"<path d="{d}" fill="none" stroke="{colour}" stroke-width="2"/>"#
+                );
+            }
+            Style::Line => {}
+            Style::Dots => {
+                for (px, py) in shown {
+                    let _ = writeln!(
+                        out,
+                        r#"<circle cx="{}" cy="{}" r="1.6" fill="{colour}" fill-opacity="0.35"/>"#,
+                        num(x(px)),
+                        num(y(py))
+                    );
+                }
+            }
+        }
+        left = legend(&mut out, left, colour, &[1.0], &s.label);
     }
     close(out, &chart.reading)
 }
@@ -521,6 +689,75 @@ mod tests {
             }
         }
         stack.is_empty() && rest.is_empty()
+    }
+
+    #[test]
+    fn grouped_bars_draw_one_rect_per_finite_value_with_a_legend() {
+        let c = GroupedBarChart {
+            title: "Zorg per domein".into(),
+            reading: "Vraag boven capaciteit".into(),
+            y_label: "fte".into(),
+            groups: vec!["Wmo".into(), "Wlz".into()],
+            series: vec![
+                ("vraag".into(), vec![Some(100.0), Some(50.0)]),
+                ("capaciteit".into(), vec![Some(80.0), None]),
+                ("geleverd".into(), vec![Some(f64::NAN), Some(-10.0)]),
+            ],
+        };
+        let svg = render_grouped(&c, &plain);
+        assert!(well_formed(&svg), "{svg}");
+        // Bars: four finite values; plus the background and three legend swatches.
+        assert_eq!(svg.matches("<rect").count(), 4 + 1 + 3);
+        for t in [
+            "vraag",
+            "capaciteit",
+            "geleverd",
+            "Wmo",
+            "Wlz",
+            "fte",
+            "Zorg per domein",
+        ] {
+            assert!(svg.contains(&format!(">{t}<")), "{t}");
+        }
+        // The axis runs from the negative value up past 100, through zero.
+        assert!(svg.contains(">-50<") && svg.contains(">100<"), "{svg}");
+        assert!(!svg.contains("NaN"));
+        assert_eq!(svg, render_grouped(&c, &plain));
+    }
+
+    #[test]
+    fn xy_chart_draws_dots_and_a_curve_on_two_axes() {
+        let c = XyChart {
+            title: "Kosten en zorg".into(),
+            reading: "Rechtsonder: meer zorg, minder kosten".into(),
+            x_label: "zorg gewonnen (fte-jaren)".into(),
+            y_label: "kosten (euro)".into(),
+            series: vec![
+                XySeries {
+                    label: "runs".into(),
+                    style: Style::Dots,
+                    points: vec![(1.0, -5.0), (3.0, 10.0), (f64::INFINITY, 1.0)],
+                },
+                XySeries {
+                    label: "curve".into(),
+                    style: Style::Line,
+                    points: vec![(0.0, 0.0), (4.0, 2.0)],
+                },
+            ],
+        };
+        let svg = render_xy(&c, &plain, &plain);
+        assert!(well_formed(&svg), "{svg}");
+        assert_eq!(svg.matches("<circle").count(), 2);
+        assert!(svg.contains(">zorg gewonnen (fte-jaren)<"));
+        assert!(svg.contains(">kosten (euro)<"));
+        // Both zero lines dark: x from 0 to 4, y from -5 to 10.
+        assert_eq!(
+            svg.matches(&format!("stroke=\"{DARK}\"/>")).count(),
+            2,
+            "{svg}"
+        );
+        assert!(svg.contains("<path d=\"M"));
+        assert!(!svg.contains("inf") && !svg.contains("NaN"));
     }
 
     #[test]

@@ -28,7 +28,11 @@ pub enum Block {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Cell {
     Text(String),
-    Figure { value: f64, shown: String, unit: Unit },
+    Figure {
+        value: f64,
+        shown: String,
+        unit: Unit,
+    },
 }
 
 /// What a figure counts, for a workbook's number format.

@@ -5,6 +5,7 @@
 //! report folder's place in one rename (an exchange when a report is already there): a report
 //! folder never holds a half-written report, or files of two runs writing it at once.
 
+mod appendix;
 mod brief;
 pub mod chart;
 pub mod compare;
@@ -371,7 +372,11 @@ pub fn write(
             document::html(
                 &about.title,
                 &lang.to_string(),
-                &brief::blocks(p, about, outcomes, lang, true),
+                &[
+                    brief::blocks(p, about, outcomes, lang, true),
+                    appendix::blocks(p, outcomes, lang),
+                ]
+                .concat(),
             )
             .into_bytes(),
         ),

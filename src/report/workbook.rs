@@ -180,6 +180,8 @@ pub fn render(
     }
     ws.set_column_width(1, 36)?;
 
+    // The analyst's appendix of report.html: precision, clauses, events and funds.
+    sheets(&mut wb, &super::appendix::blocks(p, o, lang))?;
     manifest(&mut wb, &[p], lang)?;
     wb.save_to_buffer()
 }
@@ -199,6 +201,14 @@ pub fn of_document(
             .set_title(title)
             .set_creation_datetime(&ExcelDateTime::from_ymd(2000, 1, 1)?),
     );
+    sheets(&mut wb, blocks)?;
+    manifest(&mut wb, studies, lang)?;
+    wb.save_to_buffer()
+}
+
+/// Each table of `blocks` on a sheet named by the heading above it, its figures as numbers in
+/// their unit's format, header row frozen.
+fn sheets(wb: &mut Workbook, blocks: &[Block]) -> Result<(), XlsxError> {
     let bold = Format::new().set_bold();
     let format = |u: Unit| {
         Format::new().set_num_format(match u {
@@ -208,7 +218,7 @@ pub fn of_document(
             Unit::Count => "0",
         })
     };
-    let mut names: Vec<String> = Vec::new();
+    let mut names: Vec<String> = wb.worksheets().iter().map(|w| w.name()).collect();
     let mut heading = String::new();
     for b in blocks {
         match b {
@@ -243,8 +253,7 @@ pub fn of_document(
             _ => {}
         }
     }
-    manifest(&mut wb, studies, lang)?;
-    wb.save_to_buffer()
+    Ok(())
 }
 
 /// A sheet's name from the heading above its table: at most 31 characters, none of those
@@ -254,14 +263,19 @@ fn sheet_name(heading: &str, taken: &[String]) -> String {
         .chars()
         .filter(|c| !matches!(c, '[' | ']' | ':' | '*' | '?' | '/' | '\\'))
         .collect();
-    let base: String = match clean.trim() {
-        "" => "Tabel".to_string(),
-        t => t.chars().take(28).collect::<String>().trim_end().to_string(),
+    let base = match clean.trim() {
+        "" => "Tabel",
+        t => t,
     };
-    let mut name = base.clone();
+    let fit = |suffix: &str| -> String {
+        let room = 31 - suffix.chars().count();
+        let kept: String = base.chars().take(room).collect();
+        format!("{}{suffix}", kept.trim_end())
+    };
+    let mut name = fit("");
     let mut k = 2;
     while taken.iter().any(|t| t.eq_ignore_ascii_case(&name)) || name == "Manifest" {
-        name = format!("{base} {k}");
+        name = fit(&format!(" {k}"));
         k += 1;
     }
     name
@@ -308,4 +322,32 @@ fn header(ws: &mut Worksheet, bold: &Format, names: &[&str]) -> Result<(), XlsxE
     }
     ws.set_freeze_panes(1, 0)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sheet_name;
+
+    #[test]
+    fn sheet_names_are_what_excel_takes_and_unique() {
+        let taken = vec!["Gebeurtenissen".to_string()];
+        assert_eq!(
+            sheet_name("Fondsen aan het eind van 2030", &taken),
+            "Fondsen aan het eind van 2030"
+        );
+        assert_eq!(
+            sheet_name("Wat [de] regel: a/b?", &taken),
+            "Wat de regel ab"
+        );
+        assert_eq!(sheet_name("gebeurtenissen", &taken), "gebeurtenissen 2");
+        assert_eq!(sheet_name("  ", &taken), "Tabel");
+        assert_eq!(sheet_name("Manifest", &taken), "Manifest 2");
+        let long = "Een kop van veel meer dan eenendertig tekens lang";
+        assert_eq!(sheet_name(long, &taken).chars().count(), 31);
+        let again = sheet_name(long, &[sheet_name(long, &taken)]);
+        assert!(
+            again.ends_with(" 2") && again.chars().count() == 31,
+            "{again}"
+        );
+    }
 }
