@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 
+use kloof::report::Lang;
 use kloof::stats::Summary;
 use kloof::study::{self, Options, Source};
 use kloof::variant::{BASELINE, NETWORK};
@@ -304,7 +305,8 @@ pub struct RunArgs {
     /// runs it took.
     #[arg(long)]
     pub precision: Option<f64>,
-    /// Language of brief.md and report.html: nl (default) or en.
+    /// Language of brief.md, report.html, report.xlsx and the summary on the terminal: nl
+    /// (default) or en.
     #[arg(long, default_value = "nl")]
     pub lang: report::Lang,
 }
@@ -374,7 +376,7 @@ pub fn run(args: &RunArgs) -> Result<(), Failure> {
     bar.finish_and_clear();
     written?;
     if !args.quiet {
-        print_summary(&study, &dir)?;
+        print_summary(&study, &dir, args.lang)?;
     }
     Ok(())
 }
@@ -399,114 +401,166 @@ fn deliver(
     Ok(())
 }
 
-fn print_summary(study: &study::Study, dir: &std::path::Path) -> std::io::Result<()> {
+/// The headline figures on the terminal, in `lang`: each a median with its 90 % interval and
+/// the series of results.csv it comes from, for the analyst who looks further.
+fn print_summary(study: &study::Study, dir: &std::path::Path, lang: Lang) -> std::io::Result<()> {
     let o = &study.outcomes;
     let p = &study.manifest.provenance;
     let end = p.horizon;
-    let summary = |v: &str, metric: &str| o.get(v, metric, end).map(Summary::of);
-    let fte = |label: &str, v: &str, metric: &str| match summary(v, metric) {
-        Some(s) => {
-            let [p5, p50, p95] = [s.p5, s.p50, s.p95].map(thousands);
-            say!(
-                "  {label:<34} {:>16}  (90 %: {p5} to {p95} FTE)",
-                format!("{p50} FTE")
-            )
-        }
-        None => Ok(()),
-    };
-    let eur = |label: &str, v: &str, metric: &str| match summary(v, metric) {
-        Some(s) => {
-            let (scale, unit) = money_scale(&[s.p5, s.p50, s.p95]);
-            let [p5, p50, p95] = [s.p5, s.p50, s.p95].map(|x| thousands(x / scale));
-            let median = format!("EUR {p50} {unit}");
-            say!("  {label:<34} {median:>16}  (90 %: EUR {p5} to {p95} {unit})")
-        }
-        None => Ok(()),
-    };
+    let l = |nl: &'static str, en: &'static str| lang.pick(nl, en);
     say!(
-        "{} — {} runs, seed {}, {}-{} ({:.1} s)",
+        "{} — {} {}, seed {}, {}–{} ({} s)",
         study.scenario.title,
-        p.runs,
+        lang.number(p.runs as f64, 0),
+        l("doorrekeningen", "runs"),
         p.seed,
         p.start_year,
         end,
-        study.manifest.wall_time_seconds
+        lang.number(study.manifest.wall_time_seconds, 1)
     )?;
-    // Labels are the metric names of results.csv, as summary.md gives them too.
-    say!("In {end}, median:")?;
-    fte("gap.fte, baseline", BASELINE, "gap.fte")?;
-    fte("gap.fte, network", NETWORK, "gap.fte")?;
-    eur("gap.eur, baseline", BASELINE, "gap.eur")?;
-    eur("gap.eur, network", NETWORK, "gap.eur")?;
-    eur("unmet.eur.total, baseline", BASELINE, "unmet.eur.total")?;
-    eur("unmet.eur.total, network", NETWORK, "unmet.eur.total")?;
-    eur("savings.eur.total", NETWORK, "savings.eur.total")?;
-    eur("savings.eur.cumulative", NETWORK, "savings.eur.cumulative")?;
-    eur("network.net", NETWORK, "network.net")?;
+    say!(
+        "{} {end}, {}:",
+        l("In", "In"),
+        l("mediaan (90 %-interval)", "median (90 % interval)")
+    )?;
+    let fte = |x: f64| format!("{} {}", lang.number(x, 0), l("fte", "FTE"));
+    let years = |x: f64| format!("{} {}", lang.number(x, 0), l("fte-jaren", "FTE-years"));
+    let eur = |x: f64| lang.eur(x);
+    let line = |label: &str, v: &str, metric: &str, f: &dyn Fn(f64) -> String| match o
+        .get(v, metric, end)
+        .map(Summary::of)
+    {
+        Some(s) => say!(
+            "  {label:<42} {:>14}  ({} – {})  {v}/{metric}",
+            f(s.p50),
+            f(s.p5),
+            f(s.p95)
+        ),
+        None => Ok(()),
+    };
+    line(
+        l(
+            "personeelstekort zonder netwerk",
+            "staff gap without the network",
+        ),
+        BASELINE,
+        "gap.fte",
+        &fte,
+    )?;
+    line(
+        l("personeelstekort met netwerk", "staff gap with the network"),
+        NETWORK,
+        "gap.fte",
+        &fte,
+    )?;
+    line(
+        l("geldtekort zonder netwerk", "money gap without the network"),
+        BASELINE,
+        "gap.eur",
+        &eur,
+    )?;
+    line(
+        l("geldtekort met netwerk", "money gap with the network"),
+        NETWORK,
+        "gap.eur",
+        &eur,
+    )?;
+    line(
+        l(
+            "wachtende zorg zonder netwerk",
+            "care waiting without the network",
+        ),
+        BASELINE,
+        "unmet.eur.total",
+        &eur,
+    )?;
+    line(
+        l(
+            "wachtende zorg met netwerk",
+            "care waiting with the network",
+        ),
+        NETWORK,
+        "unmet.eur.total",
+        &eur,
+    )?;
+    line(
+        l("besparing dit jaar", "saving this year"),
+        NETWORK,
+        "savings.eur.total",
+        &eur,
+    )?;
+    line(
+        l("besparing sinds de start", "saving since the start"),
+        NETWORK,
+        "savings.eur.cumulative",
+        &eur,
+    )?;
+    line(
+        l(
+            "alle partners samen, in geld",
+            "all partners together, in money",
+        ),
+        NETWORK,
+        "network.net",
+        &eur,
+    )?;
+    // What the network is for where staff are short: the care it gains, and its price.
+    line(
+        l(
+            "zorg gewonnen sinds de start",
+            "care gained since the start",
+        ),
+        NETWORK,
+        "care.gained.fte_years",
+        &years,
+    )?;
     if let Some(all) = o.get(NETWORK, "partners.all_gain", end) {
         let share = all.iter().sum::<f64>() / all.len().max(1) as f64;
         say!(
-            "  {:<34} {:>16}",
-            "partners.all_gain",
-            format!("{:.0} % of runs", share * 100.0)
-        )?;
-    }
-    // What the network is for where staff are short: the care it gains, and its price.
-    if let Some(s) = summary(NETWORK, "care.gained.fte_years") {
-        let [p5, p50, p95] = [s.p5, s.p50, s.p95].map(thousands);
-        say!(
-            "  {:<34} {:>16}  (90 %: {p5} to {p95})",
-            "care.gained.fte_years",
-            format!("{p50} FTE-years")
+            "  {:<42} {:>14}  {NETWORK}/partners.all_gain",
+            l("alle partners winnen", "every partner gains"),
+            format!(
+                "{} {}",
+                lang.percent(share),
+                l("van de doorrekeningen", "of runs")
+            )
         )?;
     }
     if let Some(ce) = kloof::cost_effectiveness::assess(o, &study.scenario, NETWORK, end) {
         if let Some(c) = ce.cost_per_fte_year {
             say!(
-                "  {:<34} {:>16}  (mean cost over mean care gained)",
-                "cost per FTE-year of care gained",
-                format!("EUR {}", thousands(c.round()).trim_end_matches(".0"))
+                "  {:<42} {:>14}  ({})",
+                l(
+                    "kosten per fte-jaar gewonnen zorg",
+                    "cost per FTE-year of care gained"
+                ),
+                eur(c),
+                l(
+                    "gemiddelde kosten gedeeld door gemiddelde zorg",
+                    "mean cost over mean care gained"
+                )
             )?;
         }
-        eur("network.benefit", NETWORK, "network.benefit")?;
+        line(
+            l(
+                "maatschappelijk saldo (zorg gewaardeerd)",
+                "net benefit (care valued)",
+            ),
+            NETWORK,
+            "network.benefit",
+            &eur,
+        )?;
         say!(
-            "  {:<34} {:>16}",
-            "worth its price at λ",
-            format!("{:.0} % of runs", ce.worth_it * 100.0)
+            "  {:<42} {:>14}",
+            l("de prijs waard bij λ", "worth its price at λ"),
+            format!(
+                "{} {}",
+                lang.percent(ce.worth_it),
+                l("van de doorrekeningen", "of runs")
+            )
         )?;
     }
-    say!("Report: {}", dir.display())
-}
-
-/// The unit a line of money reads in: billions once the largest figure reaches EUR 1 bn
-/// (`EUR 165,699.4 mln` read as a misprint), millions otherwise. One unit for the median and
-/// its interval, so the three compare at a glance.
-fn money_scale(values: &[f64]) -> (f64, &'static str) {
-    let largest = values.iter().fold(0.0_f64, |m, x| m.max(x.abs()));
-    if largest >= 1e9 {
-        (1e9, "bn")
-    } else {
-        (1e6, "mln")
-    }
-}
-
-/// One decimal with thousands separators: `1,234.5`.
-fn thousands(x: f64) -> String {
-    let text = format!("{:.1}", x.abs());
-    let (whole, decimals) = text.split_once('.').unwrap_or((&text, "0"));
-    let mut out = String::new();
-    for (i, c) in whole.chars().enumerate() {
-        if i > 0 && (whole.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    let sign = if text.trim_start_matches(['0', '.']).is_empty() || x >= 0.0 {
-        ""
-    } else {
-        "-"
-    };
-    format!("{sign}{out}.{decimals}")
+    say!("{}: {}", l("Rapport", "Report"), dir.display())
 }
 
 /// `kloof check`: every scenario in the path, every rule they use; exit 1 on any error.
@@ -1168,17 +1222,5 @@ mod tests {
             super::printable("saving\u{1b}[2J\nfake line\té"),
             "saving\\u{1b}[2J\\nfake line\\té"
         );
-    }
-
-    #[test]
-    fn money_reads_in_millions_or_billions_with_separators() {
-        use super::{money_scale, thousands};
-        assert_eq!(money_scale(&[1.0e8, 165_699.4e6, 2.0e11]), (1e9, "bn"));
-        assert_eq!(money_scale(&[-5.0e6, 999.9e6]), (1e6, "mln"));
-        assert_eq!(thousands(165_699.4e6 / 1e9), "165.7");
-        assert_eq!(thousands(1_234_567.89), "1,234,567.9");
-        assert_eq!(thousands(-1234.5), "-1,234.5");
-        assert_eq!(thousands(-0.01), "0.0");
-        assert_eq!(thousands(999.96), "1,000.0");
     }
 }
