@@ -45,8 +45,9 @@ fn the_brief_is_dutch_by_default_with_names_and_dutch_numbers() {
     ] {
         assert!(brief.contains(heading), "{heading}\n{brief}");
     }
-    // Partners by name, not id.
+    // Partners by name, not id; domains by their Dutch display names.
     assert!(brief.contains("| Gemeente Zoetermeer |"), "{brief}");
+    assert!(brief.contains("Wmo-maatwerkvoorzieningen"), "{brief}");
     assert!(!brief.contains("| gemeente |"), "{brief}");
     // The staff gap at the horizon, as the brief states it: the median in Dutch format.
     let end = s.manifest.provenance.horizon;
@@ -83,6 +84,13 @@ fn english_on_request() {
     let (brief, html) = written(&s, Lang::En);
     assert!(brief.starts_with("# Summary for the board: "), "{brief}");
     assert!(brief.contains("## Who pays, who gains?"));
+    // The scenario's English names for partners and domains.
+    assert!(
+        brief.contains("| Health insurers Menzis and CZ |"),
+        "{brief}"
+    );
+    assert!(brief.contains("Long-term care (Wlz)"), "{brief}");
+    assert!(!brief.contains("Zorgverzekeraars Menzis en CZ"), "{brief}");
     assert!(html.starts_with("<!DOCTYPE html>\n<html lang=\"en\">"));
     assert!(html.contains("Staff gap per year"));
 }
@@ -249,4 +257,34 @@ fn the_workbook_holds_the_results_as_numbers() {
         numbers(&events, 3).contains(&("E".to_string(), stopped)),
         "{stopped}: {events}"
     );
+}
+
+#[test]
+fn a_name_with_an_ampersand_is_escaped_once_in_each_format() {
+    let s = zoetermeer();
+    let mut about = About::of(&s.scenario, &s.outcomes);
+    about.names[0].1 = "Gemeente <Zoetermeer> & Co".into();
+    about.display.retain(|(id, _)| id != "gemeente");
+    let dir = tempfile::tempdir().expect("temp dir");
+    kloof::report::write(
+        dir.path(),
+        &s.manifest,
+        &s.outcomes,
+        &about,
+        false,
+        Lang::Nl,
+    )
+    .expect("written");
+    let read = |f: &str| std::fs::read_to_string(dir.path().join(f)).expect(f);
+    for file in ["brief.md", "report.html"] {
+        let text = read(file);
+        assert!(
+            text.contains("Gemeente &lt;Zoetermeer&gt; &amp; Co"),
+            "{file}"
+        );
+        assert!(
+            !text.contains("&amp;amp;") && !text.contains("&amp;lt;"),
+            "{file}"
+        );
+    }
 }

@@ -841,3 +841,46 @@ fn an_entity_is_an_identifier_apart_from_the_partners() {
     assert_eq!(s.parties()[0].name, "town_hall");
     assert!(s.parties()[0].is_entity());
 }
+
+#[test]
+fn display_names_are_nl_or_en_and_one_line() {
+    let good = TINY.replacen(
+        "{id: town, name: Town,",
+        "{id: town, name: Town, display: {nl: Gemeente, en: Town council},",
+        1,
+    );
+    let s = parse(&good, "good.yaml").expect("valid");
+    let names = s.partners[0].display.as_ref().expect("display names");
+    assert_eq!(
+        (names.get("nl"), names.get("en")),
+        (Some("Gemeente"), Some("Town council"))
+    );
+    let e = error(
+        "{id: town, name: Town,",
+        "{id: town, name: Town, display: {de: Stadt},",
+    );
+    assert_error(
+        &e,
+        line_of("id: town"),
+        "partners[0].display.de",
+        "expected `nl` or `en`",
+    );
+    let e = error(
+        "{id: town, name: Town,",
+        "{id: town, name: Town, display: {en: \"Town\\nHall\"},",
+    );
+    assert_eq!(e.key, "partners", "{e}");
+    assert!(
+        e.message
+            .contains("partner `town`: display name: it is one line"),
+        "{e}"
+    );
+    let e = error(
+        "    name: Care",
+        "    name: Care\n    display: {en: \"Care\\u202e\"}",
+    );
+    assert!(
+        e.message.contains("domain `care`") && e.message.contains("cannot show"),
+        "{e}"
+    );
+}

@@ -194,15 +194,6 @@ fn display(name: &str) -> String {
     name.to_string()
 }
 
-/// A domain's name as the brief shows it: Dutch names carry an English gloss in brackets,
-/// which the Dutch brief leaves out.
-fn domain_label(lang: Lang, name: &str) -> String {
-    match lang {
-        Lang::Nl => name.rfind(" (").map_or(name, |i| &name[..i]).to_string(),
-        Lang::En => name.to_string(),
-    }
-}
-
 /// The median over runs of `a − b` per run (delivered care as demand less what waits).
 fn median_difference(a: &[f64], b: &[f64]) -> f64 {
     let d: Vec<f64> = a.iter().zip(b).map(|(a, b)| a - b).collect();
@@ -219,7 +210,7 @@ fn supply(o: &Outcomes, about: &About, lang: Lang, end: i32) -> Option<Block> {
         let Some(d) = o.get(BASELINE, &format!("demand.fte.{id}"), end) else {
             continue;
         };
-        groups.push(domain_label(lang, name));
+        groups.push(name.clone());
         demand.push(Some(Summary::of(d).p50));
         delivered.push(
             o.get(BASELINE, &format!("unmet.fte.{id}"), end)
@@ -527,7 +518,7 @@ pub fn blocks(p: &Provenance, about: &About, o: &Outcomes, lang: Lang, charts: b
         .iter()
         .filter_map(|(id, name)| {
             let s = summary(o, BASELINE, &format!("gap.fte.{id}"), end)?;
-            Some((domain_label(lang, name), s))
+            Some((name.clone(), s))
         })
         .collect();
     let mut largest: Vec<&(String, Summary)> =

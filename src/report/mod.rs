@@ -31,7 +31,7 @@ use std::path::{Path, PathBuf};
 use crate::cost_effectiveness::{self, CostEffectiveness};
 use crate::outcome::{Outcomes, Series};
 use crate::provenance::Manifest;
-use crate::scenario::{Budget, BudgetIndex, Credit, Param, Role, Scenario};
+use crate::scenario::{Budget, BudgetIndex, Credit, DisplayNames, Param, Role, Scenario};
 use crate::stats::Summary;
 use crate::variant::{CONTINUES, NETWORK};
 use serde::Serialize;
@@ -50,10 +50,15 @@ pub struct About {
     pub scopes: Vec<(String, String)>,
     /// The partners marked as the agreement's initiators.
     pub initiators: Vec<String>,
-    /// Every partner's id and name, for reports that name partners rather than ids.
+    /// Every partner's id and name, for reports that name partners rather than ids: one line,
+    /// not escaped (each format escapes it).
     pub names: Vec<(String, String)>,
     /// Every domain's id and name.
     pub domain_names: Vec<(String, String)>,
+    /// The scenario's names per language for partners and for domains, by id (see
+    /// [`About::in_lang`]).
+    pub display: Vec<(String, DisplayNames)>,
+    pub domain_display: Vec<(String, DisplayNames)>,
     /// The legal entities that consolidate several partners (`partners[].entity`).
     pub entities: Vec<crate::scenario::Party>,
     /// The cost-effectiveness of the network, and of the programme going on whatever the
@@ -103,12 +108,22 @@ impl About {
             names: s
                 .partners
                 .iter()
-                .map(|p| (p.id.to_string(), plain(&p.name)))
+                .map(|p| (p.id.to_string(), one_line(&p.name)))
                 .collect(),
             domain_names: s
                 .domains
                 .iter()
-                .map(|d| (d.id.to_string(), plain(&d.name)))
+                .map(|d| (d.id.to_string(), one_line(&d.name)))
+                .collect(),
+            display: s
+                .partners
+                .iter()
+                .filter_map(|p| Some((p.id.to_string(), p.display.clone()?)))
+                .collect(),
+            domain_display: s
+                .domains
+                .iter()
+                .filter_map(|d| Some((d.id.to_string(), d.display.clone()?)))
                 .collect(),
             initiators: s
                 .partners
@@ -147,17 +162,55 @@ impl About {
 /// The loader refuses such characters already; this holds for texts that reach the report by
 /// any other way too.
 pub fn plain(text: &str) -> String {
-    let bidi = |c: char| matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
-    let words = text
-        .split(|c: char| c.is_whitespace() || c.is_control())
-        .filter(|w| !w.is_empty())
-        .map(|w| w.chars().filter(|c| !bidi(*c)).collect::<String>())
-        .collect::<Vec<_>>()
-        .join(" ");
-    words
+    one_line(text)
         .replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
+}
+
+/// `text` as one line of words: no control characters or characters that reorder text, runs
+/// of white space as one space. Not escaped: for a format that escapes it itself.
+pub fn one_line(text: &str) -> String {
+    let bidi = |c: char| matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+    text.split(|c: char| c.is_whitespace() || c.is_control())
+        .filter(|w| !w.is_empty())
+        .map(|w| w.chars().filter(|c| !bidi(*c)).collect::<String>())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+impl About {
+    /// The same, with partners and domains named as the scenario names them in `lang`.
+    /// Without a display name, a Dutch report drops the English gloss in brackets that
+    /// scenarios give Dutch domain names ("Wijkverpleging (district nursing, Zvw)").
+    pub fn in_lang(&self, lang: Lang) -> About {
+        let code = lang.to_string();
+        let pick = |names: &[(String, String)], display: &[(String, DisplayNames)], gloss: bool| {
+            names
+                .iter()
+                .map(|(id, name)| {
+                    let given = display
+                        .iter()
+                        .find(|(d, _)| d == id)
+                        .and_then(|(_, n)| n.get(&code));
+                    let shown = match (given, lang) {
+                        (Some(n), _) => one_line(n),
+                        (None, Lang::Nl) if gloss => name
+                            .rfind(" (")
+                            .map_or(name.as_str(), |i| &name[..i])
+                            .to_string(),
+                        (None, _) => name.clone(),
+                    };
+                    (id.clone(), shown)
+                })
+                .collect()
+        };
+        About {
+            names: pick(&self.names, &self.display, false),
+            domain_names: pick(&self.domain_names, &self.domain_display, true),
+            ..self.clone()
+        }
+    }
 }
 
 /// An amount in EUR, or the range of its distribution.
@@ -355,6 +408,7 @@ pub fn write(
 ) -> Result<(), ReportError> {
     let rows = rows(outcomes);
     let p = &manifest.provenance;
+    let about = &about.in_lang(lang);
     let mut files: Vec<(&str, Vec<u8>)> = vec![
         ("results.csv", csv::render(&rows).into_bytes()),
         ("results.json", json::render(&manifest.provenance, &rows)?),

@@ -2,9 +2,9 @@
 
 use std::fmt;
 
-use super::Scenario;
 use super::ranges::MAX_YEARS;
 use super::refs::{Known, Soft, with_known, with_soft};
+use super::{DisplayNames, Scenario};
 
 /// Why a scenario could not be read. Displays as `file:line:column: key: message`, the form
 /// editors and terminals turn into a link.
@@ -508,6 +508,14 @@ fn check_whole(s: &Scenario) -> Result<(), (Vec<&'static str>, String)> {
         {
             return Err((vec!["partners"], format!("partner `{}`: {why}", p.id)));
         }
+        if let Some(why) =
+            (p.display.iter().flat_map(DisplayNames::all)).find_map(|t| unprintable(t, true))
+        {
+            return Err((
+                vec!["partners"],
+                format!("partner `{}`: display name: {why}", p.id),
+            ));
+        }
         if let Some(e) = &p.entity {
             let identifier = !e.is_empty()
                 && e.len() <= 64
@@ -534,6 +542,12 @@ fn check_whole(s: &Scenario) -> Result<(), (Vec<&'static str>, String)> {
                     ),
                 ));
             }
+        }
+    }
+    for d in &s.domains {
+        let names = std::iter::once(&d.name).chain(d.display.iter().flat_map(DisplayNames::all));
+        if let Some(why) = names.into_iter().find_map(|t| unprintable(t, true)) {
+            return Err((vec!["domains"], format!("domain `{}`: {why}", d.id)));
         }
     }
     for r in &s.rules {

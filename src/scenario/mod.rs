@@ -272,6 +272,9 @@ pub enum Role {
 pub struct Partner {
     pub id: PartnerId,
     pub name: String,
+    /// The name a report shows in Dutch or English, where it differs from `name`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display: Option<DisplayNames>,
     pub role: Role,
     /// Domains this partner delivers care in (providers).
     #[serde(default)]
@@ -375,12 +378,42 @@ pub enum BudgetIndex {
     PricesAndDemography,
 }
 
+/// A name per report language: a Dutch board reads "Wijkverpleging", an English reader
+/// "District nursing". Either may be left out; `name` stands in for it.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct DisplayNames {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nl: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub en: Option<String>,
+}
+
+impl DisplayNames {
+    /// The name for the language with ISO code `lang` (`nl`, `en`), when given.
+    pub fn get(&self, lang: &str) -> Option<&str> {
+        match lang {
+            "nl" => self.nl.as_deref(),
+            "en" => self.en.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// Every name given.
+    pub fn all(&self) -> impl Iterator<Item = &String> {
+        self.nl.iter().chain(&self.en)
+    }
+}
+
 /// A funding domain (Wmo, Jeugd, Zvw hospital care, Wlz, ...).
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Domain {
     pub id: DomainId,
     pub name: String,
+    /// The name a report shows in Dutch or English, where it differs from `name`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display: Option<DisplayNames>,
     /// The partner (role financier) that pays for this domain.
     pub financier: FinancierRef,
     /// The share of the domain's cost its financier pays: an insurer's market share among
