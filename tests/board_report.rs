@@ -121,11 +121,12 @@ fn the_html_report_is_one_offline_page_with_its_charts() {
             "{outside}"
         );
     }
-    // Nine charts, each with its title, legend or axis label: the gap in staff and money per
+    // Ten charts, each with its title, legend or axis label: the gap in staff and money per
     // year, per domain, demand against delivered care and staff, the drivers, cost against
     // budget per financier, the cost-effectiveness plane and acceptability curve, and the
-    // partners' balances (the appendix's clause chart needs two clauses; Zoetermeer has one).
-    assert_eq!(html.matches("<svg").count(), 9);
+    // partners' balances at the horizon and per year (the appendix's clause chart needs two
+    // clauses; Zoetermeer has one).
+    assert_eq!(html.matches("<svg").count(), 10);
     for text in [
         "Personeelstekort per jaar",
         "Geldtekort per jaar",
@@ -144,6 +145,7 @@ fn the_html_report_is_one_offline_page_with_its_charts() {
         "gewonnen zorg (fte-jaren)",
         "Kans dat gewonnen zorg haar kosten waard is",
         "waarde van een fte-jaar zorg (euro)",
+        "Saldo per partner sinds de start, per jaar",
     ] {
         assert!(html.contains(text), "{text}");
     }

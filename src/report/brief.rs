@@ -758,6 +758,35 @@ pub fn blocks(p: &Provenance, about: &About, o: &Outcomes, lang: Lang, charts: b
             };
             let svg = chart::render_bars(&c, &eur);
             b.push(figure(lang, &c.title, svg));
+            let c = XyChart {
+                title: l(
+                    "Saldo per partner sinds de start, per jaar",
+                    "Balance per partner since the start, per year",
+                ),
+                reading: l(
+                    "De mediaan van elke partner, opgeteld vanaf de start: waar een lijn daalt, betaalt die partner dat jaar meer dan hij terugkrijgt.",
+                    "Each partner's median, summed from the start: where a line falls, that partner pays more that year than it gets back.",
+                ),
+                x_label: l("jaar", "year"),
+                y_label: l("saldo (euro)", "balance (EUR)"),
+                series: partners
+                    .iter()
+                    .map(|(id, _, _)| XySeries {
+                        label: name(id),
+                        style: Style::Line,
+                        points: o
+                            .years
+                            .iter()
+                            .filter_map(|&y| {
+                                let v = o.get(NETWORK, &format!("partner.{id}.net"), y)?;
+                                Some((f64::from(y), Summary::of(v).p50))
+                            })
+                            .collect(),
+                    })
+                    .collect(),
+            };
+            let svg = chart::render_xy(&c, &|x| format!("{x:.0}"), &eur);
+            b.push(figure(lang, &c.title, svg));
         }
     }
 

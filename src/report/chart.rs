@@ -27,8 +27,11 @@ const RIGHT: f64 = 700.0;
 const TOP: f64 = 60.0;
 const BOTTOM: f64 = 280.0;
 /// Series colours from the Okabe–Ito palette, which colour-blind readers tell apart too: the
-/// first series (the baseline) blue, the second (the network) vermillion.
-const COLOURS: [&str; 4] = ["#0072B2", "#D55E00", "#009E73", "#CC79A7"];
+/// first series (the baseline) blue, the second (the network) vermillion; eight for a
+/// network's partners, the palette's yellow left out (it does not show on white).
+const COLOURS: [&str; 8] = [
+    "#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#999999",
+];
 /// A gain in blue, a loss in vermillion: red enough to read as a loss, without a red–green pair.
 const GAIN: &str = "#0072B2";
 const LOSS: &str = "#D55E00";
@@ -383,13 +386,31 @@ pub fn render_xy(
     if ticks_y.is_empty() || ticks_x.is_empty() {
         return close(nothing(out), &chart.reading);
     }
-    let y = y_axis(&mut out, &ticks_y, fmt_y);
+    // The legend first: a network's eight partners take two rows, and the plot starts below.
+    let (mut left, mut row) = (LEFT, 0.0);
+    for (k, s) in chart.series.iter().enumerate() {
+        if left > LEFT && left + legend_width(&s.label) - 16.0 > RIGHT {
+            (left, row) = (LEFT, row + 1.0);
+        }
+        let colour = COLOURS[k % COLOURS.len()];
+        left = legend_at(
+            &mut out,
+            left,
+            LEGEND + 14.0 * row,
+            colour,
+            &[1.0],
+            &s.label,
+        );
+    }
+    let top = TOP + 14.0 * row;
+    let y = y_axis_from(&mut out, &ticks_y, fmt_y, top);
     let x = scale(ticks_x[0], ticks_x[ticks_x.len() - 1], LEFT, RIGHT);
     for &t in &ticks_x {
         let (at, stroke) = (num(x(t)), if t == 0.0 { DARK } else { "#dddddd" });
         let _ = writeln!(
             out,
-            r#"<line x1="{at}" y1="{TOP}" x2="{at}" y2="{BOTTOM}" stroke="{stroke}"/>"#
+            r#"<line x1="{at}" y1="{}" x2="{at}" y2="{BOTTOM}" stroke="{stroke}"/>"#,
+            num(top)
         );
         // The last tick's value ends at the plot's edge rather than run past the picture.
         let anchor = if x(t) >= RIGHT - 1.0 { END } else { MIDDLE };
@@ -402,7 +423,6 @@ pub fn render_xy(
         MIDDLE,
         &chart.x_label,
     );
-    let mut left = LEFT;
     for (k, s) in chart.series.iter().enumerate() {
         let colour = COLOURS[k % COLOURS.len()];
         let shown: Vec<(f64, f64)> = (s.points.iter().copied())
@@ -428,7 +448,6 @@ pub fn render_xy(
                 }
             }
         }
-        left = legend(&mut out, left, colour, &[1.0], &s.label);
     }
     close(out, &chart.reading)
 }
@@ -571,7 +590,17 @@ fn y_axis(
     ticks: &[f64],
     fmt: &dyn Fn(f64) -> String,
 ) -> impl Fn(f64) -> f64 + Copy + use<> {
-    let y = scale(ticks[0], ticks[ticks.len() - 1], BOTTOM, TOP);
+    y_axis_from(out, ticks, fmt, TOP)
+}
+
+/// [`y_axis`] with the plot's top at `top`: lower when the legend takes more than one row.
+fn y_axis_from(
+    out: &mut String,
+    ticks: &[f64],
+    fmt: &dyn Fn(f64) -> String,
+    top: f64,
+) -> impl Fn(f64) -> f64 + Copy + use<> {
+    let y = scale(ticks[0], ticks[ticks.len() - 1], BOTTOM, top);
     for &t in ticks {
         let (at, stroke) = (num(y(t)), if t == 0.0 { DARK } else { "#dddddd" });
         let _ = writeln!(
@@ -587,15 +616,36 @@ fn y_axis(
 /// label right of it. Returns where the next entry goes, from the label's estimated width (no
 /// font is measured: 7 pixels a character at this size).
 fn legend(out: &mut String, x: f64, colour: &str, opacities: &[f64], label: &str) -> f64 {
+    legend_at(out, x, LEGEND, colour, opacities, label)
+}
+
+/// The top of the legend's first row.
+const LEGEND: f64 = 37.0;
+
+/// [`legend`] in the row whose swatches start at `top`.
+fn legend_at(
+    out: &mut String,
+    x: f64,
+    top: f64,
+    colour: &str,
+    opacities: &[f64],
+    label: &str,
+) -> f64 {
     for o in opacities {
         let _ = writeln!(
             out,
-            r#"<rect x="{}" y="37" width="18" height="10" fill="{colour}" fill-opacity="{o}"/>"#,
-            num(x)
+            r#"<rect x="{}" y="{}" width="18" height="10" fill="{colour}" fill-opacity="{o}"/>"#,
+            num(x),
+            num(top)
         );
     }
-    text(out, x + 24.0, 46.0, BODY, label);
-    x + 40.0 + label.chars().count() as f64 * 7.0
+    text(out, x + 24.0, top + 9.0, BODY, label);
+    x + legend_width(label)
+}
+
+/// The room a legend entry takes: swatch, gap and the label's estimated width.
+fn legend_width(label: &str) -> f64 {
+    40.0 + label.chars().count() as f64 * 7.0
 }
 
 #[cfg(test)]
@@ -758,6 +808,38 @@ mod tests {
         );
         assert!(svg.contains("<path d=\"M"));
         assert!(!svg.contains("inf") && !svg.contains("NaN"));
+    }
+
+    #[test]
+    fn a_legend_too_wide_for_one_row_wraps_and_the_plot_starts_below() {
+        let series = |n: usize| XySeries {
+            label: format!("Partner met een lange naam {n}"),
+            style: Style::Line,
+            points: vec![(2024.0, n as f64), (2030.0, -(n as f64))],
+        };
+        let c = XyChart {
+            title: "Saldo".into(),
+            reading: "Lijnen".into(),
+            x_label: "jaar".into(),
+            y_label: "euro".into(),
+            series: (1..=5).map(series).collect(),
+        };
+        let svg = render_xy(&c, &plain, &plain);
+        assert!(well_formed(&svg));
+        // Two entries of 236 px fit a row of 604: three rows, 14 px apart.
+        for top in [37, 51, 65] {
+            assert_eq!(
+                svg.matches(&format!(r#"y="{top}" width="18""#)).count(),
+                if top == 65 { 1 } else { 2 }
+            );
+        }
+        // The top gridline moved down with the legend: 60 + 2 × 14.
+        assert!(svg.contains(r#"y1="88" x2="700" y2="88""#), "{svg}");
+        let one = XyChart {
+            series: vec![series(1)],
+            ..c
+        };
+        assert!(!render_xy(&one, &plain, &plain).contains(r#"y="51" width="18""#));
     }
 
     #[test]
