@@ -5,6 +5,7 @@
 //! report folder's place in one rename (an exchange when a report is already there): a report
 //! folder never holds a half-written report, or files of two runs writing it at once.
 
+mod board;
 mod brief;
 pub mod chart;
 pub mod compare;
@@ -21,6 +22,7 @@ pub mod stress;
 pub mod value_of_information;
 mod workbook;
 
+pub use board::Names;
 pub use lang::Lang;
 pub use publish::NotAReport;
 

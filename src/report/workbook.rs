@@ -206,6 +206,7 @@ pub fn of_document(
             Unit::Fte => "#,##0.0",
             Unit::Share => "0%",
             Unit::Count => "0",
+            Unit::Decimal => "0.00",
         })
     };
     let mut names: Vec<String> = Vec::new();
