@@ -396,10 +396,7 @@ pub fn blocks(
 
     b.push(Block::Heading(
         2,
-        l(
-            "Afspraak en Shapley-waarde per partner",
-            "Agreed split and Shapley value per partner",
-        ),
+        l("Verdeling per partner", "The split per partner"),
     ));
     b.push(Block::Table(
         vec![
@@ -690,7 +687,7 @@ mod tests {
             [
                 (1, "Eerlijke verdeling: Oss"),
                 (2, "Bestuurlijke samenvatting"),
-                (2, "Afspraak en Shapley-waarde per partner"),
+                (2, "Verdeling per partner"),
                 (2, "Een betere verdeelsleutel?"),
                 (2, "Bijlage voor analisten"),
             ]
@@ -700,7 +697,7 @@ mod tests {
             [
                 (1, "A fair split: Oss"),
                 (2, "Summary for the board"),
-                (2, "Agreed split and Shapley value per partner"),
+                (2, "The split per partner"),
                 (2, "Appendix for analysts"),
             ]
         );
@@ -716,7 +713,7 @@ mod tests {
             Lang::Nl,
         );
         assert_eq!(
-            table(&b, "Afspraak en Shapley-waarde per partner"),
+            table(&b, "Verdeling per partner"),
             [
                 [
                     "Gemeente Oss",

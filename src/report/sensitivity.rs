@@ -223,10 +223,7 @@ pub fn blocks(p: &Provenance, s: &Sensitivity, names: &Names, lang: Lang) -> Vec
 
     b.push(Block::Heading(
         2,
-        l(
-            "Welke onzekere invoer weegt het zwaarst?",
-            "Which uncertain inputs weigh most?",
-        ),
+        l("Wat weegt het zwaarst?", "What weighs most?"),
     ));
     b.push(Block::Table(
         vec![
@@ -361,7 +358,7 @@ mod tests {
             [
                 (1, "Gevoeligheidsanalyse: Zoetermeer"),
                 (2, "Bestuurlijke samenvatting"),
-                (2, "Welke onzekere invoer weegt het zwaarst?"),
+                (2, "Wat weegt het zwaarst?"),
                 (2, "Bijlage voor analisten"),
             ]
         );
@@ -370,7 +367,7 @@ mod tests {
             [
                 (1, "Sensitivity analysis: Zoetermeer"),
                 (2, "Summary for the board"),
-                (2, "Which uncertain inputs weigh most?"),
+                (2, "What weighs most?"),
                 (2, "Appendix for analysts"),
             ]
         );
@@ -380,7 +377,7 @@ mod tests {
     fn the_board_reads_the_swings_in_words_and_a_tornado() {
         let b = blocks(&provenance(), &sensitivity(), &names(), Lang::Nl);
         assert_eq!(
-            table(&b, "Welke onzekere invoer weegt het zwaarst?"),
+            table(&b, "Wat weegt het zwaarst?"),
             [
                 ["volumegroei, Langdurige zorg", "550", "734", "184"],
                 ["geboortecijfer", "610", "650", "40"],

@@ -233,8 +233,8 @@ pub fn blocks(
     b.push(Block::Heading(
         2,
         l(
-            "Wat is het waard om één invoer eerst te kennen?",
-            "What is knowing one input first worth?",
+            "Waarde van kennis per invoer",
+            "Worth of knowing each input",
         ),
     ));
     b.push(Block::Table(
@@ -282,10 +282,7 @@ pub fn blocks(
     if !v.curve.is_empty() {
         b.push(Block::Heading(
             2,
-            l(
-                "Als gewonnen zorg geld waard is",
-                "When care gained is worth money",
-            ),
+            l("Als zorg geld waard is", "When care is worth money"),
         ));
         b.push(Block::Paragraph(l(
             "Is een fte-jaar gewonnen zorg λ euro waard, dan telt elk besluit zijn saldo in geld plus λ maal de zorg die het wint. Per λ het beste besluit en wat alles weten dan waard is:",
@@ -414,8 +411,8 @@ mod tests {
                 (1, "Waarde van informatie: Zoetermeer"),
                 (2, "Bestuurlijke samenvatting"),
                 (2, "De besluiten"),
-                (2, "Wat is het waard om één invoer eerst te kennen?"),
-                (2, "Als gewonnen zorg geld waard is"),
+                (2, "Waarde van kennis per invoer"),
+                (2, "Als zorg geld waard is"),
                 (2, "Bijlage voor analisten"),
             ]
         );
@@ -427,7 +424,7 @@ mod tests {
                 (1, "Value of information: Zoetermeer"),
                 (2, "Summary for the board"),
                 (2, "The decisions"),
-                (2, "What is knowing one input first worth?"),
+                (2, "Worth of knowing each input"),
                 (2, "Appendix for analysts"),
             ]
         );
@@ -452,14 +449,14 @@ mod tests {
             [["go", "€ −4,6 mln", ""], ["stop", "€ −2,2 mln", "ja"]]
         );
         assert_eq!(
-            table(&b, "Wat is het waard om één invoer eerst te kennen?"),
+            table(&b, "Waarde van kennis per invoer"),
             [
                 ["volumegroei, Langdurige zorg", "€ 12.000"],
                 ["geboortecijfer", "€ 0"]
             ]
         );
         assert_eq!(
-            table(&b, "Als gewonnen zorg geld waard is")[1],
+            table(&b, "Als zorg geld waard is")[1],
             ["€ 50.000", "go", "€ 1,3 mln"]
         );
         // A chart of the inputs worth knowing (the one above zero), and the EVPI curve.
