@@ -72,7 +72,7 @@ impl Names {
     pub fn input(&self, key: &str, lang: Lang) -> String {
         let l = |nl: &str, en: &str| lang.pick(nl, en).to_string();
         let parts: Vec<&str> = key.split('.').collect();
-        let words = match parts.as_slice() {
+        match parts.as_slice() {
             ["domains", d, rest @ ..] => {
                 let what = match rest {
                     ["growth", "volume"] => l("volumegroei", "volume growth"),
@@ -134,8 +134,7 @@ impl Names {
                 self.domain(d, lang)
             ),
             _ => key.to_string(),
-        };
-        words
+        }
     }
     /// What a metric of `results.csv` measures, as a board says it ("the staff gap"), and
     /// its unit; a metric without words of its own is named by its id, its unit read from it.

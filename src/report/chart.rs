@@ -466,6 +466,9 @@ pub struct TornadoChart {
 const TORNADO_BOTTOM: f64 = 268.0;
 /// Where a tornado's rows begin: left of it the inputs' names, right-aligned.
 const TORNADO_LEFT: f64 = 270.0;
+/// Where they end: short of the edge by half a tick value ("EUR −4.0 mln"), which is centred
+/// under its tick.
+const TORNADO_RIGHT: f64 = 676.0;
 
 /// A tornado chart: per input a bar from the base to the result with the input low (blue) and
 /// one to the result with it high (vermillion), the base a dark vertical line. `fmt` writes a
@@ -485,7 +488,7 @@ pub fn render_tornado(chart: &TornadoChart, fmt: &dyn Fn(f64) -> String) -> Stri
         return close(nothing(out), &chart.reading);
     }
     let (first, last) = (ticks[0], ticks[ticks.len() - 1]);
-    let x = scale(first, last, TORNADO_LEFT, RIGHT);
+    let x = scale(first, last, TORNADO_LEFT, TORNADO_RIGHT);
     for &t in &ticks {
         let at = num(x(t));
         let _ = writeln!(
@@ -494,7 +497,7 @@ pub fn render_tornado(chart: &TornadoChart, fmt: &dyn Fn(f64) -> String) -> Stri
         );
         text(&mut out, x(t), TORNADO_BOTTOM + 14.0, MIDDLE, &fmt(t));
     }
-    let centre = (TORNADO_LEFT + RIGHT) / 2.0;
+    let centre = (TORNADO_LEFT + TORNADO_RIGHT) / 2.0;
     text(
         &mut out,
         centre,
@@ -876,7 +879,7 @@ mod tests {
         // The axis spans every end and the base: 60 to 150, in ticks of 20 from 60 to 160.
         let ticks = nice_ticks(60.0, 150.0, 5);
         let (lo, hi) = (ticks[0], ticks[ticks.len() - 1]);
-        let at = |v: f64| TORNADO_LEFT + (v - lo) / (hi - lo) * (RIGHT - TORNADO_LEFT);
+        let at = |v: f64| TORNADO_LEFT + (v - lo) / (hi - lo) * (TORNADO_RIGHT - TORNADO_LEFT);
         let near = |a: f64, b: f64| (a - b).abs() <= 0.1;
         let (low, high) = (rects(&svg, COLOURS[0]), rects(&svg, COLOURS[1]));
         assert_eq!((low.len(), high.len()), (2, 2), "{svg}");

@@ -239,12 +239,13 @@ fn advice_section(s: &mut String, a: &Assessment, adv: &Advice) {
     }
 }
 
-/// Names in a sentence: "A", "A en B", "A, B en C".
+/// Names in a sentence: "A", "A en B", "A; B en C". A semicolon, because partners' names hold
+/// commas themselves ("Gemeenten Roermond, Echt-Susteren, Roerdalen en Maasgouw").
 fn enumerate(lang: Lang, names: &[String]) -> String {
     match names {
         [] => String::new(),
         [one] => one.clone(),
-        [rest @ .., last] => format!("{} {} {last}", rest.join(", "), lang.pick("en", "and")),
+        [rest @ .., last] => format!("{} {} {last}", rest.join("; "), lang.pick("en", "and")),
     }
 }
 
@@ -315,13 +316,13 @@ pub fn blocks(
             if let Some((members, share)) = &a.blocking {
                 let who: Vec<String> = members.iter().map(|m| names.partner(m)).collect();
                 findings.push(format!(
-                    "{} {} {} {} {}",
+                    "{} {}, {} {} {}",
                     l(
                         "Wie zou vertrekken? De groep die het vaakst zonder de anderen beter af is:",
                         "Who would leave? The group that most often does better without the others:"
                     ),
-                    format!("{},", enumerate(lang, &who)),
-                    l("in", "in"),
+                    enumerate(lang, &who),
+                    "in",
                     lang.percent(*share),
                     l("van de doorrekeningen.", "of the runs.")
                 ));
@@ -377,20 +378,17 @@ pub fn blocks(
         .filter(|f| f.loses > 0.0)
         .max_by(|x, y| x.loses.total_cmp(&y.loses))
     {
-        findings.push(format!(
-            "{} {}: {} {} {}",
-            l(
-                "De grootste kans op verlies heeft",
-                "The largest chance of a loss has"
+        let (who, share) = (names.partner(&f.player), lang.percent(f.loses));
+        findings.push(match lang {
+            Lang::Nl => format!(
+                "De grootste kans op verlies heeft {who}: in {share} van de doorrekeningen \
+                 eindigt hij slechter dan zonder netwerk."
             ),
-            names.partner(&f.player),
-            l("in", "in"),
-            lang.percent(f.loses),
-            l(
-                "van de doorrekeningen eindigt hij slechter dan zonder netwerk.",
-                "of the runs it ends worse off than without the network."
-            )
-        ));
+            Lang::En => format!(
+                "{who} has the largest chance of a loss: in {share} of the runs it ends worse \
+                 off than without the network."
+            ),
+        });
     }
     b.push(Block::List(findings));
 
@@ -400,7 +398,7 @@ pub fn blocks(
     ));
     b.push(Block::Table(
         vec![
-            l("partner", "partner"),
+            "partner".to_string(),
             l("afgesproken", "agreed"),
             l("Shapley-waarde", "Shapley value"),
             l(
@@ -517,8 +515,8 @@ pub fn blocks(
             l("speler (id)", "player (id)"),
             l("afgesproken P5", "agreed P5"),
             l("afgesproken P95", "agreed P95"),
-            l("Shapley P5", "Shapley P5"),
-            l("Shapley P95", "Shapley P95"),
+            "Shapley P5".to_string(),
+            "Shapley P95".to_string(),
             if a.exact {
                 l("nucleolus (verwacht spel)", "nucleolus (expected game)")
             } else {
@@ -558,7 +556,7 @@ fn advice_blocks(b: &mut Vec<Block>, adv: &Advice, names: &Names, lang: Lang) {
             lang.percent(r),
             l("aanbieders", "providers"),
             lang.percent(p),
-            l("financiers", "financiers"),
+            "financiers".to_string(),
             lang.percent(1.0 - r - p)
         ),
         _ => l("zoals het scenario hem trekt", "as the scenario draws it"),
@@ -567,29 +565,31 @@ fn advice_blocks(b: &mut Vec<Block>, adv: &Advice, names: &Names, lang: Lang) {
         2,
         l("Een betere verdeelsleutel?", "A better sharing key?"),
     ));
-    b.push(Block::Paragraph(format!(
-        "{} {} {}: {} ({}) {} {}; {} ({}) {} {}.",
-        lang.number(adv.keys_tried as f64, 0),
-        l(
-            "verdeelsleutels van de regel doorgerekend, elk onder dezelfde trekkingen",
-            "sharing keys of the rule computed, each under the same draws"
-        ),
+    let (rule, tried) = (
         super::plain(&adv.rule),
-        l("met de afgesproken sleutel", "with the agreed key"),
-        key(&adv.agreed),
-        l(
-            "wint elke partner of speelt quitte in",
-            "every partner gains or breaks even in"
-        ),
+        lang.number(adv.keys_tried as f64, 0),
+    );
+    let (agreed, best) = (key(&adv.agreed), key(&adv.best));
+    let (all_agreed, all_best) = (
         lang.percent(adv.agreed.all_gain),
-        l("met de beste sleutel", "with the best key"),
-        key(&adv.best),
-        l("in", "in"),
-        lang.percent(adv.best.all_gain)
-    )));
+        lang.percent(adv.best.all_gain),
+    );
+    b.push(Block::Paragraph(match lang {
+        Lang::Nl => format!(
+            "Doorgerekend zijn {tried} verdeelsleutels van de regel {rule}, elk onder dezelfde \
+             trekkingen. Met de afgesproken sleutel ({agreed}) wint elke partner of speelt hij \
+             quitte in {all_agreed} van de doorrekeningen; met de beste sleutel ({best}) in \
+             {all_best}."
+        ),
+        Lang::En => format!(
+            "kloof tried {tried} sharing keys of the rule {rule}, each under the same draws. \
+             With the agreed key ({agreed}) every partner gains or breaks even in {all_agreed} \
+             of the runs; with the best key ({best}) in {all_best}."
+        ),
+    }));
     b.push(Block::Table(
         vec![
-            l("partner", "partner"),
+            "partner".to_string(),
             l(
                 "kans op winst, afgesproken sleutel",
                 "chance of a gain, agreed key",
