@@ -290,13 +290,20 @@ pub(super) fn facts(p: &Provenance, lang: Lang) -> Vec<String> {
             lang.eur(w)
         ));
     }
-    if p.value.as_deref() == Some("benefit") {
-        out.push(l(
+    out.extend(counted(p, lang));
+    out
+}
+
+/// What a partner's result counts, in a sentence, when it is not money alone (`--value
+/// benefit`): a board must know that a "balance" then holds care valued in euros.
+pub(super) fn counted(p: &Provenance, lang: Lang) -> Option<String> {
+    (p.value.as_deref() == Some("benefit")).then(|| {
+        lang.pick(
             "Elk saldo is het netto nut (--value benefit): de positie in geld plus de gewonnen zorg die de partner wordt toegerekend, gewaardeerd tegen λ per fte-jaar.",
             "Every balance is the net benefit (--value benefit): the money position plus the care gained credited to the partner, valued at λ per FTE-year.",
-        ));
-    }
-    out
+        )
+        .to_string()
+    })
 }
 
 fn find<'a>(pairs: &'a [(String, String)], id: &str) -> Option<&'a str> {

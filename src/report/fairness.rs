@@ -294,6 +294,7 @@ pub fn blocks(
             ),
         }),
     ];
+    b.extend(board::counted(p, lang).map(Block::Paragraph));
     let mut findings = vec![format!(
         "{} {} ({}: {} – {}).",
         l("Alle partners samen:", "All partners together:"),
@@ -763,5 +764,17 @@ mod tests {
         assert!(svg[0].contains("<title>Afgesproken verdeling per partner, 2025–2030</title>"));
         assert!(svg[1].contains("<title>Shapley-waarde per partner, 2025–2030</title>"));
         assert!(svg.iter().all(|s| s.contains(">Gemeente Oss</text>")));
+    }
+
+    #[test]
+    fn a_board_reads_when_balances_count_care_gained() {
+        let mut p = provenance();
+        let plain = blocks(&p, &assessment(), None, &names(), Lang::En);
+        p.value = Some("benefit".into());
+        let benefit = blocks(&p, &assessment(), None, &names(), Lang::En);
+        let said = "Every balance is the net benefit (--value benefit)";
+        // In the summary, before the findings, and in the appendix.
+        assert_eq!(text(&benefit).matches(said).count(), 2);
+        assert!(!text(&plain).contains(said));
     }
 }
