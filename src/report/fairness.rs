@@ -557,7 +557,7 @@ fn advice_blocks(b: &mut Vec<Block>, adv: &Advice, names: &Names, lang: Lang) {
             lang.percent(r),
             l("aanbieders", "providers"),
             lang.percent(p),
-            "financiers".to_string(),
+            "financiers",
             lang.percent(1.0 - r - p)
         ),
         _ => l("zoals het scenario hem trekt", "as the scenario draws it"),
