@@ -128,6 +128,7 @@ fn fairness_writes_the_board_report_with_the_split_beside_shapley() {
         &[
             "Afgesproken verdeling per partner, 2024–2030",
             "Shapley-waarde per partner, 2024–2030",
+            "Verschil per partner: afspraak min Shapley-waarde",
         ],
     );
     // The first partner's agreed and Shapley medians, as fairness.json has them.

@@ -250,8 +250,8 @@ fn enumerate(lang: Lang, names: &[String]) -> String {
 }
 
 /// The board's report: whether the agreed split is fair and holds (who would leave), each
-/// partner's agreed outcome beside its Shapley value in a table and two charts, the split
-/// advisor's answer when asked, and an analyst's appendix.
+/// partner's agreed outcome beside its Shapley value in a table and charts (each, and the
+/// difference), the split advisor's answer when asked, and an analyst's appendix.
 pub fn blocks(
     p: &Provenance,
     a: &Assessment,
@@ -464,11 +464,25 @@ pub fn blocks(
                 l("Shapley-waarde per partner,", "Shapley value per partner,")
             ),
             reading: l(
-                "Wat elke partner inbrengt; lager dan in de grafiek hierboven: de afspraak geeft hem meer dan hij inbrengt.",
-                "What each partner brings in; lower than in the chart above: the agreement gives it more than it brings in.",
+                "Wat elke partner inbrengt: wat hij gemiddeld toevoegt aan elke groep; de strepen tonen het 90 %-interval.",
+                "What each partner brings in: what it adds on average to every group; the whiskers show the 90 % interval.",
             ),
             y_label: l("Shapley-waarde (euro)", "Shapley value (EUR)"),
             bars: bars(&|f| f.shapley),
+        },
+        // The two charts above have each their own scale: the difference, run by run, is what
+        // a board compares them for.
+        BarChart {
+            title: l(
+                "Verschil per partner: afspraak min Shapley-waarde",
+                "Difference per partner: agreed less Shapley value",
+            ),
+            reading: l(
+                "Onder nul betaalt een partner mee voor de anderen, boven nul betalen de anderen voor hem.",
+                "Below zero a partner pays for the others, above zero the others pay for it.",
+            ),
+            y_label: l("verschil (euro)", "difference (EUR)"),
+            bars: bars(&|f| f.gap),
         },
     ] {
         let svg = chart::render_bars(&c, &eur);
@@ -760,9 +774,12 @@ mod tests {
         assert_eq!(table(&b, "Bijlage voor analisten")[1][5], "€ 0,8 mln");
         // The agreed split beside the Shapley value, partners by name.
         let svg = charts(&b);
-        assert_eq!(svg.len(), 2);
+        assert_eq!(svg.len(), 3);
         assert!(svg[0].contains("<title>Afgesproken verdeling per partner, 2025–2030</title>"));
         assert!(svg[1].contains("<title>Shapley-waarde per partner, 2025–2030</title>"));
+        assert!(
+            svg[2].contains("<title>Verschil per partner: afspraak min Shapley-waarde</title>")
+        );
         assert!(svg.iter().all(|s| s.contains(">Gemeente Oss</text>")));
     }
 
