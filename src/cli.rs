@@ -148,6 +148,9 @@ pub struct EvpiArgs {
     /// No progress bar and no report on the terminal.
     #[arg(long)]
     pub quiet: bool,
+    /// Language of brief.md, report.html and report.xlsx: nl (default) or en.
+    #[arg(long, default_value = "nl")]
+    pub lang: report::Lang,
 }
 
 #[derive(clap::Args)]
@@ -174,6 +177,9 @@ pub struct SensitivityArgs {
     /// No progress bar and no table on the terminal.
     #[arg(long)]
     pub quiet: bool,
+    /// Language of brief.md, report.html and report.xlsx: nl (default) or en.
+    #[arg(long, default_value = "nl")]
+    pub lang: report::Lang,
 }
 
 #[derive(clap::Args)]
@@ -245,6 +251,10 @@ pub struct FairnessArgs {
     /// No progress bar and no table on the terminal.
     #[arg(long)]
     pub quiet: bool,
+    /// Language of brief.md, report.html and report.xlsx: nl (default) or en (not with
+    /// --game, which writes no report).
+    #[arg(long, default_value = "nl", conflicts_with = "game")]
+    pub lang: report::Lang,
 }
 
 #[derive(clap::Args)]
@@ -924,7 +934,10 @@ pub fn sensitivity(args: &SensitivityArgs) -> Result<(), Failure> {
         &bar,
         &dir,
         args.quiet,
-        || report::sensitivity::write(&dir, &study.manifest, &ranked),
+        || {
+            let names = report::Names::of(&study.scenario, args.lang);
+            report::sensitivity::write(&dir, &study.manifest, &ranked, &names, args.lang)
+        },
         || report::sensitivity::render(&study.manifest.provenance, &ranked, 15),
     )
 }
@@ -956,7 +969,10 @@ pub fn evpi(args: &EvpiArgs) -> Result<(), Failure> {
         &bar,
         &dir,
         args.quiet,
-        || report::value_of_information::write(&dir, &manifests, &voi),
+        || {
+            let names = report::Names::of(&studies[0].scenario, args.lang);
+            report::value_of_information::write(&dir, &manifests, &voi, &names, args.lang)
+        },
         || report::value_of_information::render(&manifests, &voi, 10),
     )
 }
@@ -1008,7 +1024,11 @@ fn fairness_scenario(args: &FairnessArgs) -> Result<(), Failure> {
         &bar,
         &dir,
         args.quiet,
-        || report::fairness::write(&dir, &study.manifest, &study.assessment, advice),
+        || {
+            let names = report::Names::of(&study.scenario, args.lang);
+            let a = &study.assessment;
+            report::fairness::write(&dir, &study.manifest, a, advice, &names, args.lang)
+        },
         || report::fairness::render(&study.manifest.provenance, &study.assessment, advice),
     )
 }

@@ -648,6 +648,133 @@ fn legend_width(label: &str) -> f64 {
     40.0 + label.chars().count() as f64 * 7.0
 }
 
+/// One uncertain input in a tornado: the result with the input at a low and at a high value,
+/// every other input at its median.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Swing {
+    pub label: String,
+    pub low: f64,
+    pub high: f64,
+}
+
+/// How far each uncertain input on its own moves one result: a horizontal bar per input from
+/// the base (every input at its median) to the result with the input low, and one to the
+/// result with it high. The caller orders the inputs, largest swing first, so the chart
+/// narrows downwards like a tornado and a board reads the top rows as what matters.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TornadoChart {
+    pub title: String,
+    /// One sentence under the chart: what a board member should read from it.
+    pub reading: String,
+    /// The name of the vertical axis: what the rows are (the uncertain inputs).
+    pub y_label: String,
+    /// The result's name with its unit, under the horizontal axis.
+    pub x_label: String,
+    /// The result with every input at its median, and what the legend calls it.
+    pub base: f64,
+    pub base_label: String,
+    /// What the legend calls the low and the high value of an input ("P10", "P90").
+    pub low_label: String,
+    pub high_label: String,
+    pub swings: Vec<Swing>,
+}
+
+/// A tornado ends its plot higher than the other charts: its horizontal axis needs a line for
+/// the tick values and one for its name above the reading.
+const TORNADO_BOTTOM: f64 = 268.0;
+/// Where a tornado's rows begin: left of it the inputs' names, right-aligned.
+const TORNADO_LEFT: f64 = 270.0;
+/// Where they end: short of the edge by half a tick value ("EUR −4.0 mln"), which is centred
+/// under its tick.
+const TORNADO_RIGHT: f64 = 676.0;
+
+/// A tornado chart: per input a bar from the base to the result with the input low (blue) and
+/// one to the result with it high (vermillion), the base a dark vertical line. `fmt` writes a
+/// tick value of the horizontal axis. A row with a value that is not finite is left out.
+pub fn render_tornado(chart: &TornadoChart, fmt: &dyn Fn(f64) -> String) -> String {
+    let mut out = open(&chart.title, &chart.reading, &chart.y_label);
+    let rows: Vec<&Swing> = (chart.swings.iter())
+        .filter(|s| s.low.is_finite() && s.high.is_finite())
+        .collect();
+    let ends = rows.iter().flat_map(|s| [s.low, s.high]);
+    let ticks = if chart.base.is_finite() && !rows.is_empty() {
+        nice_ticks_of(ends.chain([chart.base]))
+    } else {
+        Vec::new()
+    };
+    if ticks.is_empty() {
+        return close(nothing(out), &chart.reading);
+    }
+    let (first, last) = (ticks[0], ticks[ticks.len() - 1]);
+    let x = scale(first, last, TORNADO_LEFT, TORNADO_RIGHT);
+    for &t in &ticks {
+        let at = num(x(t));
+        let _ = writeln!(
+            out,
+            r##"<line x1="{at}" y1="{TOP}" x2="{at}" y2="{TORNADO_BOTTOM}" stroke="#dddddd"/>"##
+        );
+        text(&mut out, x(t), TORNADO_BOTTOM + 14.0, MIDDLE, &fmt(t));
+    }
+    let centre = (TORNADO_LEFT + TORNADO_RIGHT) / 2.0;
+    text(
+        &mut out,
+        centre,
+        TORNADO_BOTTOM + 32.0,
+        MIDDLE,
+        &chart.x_label,
+    );
+    let row = (TORNADO_BOTTOM - TOP) / rows.len() as f64;
+    let height = (row * 0.6).min(24.0);
+    let base = x(chart.base);
+    for (i, s) in rows.iter().enumerate() {
+        let middle = TOP + row * (i as f64 + 0.5);
+        // The longer bar first, so that a shorter one on the same side of the base stays in
+        // view (an input whose effect is not monotone moves the result one way at both ends).
+        let mut bars = [(s.low, COLOURS[0]), (s.high, COLOURS[1])];
+        bars.sort_by(|a, b| {
+            (b.0 - chart.base)
+                .abs()
+                .total_cmp(&(a.0 - chart.base).abs())
+        });
+        for (value, colour) in bars {
+            let (from, to) = (base.min(x(value)), base.max(x(value)));
+            let _ = writeln!(
+                out,
+                r#"<rect x="{}" y="{}" width="{}" height="{}" fill="{colour}"/>"#,
+                num(from),
+                num(middle - height / 2.0),
+                num(to - from),
+                num(height)
+            );
+        }
+        // About 6 px a character at this size: a name longer than its column ends in `…`.
+        let room = ((TORNADO_LEFT - 40.0) / 6.0) as usize;
+        let label: String = if s.label.chars().count() > room {
+            let kept: String = s.label.chars().take(room - 1).collect();
+            format!("{}…", kept.trim_end())
+        } else {
+            s.label.clone()
+        };
+        text(&mut out, TORNADO_LEFT - 6.0, middle + 4.0, END, &label);
+    }
+    let _ = writeln!(
+        out,
+        "<line x1=\"{0}\" y1=\"{TOP}\" x2=\"{0}\" y2=\"{TORNADO_BOTTOM}\" stroke=\"{DARK}\" \
+         stroke-width=\"2\"/>",
+        num(base)
+    );
+    let mut left = legend(&mut out, LEFT, COLOURS[0], &[1.0], &chart.low_label);
+    left = legend(&mut out, left, COLOURS[1], &[1.0], &chart.high_label);
+    let _ = writeln!(
+        out,
+        "<line x1=\"{0}\" y1=\"36\" x2=\"{0}\" y2=\"48\" stroke=\"{DARK}\" stroke-width=\"2\"/>",
+        num(left + 9.0)
+    );
+    let base_label = format!("{} {}", chart.base_label, fmt(chart.base));
+    text(&mut out, left + 24.0, 46.0, BODY, &base_label);
+    close(out, &chart.reading)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1013,5 +1140,124 @@ mod tests {
         assert_eq!(svg.matches(r#"<text x="16" y="3"#).count(), 2);
         assert!(well_formed(&svg));
         assert!(!well_formed("<svg ><g></svg>") && !well_formed("<svg >a & b</svg>"));
+    }
+
+    fn tornado(swings: &[(f64, f64)]) -> TornadoChart {
+        TornadoChart {
+            title: "What drives the gap".into(),
+            reading: "Volume growth moves the gap most.".into(),
+            y_label: "uncertain input".into(),
+            x_label: "gap (FTE)".into(),
+            base: 100.0,
+            base_label: "all at median".into(),
+            low_label: "input at P10".into(),
+            high_label: "input at P90".into(),
+            swings: swings
+                .iter()
+                .enumerate()
+                .map(|(i, &(low, high))| Swing {
+                    label: format!("input {i}"),
+                    low,
+                    high,
+                })
+                .collect(),
+        }
+    }
+
+    /// The rectangles of `svg` in `colour`, as (x, y, width).
+    fn rects(svg: &str, colour: &str) -> Vec<(f64, f64, f64)> {
+        svg.lines()
+            .filter(|l| l.starts_with("<rect x=") && l.contains(colour) && !l.contains("opacity"))
+            .map(|l| {
+                (
+                    attr(l, "<rect", "", "x"),
+                    attr(l, "<rect", "", "y"),
+                    attr(l, "<rect", "", "width"),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn tornado_bars_run_from_the_base_to_each_end_largest_first() {
+        let svg = render_tornado(&tornado(&[(60.0, 150.0), (120.0, 90.0)]), &plain);
+        assert!(well_formed(&svg), "{svg}");
+        for t in [
+            "What drives the gap",
+            "uncertain input",
+            "gap (FTE)",
+            "input 0",
+            "input 1",
+            "input at P10",
+            "input at P90",
+            "all at median 100",
+            "Volume growth moves the gap most.",
+        ] {
+            assert!(svg.contains(&format!(">{t}</text>")), "{t}\n{svg}");
+        }
+        // The axis spans every end and the base: 60 to 150, in ticks of 20 from 60 to 160.
+        let ticks = nice_ticks(60.0, 150.0, 5);
+        let (lo, hi) = (ticks[0], ticks[ticks.len() - 1]);
+        let at = |v: f64| TORNADO_LEFT + (v - lo) / (hi - lo) * (TORNADO_RIGHT - TORNADO_LEFT);
+        let near = |a: f64, b: f64| (a - b).abs() <= 0.1;
+        let (low, high) = (rects(&svg, COLOURS[0]), rects(&svg, COLOURS[1]));
+        assert_eq!((low.len(), high.len()), (2, 2), "{svg}");
+        // First row: low to the left of the base, high to the right.
+        assert!(near(low[0].0, at(60.0)) && near(low[0].0 + low[0].2, at(100.0)));
+        assert!(near(high[0].0, at(100.0)) && near(high[0].0 + high[0].2, at(150.0)));
+        // Second row, below the first: an input whose low end lies above the base.
+        assert!(low[1].1 > low[0].1);
+        assert!(near(low[1].0, at(100.0)) && near(low[1].0 + low[1].2, at(120.0)));
+        assert!(near(high[1].0, at(90.0)) && near(high[1].0 + high[1].2, at(100.0)));
+        // The base is one dark line through the rows.
+        assert!(near(
+            attr(&svg, "<line", "stroke-width=\"2\"", "x1"),
+            at(100.0)
+        ));
+    }
+
+    #[test]
+    fn tornado_text_is_escaped_and_long_names_cut() {
+        let hostile = r#"<script>&"'"#;
+        let mut chart = tornado(&[(1.0, 2.0)]);
+        chart.title = hostile.into();
+        chart.swings[0].label = format!("{hostile} {}", "long ".repeat(20));
+        chart.low_label = hostile.into();
+        let svg = render_tornado(&chart, &|_| "<&>".to_string());
+        assert!(well_formed(&svg), "{svg}");
+        assert!(!svg.contains("<script") && !svg.contains("<&>"));
+        assert!(svg.contains("<title>&lt;script&gt;&amp;&quot;&#39;</title>"));
+        assert!(svg.contains("long…</text>"), "{svg}");
+    }
+
+    #[test]
+    fn tornado_leaves_out_what_is_not_finite_and_shows_a_dash_without_data() {
+        let svg = render_tornado(&tornado(&[(1.0, f64::NAN), (90.0, 110.0)]), &plain);
+        assert!(well_formed(&svg), "{svg}");
+        assert!(!svg.contains("NaN") && !svg.contains(">input 0<") && svg.contains(">input 1<"));
+        let mut none = tornado(&[(90.0, 110.0)]);
+        none.base = f64::INFINITY;
+        for svg in [
+            render_tornado(&tornado(&[]), &plain),
+            render_tornado(&none, &plain),
+        ] {
+            assert!(well_formed(&svg), "{svg}");
+            assert!(svg.contains(">–</text>") && !svg.contains("<rect x="));
+            assert!(!svg.contains("inf"));
+        }
+    }
+
+    #[test]
+    fn tornado_rendering_is_deterministic_with_one_decimal() {
+        let t = tornado(&[(93.123, 104.987), (99.5, 100.25), (-3.0, 1e3)]);
+        let svg = render_tornado(&t, &plain);
+        assert_eq!(svg, render_tornado(&t, &plain));
+        for name in [" x", " y", " x1", " y1", " x2", " y2", " width", " height"] {
+            for value in svg.split(&format!("{name}=\"")).skip(1) {
+                let value = value.split('"').next().unwrap();
+                let fine = value.split_once('.').is_none_or(|(_, d)| d.len() <= 1);
+                assert!(fine, "{name}={value}");
+            }
+        }
     }
 }

@@ -46,6 +46,8 @@ pub enum Unit {
     Share,
     /// A plain number (a year, a count).
     Count,
+    /// A number with two decimals: a correlation, an index (`kloof sensitivity`).
+    Decimal,
 }
 
 impl Cell {

@@ -6,6 +6,7 @@
 //! folder never holds a half-written report, or files of two runs writing it at once.
 
 mod appendix;
+mod board;
 mod brief;
 pub mod chart;
 pub mod compare;
@@ -22,6 +23,7 @@ pub mod stress;
 pub mod value_of_information;
 mod workbook;
 
+pub use board::Names;
 pub use lang::Lang;
 pub use publish::NotAReport;
 
@@ -180,37 +182,45 @@ pub fn one_line(text: &str) -> String {
 }
 
 impl About {
-    /// The same, with partners and domains named as the scenario names them in `lang`.
-    /// Without a display name, a Dutch report drops the English gloss in brackets that
-    /// scenarios give Dutch domain names ("Wijkverpleging (district nursing, Zvw)").
+    /// The same, with partners and domains named as the scenario names them in `lang`
+    /// ([`localised`]).
     pub fn in_lang(&self, lang: Lang) -> About {
-        let code = lang.to_string();
-        let pick = |names: &[(String, String)], display: &[(String, DisplayNames)], gloss: bool| {
-            names
-                .iter()
-                .map(|(id, name)| {
-                    let given = display
-                        .iter()
-                        .find(|(d, _)| d == id)
-                        .and_then(|(_, n)| n.get(&code));
-                    let shown = match (given, lang) {
-                        (Some(n), _) => one_line(n),
-                        (None, Lang::Nl) if gloss => name
-                            .rfind(" (")
-                            .map_or(name.as_str(), |i| &name[..i])
-                            .to_string(),
-                        (None, _) => name.clone(),
-                    };
-                    (id.clone(), shown)
-                })
-                .collect()
-        };
         About {
-            names: pick(&self.names, &self.display, false),
-            domain_names: pick(&self.domain_names, &self.domain_display, true),
+            names: localised(&self.names, &self.display, lang, false),
+            domain_names: localised(&self.domain_names, &self.domain_display, lang, true),
             ..self.clone()
         }
     }
+}
+
+/// `names` (id, name) as a report in `lang` shows them: the scenario's display name for that
+/// language when `display` gives one, else the name. Without a display name a Dutch report
+/// drops the English gloss in brackets that scenarios give Dutch domain names (`gloss`):
+/// "Wijkverpleging (district nursing, Zvw)".
+pub(crate) fn localised(
+    names: &[(String, String)],
+    display: &[(String, DisplayNames)],
+    lang: Lang,
+    gloss: bool,
+) -> Vec<(String, String)> {
+    let code = lang.to_string();
+    names
+        .iter()
+        .map(|(id, name)| {
+            let given = (display.iter())
+                .find(|(d, _)| d == id)
+                .and_then(|(_, n)| n.get(&code));
+            let shown = match (given, lang) {
+                (Some(n), _) => one_line(n),
+                (None, Lang::Nl) if gloss => name
+                    .rfind(" (")
+                    .map_or(name.as_str(), |i| &name[..i])
+                    .to_string(),
+                (None, _) => name.clone(),
+            };
+            (id.clone(), shown)
+        })
+        .collect()
 }
 
 /// An amount in EUR, or the range of its distribution.

@@ -216,6 +216,7 @@ fn sheets(wb: &mut Workbook, blocks: &[Block]) -> Result<(), XlsxError> {
             Unit::Fte => "#,##0.0",
             Unit::Share => "0%",
             Unit::Count => "0",
+            Unit::Decimal => "0.00",
         })
     };
     let mut names: Vec<String> = wb.worksheets().iter().map(|w| w.name()).collect();
