@@ -116,7 +116,7 @@ pub(super) fn drivers(o: &Outcomes, start: i32, end: i32) -> Drivers {
 }
 
 /// A chart for the HTML report; in Markdown, its title and where to see it.
-fn figure(lang: Lang, title: &str, svg: String) -> Block {
+pub(super) fn figure(lang: Lang, title: &str, svg: String) -> Block {
     Block::Chart {
         svg,
         reading: format!(
@@ -180,7 +180,7 @@ fn fan(
 /// A partner's name as a board reads it: without a trailing note in brackets of more than two
 /// words (scenarios put their sources there, "Ziekenhuis Zoetermeer (the town's one hospital,
 /// webinar)"); a short one stays ("Zorgkantoor (Wlz)").
-fn display(name: &str) -> String {
+pub(super) fn display(name: &str) -> String {
     let name = name.trim_end();
     if let Some(open) = name.strip_suffix(')').and_then(|n| n.rfind(" (")) {
         let note = &name[open + 2..name.len() - 1];
