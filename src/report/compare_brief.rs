@@ -43,7 +43,7 @@ pub(super) fn label(lang: Lang, row: &Row) -> String {
         "savings.eur.cumulative" => "Besparing over de periode",
         "network.net" => "Alle partners samen",
         "network.benefit" => "Alle partners samen, netto baat",
-        "care.gained.fte_years" => "Gewonnen zorg over de periode (fte-jaren)",
+        "care.gained.fte_years" => "Gewonnen zorg over de periode",
         _ => row.label.as_str(),
     };
     lang.pick(nl, &row.label).to_string()
@@ -150,7 +150,14 @@ pub(super) fn headline(lang: Lang, c: &Comparison, variant: &str) -> Block {
         .iter()
         .flat_map(|r| {
             c.names.iter().zip(&r.variants).map(move |(n, f)| {
-                let mut cells = vec![Cell::from(label(lang, r)), Cell::from(n.as_str())];
+                let unit = match r.unit {
+                    "EUR" => lang.pick("euro", "EUR"),
+                    "FTE" => lang.pick("fte", "FTE"),
+                    "FTE-years" => lang.pick("fte-jaren", "FTE-years"),
+                    other => other,
+                };
+                let figure = format!("{} ({unit})", label(lang, r));
+                let mut cells = vec![Cell::from(figure), Cell::from(n.as_str())];
                 cells.extend(figure_cells(lang, r.unit, f));
                 cells
             })
@@ -501,4 +508,183 @@ pub fn blocks(
     b.push(affected_table(lang, c, names, &variant));
     b.extend(appendix(lang, manifests));
     b
+}
+
+#[cfg(test)]
+pub(super) mod tests {
+    use super::*;
+    use crate::compare::Shifting;
+
+    /// A summary with these mean, P5, P50 and P95 (the quartiles at the interval's ends).
+    pub(in crate::report) fn summary(p5: f64, p50: f64, p95: f64) -> Summary {
+        Summary {
+            mean: p50,
+            sd: 0.0,
+            p5,
+            p25: p5,
+            p50,
+            p75: p95,
+            p95,
+        }
+    }
+
+    fn figure(s: Summary, d: Option<Summary>) -> Figure {
+        Figure {
+            summary: s,
+            difference: d,
+        }
+    }
+
+    /// `base` and one variant: the staff gap closed falls by half an FTE, all partners lose
+    /// EUR 100,000; the town falls by EUR 30,000, the clinic rises.
+    pub(in crate::report) fn comparison(variant: &str) -> Comparison {
+        Comparison {
+            names: vec!["base".into(), variant.into()],
+            rows: vec![
+                Row {
+                    label: "Care gap closed at the horizon".into(),
+                    metric: GAP_CLOSED.into(),
+                    unit: "FTE",
+                    variants: vec![
+                        figure(summary(0.0, 2.0, 4.0), None),
+                        figure(summary(0.0, 1.5, 3.0), Some(summary(-1.0, -0.5, 0.0))),
+                    ],
+                },
+                Row {
+                    label: "All partners together".into(),
+                    metric: "network.net".into(),
+                    unit: "EUR",
+                    variants: vec![
+                        figure(summary(-1e5, 2e5, 5e5), None),
+                        figure(summary(-2e5, 1e5, 4e5), Some(summary(-2e5, -1e5, 0.0))),
+                    ],
+                },
+            ],
+            partners: vec![
+                PartnerRow {
+                    partner: "town".into(),
+                    members: Vec::new(),
+                    position: vec![
+                        Some(figure(summary(-5e4, 5e4, 1.5e5), None)),
+                        Some(figure(
+                            summary(-8e4, 2e4, 1.2e5),
+                            Some(summary(-6e4, -3e4, -1e3)),
+                        )),
+                    ],
+                    worse_off: vec![Some(0.1), Some(0.25)],
+                },
+                PartnerRow {
+                    partner: "clinic".into(),
+                    members: Vec::new(),
+                    position: vec![
+                        Some(figure(summary(-1e3, 0.0, 1e3), None)),
+                        Some(figure(summary(1e3, 2e3, 5e3), Some(summary(0.0, 2e3, 4e3)))),
+                    ],
+                    worse_off: vec![Some(0.5), Some(0.0)],
+                },
+            ],
+            all_gain: vec![0.5, 0.4],
+            shifting: vec![
+                Shifting {
+                    share: 0.0,
+                    most_often: None,
+                };
+                2
+            ],
+        }
+    }
+
+    pub(in crate::report) fn names() -> Vec<(String, String)> {
+        vec![
+            ("town".into(), "Gemeente Oss".into()),
+            (
+                "clinic".into(),
+                "Kliniek West (the one clinic, 2024 report)".into(),
+            ),
+        ]
+    }
+
+    pub(in crate::report) fn headings(blocks: &[Block]) -> Vec<String> {
+        blocks
+            .iter()
+            .filter_map(|b| match b {
+                Block::Heading(_, t) => Some(t.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_summary_names_what_a_variant_changes_and_whom_it_hits() {
+        let b = blocks(&[], &comparison("half"), &names(), Lang::Nl, false);
+        let summary = b
+            .iter()
+            .find_map(|b| match b {
+                Block::List(items) => Some(items.clone()),
+                _ => None,
+            })
+            .expect("a summary");
+        assert_eq!(
+            summary,
+            vec![
+                "half tegenover base: personeelstekort gesloten −0,5 fte (90 %-interval: \
+                 −1,0 fte – 0,0 fte); alle partners samen € −100.000 (90 %-interval: \
+                 € −200.000 – € 0); het meest geraakt: Gemeente Oss (€ −30.000)."
+            ]
+        );
+        // Only the town falls; the clinic, which gains, is not among the most affected.
+        let c = comparison("half");
+        let hit: Vec<&str> = most_affected(&c, 1)
+            .iter()
+            .map(|(p, _)| p.partner.as_str())
+            .collect();
+        assert_eq!(hit, ["town"]);
+        // Long form: a row per figure and variant, the difference a number in the workbook.
+        let Block::Table(head, rows) = headline(Lang::Nl, &c, "variant") else {
+            panic!("a table")
+        };
+        assert_eq!(head[5], "verschil met base (mediaan)");
+        assert_eq!(rows.len(), 4);
+        assert_eq!(
+            rows[1][0].shown(),
+            "Personeelstekort gesloten in het laatste jaar (fte)"
+        );
+        assert_eq!(rows[1][5], Cell::figure(-0.5, Unit::Fte, "−0,5".into()));
+        assert_eq!(rows[0][5], Cell::from("–"));
+    }
+
+    #[test]
+    fn both_languages_have_every_heading() {
+        let c = comparison("half");
+        let nl = headings(&blocks(&[], &c, &names(), Lang::Nl, true));
+        let en = headings(&blocks(&[], &c, &names(), Lang::En, true));
+        assert_eq!(
+            nl,
+            [
+                "Varianten vergeleken: base, half",
+                "Bestuurlijke samenvatting",
+                "Kerncijfers naast elkaar",
+                "Saldo per partner",
+                "Wie het meest geraakt wordt",
+                "Bijlage voor analisten",
+            ]
+        );
+        assert_eq!(
+            en,
+            [
+                "Variants compared: base, half",
+                "Summary for the board",
+                "Headline figures",
+                "Balance per partner",
+                "Partners most affected",
+                "Appendix for analysts",
+            ]
+        );
+        // Two charts: the difference in money and in the staff gap closed.
+        let charts = blocks(&[], &c, &names(), Lang::En, true)
+            .into_iter()
+            .filter(|b| matches!(b, Block::Chart { .. }))
+            .count();
+        assert_eq!(charts, 2);
+    }
 }

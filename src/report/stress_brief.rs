@@ -132,13 +132,13 @@ fn summary(lang: Lang, st: &Stress, names: &[(String, String)]) -> Vec<String> {
     });
     if let Some((shock, d, unit)) = worst(row(c, GAP_CLOSED)) {
         items.push(format!(
-            "{} {shock}: {} {}.",
+            "{} {shock}: {} {} {base}.",
             l(
-                "Het netwerk sluit het minst van het personeelstekort bij",
-                "The network closes least of the staff gap under"
+                "Het personeelstekort dat het netwerk sluit, daalt het meest bij",
+                "The staff gap the network closes falls most under"
             ),
             span(lang, unit, &d),
-            l("minder dan zonder schok", "less than without the shock"),
+            l("tegenover", "against"),
         ));
     }
     let mut carriers: Vec<(&str, usize)> = Vec::new();
@@ -640,4 +640,201 @@ pub fn blocks(
     ));
     b.push(headline(lang, c, &l("schok", "shock")));
     b
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::compare_brief::tests::{comparison, headings, names};
+    use crate::report::document::Unit;
+
+    fn result(name: &str, changes: Vec<Change>, renegotiation: f64) -> ShockResult {
+        ShockResult {
+            name: name.into(),
+            changes,
+            expected_shortfall: vec![("town".into(), -8e4), ("clinic".into(), -1e3)],
+            clauses: vec![("renegotiation".into(), renegotiation)],
+            carries_the_loss: (name != "base").then(|| ("town".to_string(), -2.5e4)),
+            against: "base".into(),
+            outside: None,
+            exposure: Vec::new(),
+            clause_amounts: Vec::new(),
+        }
+    }
+
+    /// The base and one shock: wages at P95 while the clinic leaves in 2027.
+    fn stress() -> Stress {
+        Stress {
+            comparison: comparison("wages-p95"),
+            shocks: vec![
+                result("base", Vec::new(), 0.2),
+                result(
+                    "wages-p95",
+                    vec![
+                        Change::Pin {
+                            path: "inputs.wages_prices".into(),
+                            percentile: 0.95,
+                        },
+                        Change::Leaves {
+                            partner: "clinic".into(),
+                            year: 2027,
+                        },
+                    ],
+                    0.6,
+                ),
+            ],
+        }
+    }
+
+    fn paragraphs(blocks: &[Block]) -> Vec<&str> {
+        blocks
+            .iter()
+            .filter_map(|b| match b {
+                Block::Paragraph(t) => Some(t.as_str()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_summary_says_which_shock_hurts_whom_in_plain_dutch() {
+        let b = blocks(&[], &stress(), &names(), Lang::Nl, false);
+        let Some(Block::List(items)) = b.get(3) else {
+            panic!("the summary's list: {b:?}")
+        };
+        assert_eq!(
+            items,
+            &[
+                "Alle partners samen verliezen het meest bij wages-p95: € −100.000 \
+                 (90 %-interval: € −200.000 – € 0) tegenover base.",
+                "Het personeelstekort dat het netwerk sluit, daalt het meest bij wages-p95: \
+                 −0,5 fte (90 %-interval: −1,0 fte – 0,0 fte) tegenover base.",
+                "Het verlies van een schok komt het vaakst terecht bij Gemeente Oss (1 van de \
+                 1 schokken).",
+                "De clausule renegotiation gaat bij wages-p95 af in 60 % van de \
+                 doorrekeningen, tegen 20 % zonder schok.",
+            ]
+        );
+    }
+
+    #[test]
+    fn each_shock_says_what_it_is_what_it_does_and_whom_it_hits_most() {
+        let b = shock_section(Lang::Nl, &stress(), 1, &names());
+        assert_eq!(b[0], Block::Heading(3, "wages-p95".into()));
+        let p = paragraphs(&b);
+        assert_eq!(
+            p[0],
+            "Wat de schok is: inputs.wages_prices op percentiel 95 van zijn verdeling; \
+             Kliniek West verlaat de afspraak vanaf 2027 en houdt zijn contracten."
+        );
+        assert_eq!(
+            p[1],
+            "Effect tegenover base (gepaard verschil): personeelstekort gesloten −0,5 fte \
+             (90 %-interval: −1,0 fte – 0,0 fte); alle partners samen € −100.000 \
+             (90 %-interval: € −200.000 – € 0)."
+        );
+        assert_eq!(
+            p[2],
+            "Het eigen resultaat van Gemeente Oss daalt het meest: gemiddeld € −25.000 \
+             tegenover base."
+        );
+        let table = b
+            .iter()
+            .find_map(|b| match b {
+                Block::Table(_, rows) => Some(rows),
+                _ => None,
+            })
+            .expect("the partners it hits most");
+        assert_eq!(
+            table,
+            &[vec![
+                Cell::from("Gemeente Oss"),
+                Cell::figure(2e4, Unit::Eur, "€ 20.000".into()),
+                Cell::figure(-3e4, Unit::Eur, "€ −30.000".into()),
+                Cell::figure(-6e4, Unit::Eur, "€ −60.000".into()),
+                Cell::figure(-1e3, Unit::Eur, "€ −1.000".into()),
+                Cell::figure(0.25, Unit::Share, "25 %".into()),
+            ]]
+        );
+        assert_eq!(
+            b.last(),
+            Some(&Block::List(vec![
+                "renegotiation: 60 % van de doorrekeningen (zonder schok 20 %)".into()
+            ]))
+        );
+    }
+
+    #[test]
+    fn the_exposure_table_has_every_partner_under_every_scenario() {
+        let Block::Table(head, rows) = exposure_table(Lang::En, &stress(), &names()) else {
+            panic!("a table")
+        };
+        assert_eq!(head[5], "expected shortfall (worst 5 %)");
+        assert_eq!(rows.len(), 4);
+        assert_eq!(
+            rows[1],
+            vec![
+                Cell::from("Gemeente Oss"),
+                Cell::from("town"),
+                Cell::from("wages-p95"),
+                Cell::figure(2e4, Unit::Eur, "EUR 20,000".into()),
+                Cell::figure(-8e4, Unit::Eur, "EUR −80,000".into()),
+                Cell::figure(-8e4, Unit::Eur, "EUR −80,000".into()),
+                Cell::figure(0.25, Unit::Share, "25 %".into()),
+                Cell::figure(-3e4, Unit::Eur, "EUR −30,000".into()),
+            ]
+        );
+    }
+
+    #[test]
+    fn both_languages_have_every_heading_and_the_charts() {
+        let st = stress();
+        let nl = headings(&blocks(&[], &st, &names(), Lang::Nl, true));
+        let en = headings(&blocks(&[], &st, &names(), Lang::En, true));
+        assert_eq!(
+            nl,
+            [
+                "Stresstest: base",
+                "Bestuurlijke samenvatting",
+                "Per schok",
+                "wages-p95",
+                "Bijlage voor analisten",
+                "Stressblootstelling",
+                "Clausules per schok",
+                "Kerncijfers per schok",
+            ]
+        );
+        assert_eq!(
+            en,
+            [
+                "Stress test: base",
+                "Summary for the board",
+                "Shock by shock",
+                "wages-p95",
+                "Appendix for analysts",
+                "Stress exposure",
+                "Clauses per shock",
+                "Headline figures per shock",
+            ]
+        );
+        // Each shock's effect on money and on the gap, and the clause that moves.
+        let readings: Vec<String> = blocks(&[], &st, &names(), Lang::En, true)
+            .into_iter()
+            .filter_map(|b| match b {
+                Block::Chart { svg, reading } => {
+                    assert!(svg.starts_with("<svg"), "{svg}");
+                    Some(reading)
+                }
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            readings,
+            [
+                "Effect of each shock on all partners together (chart in report.html)",
+                "Effect of each shock on the staff gap closed (chart in report.html)",
+                "How often the clause fires, per shock: renegotiation (chart in report.html)",
+            ]
+        );
+    }
 }
