@@ -290,7 +290,11 @@ pub fn run(
     options: &Options,
     progress: &(dyn Fn(u64, u64) + Sync),
 ) -> Result<(Vec<Study>, Stress), Error> {
-    let (sources, against, changes) = shocked_with_changes(base, set, options)?;
+    let Shocked {
+        sources,
+        against,
+        changes,
+    } = shocked_with_changes(base, set, options)?;
     let runs = match options.runs {
         Some(r) => r,
         None => base.parse()?.monte_carlo.runs,
@@ -318,15 +322,23 @@ pub fn shocked(
     set: Option<&std::path::Path>,
     options: &Options,
 ) -> Result<(Vec<Source>, Vec<usize>), Error> {
-    shocked_with_changes(base, set, options).map(|(sources, against, _)| (sources, against))
+    shocked_with_changes(base, set, options).map(|s| (s.sources, s.against))
 }
 
-/// [`shocked`], with what each source changes (the base: nothing).
+/// The base and the scenario under each shock, with the index of the source each is measured
+/// against and what each changes (the base: nothing).
+struct Shocked {
+    sources: Vec<Source>,
+    against: Vec<usize>,
+    changes: Vec<Vec<Change>>,
+}
+
+/// [`shocked`], with what each source changes.
 fn shocked_with_changes(
     base: &Source,
     set: Option<&std::path::Path>,
     options: &Options,
-) -> Result<(Vec<Source>, Vec<usize>, Vec<Vec<Change>>), Error> {
+) -> Result<Shocked, Error> {
     let error = |file: &str, line: Option<usize>, m: String| ScenarioError {
         file: file.to_string(),
         line,
@@ -450,7 +462,11 @@ fn shocked_with_changes(
         });
         changed.push(changes(shock));
     }
-    Ok((sources, against, changed))
+    Ok(Shocked {
+        sources,
+        against,
+        changes: changed,
+    })
 }
 
 /// The line (1-based) of the shock named `name` (at or after line index `from`) that mentions

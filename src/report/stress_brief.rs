@@ -505,9 +505,11 @@ fn financier_table(lang: Lang, st: &Stress, names: &[(String, String)]) -> Optio
                     .years
                     .iter()
                     .min_by(|a, b| a.expected_shortfall.total_cmp(&b.expected_shortfall))?;
-                let budget = (worst.budget > 0.0)
-                    .then(|| share_cell(lang, worst.expected_shortfall / worst.budget))
-                    .unwrap_or_else(|| Cell::from("–"));
+                let budget = if worst.budget > 0.0 {
+                    share_cell(lang, worst.expected_shortfall / worst.budget)
+                } else {
+                    Cell::from("–")
+                };
                 Some(vec![
                     Cell::from(name_of(names, &e.financier)),
                     Cell::from(r.name.as_str()),
