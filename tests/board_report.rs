@@ -274,6 +274,9 @@ fn kloof_stress_writes_the_boards_brief_charts_and_exposure_workbook() {
         ">Effect per schok op het gesloten personeelstekort<",
         ">Hoe vaak de clausule afgaat, per schok: renegotiation<",
         ">Hoe vaak de clausule afgaat, per schok: ended_early<",
+        // Every shock by its full name.
+        ">wmo-provider-leaves-2020</text>",
+        ">wages-p95-wmo-volume</text>",
     ] {
         assert!(html.contains(title), "{title}");
     }

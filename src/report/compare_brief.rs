@@ -255,7 +255,8 @@ fn partner_table(lang: Lang, c: &Comparison, names: &[(String, String)], variant
 }
 
 /// A bar per variant after the reference: the paired difference of `row` with the reference,
-/// with its 90 % interval as a whisker. `None` without the row.
+/// with its 90 % interval as a whisker; a row each, so that every variant's (or shock's) name
+/// shows in full. `None` without the row.
 pub(super) fn difference_chart(
     lang: Lang,
     c: &Comparison,
@@ -289,7 +290,7 @@ pub(super) fn difference_chart(
         bars,
     };
     let unit = r.unit;
-    let svg = chart::render_bars(&chart, &|x| match unit {
+    let svg = chart::render_rows(&chart, &|x| match unit {
         "EUR" => lang.eur(x),
         _ => lang.number(x, 1),
     });

@@ -75,11 +75,33 @@ fn describe(lang: Lang, change: &Change, names: &[(String, String)]) -> String {
                 ),
             }
         }
-        Change::Combine { shock } => match lang {
-            Lang::Nl => format!("samen met schok {shock}"),
-            Lang::En => format!("together with shock {shock}"),
-        },
+        Change::Combine { shock } => shock.clone(),
     }
+}
+
+/// What a shock is: its own changes, then the earlier shocks it takes along, named together
+/// ("wages-p95 en wmo-volume-plus-1pt samen").
+fn what(lang: Lang, changes: &[Change], names: &[(String, String)]) -> String {
+    let (combined, own): (Vec<&Change>, Vec<&Change>) = changes
+        .iter()
+        .partition(|c| matches!(c, Change::Combine { .. }));
+    let mut parts: Vec<String> = own.iter().map(|c| describe(lang, c, names)).collect();
+    let earlier: Vec<String> = combined.iter().map(|c| describe(lang, c, names)).collect();
+    if let Some((last, rest)) = earlier.split_last() {
+        let and = lang.pick("en", "and");
+        let list = if rest.is_empty() {
+            last.clone()
+        } else {
+            format!("{} {and} {last}", rest.join(", "))
+        };
+        parts.push(match (lang, parts.is_empty()) {
+            (Lang::Nl, true) => format!("de schokken {list} samen"),
+            (Lang::En, true) => format!("the shocks {list} together"),
+            (Lang::Nl, false) => format!("samen met {list}"),
+            (Lang::En, false) => format!("together with {list}"),
+        });
+    }
+    parts.join("; ")
 }
 
 /// `r`'s share of runs in which `clause` fired; `None` when its scenario has no such event.
@@ -195,7 +217,8 @@ fn summary(lang: Lang, st: &Stress, names: &[(String, String)]) -> Vec<String> {
 }
 
 /// A bar chart per clause that fires somewhere and moves between the scenarios: the share of
-/// runs it fires in, the base first, then every shock.
+/// runs it fires in, the base first, then every shock, a row each so that every shock's name
+/// shows in full.
 fn clause_charts(lang: Lang, st: &Stress) -> Vec<Block> {
     let l = |nl: &str, en: &str| lang.pick(nl, en).to_string();
     clauses(st)
@@ -218,8 +241,8 @@ fn clause_charts(lang: Lang, st: &Stress) -> Vec<Block> {
                     l("Hoe vaak de clausule afgaat, per schok", "How often the clause fires, per shock")
                 ),
                 reading: l(
-                    "Het aandeel doorrekeningen waarin de clausule in minstens één jaar afgaat, zonder schok (eerste staaf) en per schok.",
-                    "The share of runs in which the clause fires in at least one year, without a shock (first bar) and per shock.",
+                    "Het aandeel doorrekeningen waarin de clausule in minstens één jaar afgaat, zonder schok (bovenste balk) en per schok.",
+                    "The share of runs in which the clause fires in at least one year, without a shock (top bar) and per shock.",
                 ),
                 y_label: l("doorrekeningen (%)", "runs (%)"),
                 bars: shares
@@ -231,7 +254,7 @@ fn clause_charts(lang: Lang, st: &Stress) -> Vec<Block> {
                     })
                     .collect(),
             };
-            let svg = chart::render_bars(&chart, &|x| format!("{} %", lang.number(x, 0)));
+            let svg = chart::render_rows(&chart, &|x| format!("{} %", lang.number(x, 0)));
             Some(figure(lang, &chart.title, svg))
         })
         .collect()
@@ -244,11 +267,10 @@ fn shock_section(lang: Lang, st: &Stress, i: usize, names: &[(String, String)]) 
     let c = &st.comparison;
     let (base, r) = (&c.names[0], &st.shocks[i]);
     let mut b = vec![Block::Heading(3, r.name.clone())];
-    let what: Vec<String> = r.changes.iter().map(|x| describe(lang, x, names)).collect();
     b.push(Block::Paragraph(format!(
         "{}: {}.",
         l("Wat de schok is", "What the shock is"),
-        what.join("; ")
+        what(lang, &r.changes, names)
     )));
     let effect: Vec<String> = [
         (
@@ -767,6 +789,27 @@ mod tests {
     }
 
     #[test]
+    fn a_combined_shock_names_the_shocks_it_takes_along() {
+        let combine = |s: &str| Change::Combine { shock: s.into() };
+        let both = [combine("wages-p95"), combine("volume")];
+        assert_eq!(
+            what(Lang::Nl, &both, &names()),
+            "de schokken wages-p95 en volume samen"
+        );
+        let own = [
+            Change::Scale {
+                path: "transition_budget.per_year".into(),
+                factor: 0.7,
+            },
+            combine("wages-p95"),
+        ];
+        assert_eq!(
+            what(Lang::En, &own, &names()),
+            "transition_budget.per_year times 0.7; together with wages-p95"
+        );
+    }
+
+    #[test]
     fn the_exposure_table_has_every_partner_under_every_scenario() {
         let Block::Table(head, rows) = exposure_table(Lang::En, &stress(), &names()) else {
             panic!("a table")
@@ -825,6 +868,8 @@ mod tests {
             .filter_map(|b| match b {
                 Block::Chart { svg, reading } => {
                     assert!(svg.starts_with("<svg"), "{svg}");
+                    // The shock by its full name, a row of its own.
+                    assert!(svg.contains(">wages-p95</text>"), "{svg}");
                     Some(reading)
                 }
                 _ => None,
