@@ -12,7 +12,7 @@ use super::compare_brief::{
     GAP_CLOSED, amount, amount_cell, appendix, difference_chart, headline, most_affected, name_of,
     row, span, together,
 };
-use super::document::{Block, Cell};
+use super::document::{Block, Cell, Unit};
 use super::lang::Lang;
 use crate::compare::Row;
 use crate::provenance::Manifest;
@@ -389,14 +389,15 @@ fn shock_section(lang: Lang, st: &Stress, i: usize, names: &[(String, String)]) 
                 .collect(),
         ));
     }
-    let base_result = &st.shocks[0];
+    let base_result = st.shocks.first();
     let fired_here: Vec<String> = r
         .clauses
         .iter()
         .filter(|(_, x)| *x > 0.0)
         .map(|(clause, x)| {
-            let before =
-                fired(base_result, clause).map_or_else(|| "–".to_string(), |y| lang.percent(y));
+            let before = base_result
+                .and_then(|b| fired(b, clause))
+                .map_or_else(|| "–".to_string(), |y| lang.percent(y));
             format!(
                 "{clause}: {} {} ({} {before})",
                 lang.percent(*x),
@@ -484,7 +485,7 @@ fn exposure_table(lang: Lang, st: &Stress, names: &[(String, String)]) -> Block 
 /// Every clause under every scenario: the share of runs it fires in, and against the base.
 fn clause_table(lang: Lang, st: &Stress) -> Block {
     let l = |nl: &str, en: &str| lang.pick(nl, en).to_string();
-    let base = &st.shocks[0];
+    let base = st.shocks.first();
     let rows = clauses(st)
         .into_iter()
         .flat_map(|clause| {
@@ -494,7 +495,8 @@ fn clause_table(lang: Lang, st: &Stress) -> Block {
                     Cell::from(clause),
                     Cell::from(r.name.as_str()),
                     share_cell(lang, x),
-                    fired(base, clause).map_or_else(|| Cell::from("–"), |y| share_cell(lang, y)),
+                    base.and_then(|b| fired(b, clause))
+                        .map_or_else(|| Cell::from("–"), |y| share_cell(lang, y)),
                 ])
             })
         })
@@ -527,8 +529,10 @@ fn financier_table(lang: Lang, st: &Stress, names: &[(String, String)]) -> Optio
                     .years
                     .iter()
                     .min_by(|a, b| a.expected_shortfall.total_cmp(&b.expected_shortfall))?;
+                // Tenths of a percent: a financier's worst year is often under 1 % of its budget.
                 let budget = if worst.budget > 0.0 {
-                    share_cell(lang, worst.expected_shortfall / worst.budget)
+                    let x = worst.expected_shortfall / worst.budget;
+                    Cell::figure(x, Unit::Share, format!("{} %", lang.number(x * 100.0, 1)))
                 } else {
                     Cell::from("–")
                 };
@@ -670,7 +674,6 @@ pub fn blocks(
 mod tests {
     use super::*;
     use crate::report::compare_brief::tests::{comparison, headings, names};
-    use crate::report::document::Unit;
 
     fn result(name: &str, changes: Vec<Change>, renegotiation: f64) -> ShockResult {
         ShockResult {
