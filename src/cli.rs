@@ -199,6 +199,9 @@ pub struct StressArgs {
     /// No progress bar and no report on the terminal.
     #[arg(long)]
     pub quiet: bool,
+    /// Language of brief.md, report.html and report.xlsx: nl (default) or en.
+    #[arg(long, default_value = "nl")]
+    pub lang: report::Lang,
 }
 
 #[derive(clap::Args)]
@@ -219,6 +222,9 @@ pub struct CompareArgs {
     /// No progress bar and no report on the terminal.
     #[arg(long)]
     pub quiet: bool,
+    /// Language of brief.md, report.html and report.xlsx: nl (default) or en.
+    #[arg(long, default_value = "nl")]
+    pub lang: report::Lang,
 }
 
 #[derive(clap::Args)]
@@ -879,7 +885,15 @@ pub fn compare(args: &CompareArgs) -> Result<(), Failure> {
         &bar,
         &dir,
         args.quiet,
-        || report::compare::write(&dir, &manifests, &comparison),
+        || {
+            report::compare::write(
+                &dir,
+                &manifests,
+                &comparison,
+                &report::names_in(&studies[0].scenario, args.lang),
+                args.lang,
+            )
+        },
         || report::compare::render(&manifests, &comparison),
     )
 }
@@ -905,7 +919,15 @@ pub fn stress(args: &StressArgs) -> Result<(), Failure> {
         &bar,
         &dir,
         args.quiet,
-        || report::stress::write(&dir, &manifests, &stress),
+        || {
+            report::stress::write(
+                &dir,
+                &manifests,
+                &stress,
+                &report::names_in(&studies[0].scenario, args.lang),
+                args.lang,
+            )
+        },
         || report::stress::render(&manifests, &stress),
     )
 }

@@ -76,10 +76,95 @@ struct ShockFile {
     against: Option<String>,
 }
 
+/// One change a shock makes to the scenario, as written in the stress set: what a report
+/// says the shock *is* before it says what the shock does.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Change {
+    /// A value replaced (`set`), written as YAML on one line.
+    Set { path: String, value: String },
+    /// Every number under a path times a factor (`scale`).
+    Scale { path: String, factor: f64 },
+    /// A number or distribution moved by an amount (`shift`).
+    Shift { path: String, amount: f64 },
+    /// An uncertain input at a percentile of its distribution (`pin`).
+    Pin { path: String, percentile: f64 },
+    /// A partner leaves the agreement from a year on, keeping its contracts (`leaves`).
+    Leaves { partner: String, year: i32 },
+    /// A provider leaves agreement and region from a year on (`exits_market`).
+    ExitsMarket { partner: String, year: i32 },
+    /// An earlier shock taken along (`combine`).
+    Combine { shock: String },
+}
+
+/// What shock `s` changes, in the stress set's order of keys; the base's list is empty. Called
+/// after [`apply`] accepted the shock, so every number is one.
+fn changes(s: &ShockFile) -> Vec<Change> {
+    let paths = |m: &Mapping| -> Vec<(String, Value)> {
+        m.iter()
+            .filter_map(|(k, v)| Some((k.as_str()?.to_string(), v.clone())))
+            .collect()
+    };
+    let numbers = |m: &Mapping| -> Vec<(String, f64)> {
+        paths(m)
+            .into_iter()
+            .filter_map(|(k, v)| Some((k, v.as_f64()?)))
+            .collect()
+    };
+    let years = |m: &Mapping| -> Vec<(String, i32)> {
+        paths(m)
+            .into_iter()
+            .filter_map(|(k, v)| Some((k, i32::try_from(v.as_i64()?).ok()?)))
+            .collect()
+    };
+    let mut out: Vec<Change> = paths(&s.set)
+        .into_iter()
+        .map(|(path, v)| Change::Set {
+            path,
+            value: serde_yaml::to_string(&v)
+                .map(|t| t.split_whitespace().collect::<Vec<_>>().join(" "))
+                .unwrap_or_default(),
+        })
+        .collect();
+    out.extend(
+        numbers(&s.scale)
+            .into_iter()
+            .map(|(path, factor)| Change::Scale { path, factor }),
+    );
+    out.extend(
+        numbers(&s.shift)
+            .into_iter()
+            .map(|(path, amount)| Change::Shift { path, amount }),
+    );
+    out.extend(
+        numbers(&s.pin)
+            .into_iter()
+            .map(|(path, percentile)| Change::Pin { path, percentile }),
+    );
+    out.extend(
+        years(&s.leaves)
+            .into_iter()
+            .map(|(partner, year)| Change::Leaves { partner, year }),
+    );
+    out.extend(
+        years(&s.exits_market)
+            .into_iter()
+            .map(|(partner, year)| Change::ExitsMarket { partner, year }),
+    );
+    out.extend(
+        s.combine
+            .iter()
+            .map(|c| Change::Combine { shock: c.clone() }),
+    );
+    out
+}
+
 /// One shock's results beside the base's.
 #[derive(Debug, Clone, Serialize)]
 pub struct ShockResult {
     pub name: String,
+    /// What the shock changes in the scenario (empty for the base).
+    pub changes: Vec<Change>,
     /// Per partner: mean of its worst 5 % of positions (expected shortfall), EUR.
     pub expected_shortfall: Vec<(String, f64)>,
     /// Per event a rule fires: the share of runs in which it fired in at least one year.
@@ -205,7 +290,11 @@ pub fn run(
     options: &Options,
     progress: &(dyn Fn(u64, u64) + Sync),
 ) -> Result<(Vec<Study>, Stress), Error> {
-    let (sources, against) = shocked(base, set, options)?;
+    let Shocked {
+        sources,
+        against,
+        changes,
+    } = shocked_with_changes(base, set, options)?;
     let runs = match options.runs {
         Some(r) => r,
         None => base.parse()?.monte_carlo.runs,
@@ -216,7 +305,11 @@ pub fn run(
         .iter()
         .zip(&sources)
         .zip(&against)
-        .map(|((s, source), &a)| result_of(s, &studies[a], &source.exits_market, options.value))
+        .zip(changes)
+        .map(|(((s, source), &a), changes)| ShockResult {
+            changes,
+            ..result_of(s, &studies[a], &source.exits_market, options.value)
+        })
         .collect();
     Ok((studies, Stress { comparison, shocks }))
 }
@@ -229,6 +322,23 @@ pub fn shocked(
     set: Option<&std::path::Path>,
     options: &Options,
 ) -> Result<(Vec<Source>, Vec<usize>), Error> {
+    shocked_with_changes(base, set, options).map(|s| (s.sources, s.against))
+}
+
+/// The base and the scenario under each shock, with the index of the source each is measured
+/// against and what each changes (the base: nothing).
+struct Shocked {
+    sources: Vec<Source>,
+    against: Vec<usize>,
+    changes: Vec<Vec<Change>>,
+}
+
+/// [`shocked`], with what each source changes.
+fn shocked_with_changes(
+    base: &Source,
+    set: Option<&std::path::Path>,
+    options: &Options,
+) -> Result<Shocked, Error> {
     let error = |file: &str, line: Option<usize>, m: String| ScenarioError {
         file: file.to_string(),
         line,
@@ -284,6 +394,7 @@ pub fn shocked(
     let base_scenario = base.parse()?;
     let mut sources = vec![base.clone()];
     let mut against = vec![0];
+    let mut changed = vec![Vec::new()];
     for (i, shock) in shocks.iter().enumerate() {
         let at = |key: &str, message: String| ScenarioError {
             file: file.clone(),
@@ -349,8 +460,13 @@ pub fn shocked(
             leaves: leaves.agreement,
             exits_market: leaves.market,
         });
+        changed.push(changes(shock));
     }
-    Ok((sources, against))
+    Ok(Shocked {
+        sources,
+        against,
+        changes: changed,
+    })
 }
 
 /// The line (1-based) of the shock named `name` (at or after line index `from`) that mentions
@@ -633,7 +749,8 @@ fn summed(s: &Study, metric: &str) -> Option<Vec<f64>> {
 }
 
 /// Tail, clauses and who carries the loss of one study against the base; `exits` are the
-/// providers that leave the market in the study, with the year.
+/// providers that leave the market in the study, with the year. What the shock changes is
+/// known to the caller, which read the stress set, and left empty here.
 fn result_of(s: &Study, base: &Study, exits: &[(String, i32)], value: Counting) -> ShockResult {
     let h = s.manifest.provenance.horizon;
     // The partners of one legal entity are one party.
@@ -713,6 +830,7 @@ fn result_of(s: &Study, base: &Study, exits: &[(String, i32)], value: Counting) 
     });
     ShockResult {
         name: s.scenario.name.clone(),
+        changes: Vec::new(),
         against: base.scenario.name.clone(),
         expected_shortfall,
         clauses,

@@ -1,5 +1,6 @@
-//! The board's report: `brief.md` (a one-page *bestuurlijke samenvatting*) and `report.html`
-//! (the brief with charts, one offline file), in Dutch by default and in English on request.
+//! The board's report: `brief.md` (a one-page *bestuurlijke samenvatting*), `report.html`
+//! (the brief with charts, one offline file) and `report.xlsx`, in Dutch by default and in
+//! English on request, of `kloof run`, `kloof stress` and `kloof compare`.
 
 mod common;
 
@@ -100,27 +101,7 @@ fn the_html_report_is_one_offline_page_with_its_charts() {
     let s = zoetermeer();
     let (_, html) = written(&s, Lang::Nl);
     assert!(html.starts_with("<!DOCTYPE html>\n<html lang=\"nl\">"));
-    // Nothing loads from elsewhere (the SVG namespace is a name, not a link; the policy
-    // forbids loading), and the one script is the page's self-check, which loads nothing.
-    assert!(html.contains("content=\"default-src 'none';"));
-    assert_eq!(html.matches("<script").count(), 1);
-    let script = html
-        .split_once("<script>")
-        .and_then(|(_, rest)| rest.split_once("</script>"))
-        .map(|(s, _)| s)
-        .expect("the self-check");
-    assert!(script.contains("dataset.check"));
-    let own = html
-        .replace("xmlns=\"http://www.w3.org/2000/svg\"", "")
-        .replace(script, "");
-    for outside in [
-        "http://", "https://", "<link", "@import", "src=", "NaN", "fetch(", "XMLHttp",
-    ] {
-        assert!(
-            !own.contains(outside) && !script.contains(outside),
-            "{outside}"
-        );
-    }
+    common::assert_offline(&html);
     // Ten charts, each with its title, legend or axis label: the gap in staff and money per
     // year, per domain, demand against delivered care and staff, the drivers, cost against
     // budget per financier, the cost-effectiveness plane and acceptability curve, and the
@@ -289,4 +270,172 @@ fn a_name_with_an_ampersand_is_escaped_once_in_each_format() {
             "{file}"
         );
     }
+}
+
+/// Runs `kloof args... --runs 200 --quiet --out OUT` from the repository's root.
+fn kloof(args: &[&str], out: &std::path::Path) {
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_kloof"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(args)
+        .args(["--runs", "200", "--quiet", "--out"])
+        .arg(out)
+        .status()
+        .expect("kloof runs");
+    assert!(status.success(), "kloof {args:?}");
+}
+
+/// The position of sheet `name` in the workbook (1-based), which names its part.
+fn sheet(xlsx: &[u8], name: &str) -> String {
+    let workbook = part(xlsx, "xl/workbook.xml");
+    let names: Vec<&str> = workbook
+        .split("<sheet name=\"")
+        .skip(1)
+        .filter_map(|s| s.split('"').next())
+        .collect();
+    let k = names.iter().position(|n| *n == name).expect(name) + 1;
+    part(xlsx, &format!("xl/worksheets/sheet{k}.xml"))
+}
+
+#[test]
+fn kloof_stress_writes_the_boards_brief_charts_and_exposure_workbook() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("stress");
+    kloof(
+        &[
+            "stress",
+            "scenarios/ruwaard.yaml",
+            "--set",
+            "scenarios/stress/ruwaard.yaml",
+        ],
+        &out,
+    );
+    let read = |f: &str| std::fs::read_to_string(out.join(f)).expect(f);
+    for f in ["stress.md", "stress.json", "manifest.json"] {
+        assert!(out.join(f).is_file(), "{f}");
+    }
+    let brief = read("brief.md");
+    for heading in [
+        "# Stresstest: ruwaard\n",
+        "## Bestuurlijke samenvatting\n",
+        "## Per schok\n",
+        "### wages-p95\n",
+        "### wijkbudget-ends-2020\n",
+        "## Bijlage voor analisten\n",
+        "### Stressblootstelling\n",
+    ] {
+        assert!(brief.contains(heading), "{heading}\n{brief}");
+    }
+    // Partners by name (an entity by what its partners' names share), a shock by what it is.
+    assert!(
+        brief.contains("| Gemeente Oss | gemeente\\_oss | ruwaard |"),
+        "{brief}"
+    );
+    assert!(brief.contains("Zorgverzekeraars CZ en VGZ"), "{brief}");
+    assert!(
+        brief.contains(
+            "Wat de schok is: Gemeente Oss — wijkbudget Ruwaard verlaat de afspraak vanaf 2020"
+        ),
+        "{brief}"
+    );
+    // The HTML report: every chart an SVG with content and its title.
+    let html = read("report.html");
+    common::assert_offline(&html);
+    assert!(html.starts_with("<!DOCTYPE html>\n<html lang=\"nl\">"));
+    assert!(!html.contains("NaN"));
+    let svgs: Vec<&str> = html.split("<svg").skip(1).collect();
+    assert!(svgs.len() >= 3, "{} charts", svgs.len());
+    for svg in &svgs {
+        assert!(svg.contains("<rect") && svg.contains("<text"), "{svg}");
+    }
+    for title in [
+        ">Effect per schok op alle partners samen<",
+        ">Effect per schok op het gesloten personeelstekort<",
+        ">Hoe vaak de clausule afgaat, per schok: renegotiation<",
+        ">Hoe vaak de clausule afgaat, per schok: ended_early<",
+        // Every shock by its full name.
+        ">wmo-provider-leaves-2020</text>",
+        ">wages-p95-wmo-volume</text>",
+    ] {
+        assert!(html.contains(title), "{title}");
+    }
+    // The workbook's exposure sheet holds stress.csv's figures as numbers: each partner's
+    // median and P5 under every scenario, and its expected shortfall.
+    let xlsx = std::fs::read(out.join("report.xlsx")).expect("workbook");
+    let workbook = part(&xlsx, "xl/workbook.xml");
+    for name in ["Stressblootstelling", "Clausules per schok", "Manifest"] {
+        assert!(workbook.contains(&format!("name=\"{name}\"")), "{name}");
+    }
+    let exposure = sheet(&xlsx, "Stressblootstelling");
+    let csv = read("stress.csv");
+    let fields: Vec<Vec<&str>> = csv.lines().map(|l| l.split(',').collect()).collect();
+    let positions: Vec<&Vec<&str>> = fields
+        .iter()
+        .filter(|f| f[0].starts_with("partner.") && f[2] == "value")
+        .collect();
+    assert_eq!(positions.len(), 9 * 12, "nine parties, twelve scenarios");
+    for (i, f) in positions.iter().enumerate() {
+        let shortfall: f64 = fields
+            .iter()
+            .find(|g| g[0] == f[0] && g[1] == f[1] && g[2] == "expected_shortfall")
+            .expect("expected shortfall")[4]
+            .parse()
+            .expect("number");
+        let number = |x: &str| -> f64 { x.parse().expect("number") };
+        let got = numbers(&exposure, i + 2);
+        assert_eq!(
+            &got[..3],
+            &[
+                ("D".to_string(), number(f[6])),
+                ("E".to_string(), number(f[5])),
+                ("F".to_string(), shortfall),
+            ],
+            "{} {}",
+            f[0],
+            f[1]
+        );
+    }
+}
+
+#[test]
+fn kloof_compare_writes_the_boards_brief_in_english_on_request() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("compare");
+    kloof(
+        &[
+            "compare",
+            "scenarios/ruwaard.yaml",
+            "scenarios/overlays/ruwaard-residents-half.yaml",
+            "--lang",
+            "en",
+        ],
+        &out,
+    );
+    let read = |f: &str| std::fs::read_to_string(out.join(f)).expect(f);
+    let brief = read("brief.md");
+    for heading in [
+        "# Variants compared: ruwaard, ruwaard-residents-half\n",
+        "## Summary for the board\n",
+        "## Balance per partner\n",
+        "## Partners most affected\n",
+        "## Appendix for analysts\n",
+    ] {
+        assert!(brief.contains(heading), "{heading}\n{brief}");
+    }
+    // The residents' larger share comes from Gemeente Oss first.
+    assert!(
+        brief.contains("| ruwaard-residents-half | Gemeente Oss | EUR −"),
+        "{brief}"
+    );
+    let html = read("report.html");
+    common::assert_offline(&html);
+    assert!(html.starts_with("<!DOCTYPE html>\n<html lang=\"en\">"));
+    assert!(html.contains(">Difference with ruwaard: all partners together<"));
+    let xlsx = std::fs::read(out.join("report.xlsx")).expect("workbook");
+    let workbook = part(&xlsx, "xl/workbook.xml");
+    for name in ["Headline figures", "Balance per partner", "Manifest"] {
+        assert!(workbook.contains(&format!("name=\"{name}\"")), "{name}");
+    }
+    // Two studies in the manifest sheet.
+    let strings = part(&xlsx, "xl/sharedStrings.xml");
+    assert!(strings.contains("ruwaard-residents-half"));
 }

@@ -775,6 +775,71 @@ pub fn render_tornado(chart: &TornadoChart, fmt: &dyn Fn(f64) -> String) -> Stri
     close(out, &chart.reading)
 }
 
+/// Where the labels of [`render_rows`] end and its bars begin: room for about thirty
+/// characters, the length of a stress shock's name; and where its axis ends, short of the
+/// right edge so that the last tick value, centred under it, is not cut off.
+const ROW_LEFT: f64 = 220.0;
+const ROW_RIGHT: f64 = 670.0;
+
+/// A bar chart turned on its side: a row per bar, its label on the left in full, the value
+/// along a horizontal axis from a zero line (gains right in blue, losses left in vermillion),
+/// with the interval as a whisker. For many bars with long labels, such as a stress test's
+/// shocks, which a column of [`render_bars`] would cut short. `fmt` writes a tick value; the
+/// axis's name and unit (`y_label`) stand above the axis's right end.
+pub fn render_rows(chart: &BarChart, fmt: &dyn Fn(f64) -> String) -> String {
+    let mut out = open(&chart.title, &chart.reading, "");
+    let bars: Vec<(&Bar, Option<(f64, f64)>)> = (chart.bars.iter())
+        .filter(|b| b.value.is_finite())
+        .map(|b| (b, b.interval.filter(|i| i.0.is_finite() && i.1.is_finite())))
+        .collect();
+    let values = bars.iter().flat_map(|(b, i)| {
+        let ends = i.iter().flat_map(|&(l, h)| [l, h]);
+        [b.value, 0.0].into_iter().chain(ends)
+    });
+    let ticks = nice_ticks_of(values);
+    if ticks.is_empty() {
+        return close(nothing(out), &chart.reading);
+    }
+    text(&mut out, ROW_RIGHT, TOP - 10.0, END, &chart.y_label);
+    let x = scale(ticks[0], ticks[ticks.len() - 1], ROW_LEFT, ROW_RIGHT);
+    for &t in &ticks {
+        let (at, stroke) = (num(x(t)), if t == 0.0 { DARK } else { "#dddddd" });
+        let _ = writeln!(
+            out,
+            r#"<line x1="{at}" y1="{TOP}" x2="{at}" y2="{BOTTOM}" stroke="{stroke}"/>"#
+        );
+        text(&mut out, x(t), BOTTOM + 16.0, MIDDLE, &fmt(t));
+    }
+    let slot = (BOTTOM - TOP) / bars.len() as f64;
+    let height = (slot * 0.6).min(24.0);
+    let chars = ((ROW_LEFT - 24.0) / 6.0) as usize;
+    for (i, (bar, interval)) in bars.iter().enumerate() {
+        let centre = TOP + slot * (i as f64 + 0.5);
+        let (left, right) = (x(bar.value.min(0.0)), x(bar.value.max(0.0)));
+        let fill = if bar.value < 0.0 { LOSS } else { GAIN };
+        let _ = writeln!(
+            out,
+            r#"<rect x="{}" y="{}" width="{}" height="{}" fill="{fill}"/>"#,
+            num(left),
+            num(centre - height / 2.0),
+            num(right - left),
+            num(height)
+        );
+        if let Some((l, h)) = interval {
+            let (c, a, b) = (num(centre), num(centre - 5.0), num(centre + 5.0));
+            let (l, h) = (num(x(*l)), num(x(*h)));
+            let _ = writeln!(
+                out,
+                "<path d=\"M{l},{a} V{b} M{l},{c} H{h} M{h},{a} V{b}\" fill=\"none\" \
+                 stroke=\"{DARK}\" stroke-width=\"1.5\"/>"
+            );
+        }
+        let label = wrap(&bar.label, chars).join(" ");
+        text(&mut out, ROW_LEFT - 8.0, centre + 4.0, END, &label);
+    }
+    close(out, &chart.reading)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

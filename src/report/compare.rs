@@ -1,23 +1,50 @@
 //! The report of `kloof compare`: `compare.md`, `compare.csv`, `compare.json` and a manifest
-//! listing every compared scenario's provenance.
+//! listing every compared scenario's provenance for analysts, and for the board `brief.md`,
+//! `report.html` (with charts) and `report.xlsx` (its tables as numbers), in Dutch or English
+//! ([`super::compare_brief`]).
 
 use std::fmt::Write;
 use std::path::Path;
 
+use super::lang::Lang;
 use super::markdown::mln;
-use super::{ReportError, publish};
+use super::{ReportError, compare_brief, document, publish, workbook};
 use crate::compare::{Comparison, Figure};
 use crate::provenance::Manifest;
 use crate::stats::Summary;
 
-/// Writes the report to `dir`, all or nothing.
-pub fn write(dir: &Path, manifests: &[Manifest], c: &Comparison) -> Result<(), ReportError> {
+/// Writes the report to `dir`, all or nothing; `names` are the partners' ids and names (see
+/// [`super::names`]), for the board's files in `lang`.
+pub fn write(
+    dir: &Path,
+    manifests: &[Manifest],
+    c: &Comparison,
+    names: &[(String, String)],
+    lang: Lang,
+) -> Result<(), ReportError> {
     let json = super::json::compared(manifests, c)?;
+    let brief = compare_brief::blocks(manifests, c, names, lang, false);
+    let title = document::title(&brief);
+    let studies: Vec<_> = manifests.iter().map(|m| &m.provenance).collect();
     let files: Vec<(&str, Vec<u8>)> = vec![
         ("compare.md", render(manifests, c).into_bytes()),
         ("compare.csv", csv(c).into_bytes()),
         ("compare.json", json),
         ("manifest.json", serde_json::to_vec_pretty(manifests)?),
+        ("brief.md", document::markdown(&brief).into_bytes()),
+        (
+            "report.html",
+            document::html(
+                &title,
+                &lang.to_string(),
+                &compare_brief::blocks(manifests, c, names, lang, true),
+            )
+            .into_bytes(),
+        ),
+        (
+            "report.xlsx",
+            workbook::of_document(&title, &brief, &studies, lang)?,
+        ),
     ];
     publish::publish(dir, &files)
 }

@@ -76,6 +76,17 @@ impl From<&str> for Cell {
     }
 }
 
+/// A document's title, for a page's `<title>` and a workbook's properties: its first heading.
+pub fn title(blocks: &[Block]) -> String {
+    blocks
+        .iter()
+        .find_map(|b| match b {
+            Block::Heading(_, t) => Some(t.clone()),
+            _ => None,
+        })
+        .unwrap_or_default()
+}
+
 /// Markdown: charts become their reading, as a quote.
 pub fn markdown(blocks: &[Block]) -> String {
     let mut s = String::new();

@@ -10,6 +10,7 @@ mod board;
 mod brief;
 pub mod chart;
 pub mod compare;
+mod compare_brief;
 mod csv;
 mod document;
 pub mod fairness;
@@ -20,6 +21,7 @@ mod publish;
 mod runs;
 pub mod sensitivity;
 pub mod stress;
+mod stress_brief;
 pub mod value_of_information;
 mod workbook;
 
@@ -52,8 +54,8 @@ pub struct About {
     pub scopes: Vec<(String, String)>,
     /// The partners marked as the agreement's initiators.
     pub initiators: Vec<String>,
-    /// Every partner's id and name, for reports that name partners rather than ids: one line,
-    /// not escaped (each format escapes it).
+    /// Every partner's id and name, then each legal entity's ([`names`]), for reports that name
+    /// partners rather than ids: one line, not escaped (each format escapes it).
     pub names: Vec<(String, String)>,
     /// Every domain's id and name.
     pub domain_names: Vec<(String, String)>,
@@ -107,11 +109,7 @@ impl About {
                 .iter()
                 .filter_map(|p| Some((p.id.to_string(), plain(p.scope.as_ref()?))))
                 .collect(),
-            names: s
-                .partners
-                .iter()
-                .map(|p| (p.id.to_string(), one_line(&p.name)))
-                .collect(),
+            names: names(s),
             domain_names: s
                 .domains
                 .iter()
@@ -156,6 +154,47 @@ impl About {
             }),
         }
     }
+}
+
+/// Every partner's id and name in scenario `s`, for reports that name partners rather than
+/// ids; then each legal entity (`partners[].entity`, which has an id but no name of its own)
+/// with the words its partners' names begin with ("Gemeente Oss — wijkbudget" and "Gemeente
+/// Oss — budgets" make "Gemeente Oss"), when they share any.
+pub fn names(s: &Scenario) -> Vec<(String, String)> {
+    let mut names: Vec<(String, String)> = s
+        .partners
+        .iter()
+        .map(|p| (p.id.to_string(), one_line(&p.name)))
+        .collect();
+    for party in s.parties().into_iter().filter(|p| p.is_entity()) {
+        let words: Vec<Vec<&str>> = party
+            .members
+            .iter()
+            .filter_map(|m| names.iter().find(|(id, _)| id == m))
+            .map(|(_, n)| n.split_whitespace().collect())
+            .collect();
+        let Some(first) = words.first() else { continue };
+        let shared = (0..first.len())
+            .take_while(|&i| words.iter().all(|w| w.get(i) == first.get(i)))
+            .count();
+        let common = first[..shared]
+            .join(" ")
+            .trim_end_matches(|c: char| !c.is_alphanumeric())
+            .to_string();
+        if !common.is_empty() {
+            names.push((party.name.clone(), common));
+        }
+    }
+    names
+}
+
+/// [`names`] as a report in `lang` shows them: the partners' display names for it where the
+/// scenario gives them.
+pub fn names_in(s: &Scenario, lang: Lang) -> Vec<(String, String)> {
+    let display: Vec<(String, DisplayNames)> = (s.partners.iter())
+        .filter_map(|p| Some((p.id.to_string(), p.display.clone()?)))
+        .collect();
+    localised(&names(s), &display, lang, false)
 }
 
 /// A scenario's own words as report text: one line (line breaks and runs of white space become

@@ -1,22 +1,49 @@
 //! The report of `kloof stress`: `stress.md`, `stress.csv`, `stress.json` and a manifest of
-//! the base's and every shock's provenance.
+//! the base's and every shock's provenance for analysts, and for the board `brief.md`,
+//! `report.html` (with charts) and `report.xlsx` (its tables as numbers), in Dutch or English
+//! ([`super::stress_brief`]).
 
 use std::fmt::Write;
 use std::path::Path;
 
+use super::lang::Lang;
 use super::markdown::mln;
-use super::{ReportError, compare, publish};
+use super::{ReportError, compare, document, publish, stress_brief, workbook};
 use crate::provenance::Manifest;
 use crate::stress::Stress;
 
-/// Writes the report to `dir`, all or nothing.
-pub fn write(dir: &Path, manifests: &[Manifest], st: &Stress) -> Result<(), ReportError> {
+/// Writes the report to `dir`, all or nothing; `names` are the partners' ids and names (see
+/// [`super::names`]), for the board's files in `lang`.
+pub fn write(
+    dir: &Path,
+    manifests: &[Manifest],
+    st: &Stress,
+    names: &[(String, String)],
+    lang: Lang,
+) -> Result<(), ReportError> {
     let json = super::json::compared(manifests, st)?;
+    let brief = stress_brief::blocks(manifests, st, names, lang, false);
+    let title = document::title(&brief);
+    let studies: Vec<_> = manifests.iter().map(|m| &m.provenance).collect();
     let files: Vec<(&str, Vec<u8>)> = vec![
         ("stress.md", render(manifests, st).into_bytes()),
         ("stress.csv", csv(st).into_bytes()),
         ("stress.json", json),
         ("manifest.json", serde_json::to_vec_pretty(manifests)?),
+        ("brief.md", document::markdown(&brief).into_bytes()),
+        (
+            "report.html",
+            document::html(
+                &title,
+                &lang.to_string(),
+                &stress_brief::blocks(manifests, st, names, lang, true),
+            )
+            .into_bytes(),
+        ),
+        (
+            "report.xlsx",
+            workbook::of_document(&title, &brief, &studies, lang)?,
+        ),
     ];
     publish::publish(dir, &files)
 }

@@ -52,3 +52,28 @@ pub fn report(study: &Study) -> tempfile::TempDir {
     .expect("report written");
     dir
 }
+
+/// Checks that a report.html loads nothing from elsewhere: its content security policy forbids
+/// it, no link, import or source names another file (the SVG namespace is a name, not a link),
+/// and its one script is the page's self-check, which fetches nothing.
+pub fn assert_offline(html: &str) {
+    assert!(html.contains("content=\"default-src 'none';"), "no policy");
+    assert_eq!(html.matches("<script").count(), 1, "one script");
+    let script = html
+        .split_once("<script>")
+        .and_then(|(_, rest)| rest.split_once("</script>"))
+        .map(|(s, _)| s)
+        .expect("the self-check");
+    assert!(script.contains("dataset.check"), "{script}");
+    let own = html
+        .replace("xmlns=\"http://www.w3.org/2000/svg\"", "")
+        .replace(script, "");
+    for outside in [
+        "http://", "https://", "<link", "@import", "src=", "NaN", "fetch(", "XMLHttp",
+    ] {
+        assert!(
+            !own.contains(outside) && !script.contains(outside),
+            "{outside}"
+        );
+    }
+}
