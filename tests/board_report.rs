@@ -333,7 +333,7 @@ fn kloof_stress_writes_the_boards_brief_charts_and_exposure_workbook() {
     assert!(brief.contains("Zorgverzekeraars CZ en VGZ"), "{brief}");
     assert!(
         brief.contains(
-            "Wat de schok is: Gemeente Oss — wijkbudget Ruwaard verlaat de afspraak vanaf 2020"
+            "Wat de schok is: Gemeente Oss, wijkbudget Ruwaard verlaat de afspraak vanaf 2020"
         ),
         "{brief}"
     );
