@@ -5,7 +5,6 @@
 
 mod common;
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -59,16 +58,7 @@ fn charts_in(dir: &Path, lang: &str, titles: &[&str]) {
     common::assert_offline(&html);
 }
 
-/// One part of the workbook as text.
-fn part(xlsx: &[u8], name: &str) -> String {
-    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(xlsx)).expect("a zip");
-    let mut text = String::new();
-    zip.by_name(name)
-        .expect(name)
-        .read_to_string(&mut text)
-        .expect("utf-8");
-    text
-}
+use common::part;
 
 /// The workbook's sheet named `name`: its position among the sheets gives its part.
 fn sheet(dir: &Path, name: &str) -> String {

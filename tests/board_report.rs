@@ -153,17 +153,7 @@ fn the_html_report_is_one_offline_page_with_its_charts() {
     assert!(h1 < html.find("<svg").expect("chart"));
 }
 
-/// One part of the workbook as text.
-fn part(xlsx: &[u8], name: &str) -> String {
-    use std::io::Read;
-    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(xlsx)).expect("a zip");
-    let mut text = String::new();
-    zip.by_name(name)
-        .expect(name)
-        .read_to_string(&mut text)
-        .expect("utf-8");
-    text
-}
+use common::part;
 
 /// The numbers of row `row` (1-based) of a sheet's XML, by column letter.
 fn numbers(sheet: &str, row: usize) -> Vec<(String, f64)> {

@@ -262,15 +262,7 @@ pub fn render_fan(chart: &FanChart, fmt: &dyn Fn(f64) -> String) -> String {
 /// interval as a whisker when it has one. `fmt` writes a tick value of the y axis.
 pub fn render_bars(chart: &BarChart, fmt: &dyn Fn(f64) -> String) -> String {
     let mut out = open(&chart.title, &chart.reading, &chart.y_label);
-    let bars: Vec<(&Bar, Option<(f64, f64)>)> = (chart.bars.iter())
-        .filter(|b| b.value.is_finite())
-        .map(|b| (b, b.interval.filter(|i| i.0.is_finite() && i.1.is_finite())))
-        .collect();
-    let values = bars.iter().flat_map(|(b, i)| {
-        let ends = i.iter().flat_map(|&(l, h)| [l, h]);
-        [b.value, 0.0].into_iter().chain(ends)
-    });
-    let ticks = nice_ticks_of(values);
+    let (bars, ticks) = finite_bars(chart);
     if ticks.is_empty() {
         return close(nothing(out), &chart.reading);
     }
@@ -450,6 +442,21 @@ pub fn render_xy(
         }
     }
     close(out, &chart.reading)
+}
+
+/// The bars of `chart` with a finite value, each with its interval when both ends are finite,
+/// and the ticks of an axis from zero that holds them and their intervals.
+fn finite_bars(chart: &BarChart) -> (Vec<(&Bar, Option<(f64, f64)>)>, Vec<f64>) {
+    let bars: Vec<(&Bar, Option<(f64, f64)>)> = (chart.bars.iter())
+        .filter(|b| b.value.is_finite())
+        .map(|b| (b, b.interval.filter(|i| i.0.is_finite() && i.1.is_finite())))
+        .collect();
+    let values = bars.iter().flat_map(|(b, i)| {
+        let ends = i.iter().flat_map(|&(l, h)| [l, h]);
+        [b.value, 0.0].into_iter().chain(ends)
+    });
+    let ticks = nice_ticks_of(values);
+    (bars, ticks)
 }
 
 /// `label` in at most two lines of at most `width` characters, broken between words where it
@@ -788,15 +795,7 @@ const ROW_RIGHT: f64 = 670.0;
 /// axis's name and unit (`y_label`) stand above the axis's right end.
 pub fn render_rows(chart: &BarChart, fmt: &dyn Fn(f64) -> String) -> String {
     let mut out = open(&chart.title, &chart.reading, "");
-    let bars: Vec<(&Bar, Option<(f64, f64)>)> = (chart.bars.iter())
-        .filter(|b| b.value.is_finite())
-        .map(|b| (b, b.interval.filter(|i| i.0.is_finite() && i.1.is_finite())))
-        .collect();
-    let values = bars.iter().flat_map(|(b, i)| {
-        let ends = i.iter().flat_map(|&(l, h)| [l, h]);
-        [b.value, 0.0].into_iter().chain(ends)
-    });
-    let ticks = nice_ticks_of(values);
+    let (bars, ticks) = finite_bars(chart);
     if ticks.is_empty() {
         return close(nothing(out), &chart.reading);
     }

@@ -77,3 +77,15 @@ pub fn assert_offline(html: &str) {
         );
     }
 }
+
+/// One part of an XLSX workbook (a zip of XML parts) as text.
+pub fn part(xlsx: &[u8], name: &str) -> String {
+    use std::io::Read;
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(xlsx)).expect("a zip");
+    let mut text = String::new();
+    zip.by_name(name)
+        .expect(name)
+        .read_to_string(&mut text)
+        .expect("utf-8");
+    text
+}
