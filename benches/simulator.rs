@@ -42,6 +42,7 @@ fn simulator(c: &mut Criterion) {
             seed: 1,
             batch_size: Settings::DEFAULT_BATCH,
             threads: Some(threads),
+            cancel: None,
         };
         group.bench_function(format!("default scenario, {threads} thread(s)"), |b| {
             b.iter(|| simulate(&model, &settings, &variants, &rules, &|_| {}).expect("simulates"))
@@ -79,6 +80,7 @@ fn variants(c: &mut Criterion) {
         seed: 1,
         batch_size: 256,
         threads: Some(2),
+        cancel: None,
     };
     let mut group = c.benchmark_group("variants, 512 runs");
     group.sample_size(10);
@@ -106,6 +108,7 @@ fn recording(c: &mut Criterion) {
         seed: 1,
         batch_size: Settings::DEFAULT_BATCH,
         threads: Some(1),
+        cancel: None,
     };
     let mut group = c.benchmark_group("recording, 10,000 runs, 1 thread");
     group.sample_size(10);

@@ -20,6 +20,8 @@ pub enum Failure {
     Kloof(#[from] Error),
     #[error("cannot write the output: {0}")]
     Output(#[from] std::io::Error),
+    #[error("{0}")]
+    Serve(#[from] crate::serve::ServeError),
 }
 
 impl From<kloof::scenario::ScenarioError> for Failure {
@@ -78,6 +80,9 @@ pub enum Command {
     /// The value of information of a decision between scenarios or overlays (go on or stop,
     /// agreement A or B): EVPI, and EVPPI per uncertain input.
     Evpi(EvpiArgs),
+    /// Serve the what-if page: the board's report of a scenario with controls for its levers,
+    /// re-run on every move beside the scenario as loaded (loopback only by default).
+    Serve(crate::serve::ServeArgs),
 }
 
 /// What an analysis counts as a partner's result.

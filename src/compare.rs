@@ -82,7 +82,8 @@ pub struct Comparison {
 const EPS: f64 = 0.5;
 
 /// Compares studies of the same runs. The first is the reference of every difference.
-pub fn compare(studies: &[Study], value: Value) -> Comparison {
+pub fn compare<S: std::borrow::Borrow<Study>>(studies: &[S], value: Value) -> Comparison {
+    let studies: Vec<&Study> = studies.iter().map(|s| s.borrow()).collect();
     let h = |s: &Study| s.manifest.provenance.horizon;
     let at = |s: &Study, v: &str, m: &str, y: i32| -> Option<Vec<f64>> {
         s.outcomes.get(v, m, y).map(<[f64]>::to_vec)

@@ -21,6 +21,7 @@ pub mod contract;
 pub mod cost_effectiveness;
 pub mod fairness;
 pub mod ledger;
+pub mod lever;
 pub mod model;
 pub mod outcome;
 pub mod overlay;
@@ -38,6 +39,7 @@ pub mod study;
 pub mod value;
 pub mod value_of_information;
 pub mod variant;
+pub mod whatif;
 
 /// Everything that can stop kloof, each with a message that says what to fix.
 #[derive(Debug, thiserror::Error)]
@@ -50,6 +52,9 @@ pub enum Error {
     Report(#[from] report::ReportError),
     #[error("{0}")]
     Options(String),
+    /// A what-if page's setting that no lever allows.
+    #[error("{0}")]
+    Lever(String),
     #[error(transparent)]
     GameFile(#[from] fairness::GameFileError),
     #[error(transparent)]

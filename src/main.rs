@@ -4,6 +4,7 @@
 #![allow(clippy::result_large_err)]
 
 mod cli;
+mod serve;
 
 use clap::Parser;
 
@@ -19,6 +20,7 @@ fn main() -> std::process::ExitCode {
         cli::Command::Stress(a) => cli::stress(a).map(|()| true),
         cli::Command::Sensitivity(a) => cli::sensitivity(a).map(|()| true),
         cli::Command::Evpi(a) => cli::evpi(a).map(|()| true),
+        cli::Command::Serve(a) => serve::serve(a).map(|()| true).map_err(cli::Failure::from),
     };
     match result {
         Ok(true) => std::process::ExitCode::SUCCESS,

@@ -68,25 +68,8 @@ struct Change<'a> {
 /// Reads the overlay at `path` (text `text`) onto its base: the scenario it makes, with the
 /// rules found from the base's folder and the partners that do not take part.
 pub fn apply(path: &Path, text: &str) -> Result<Applied, ScenarioError> {
-    let file = path.display().to_string();
-    let at = |line: Option<usize>, key: &str, message: String| ScenarioError {
-        file: file.clone(),
-        line,
-        column: None,
-        key: key.to_string(),
-        message,
-    };
-    let overlay: OverlayFile = serde_yaml::from_str(text).map_err(|e| {
-        at(
-            e.location().map(|l| l.line()),
-            "",
-            e.to_string()
-                .split(" at line ")
-                .next()
-                .unwrap_or_default()
-                .to_string(),
-        )
-    })?;
+    let at = at(path);
+    let overlay = read(path, text)?;
     let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
     let base_path = dir.join(&overlay.base);
     let base_text = scenario::read_text(&base_path, scenario::MAX_SCENARIO_BYTES)
@@ -102,9 +85,61 @@ pub fn apply(path: &Path, text: &str) -> Result<Applied, ScenarioError> {
             ),
         ));
     }
+    on_base(path, text, overlay, &base_path, &base_text)
+}
+
+/// Applies the overlay `text` (named `path`) to a base scenario already read, `base_text`
+/// from `base_path`, whatever its `base:` says: `kloof serve` holds its scenario in memory
+/// and applies the page's settings to it exactly as `kloof run` applies them from a file.
+pub fn apply_on(
+    path: &Path,
+    text: &str,
+    base_path: &Path,
+    base_text: &str,
+) -> Result<Applied, ScenarioError> {
+    let overlay = read(path, text)?;
+    on_base(path, text, overlay, base_path, base_text)
+}
+
+/// How an error at `line` and `key` of the overlay at `path` reads.
+fn at(path: &Path) -> impl Fn(Option<usize>, &str, String) -> ScenarioError {
+    let file = path.display().to_string();
+    move |line, key, message| ScenarioError {
+        file: file.clone(),
+        line,
+        column: None,
+        key: key.to_string(),
+        message,
+    }
+}
+
+fn read(path: &Path, text: &str) -> Result<OverlayFile, ScenarioError> {
+    serde_yaml::from_str(text).map_err(|e| {
+        at(path)(
+            e.location().map(|l| l.line()),
+            "",
+            e.to_string()
+                .split(" at line ")
+                .next()
+                .unwrap_or_default()
+                .to_string(),
+        )
+    })
+}
+
+fn on_base(
+    path: &Path,
+    text: &str,
+    overlay: OverlayFile,
+    base_path: &Path,
+    base_text: &str,
+) -> Result<Applied, ScenarioError> {
+    let file = path.display().to_string();
+    let at = at(path);
+    let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
     let base_file = base_path.display().to_string();
-    scenario::parse(&base_text, &base_file)?;
-    let mut tree: Value = serde_yaml::from_str(&base_text).map_err(|e| ScenarioError {
+    scenario::parse(base_text, &base_file)?;
+    let mut tree: Value = serde_yaml::from_str(base_text).map_err(|e| ScenarioError {
         file: base_file.clone(),
         line: e.location().map(|l| l.line()),
         column: None,
@@ -158,7 +193,7 @@ pub fn apply(path: &Path, text: &str) -> Result<Applied, ScenarioError> {
             path: key,
             line: line_of(text, key),
         };
-        new_rule_param(&tree, key, &base_path).map_err(|m| at(c.line, key, m))?;
+        new_rule_param(&tree, key, base_path).map_err(|m| at(c.line, key, m))?;
         set(&mut tree, key, v.clone()).map_err(|m| at(c.line, key, m))?;
         reread(&tree, &c)?;
     }

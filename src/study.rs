@@ -112,6 +112,8 @@ pub struct Options {
     pub wtp: Option<f64>,
     /// What the analyses on top of the study count: money, or money and care (`--value`).
     pub value: crate::value::Value,
+    /// Stops the simulation when set (see [`simulator::Cancel`]).
+    pub cancel: Option<simulator::Cancel>,
 }
 
 /// Replaces the scenario's λ by `wtp` in every domain (keeping its grid and credit, or the
@@ -179,7 +181,7 @@ pub fn headline_precision(
 
 /// The widest 95 % interval (±1.96 standard errors) of a headline median, relative to the
 /// median; medians of zero (nothing to be precise about) are left out.
-fn widest_interval(o: &crate::outcome::Outcomes, horizon: i32) -> f64 {
+pub fn widest_interval(o: &crate::outcome::Outcomes, horizon: i32) -> f64 {
     headline_precision(o, horizon)
         .into_iter()
         .filter(|(_, _, med, se)| med.abs() > 1e-9 && se.is_finite())
@@ -249,6 +251,7 @@ fn prepare(source: &Source, options: &Options) -> Result<Prepared, Error> {
         seed: options.seed.unwrap_or(scenario.monte_carlo.seed),
         batch_size: options.batch_size.unwrap_or(Settings::DEFAULT_BATCH),
         threads: options.threads,
+        cancel: options.cancel.clone(),
     };
     if settings.runs == 0 {
         return Err(Error::Options("--runs must be at least 1".into()));
@@ -466,6 +469,9 @@ pub fn fairness(
 pub fn check(path: &std::path::Path) -> Result<String, Vec<Error>> {
     let source = Source::read(path).map_err(|e| vec![e.into()])?;
     let scenario = source.parse().map_err(|e| vec![e.into()])?;
+    // The what-if page's levers must name numbers of this scenario.
+    crate::lever::Levers::of(&scenario, &source.text, &source.path, "nl")
+        .map_err(|e| vec![e.into()])?;
     let model = Model::compile(&scenario, scenario.region.horizon);
     let rules = RuleSet::load(&model, source.dir().as_deref()).map_err(|errors| {
         errors

@@ -131,6 +131,7 @@ fn a_provider_short_of_staff_loses_nothing_when_demand_falls_within_the_shortage
         seed: 3,
         batch_size: 2,
         threads: Some(1),
+        cancel: None,
     };
     let o = simulator::simulate(&m, &settings, &variants, &NoRules, &|_| {}).expect("simulates");
     let get = |metric: &str| o.get(NETWORK, metric, 2025).expect("series")[0];

@@ -32,6 +32,7 @@ fn settings(threads: usize) -> Settings {
         seed: 5,
         batch_size: 16,
         threads: Some(threads),
+        cancel: None,
     }
 }
 

@@ -140,6 +140,15 @@ pub fn html(title: &str, lang: &str, blocks: &[Block]) -> String {
         escape(lang),
         escape(title)
     );
+    s.push_str(&fragment(blocks));
+    s.push_str("</main>\n</body>\n</html>\n");
+    s
+}
+
+/// The blocks as HTML, for a page's body: the report's own, or the what-if page's, which puts
+/// them in place as its figures change.
+pub fn fragment(blocks: &[Block]) -> String {
+    let mut s = String::new();
     for b in blocks {
         match b {
             Block::Heading(level, text) => {
@@ -177,7 +186,6 @@ pub fn html(title: &str, lang: &str, blocks: &[Block]) -> String {
             }
         }
     }
-    s.push_str("</main>\n</body>\n</html>\n");
     s
 }
 

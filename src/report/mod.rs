@@ -23,6 +23,7 @@ pub mod sensitivity;
 pub mod stress;
 mod stress_brief;
 pub mod value_of_information;
+pub mod whatif;
 mod workbook;
 
 pub use board::Names;
@@ -455,10 +456,22 @@ pub fn write(
     per_run: bool,
     lang: Lang,
 ) -> Result<(), ReportError> {
+    publish::publish(dir, &files(manifest, outcomes, about, per_run, lang)?)
+}
+
+/// The files of a run's report, by name, as [`write`] puts them in place (`kloof serve`
+/// hands out its HTML report and workbook without writing anything).
+pub fn files(
+    manifest: &Manifest,
+    outcomes: &Outcomes,
+    about: &About,
+    per_run: bool,
+    lang: Lang,
+) -> Result<Vec<(&'static str, Vec<u8>)>, ReportError> {
     let rows = rows(outcomes);
     let p = &manifest.provenance;
     let about = &about.in_lang(lang);
-    let mut files: Vec<(&str, Vec<u8>)> = vec![
+    let mut files: Vec<(&'static str, Vec<u8>)> = vec![
         ("results.csv", csv::render(&rows).into_bytes()),
         ("results.json", json::render(&manifest.provenance, &rows)?),
         (
@@ -494,5 +507,5 @@ pub fn write(
     if per_run {
         files.push(("runs.csv", runs::render(outcomes).into_bytes()));
     }
-    publish::publish(dir, &files)
+    Ok(files)
 }

@@ -550,6 +550,27 @@ fn check_whole(s: &Scenario) -> Result<(), (Vec<&'static str>, String)> {
             return Err((vec!["domains"], format!("domain `{}`: {why}", d.id)));
         }
     }
+    for l in &s.levers {
+        if let Some(why) = l.label.all().find_map(|t| unprintable(t, true)) {
+            return Err((vec!["levers"], format!("lever `{}`, its label: {why}", l.path)));
+        }
+        let [low, high] = l.range;
+        if !(low.is_finite() && high.is_finite() && low < high) {
+            return Err((
+                vec!["levers"],
+                format!("lever `{}`: its range must be two numbers, the lower first", l.path),
+            ));
+        }
+        if !(l.step > 0.0 && l.step <= high - low) {
+            return Err((
+                vec!["levers"],
+                format!(
+                    "lever `{}`: its step must be above 0 and at most the range's width",
+                    l.path
+                ),
+            ));
+        }
+    }
     for r in &s.rules {
         if let Some(why) = r.basis.as_deref().and_then(|b| unprintable(b, false)) {
             return Err((

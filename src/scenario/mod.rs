@@ -184,6 +184,47 @@ pub struct Scenario {
     /// change nothing of a run; [`crate::stress`] reads and checks them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stress: Option<serde_yaml::Value>,
+    /// The inputs a board may move on `kloof serve`'s what-if page, beside the levers every
+    /// scenario has (participation, the sharing key, the go/no-go, the value of care); see
+    /// [`crate::lever`]. They change nothing of a run.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub levers: Vec<LeverSpec>,
+}
+
+/// A lever on the what-if page: a number in the scenario, by its path as an overlay names it,
+/// that a board may move within `range` by `step`.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct LeverSpec {
+    /// The number's path, as an overlay's `set:` writes it (`inputs.wages_prices.mean`).
+    pub path: String,
+    /// What a board reads beside the control, per language (one line each).
+    pub label: DisplayNames,
+    /// The lowest and highest value the control offers.
+    pub range: [f64; 2],
+    pub step: f64,
+    /// How the page shows the value.
+    #[serde(default)]
+    pub unit: LeverUnit,
+    /// The number is one share of a map of shares (`transition_budget.contributions`): the
+    /// others are rescaled in proportion so that the map keeps its sum.
+    #[serde(default)]
+    pub shares: bool,
+}
+
+/// How a lever's value reads.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LeverUnit {
+    /// A plain number.
+    #[default]
+    Number,
+    /// A share, shown as a percentage (0.25 is 25 %).
+    Share,
+    /// A yearly growth rate, shown as a percentage per year.
+    Rate,
+    /// Euros.
+    Eur,
 }
 
 /// The region's people at the start year and how they evolve.

@@ -40,7 +40,13 @@ pub struct Settings {
     pub batch_size: usize,
     /// Worker threads; `None` uses rayon's default (one per core).
     pub threads: Option<usize>,
+    /// Set to stop the simulation before its next batch (`kloof serve` drops a re-run that a
+    /// newer request of the same page supersedes).
+    pub cancel: Option<Cancel>,
 }
+
+/// A flag that stops a simulation: it ends with [`SimError::Cancelled`] at the next batch.
+pub type Cancel = std::sync::Arc<std::sync::atomic::AtomicBool>;
 
 impl Settings {
     /// Small enough that a batch's frames and values stay in cache through each stage of a
@@ -62,6 +68,8 @@ pub enum SimError {
     Variant(#[from] VariantError),
     #[error("{0}")]
     TooLarge(#[from] TooLarge),
+    #[error("the simulation was cancelled")]
+    Cancelled,
 }
 
 /// What every batch of one simulation shares.
@@ -225,6 +233,9 @@ pub fn simulate_into(
     let batch = settings.batch_size.max(1);
     let work = || {
         (0..runs.div_ceil(batch)).into_par_iter().try_for_each(|i| {
+            if (settings.cancel.as_ref()).is_some_and(|c| c.load(std::sync::atomic::Ordering::Relaxed)) {
+                return Err(SimError::Cancelled);
+            }
             let first = i * batch;
             let len = batch.min(runs - first);
             cx.run_batch(first as u64, len, None, recorder)
