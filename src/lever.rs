@@ -121,7 +121,11 @@ impl Levers {
             })?);
         }
         let valued: Vec<String> = s.valuation.as_ref().map_or_else(Vec::new, |v| {
-            v.wtp_per_fte_year.0.iter().map(|(d, _)| d.to_string()).collect()
+            v.wtp_per_fte_year
+                .0
+                .iter()
+                .map(|(d, _)| d.to_string())
+                .collect()
         });
         if !valued.is_empty() {
             levers.push(Lever {
@@ -146,8 +150,16 @@ impl Levers {
                 continue;
             }
             for (param, nl, en) in [
-                ("residents", "Aandeel van de besparing voor inwoners", "Share of the saving for residents"),
-                ("providers", "Aandeel van de besparing voor aanbieders", "Share of the saving for providers"),
+                (
+                    "residents",
+                    "Aandeel van de besparing voor inwoners",
+                    "Share of the saving for residents",
+                ),
+                (
+                    "providers",
+                    "Aandeel van de besparing voor aanbieders",
+                    "Share of the saving for providers",
+                ),
             ] {
                 let id = format!("{path}.params.{param}");
                 if let Ok(v) = number_at(&tree, &id) {
@@ -182,12 +194,21 @@ impl Levers {
             for y in milestones.iter().take(milestones.len().saturating_sub(1)) {
                 options.push((
                     format!("{AFTER}{y}"),
-                    format!("{} {y}", pick("Doorgaan na de mijlpaal van", "Go on after the milestone of")),
+                    format!(
+                        "{} {y}",
+                        pick(
+                            "Doorgaan na de mijlpaal van",
+                            "Go on after the milestone of"
+                        )
+                    ),
                 ));
             }
             options.push((
                 GO_ON.to_string(),
-                pick("Altijd doorgaan (geen go/no-go)", "Always go on (no go/no-go)"),
+                pick(
+                    "Altijd doorgaan (geen go/no-go)",
+                    "Always go on (no go/no-go)",
+                ),
             ));
             levers.push(Lever {
                 id: "go_no_go".into(),
@@ -218,7 +239,12 @@ impl Levers {
             tree,
             milestones,
             valued,
-            shares: s.levers.iter().filter(|l| l.shares).map(|l| l.path.clone()).collect(),
+            shares: s
+                .levers
+                .iter()
+                .filter(|l| l.shares)
+                .map(|l| l.path.clone())
+                .collect(),
         })
     }
 
@@ -238,10 +264,7 @@ impl Levers {
             match (&lever.control, setting) {
                 (Control::Number { min, max, .. }, Setting::Number(x)) => {
                     if !(x.is_finite() && *min <= *x && *x <= *max) {
-                        return Err(format!(
-                            "{}: {x} lies outside {min} to {max}",
-                            lever.label
-                        ));
+                        return Err(format!("{}: {x} lies outside {min} to {max}", lever.label));
                     }
                     if id == "wtp" {
                         for d in &self.valued {
@@ -310,7 +333,9 @@ impl Levers {
     /// each change, and one share alone would break the sum). Rounded to a millionth, the
     /// last sibling taking what rounding leaves, so that a saved overlay reads cleanly.
     fn rescaled(&self, path: &str, x: f64) -> Result<(String, Mapping), String> {
-        let (parent, own) = path.rsplit_once('.').ok_or("a share's path names its map")?;
+        let (parent, own) = path
+            .rsplit_once('.')
+            .ok_or("a share's path names its map")?;
         let map = value_at(&self.tree, parent)?
             .as_mapping()
             .cloned()
@@ -323,7 +348,11 @@ impl Levers {
         if x > total + 1e-12 {
             return Err(format!("{x} is more than the shares' sum {total}"));
         }
-        let others: f64 = shares.iter().filter(|(k, _)| k != own).map(|(_, v)| v).sum();
+        let others: f64 = shares
+            .iter()
+            .filter(|(k, _)| k != own)
+            .map(|(_, v)| v)
+            .sum();
         let n = shares.iter().filter(|(k, _)| k != own).count();
         // In millionths, so that the shares add up exactly.
         let millionths = |v: f64| (v * 1e6).round() as i64;
@@ -362,13 +391,18 @@ fn own(tree: &Value, spec: &LeverSpec, lang: &str) -> Result<Lever, String> {
         ));
     }
     if spec.shares {
-        let (parent, _) = spec.path.rsplit_once('.').ok_or("a share's path names its map")?;
+        let (parent, _) = spec
+            .path
+            .rsplit_once('.')
+            .ok_or("a share's path names its map")?;
         let map = value_at(tree, parent)?;
         let all_numbers = map
             .as_mapping()
             .is_some_and(|m| m.values().all(|v| v.as_f64().is_some()));
         if !all_numbers {
-            return Err(format!("`{parent}` must be a map of plain numbers for `shares: true`"));
+            return Err(format!(
+                "`{parent}` must be a map of plain numbers for `shares: true`"
+            ));
         }
     }
     let label = spec
@@ -430,12 +464,16 @@ mod tests {
     const TEXT: &str = include_str!("../scenarios/zoetermeer.yaml");
 
     fn levers(lang: &str) -> Levers {
-        let s = crate::scenario::parse(TEXT, "zoetermeer.yaml").expect("the default scenario reads");
+        let s =
+            crate::scenario::parse(TEXT, "zoetermeer.yaml").expect("the default scenario reads");
         Levers::of(&s, TEXT, "zoetermeer.yaml", lang).expect("its levers are valid")
     }
 
     fn overlay(settings: &[(&str, Setting)]) -> Result<Value, String> {
-        let settings: Settings = settings.iter().map(|(k, v)| (k.to_string(), v.clone())).collect();
+        let settings: Settings = settings
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect();
         let text = levers("nl").overlay(&settings, "zoetermeer.yaml", "wat-als")?;
         Ok(serde_yaml::from_str(&text).expect("an overlay is YAML"))
     }
@@ -455,11 +493,21 @@ mod tests {
         ] {
             assert!(ids.contains(&id), "{id} in {ids:?}");
         }
-        let go = l.levers.iter().find(|l| l.id == "go_no_go").expect("a go/no-go");
-        let Control::Choice { options } = &go.control else { panic!("a choice") };
+        let go = l
+            .levers
+            .iter()
+            .find(|l| l.id == "go_no_go")
+            .expect("a go/no-go");
+        let Control::Choice { options } = &go.control else {
+            panic!("a choice")
+        };
         let ids: Vec<&str> = options.iter().map(|(id, _)| id.as_str()).collect();
         assert_eq!(ids, ["decide", "after_2027", "go_on"]);
-        let wages = l.levers.iter().find(|l| l.id == "inputs.wages_prices.mean").expect("wages");
+        let wages = l
+            .levers
+            .iter()
+            .find(|l| l.id == "inputs.wages_prices.mean")
+            .expect("wages");
         assert_eq!(wages.label, "Wage and price growth of care (expected)");
         assert!(matches!(wages.control, Control::Number { base: Some(b), .. } if b == 0.025));
     }
@@ -482,7 +530,10 @@ mod tests {
             Setting::Number(1.0),
         )])
         .expect("a valid setting");
-        assert_eq!(o["set"]["transition_budget.contributions"]["gemeente"].as_f64(), Some(0.0));
+        assert_eq!(
+            o["set"]["transition_budget.contributions"]["gemeente"].as_f64(),
+            Some(0.0)
+        );
     }
 
     #[test]
@@ -499,8 +550,14 @@ mod tests {
         let set = &o["set"];
         assert_eq!(set["rules.go_no_go.params.years"], Value::from(vec![2029]));
         assert_eq!(set["inputs.wages_prices.mean"].as_f64(), Some(0.04));
-        assert_eq!(set["valuation.wtp_per_fte_year.wlz"].as_f64(), Some(50_000.0));
-        assert_eq!(set["valuation.wtp_per_fte_year.wmo"].as_f64(), Some(50_000.0));
+        assert_eq!(
+            set["valuation.wtp_per_fte_year.wlz"].as_f64(),
+            Some(50_000.0)
+        );
+        assert_eq!(
+            set["valuation.wtp_per_fte_year.wmo"].as_f64(),
+            Some(50_000.0)
+        );
         assert_eq!(o["not_taking_part"], Value::from(vec!["vvt"]));
         let o = overlay(&[("go_no_go", Setting::Choice("go_on".into()))]).expect("valid");
         assert_eq!(o["remove"], Value::from(vec!["rules.go_no_go"]));
@@ -514,8 +571,12 @@ mod tests {
         assert!(refused(&[(wages, Setting::Number(0.9))]).contains("outside 0 to 0.06"));
         assert!(refused(&[(wages, Setting::Number(f64::NAN))]).contains("outside"));
         assert!(refused(&[(wages, Setting::Toggle(true))]).contains("wrong kind"));
-        assert!(refused(&[("region.name", Setting::Number(1.0))]).contains("no lever `region.name`"));
-        assert!(refused(&[("go_no_go", Setting::Choice("after_2029".into()))]).contains("no choice"));
+        assert!(
+            refused(&[("region.name", Setting::Number(1.0))]).contains("no lever `region.name`")
+        );
+        assert!(
+            refused(&[("go_no_go", Setting::Choice("after_2029".into()))]).contains("no choice")
+        );
     }
 
     #[test]
@@ -527,7 +588,12 @@ mod tests {
         let e = Levers::of(&s, &text, "z.yaml", "nl").expect_err("region.name is a text");
         assert_eq!(e.key, "levers");
         assert!(e.line.is_some());
-        assert!(e.message.contains("lever `region.name`: `region.name` is not a plain number"), "{}", e.message);
+        assert!(
+            e.message
+                .contains("lever `region.name`: `region.name` is not a plain number"),
+            "{}",
+            e.message
+        );
         let outside = TEXT.replace("range: [0, 0.06]", "range: [0.03, 0.06]");
         let s = crate::scenario::parse(&outside, "z.yaml").expect("reads");
         let e = Levers::of(&s, &outside, "z.yaml", "nl").expect_err("0.025 is below 0.03");

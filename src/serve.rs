@@ -25,12 +25,12 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
+use kloof::Error;
 use kloof::lever::Settings;
 use kloof::report::{self, Lang};
 use kloof::simulator::{Cancel, SimError};
 use kloof::study::{Options, Source, Study};
 use kloof::whatif::WhatIf;
-use kloof::Error;
 
 /// Why the server could not start or stopped.
 #[derive(Debug, thiserror::Error)]
@@ -170,7 +170,10 @@ async fn guard(State(app): State<Arc<App>>, request: Request, next: Next) -> Res
     if let Some(hosts) = &app.hosts
         && !hosts.iter().any(|h| h == host)
     {
-        return (StatusCode::MISDIRECTED_REQUEST, "this server answers for this machine only\n")
+        return (
+            StatusCode::MISDIRECTED_REQUEST,
+            "this server answers for this machine only\n",
+        )
             .into_response();
     }
     if request.method() != axum::http::Method::GET && request.method() != axum::http::Method::HEAD {
@@ -179,7 +182,10 @@ async fn guard(State(app): State<Arc<App>>, request: Request, next: Next) -> Res
     let mut response = next.run(request).await;
     let h = response.headers_mut();
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
     response
 }
 
@@ -200,7 +206,11 @@ async fn index(State(app): State<Arc<App>>) -> Response {
 }
 
 async fn app_js() -> Response {
-    ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8")], APP).into_response()
+    (
+        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
+        APP,
+    )
+        .into_response()
 }
 
 /// A refusal the page shows as it is.
@@ -212,7 +222,10 @@ fn refuse(status: StatusCode, message: impl Into<String>) -> Response {
 fn settings(query: &HashMap<String, String>) -> Result<Settings, Response> {
     let text = query.get("s").map_or("{}", String::as_str);
     if text.len() > MAX_SETTINGS {
-        return Err(refuse(StatusCode::PAYLOAD_TOO_LARGE, "the settings are too long"));
+        return Err(refuse(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "the settings are too long",
+        ));
     }
     serde_json::from_str(text)
         .map_err(|e| refuse(StatusCode::BAD_REQUEST, format!("unreadable settings: {e}")))
@@ -221,8 +234,12 @@ fn settings(query: &HashMap<String, String>) -> Result<Settings, Response> {
 /// A page's own name for itself: letters, digits and `-`, at most 64.
 fn client(query: &HashMap<String, String>) -> Result<String, Response> {
     let c = query.get("client").map_or("anonymous", String::as_str);
-    if c.is_empty() || c.len() > 64 || !c.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '-') {
-        return Err(refuse(StatusCode::BAD_REQUEST, "a client name is letters, digits and -"));
+    if c.is_empty() || c.len() > 64 || !c.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '-')
+    {
+        return Err(refuse(
+            StatusCode::BAD_REQUEST,
+            "a client name is letters, digits and -",
+        ));
     }
     Ok(c.to_string())
 }
@@ -239,14 +256,24 @@ impl App {
         let fits = |n: u64| per_run.is_none_or(|s| n as f64 * s <= TARGET.as_secs_f64());
         let level = match per_run {
             None => 1_000,
-            Some(_) => LEVELS.iter().copied().filter(|&n| fits(n)).max().unwrap_or(LEVELS[0]),
+            Some(_) => LEVELS
+                .iter()
+                .copied()
+                .filter(|&n| fits(n))
+                .max()
+                .unwrap_or(LEVELS[0]),
         };
         level.min(most).max(1)
     }
 
     /// The scenario as loaded at `runs`, simulated once and kept.
     fn loaded(&self, runs: u64, cancel: &Cancel) -> Result<Arc<Study>, Error> {
-        if let Some(s) = self.loaded.lock().unwrap_or_else(|e| e.into_inner()).get(&runs) {
+        if let Some(s) = self
+            .loaded
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&runs)
+        {
             return Ok(s.clone());
         }
         let study = Arc::new(self.whatif.run(&Settings::new(), &options(runs, cancel))?);
@@ -301,7 +328,10 @@ impl App {
         drop(permit);
         {
             let mut clients = self.clients.lock().unwrap_or_else(|e| e.into_inner());
-            if clients.get(&client).is_some_and(|c| Arc::ptr_eq(c, &cancel)) {
+            if clients
+                .get(&client)
+                .is_some_and(|c| Arc::ptr_eq(c, &cancel))
+            {
                 clients.remove(&client);
             }
         }
@@ -325,7 +355,10 @@ fn options(runs: u64, cancel: &Cancel) -> Options {
     }
 }
 
-async fn run(State(app): State<Arc<App>>, Query(query): Query<HashMap<String, String>>) -> Response {
+async fn run(
+    State(app): State<Arc<App>>,
+    Query(query): Query<HashMap<String, String>>,
+) -> Response {
     let (settings, client) = match (settings(&query), client(&query)) {
         (Ok(s), Ok(c)) => (s, c),
         (Err(r), _) | (_, Err(r)) => return r,
@@ -383,13 +416,21 @@ async fn export_report(
         (Ok(s), Ok(c)) => (s, c),
         (Err(r), _) | (_, Err(r)) => return r,
     };
-    let file = if uri.path().ends_with(".xlsx") { "report.xlsx" } else { "report.html" };
+    let file = if uri.path().ends_with(".xlsx") {
+        "report.xlsx"
+    } else {
+        "report.html"
+    };
     let lang = app.whatif.lang;
     let answer = app
         .simulate(format!("{client}-export"), settings, move |_, _, now| {
             let about = report::About::of(&now.scenario, &now.outcomes);
             let files = report::files(&now.manifest, &now.outcomes, &about, false, lang)?;
-            Ok(files.into_iter().find(|(n, _)| *n == file).map(|(_, b)| b).unwrap_or_default())
+            Ok(files
+                .into_iter()
+                .find(|(n, _)| *n == file)
+                .map(|(_, b)| b)
+                .unwrap_or_default())
         })
         .await;
     match answer {
@@ -410,7 +451,10 @@ fn download(kind: &str, name: &str, bytes: Vec<u8>) -> Response {
     let disposition = format!("attachment; filename=\"{name}\"");
     let mut r = bytes.into_response();
     let h = r.headers_mut();
-    if let (Ok(k), Ok(d)) = (HeaderValue::from_str(kind), HeaderValue::from_str(&disposition)) {
+    if let (Ok(k), Ok(d)) = (
+        HeaderValue::from_str(kind),
+        HeaderValue::from_str(&disposition),
+    ) {
         h.insert(header::CONTENT_TYPE, k);
         h.insert(header::CONTENT_DISPOSITION, d);
     }
@@ -431,7 +475,8 @@ fn page(whatif: &WhatIf, lang: Lang) -> String {
             "as_scenario": l("zoals in het scenario", "as in the scenario"),
             "busy": l("Bezig met doorrekenen…", "Computing…"),
             "runs": l("doorrekeningen", "runs"),
-            "precision": l("mediaan nauwkeurig op", "medians precise to within"),
+            "precision": l("personeelstekort met netwerk nauwkeurig op", "staff gap with the network precise to within"),
+            "margin": l("(95 %-marge)", "(95 % margin)"),
             "seconds": l("seconden", "seconds"),
             "now": l("nu", "now"),
             "loaded": l("zoals geladen", "as loaded"),
@@ -450,11 +495,26 @@ fn page(whatif: &WhatIf, lang: Lang) -> String {
             "{{heading}}",
             &escape(&format!("{}: {title}", l("Wat als", "What if"))),
         )
-        .replace("{{reset}}", &l("Terug naar het scenario", "Back to the scenario"))
-        .replace("{{save}}", &l("Instellingen bewaren (overlay)", "Save the settings (overlay)"))
+        .replace(
+            "{{reset}}",
+            &l("Terug naar het scenario", "Back to the scenario"),
+        )
+        .replace(
+            "{{save}}",
+            &l(
+                "Instellingen bewaren (overlay)",
+                "Save the settings (overlay)",
+            ),
+        )
         .replace("{{html}}", &l("Rapport (HTML)", "Report (HTML)"))
         .replace("{{xlsx}}", &l("Werkmap (XLSX)", "Workbook (XLSX)"))
-        .replace("{{command}}", &l("Zelfde doorrekening op de opdrachtregel", "The same computation on the command line"))
+        .replace(
+            "{{command}}",
+            &l(
+                "Zelfde doorrekening op de opdrachtregel",
+                "The same computation on the command line",
+            ),
+        )
         .replace("{{data}}", &json)
 }
 

@@ -181,7 +181,7 @@ pub fn headline_precision(
 
 /// The widest 95 % interval (±1.96 standard errors) of a headline median, relative to the
 /// median; medians of zero (nothing to be precise about) are left out.
-pub fn widest_interval(o: &crate::outcome::Outcomes, horizon: i32) -> f64 {
+fn widest_interval(o: &crate::outcome::Outcomes, horizon: i32) -> f64 {
     headline_precision(o, horizon)
         .into_iter()
         .filter(|(_, _, med, se)| med.abs() > 1e-9 && se.is_finite())

@@ -38,12 +38,19 @@ impl WhatIf {
     fn base_file(&self) -> String {
         Path::new(self.base.path.trim_start_matches("(embedded) "))
             .file_name()
-            .map_or_else(|| "scenario.yaml".into(), |f| f.to_string_lossy().into_owned())
+            .map_or_else(
+                || "scenario.yaml".into(),
+                |f| f.to_string_lossy().into_owned(),
+            )
     }
 
     /// The name of the overlay `settings` make: the scenario's, with `-wat-als` or `-what-if`.
     pub fn overlay_name(&self) -> String {
-        format!("{}-{}", self.scenario.name, self.lang.pick("wat-als", "what-if"))
+        format!(
+            "{}-{}",
+            self.scenario.name,
+            self.lang.pick("wat-als", "what-if")
+        )
     }
 
     /// The overlay `settings` make, as a file saved beside the scenario reads.
@@ -64,7 +71,8 @@ impl WhatIf {
             Some(d) => d.join(name),
             None => Path::new(&format!("(embedded) {name}")).to_path_buf(),
         };
-        let a = crate::overlay::apply_on(&path, &text, Path::new(&self.base.path), &self.base.text)?;
+        let a =
+            crate::overlay::apply_on(&path, &text, Path::new(&self.base.path), &self.base.text)?;
         Ok(Source {
             path: a.path,
             text: a.text,
@@ -99,5 +107,132 @@ fn options_value(s: &Study) -> crate::value::Value {
         crate::value::Value::Benefit
     } else {
         crate::value::Value::Money
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lever::Setting;
+    use std::sync::Arc;
+    use std::sync::atomic::AtomicBool;
+
+    fn whatif() -> WhatIf {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/zoetermeer.yaml");
+        WhatIf::new(Source::read(Path::new(path)).expect("reads"), Lang::Nl).expect("levers")
+    }
+
+    fn options(runs: u64) -> Options {
+        Options {
+            runs: Some(runs),
+            ..Options::default()
+        }
+    }
+
+    #[test]
+    fn a_setting_runs_as_its_overlay_saved_beside_the_scenario() {
+        let w = whatif();
+        let settings: Settings = [
+            ("go_no_go".to_string(), Setting::Choice("go_on".into())),
+            ("take_part.vvt".to_string(), Setting::Toggle(false)),
+        ]
+        .into_iter()
+        .collect();
+        let now = w.run(&settings, &options(64)).expect("runs");
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = dir.path().join("wat-als.yaml");
+        let base = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/zoetermeer.yaml");
+        let text = w.overlay(&settings).expect("an overlay");
+        std::fs::write(
+            &file,
+            text.replace(
+                "base: zoetermeer.yaml",
+                &format!("base: {}", base.display()),
+            ),
+        )
+        .expect("written");
+        let saved =
+            study::run(&Source::read(&file).expect("reads"), &options(64), &|_| {}).expect("runs");
+        assert_eq!(
+            now.outcomes.catalogue.series.len(),
+            saved.outcomes.catalogue.series.len()
+        );
+        for (i, s) in now.outcomes.catalogue.series.iter().enumerate() {
+            for y in 0..now.outcomes.years.len() {
+                assert_eq!(
+                    now.outcomes.values(i, y),
+                    saved.outcomes.values(i, y),
+                    "{s:?}"
+                );
+            }
+        }
+        // Going on whatever the board decides leaves no go/no-go variant to show.
+        assert!(
+            now.outcomes
+                .get(crate::variant::CONTINUES, "gap.fte", 2030)
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn the_scenario_as_loaded_differs_from_itself_in_no_run() {
+        let w = whatif();
+        let loaded = w.run(&Settings::new(), &options(32)).expect("runs");
+        let (c, page) = w.page(&loaded, &loaded);
+        assert_eq!(c.names.len(), 2);
+        assert_eq!(page.figures.len(), 4);
+        for f in &page.figures {
+            assert_eq!(
+                f.difference.as_deref(),
+                Some("geen, in geen enkele doorrekening"),
+                "{}",
+                f.series
+            );
+            assert_eq!(f.loaded.as_deref(), Some(f.shown.as_str()));
+        }
+        assert_eq!(page.runs, 32);
+        assert!(page.brief.contains("<h1>Bestuurlijke samenvatting"));
+        assert!(
+            page.changes.contains("Zorgverzekeraars Menzis en CZ"),
+            "partners by name"
+        );
+    }
+
+    #[test]
+    fn a_cancelled_simulation_stops_with_cancelled() {
+        let w = whatif();
+        let cancel = Arc::new(AtomicBool::new(true));
+        let e = w
+            .run(
+                &Settings::new(),
+                &Options {
+                    cancel: Some(cancel),
+                    ..options(64)
+                },
+            )
+            .expect_err("cancelled");
+        assert!(
+            matches!(e, Error::Simulation(crate::simulator::SimError::Cancelled)),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn settings_the_scenario_refuses_name_the_change() {
+        let w = whatif();
+        let settings: Settings = [("take_part.gemeente".to_string(), Setting::Toggle(false))]
+            .into_iter()
+            .collect();
+        // Every partner may stay out; what the page cannot do is name a lever it lacks.
+        assert!(w.source(&settings).is_ok());
+        let settings: Settings = [("take_part.nobody".to_string(), Setting::Toggle(false))]
+            .into_iter()
+            .collect();
+        assert!(
+            w.source(&settings)
+                .expect_err("no such lever")
+                .to_string()
+                .contains("no lever")
+        );
     }
 }

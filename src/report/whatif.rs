@@ -13,7 +13,7 @@ use crate::compare::Comparison;
 use crate::outcome::Outcomes;
 use crate::provenance::Manifest;
 use crate::scenario::Scenario;
-use crate::stats::Summary;
+use crate::stats::{Summary, median_standard_error};
 use crate::variant::{BASELINE, NETWORK};
 
 /// What the page shows of one re-run.
@@ -21,8 +21,8 @@ use crate::variant::{BASELINE, NETWORK};
 pub struct Page {
     pub runs: u64,
     pub seed: u64,
-    /// The widest 95 % interval of a headline median, as a share of the median: how precise
-    /// the figures are at this many runs.
+    /// The 95 % interval of the median staff gap with the network, as a share of the median:
+    /// how precise the headline is at this many runs (each figure states its own margin).
     pub precision: f64,
     /// The headline figures, now and as loaded.
     pub figures: Vec<Figure>,
@@ -42,6 +42,8 @@ pub struct Figure {
     /// The median now, as `results.csv` gives it.
     pub value: f64,
     pub shown: String,
+    /// The Monte Carlo margin of the median: ± 1.96 standard errors (95 %).
+    pub margin: String,
     /// The median as loaded.
     pub loaded: Option<String>,
     /// The median of the run-by-run difference with the scenario as loaded, and its 90 %
@@ -51,8 +53,20 @@ pub struct Figure {
 
 /// The headline figures: series, Dutch and English label, whether euros.
 const FIGURES: [(&str, &str, &str, &str, bool); 4] = [
-    (BASELINE, "gap.fte", "Personeelstekort zonder netwerk (fte)", "Staff gap without the network (FTE)", false),
-    (NETWORK, "gap.fte", "Personeelstekort met netwerk (fte)", "Staff gap with the network (FTE)", false),
+    (
+        BASELINE,
+        "gap.fte",
+        "Personeelstekort zonder netwerk (fte)",
+        "Staff gap without the network (FTE)",
+        false,
+    ),
+    (
+        NETWORK,
+        "gap.fte",
+        "Personeelstekort met netwerk (fte)",
+        "Staff gap with the network (FTE)",
+        false,
+    ),
     (
         NETWORK,
         "care.gained.fte_years",
@@ -60,7 +74,13 @@ const FIGURES: [(&str, &str, &str, &str, bool); 4] = [
         "Care gained over the period (FTE-years)",
         false,
     ),
-    (NETWORK, "network.net", "Alle partners samen (saldo)", "All partners together (balance)", true),
+    (
+        NETWORK,
+        "network.net",
+        "Alle partners samen (saldo)",
+        "All partners together (balance)",
+        true,
+    ),
 ];
 
 /// The page of a re-run: `now` (the current settings) beside `loaded` (the scenario as first
@@ -76,11 +96,7 @@ pub fn page(
     let end = p.horizon;
     let l = |nl: &str, en: &str| lang.pick(nl, en).to_string();
     let show = |x: f64, eur: bool| {
-        if eur {
-            lang.eur(x)
-        } else {
-            lang.number(x, 1)
-        }
+        if eur { lang.eur(x) } else { lang.number(x, 1) }
     };
     let figures: Vec<Figure> = FIGURES
         .iter()
@@ -93,6 +109,7 @@ pub fn page(
                 label: l(nl, en),
                 value: median,
                 shown: show(median, eur),
+                margin: format!("± {}", show(1.96 * median_standard_error(x), eur)),
                 loaded: was.map(|w| show(Summary::of(w).p50, eur)),
                 difference: was.filter(|w| w.len() == x.len()).map(|w| {
                     let d: Vec<f64> = x.iter().zip(w).map(|(a, b)| a - b).collect();
@@ -129,10 +146,13 @@ pub fn page(
         })
         .collect();
     let mut changes = vec![
-        Block::Heading(2, l("Wat de instellingen veranderen", "What the settings change")),
+        Block::Heading(
+            2,
+            l("Wat de instellingen veranderen", "What the settings change"),
+        ),
         Block::Paragraph(l(
-            "Elk getal is de mediaan in het laatste jaar. Het verschil is per doorrekening berekend tegenover dezelfde doorrekening van het scenario zoals geladen (gepaard): het toont wat de instellingen zelf veranderen.",
-            "Every figure is the median in the last year. The difference is computed run by run against the same run of the scenario as loaded (paired): it shows what the settings themselves change.",
+            "Elk getal is de mediaan in het laatste jaar; de marge erbij (95 %) komt van het aantal doorrekeningen. Het verschil is per doorrekening berekend tegenover dezelfde doorrekening van het scenario zoals geladen (gepaard): het toont wat de instellingen zelf veranderen, met het interval waarin 9 van de 10 doorrekeningen vallen.",
+            "Every figure is the median in the last year; its margin (95 %) comes from the number of runs. The difference is computed run by run against the same run of the scenario as loaded (paired): it shows what the settings themselves change, with the interval that holds 9 in 10 runs.",
         )),
         Block::Table(head.clone(), rows),
     ];
@@ -146,7 +166,14 @@ pub fn page(
             let median = |i: usize| get(i).map_or_else(|| "–".into(), |f| lang.eur(f.summary.p50));
             let diff = get(1).and_then(|f| f.difference).map_or_else(
                 || "–".into(),
-                |d| format!("{} ({} – {})", signed(&lang.eur(d.p50), d.p50), lang.eur(d.p5), lang.eur(d.p95)),
+                |d| {
+                    format!(
+                        "{} ({} – {})",
+                        signed(&lang.eur(d.p50), d.p50),
+                        lang.eur(d.p5),
+                        lang.eur(d.p95)
+                    )
+                },
             );
             let worse = row.worse_off.get(1).copied().flatten();
             vec![
@@ -158,12 +185,20 @@ pub fn page(
             ]
         })
         .collect();
-    changes.push(Block::Heading(3, l("Saldo per partner over de periode", "Balance per partner over the period")));
+    changes.push(Block::Heading(
+        3,
+        l(
+            "Saldo per partner over de periode",
+            "Balance per partner over the period",
+        ),
+    ));
     changes.push(Block::Table(head, partners));
     Page {
         runs: p.runs,
         seed: p.seed,
-        precision: crate::study::widest_interval(o, end),
+        precision: o.get(NETWORK, "gap.fte", end).map_or(f64::NAN, |x| {
+            1.96 * median_standard_error(x) / Summary::of(x).p50.abs()
+        }),
         figures,
         changes: document::fragment(&changes),
         brief: document::fragment(&brief::blocks(p, &about, o, lang, true)),

@@ -552,13 +552,19 @@ fn check_whole(s: &Scenario) -> Result<(), (Vec<&'static str>, String)> {
     }
     for l in &s.levers {
         if let Some(why) = l.label.all().find_map(|t| unprintable(t, true)) {
-            return Err((vec!["levers"], format!("lever `{}`, its label: {why}", l.path)));
+            return Err((
+                vec!["levers"],
+                format!("lever `{}`, its label: {why}", l.path),
+            ));
         }
         let [low, high] = l.range;
         if !(low.is_finite() && high.is_finite() && low < high) {
             return Err((
                 vec!["levers"],
-                format!("lever `{}`: its range must be two numbers, the lower first", l.path),
+                format!(
+                    "lever `{}`: its range must be two numbers, the lower first",
+                    l.path
+                ),
             ));
         }
         if !(l.step > 0.0 && l.step <= high - low) {

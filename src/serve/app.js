@@ -158,7 +158,7 @@
       card.className = 'card';
       card.dataset.series = f.series;
       card.dataset.value = String(f.value);
-      [['label', f.label], ['value', f.shown],
+      [['label', f.label], ['value', f.shown], ['margin', f.margin + ' ' + T.margin],
         ['diff', f.difference === null ? T.loaded + ': ' + (f.loaded || '–')
           : T.difference + ': ' + f.difference]].forEach(function (p) {
         var d = document.createElement('div');

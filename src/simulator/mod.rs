@@ -233,7 +233,9 @@ pub fn simulate_into(
     let batch = settings.batch_size.max(1);
     let work = || {
         (0..runs.div_ceil(batch)).into_par_iter().try_for_each(|i| {
-            if (settings.cancel.as_ref()).is_some_and(|c| c.load(std::sync::atomic::Ordering::Relaxed)) {
+            if (settings.cancel.as_ref())
+                .is_some_and(|c| c.load(std::sync::atomic::Ordering::Relaxed))
+            {
                 return Err(SimError::Cancelled);
             }
             let first = i * batch;
