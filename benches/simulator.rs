@@ -43,6 +43,7 @@ fn simulator(c: &mut Criterion) {
             batch_size: Settings::DEFAULT_BATCH,
             threads: Some(threads),
             cancel: None,
+            first_run: 0,
         };
         group.bench_function(format!("default scenario, {threads} thread(s)"), |b| {
             b.iter(|| simulate(&model, &settings, &variants, &rules, &|_| {}).expect("simulates"))
@@ -81,6 +82,7 @@ fn variants(c: &mut Criterion) {
         batch_size: 256,
         threads: Some(2),
         cancel: None,
+        first_run: 0,
     };
     let mut group = c.benchmark_group("variants, 512 runs");
     group.sample_size(10);
@@ -109,6 +111,7 @@ fn recording(c: &mut Criterion) {
         batch_size: Settings::DEFAULT_BATCH,
         threads: Some(1),
         cancel: None,
+        first_run: 0,
     };
     let mut group = c.benchmark_group("recording, 10,000 runs, 1 thread");
     group.sample_size(10);

@@ -80,6 +80,9 @@ pub enum Command {
     /// The value of information of a decision between scenarios or overlays (go on or stop,
     /// agreement A or B): EVPI, and EVPPI per uncertain input.
     Evpi(EvpiArgs),
+    /// Put the partial results of `kloof run --shard K/M` together into the report of the
+    /// whole study: the same files as one unsharded run, byte for byte (wall time aside).
+    Merge(MergeArgs),
     /// Serve the what-if page: the board's report of a scenario with controls for its levers,
     /// re-run on every move beside the scenario as loaded (loopback only by default).
     Serve(crate::serve::ServeArgs),
@@ -330,6 +333,30 @@ pub struct RunArgs {
     /// (default) or en.
     #[arg(long, default_value = "nl")]
     pub lang: report::Lang,
+    /// Simulate only shard K of M (1 <= K <= M) of the runs and write its partial result to
+    /// --out [default: reports/<scenario name>-shard-K-of-M/]; `kloof merge` puts the shards
+    /// together into the report of the whole study.
+    #[arg(long, value_name = "K/M")]
+    pub shard: Option<study::Shard>,
+}
+
+#[derive(clap::Args)]
+pub struct MergeArgs {
+    /// The shards' folders (`kloof run --shard K/M` wrote them), every shard once.
+    #[arg(required = true)]
+    pub shards: Vec<PathBuf>,
+    /// Report folder [default: reports/<scenario name>/].
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// No summary on the terminal.
+    #[arg(long)]
+    pub quiet: bool,
+    /// Also write runs.csv, as `kloof run --per-run`.
+    #[arg(long)]
+    pub per_run: bool,
+    /// Language of the board's files and the terminal summary: nl (default) or en.
+    #[arg(long, default_value = "nl")]
+    pub lang: report::Lang,
 }
 
 /// A progress bar on stderr, or a hidden one when quiet or not on a terminal, so the caller
@@ -372,13 +399,35 @@ pub fn run(args: &RunArgs) -> Result<(), Failure> {
         horizon: args.horizon,
         batch_size: args.batch_size,
         precision: args.precision,
+        shard: args.shard,
         ..args.sampling.options()
     };
     // The run count is known only after reading the scenario; the bar learns it on first tick.
     let bar = progress_bar(0, args.quiet);
     let runs = args.sampling.runs(&source)?;
-    bar.set_length(runs);
+    bar.set_length(args.shard.map_or(runs, |s| s.range(runs).1));
     let study = study::run(&source, &options, &|n| advance(&bar, n))?;
+    if let Some(shard) = args.shard {
+        let dir = args.out.clone().unwrap_or_else(|| {
+            PathBuf::from("reports").join(format!(
+                "{}-shard-{}-of-{}",
+                study.scenario.name, shard.k, shard.m
+            ))
+        });
+        let files = kloof::shard::files(&source, &study, shard)?;
+        let written = uninterrupted(|| report::publish_files(&dir, &files));
+        bar.finish_and_clear();
+        written?;
+        if !args.quiet {
+            let (first, n) = shard.range(runs);
+            say!(
+                "shard {shard}: runs {first}–{} of {runs} → {} (kloof merge puts the shards together)",
+                first + n - 1,
+                dir.display()
+            )?;
+        }
+        return Ok(());
+    }
     let dir = args
         .out
         .clone()
@@ -396,6 +445,28 @@ pub fn run(args: &RunArgs) -> Result<(), Failure> {
     // Cleared before any error is printed, so the message does not land on the bar.
     bar.finish_and_clear();
     written?;
+    if !args.quiet {
+        print_summary(&study, &dir, args.lang)?;
+    }
+    Ok(())
+}
+
+pub fn merge(args: &MergeArgs) -> Result<(), Failure> {
+    let study = kloof::shard::merge(&args.shards)?;
+    let dir = args
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("reports").join(&study.scenario.name));
+    uninterrupted(|| {
+        report::write(
+            &dir,
+            &study.manifest,
+            &study.outcomes,
+            &report::About::of(&study.scenario, &study.outcomes),
+            args.per_run,
+            args.lang,
+        )
+    })?;
     if !args.quiet {
         print_summary(&study, &dir, args.lang)?;
     }

@@ -32,6 +32,7 @@ pub mod rules;
 pub mod sampling;
 pub mod scenario;
 pub mod sensitivity;
+pub mod shard;
 pub mod simulator;
 pub mod stats;
 pub mod stress;

@@ -95,7 +95,7 @@ pub fn show_bytes(b: u128) -> String {
 }
 
 /// One reported series: a metric of one variant.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Series {
     /// Name of the variant (see [`crate::variant`]), e.g. `baseline` or `network`.
     pub variant: String,
@@ -181,6 +181,13 @@ impl Outcomes {
         Some(self.values(s, y))
     }
 
+    /// Puts `values` in place as runs `first..` of `series` in year `year_index` (a shard's
+    /// runs, merged).
+    pub fn put_runs(&mut self, series: usize, year_index: usize, first: usize, values: &[f64]) {
+        let o = self.offset(series, year_index) + first;
+        self.data[o..o + values.len()].copy_from_slice(values);
+    }
+
     /// Copies one variant's year of a batch into place.
     fn put(&mut self, y: &RecordedYear) {
         for (k, &series) in y.series.iter().enumerate() {
@@ -214,11 +221,16 @@ pub trait Recorder: Sync {
 
 /// Keeps every run of every series: what `kloof run` reports from.
 #[derive(Debug)]
-pub struct OutcomesRecorder(Mutex<Outcomes>);
+pub struct OutcomesRecorder(Mutex<Outcomes>, usize);
 
 impl OutcomesRecorder {
     pub fn new(outcomes: Outcomes) -> OutcomesRecorder {
-        OutcomesRecorder(Mutex::new(outcomes))
+        OutcomesRecorder::starting_at(outcomes, 0)
+    }
+
+    /// Keeps runs `first..` of a study (a shard's) from index 0 of `outcomes`.
+    pub fn starting_at(outcomes: Outcomes, first: usize) -> OutcomesRecorder {
+        OutcomesRecorder(Mutex::new(outcomes), first)
     }
 
     pub fn into_outcomes(self) -> Outcomes {
@@ -228,6 +240,10 @@ impl OutcomesRecorder {
 
 impl Recorder for OutcomesRecorder {
     fn record(&self, year: &RecordedYear) {
-        self.0.lock().unwrap_or_else(|p| p.into_inner()).put(year);
+        let local = RecordedYear {
+            first_run: year.first_run - self.1,
+            ..*year
+        };
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).put(&local);
     }
 }

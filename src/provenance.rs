@@ -2,11 +2,11 @@
 //! kloof version, and how the invocation ran. Below both the report, which writes it, and the
 //! rule host, which hashes the files it compiled.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 /// What reproduces a result: the same provenance gives the same figures.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Provenance {
     /// Version of kloof that computed the figures.
     pub kloof_version: String,
@@ -24,15 +24,15 @@ pub struct Provenance {
     pub horizon: i32,
     /// `--wtp`: λ, EUR per FTE-year of care gained in every domain, in place of the
     /// scenario's `valuation:`.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wtp_per_fte_year: Option<f64>,
     /// `--value benefit`: the analyses counted each partner's net benefit (its money result
     /// plus the care gained credited to it, valued at λ) instead of money alone.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct FileHash {
     pub path: String,
     pub sha256: String,

@@ -490,10 +490,10 @@ fn page(whatif: &WhatIf, lang: Lang) -> String {
     let json = data.to_string().replace("</", "<\\/");
     let title = kloof::report::one_line(&whatif.scenario.title);
     PAGE.replace("{{lang}}", &lang.to_string())
-        .replace("{{title}}", &escape(&title))
+        .replace("{{title}}", &report::escape(&title))
         .replace(
             "{{heading}}",
-            &escape(&format!("{}: {title}", l("Wat als", "What if"))),
+            &report::escape(&format!("{}: {title}", l("Wat als", "What if"))),
         )
         .replace(
             "{{reset}}",
@@ -516,11 +516,4 @@ fn page(whatif: &WhatIf, lang: Lang) -> String {
             ),
         )
         .replace("{{data}}", &json)
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }

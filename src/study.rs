@@ -114,6 +114,46 @@ pub struct Options {
     pub value: crate::value::Value,
     /// Stops the simulation when set (see [`simulator::Cancel`]).
     pub cancel: Option<simulator::Cancel>,
+    /// Simulate only this share of the runs (`--shard K/M`); see [`crate::shard`].
+    pub shard: Option<Shard>,
+}
+
+/// Shard `k` of `m` (1 ≤ k ≤ m, counted from 1 as Slurm's `--array=1-M` and nextest count):
+/// runs `⌊(k−1)·N/m⌋..⌊k·N/m⌋` of a study of N runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shard {
+    pub k: u64,
+    pub m: u64,
+}
+
+impl std::str::FromStr for Shard {
+    type Err = String;
+    fn from_str(text: &str) -> Result<Shard, String> {
+        let bad = || format!("`{text}`: give the shard as K/M, with 1 <= K <= M (e.g. 2/4)");
+        let (k, m) = text.split_once('/').ok_or_else(bad)?;
+        let (k, m): (u64, u64) = (
+            k.trim().parse().map_err(|_| bad())?,
+            m.trim().parse().map_err(|_| bad())?,
+        );
+        if k == 0 || k > m {
+            return Err(bad());
+        }
+        Ok(Shard { k, m })
+    }
+}
+
+impl std::fmt::Display for Shard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.k, self.m)
+    }
+}
+
+impl Shard {
+    /// The runs of this shard in a study of `runs`: the first and how many.
+    pub fn range(self, runs: u64) -> (u64, u64) {
+        let at = |i: u64| (u128::from(i) * u128::from(runs) / u128::from(self.m)) as u64;
+        (at(self.k - 1), at(self.k) - at(self.k - 1))
+    }
 }
 
 /// Replaces the scenario's λ by `wtp` in every domain (keeping its grid and credit, or the
@@ -211,6 +251,8 @@ struct Prepared {
     model: Model,
     rules: RuleSet,
     settings: Settings,
+    /// The study's runs; a shard simulates `settings.runs` of them.
+    total_runs: u64,
     wtp: Option<f64>,
     value: crate::value::Value,
 }
@@ -252,6 +294,7 @@ fn prepare(source: &Source, options: &Options) -> Result<Prepared, Error> {
         batch_size: options.batch_size.unwrap_or(Settings::DEFAULT_BATCH),
         threads: options.threads,
         cancel: options.cancel.clone(),
+        first_run: 0,
     };
     if settings.runs == 0 {
         return Err(Error::Options("--runs must be at least 1".into()));
@@ -264,6 +307,25 @@ fn prepare(source: &Source, options: &Options) -> Result<Prepared, Error> {
             Settings::MAX_THREADS
         )));
     }
+    let total_runs = settings.runs;
+    let mut settings = settings;
+    if let Some(shard) = options.shard {
+        if options.precision.is_some() {
+            return Err(Error::Options(
+                "--shard and --precision do not go together: a shard's runs are fixed by --runs"
+                    .into(),
+            ));
+        }
+        let (first, runs) = shard.range(total_runs);
+        if runs == 0 {
+            return Err(Error::Options(format!(
+                "--shard {shard}: {total_runs} runs leave shard {} none; use fewer shards",
+                shard.k
+            )));
+        }
+        settings.first_run = first;
+        settings.runs = runs;
+    }
     let model = Model::compile(&scenario, scenario.region.horizon);
     let rules = RuleSet::load(&model, source.dir().as_deref()).map_err(Error::Rules)?;
     Ok(Prepared {
@@ -271,6 +333,7 @@ fn prepare(source: &Source, options: &Options) -> Result<Prepared, Error> {
         model,
         rules,
         settings,
+        total_runs,
         wtp: options.wtp,
         value: options.value,
     })
@@ -316,7 +379,7 @@ impl Prepared {
                 scenario_sha256: sha256_hex(source.text.as_bytes()),
                 rules: self.rules.hashes(),
                 seed: settings.seed,
-                runs: settings.runs,
+                runs: self.total_runs,
                 start_year: scenario.region.start_year,
                 horizon: scenario.region.horizon,
                 wtp_per_fte_year: self.wtp,

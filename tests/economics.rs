@@ -132,6 +132,7 @@ fn a_provider_short_of_staff_loses_nothing_when_demand_falls_within_the_shortage
         batch_size: 2,
         threads: Some(1),
         cancel: None,
+        first_run: 0,
     };
     let o = simulator::simulate(&m, &settings, &variants, &NoRules, &|_| {}).expect("simulates");
     let get = |metric: &str| o.get(NETWORK, metric, 2025).expect("series")[0];

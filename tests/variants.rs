@@ -33,6 +33,7 @@ fn settings(threads: usize) -> Settings {
         batch_size: 16,
         threads: Some(threads),
         cancel: None,
+        first_run: 0,
     }
 }
 

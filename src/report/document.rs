@@ -217,7 +217,7 @@ h2{break-after:avoid}figure,table{break-inside:avoid}}";
 
 /// Text for HTML and SVG (XML): `& < > " '` as entities; control characters, which XML does
 /// not allow, as spaces.
-pub(super) fn escape(text: &str) -> String {
+pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {

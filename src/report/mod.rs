@@ -27,6 +27,7 @@ pub mod whatif;
 mod workbook;
 
 pub use board::Names;
+pub use document::escape;
 pub use lang::Lang;
 pub use publish::NotAReport;
 
@@ -457,6 +458,11 @@ pub fn write(
     lang: Lang,
 ) -> Result<(), ReportError> {
     publish::publish(dir, &files(manifest, outcomes, about, per_run, lang)?)
+}
+
+/// Puts `files` in `dir` whole, as every report is (a shard's partial result, say).
+pub fn publish_files(dir: &Path, files: &[(&str, Vec<u8>)]) -> Result<(), ReportError> {
+    publish::publish(dir, files)
 }
 
 /// The files of a run's report, by name, as [`write`] puts them in place (`kloof serve`

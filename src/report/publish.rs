@@ -20,8 +20,9 @@ pub struct NotAReport(pub PathBuf, pub String);
 /// Every file a kloof report folder may hold: what the reports of `run`, `compare`, `stress`,
 /// `sensitivity`, `evpi` and `fairness` write. A folder with anything else in it is not only
 /// kloof's, and replacing it would delete what someone else put there.
-const REPORT_FILES: [&str; 23] = [
+const REPORT_FILES: [&str; 24] = [
     "manifest.json",
+    "partial.bin",
     "report.xlsx",
     "brief.md",
     "report.html",

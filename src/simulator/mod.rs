@@ -43,6 +43,10 @@ pub struct Settings {
     /// Set to stop the simulation before its next batch (`kloof serve` drops a re-run that a
     /// newer request of the same page supersedes).
     pub cancel: Option<Cancel>,
+    /// The first run simulated: a shard of a study simulates runs `first_run..first_run +
+    /// runs` of it. Each run draws from its own streams, so run k of a shard is run k of the
+    /// whole study (and a batch's boundaries change nothing).
+    pub first_run: u64,
 }
 
 /// A flag that stops a simulation: it ends with [`SimError::Cancelled`] at the next batch.
@@ -213,7 +217,7 @@ pub fn simulate(
         years,
         settings.runs as usize,
     )?;
-    let recorder = OutcomesRecorder::new(outcomes);
+    let recorder = OutcomesRecorder::starting_at(outcomes, settings.first_run as usize);
     simulate_into(m, settings, variants, agreements, &recorder, progress)?;
     Ok(recorder.into_outcomes())
 }
@@ -238,10 +242,10 @@ pub fn simulate_into(
             {
                 return Err(SimError::Cancelled);
             }
-            let first = i * batch;
-            let len = batch.min(runs - first);
-            cx.run_batch(first as u64, len, None, recorder)
-                .map_err(|e| cx.pinpoint(first as u64, len, e))?;
+            let len = batch.min(runs - i * batch);
+            let first = settings.first_run + (i * batch) as u64;
+            cx.run_batch(first, len, None, recorder)
+                .map_err(|e| cx.pinpoint(first, len, e))?;
             progress(len as u64);
             Ok::<(), SimError>(())
         })

@@ -89,3 +89,40 @@ pub fn part(xlsx: &[u8], name: &str) -> String {
         .expect("utf-8");
     text
 }
+
+/// Every file of report folder `a` equals `b`'s; `manifest.json` with its wall time left
+/// out (a merged study against an unsharded run).
+pub fn assert_same_report(a: &std::path::Path, b: &std::path::Path) {
+    let mut names: Vec<String> = std::fs::read_dir(a)
+        .expect("report")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    let mut theirs: Vec<String> = std::fs::read_dir(b)
+        .expect("report")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    theirs.sort();
+    assert_eq!(names, theirs);
+    let without_wall_time = |bytes: Vec<u8>| -> String {
+        String::from_utf8_lossy(&bytes)
+            .lines()
+            .filter(|l| !l.contains("wall_time_seconds"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    for n in &names {
+        let (x, y) = (
+            std::fs::read(a.join(n)).expect("file"),
+            std::fs::read(b.join(n)).expect("file"),
+        );
+        if n == "manifest.json" {
+            assert_eq!(without_wall_time(x), without_wall_time(y), "{n}");
+        } else {
+            assert!(
+                x == y,
+                "{n} differs between the unsharded run and the merged shards"
+            );
+        }
+    }
+}

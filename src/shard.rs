@@ -1,0 +1,246 @@
+//! Shards of a study and their merge: `kloof run --shard K/M` simulates only its share of the
+//! runs and writes a partial result (every run's value of every series, with what identifies
+//! the study); `kloof merge` puts the partials of all M shards back together into the study an
+//! unsharded run gives, and its report byte for byte (wall time aside). Each run draws from
+//! its own random streams, so a shard's runs are the same runs of the whole study.
+//!
+//! A partial folder holds `manifest.json` ([`Partial`], kloof's version first, so that a
+//! report folder's rules apply to it) and `partial.bin`: the values as little-endian f64, laid
+//! out `[series][year][run of the shard]` as [`Outcomes`] keeps them.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::Error;
+use crate::outcome::{Catalogue, Outcomes, Series};
+use crate::provenance::{Manifest, Provenance};
+use crate::study::{Shard, Source, Study};
+
+/// The file of a partial's values.
+pub const VALUES: &str = "partial.bin";
+
+/// What a shard's folder says of it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Partial {
+    /// The study's provenance: its runs are the whole study's.
+    #[serde(flatten)]
+    pub provenance: Provenance,
+    /// `K/M`.
+    pub shard: String,
+    /// The shard's runs: `first_run..first_run + shard_runs`.
+    pub first_run: u64,
+    pub shard_runs: u64,
+    pub batch_size: usize,
+    pub wall_time_seconds: f64,
+    /// The scenario as simulated (an overlay already applied), for the merged report.
+    pub source: SourceText,
+    pub series: Vec<Series>,
+    pub years: Vec<i32>,
+}
+
+/// A scenario's text and what a study read with it ([`Source`]).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SourceText {
+    pub path: String,
+    pub text: String,
+    pub rules_dir: Option<PathBuf>,
+    pub absent: Vec<String>,
+    pub leaves: Vec<(String, i32)>,
+    pub exits_market: Vec<(String, i32)>,
+}
+
+impl From<&Source> for SourceText {
+    fn from(s: &Source) -> SourceText {
+        SourceText {
+            path: s.path.clone(),
+            text: s.text.clone(),
+            rules_dir: s.rules_dir.clone(),
+            absent: s.absent.clone(),
+            leaves: s.leaves.clone(),
+            exits_market: s.exits_market.clone(),
+        }
+    }
+}
+
+/// The files of shard `shard` of `study` (simulated from `source`): `manifest.json` and
+/// [`VALUES`].
+pub fn files(
+    source: &Source,
+    study: &Study,
+    shard: Shard,
+) -> Result<Vec<(&'static str, Vec<u8>)>, Error> {
+    let o = &study.outcomes;
+    let (first_run, shard_runs) = shard.range(study.manifest.provenance.runs);
+    let partial = Partial {
+        provenance: study.manifest.provenance.clone(),
+        shard: shard.to_string(),
+        first_run,
+        shard_runs,
+        batch_size: study.manifest.batch_size,
+        wall_time_seconds: study.manifest.wall_time_seconds,
+        source: source.into(),
+        series: o.catalogue.series.clone(),
+        years: o.years.clone(),
+    };
+    let mut values = Vec::with_capacity(o.catalogue.series.len() * o.years.len() * o.runs * 8);
+    for s in 0..o.catalogue.series.len() {
+        for y in 0..o.years.len() {
+            for v in o.values(s, y) {
+                values.extend_from_slice(&v.to_le_bytes());
+            }
+        }
+    }
+    let manifest = serde_json::to_vec_pretty(&partial)
+        .map_err(|e| Error::Options(format!("cannot encode the partial's manifest: {e}")))?;
+    Ok(vec![("manifest.json", manifest), (VALUES, values)])
+}
+
+/// Why partials cannot be merged.
+fn refuse(message: String) -> Error {
+    Error::Options(format!("kloof merge: {message}"))
+}
+
+/// Reads the partial in `dir`.
+fn read(dir: &Path) -> Result<(Partial, Vec<u8>), Error> {
+    let at = |what: &str, e: String| refuse(format!("{}: {what}: {e}", dir.display()));
+    let manifest = std::fs::read(dir.join("manifest.json"))
+        .map_err(|e| at("manifest.json", format!("{e} (is it a shard's folder?)")))?;
+    let partial: Partial = serde_json::from_slice(&manifest).map_err(|e| {
+        at(
+            "manifest.json",
+            format!("not a shard's manifest ({e}); kloof run --shard K/M writes one"),
+        )
+    })?;
+    let values = std::fs::read(dir.join(VALUES)).map_err(|e| at(VALUES, e.to_string()))?;
+    let expected = partial.series.len() * partial.years.len() * partial.shard_runs as usize * 8;
+    if values.len() != expected {
+        return Err(at(
+            VALUES,
+            format!("{} bytes where its manifest says {expected}", values.len()),
+        ));
+    }
+    Ok((partial, values))
+}
+
+/// The study the partials in `dirs` make together: the same as one unsharded run of it.
+/// Partials of different scenarios, rules, seeds, run counts or kloof versions are refused,
+/// as are runs covered twice or not at all.
+pub fn merge(dirs: &[PathBuf]) -> Result<Study, Error> {
+    let mut parts = dirs
+        .iter()
+        .map(|d| read(d).map(|(p, v)| (d.clone(), p, v)))
+        .collect::<Result<Vec<_>, Error>>()?;
+    let Some((first_dir, first, _)) = parts.first() else {
+        return Err(refuse("name the shards' folders".into()));
+    };
+    let (first_dir, reference) = (first_dir.clone(), first.clone());
+    let key = |p: &Partial| {
+        let q = &p.provenance;
+        (
+            q.kloof_version.clone(),
+            q.scenario_sha256.clone(),
+            q.rules
+                .iter()
+                .map(|r| (r.path.clone(), r.sha256.clone()))
+                .collect::<Vec<_>>(),
+            q.seed,
+            q.runs,
+            (q.start_year, q.horizon),
+            q.wtp_per_fte_year.map(f64::to_bits),
+            q.value.clone(),
+        )
+    };
+    for (dir, p, _) in &parts {
+        let (a, b) = (key(p), key(&reference));
+        let differs = [
+            (a.0 != b.0, "kloof version"),
+            (a.1 != b.1, "scenario (SHA-256)"),
+            (a.2 != b.2, "rule files"),
+            (a.3 != b.3, "seed"),
+            (a.4 != b.4, "number of runs"),
+            (a.5 != b.5, "years"),
+            (
+                a.6 != b.6 || a.7 != b.7,
+                "valuation options (--wtp, --value)",
+            ),
+            (
+                p.series != reference.series || p.years != reference.years,
+                "series",
+            ),
+        ];
+        if let Some((_, what)) = differs.iter().find(|(d, _)| *d) {
+            return Err(refuse(format!(
+                "{} and {} are shards of different studies: their {what} differ",
+                first_dir.display(),
+                dir.display()
+            )));
+        }
+    }
+    parts.sort_by_key(|(_, p, _)| p.first_run);
+    let total = reference.provenance.runs;
+    let mut next = 0;
+    for (dir, p, _) in &parts {
+        if p.first_run < next {
+            return Err(refuse(format!(
+                "{} (shard {}, runs {}–{}) overlaps another shard's runs",
+                dir.display(),
+                p.shard,
+                p.first_run,
+                p.first_run + p.shard_runs - 1
+            )));
+        }
+        if p.first_run > next {
+            return Err(refuse(format!(
+                "runs {next}–{} of {total} are in no shard given",
+                p.first_run - 1
+            )));
+        }
+        next = p.first_run + p.shard_runs;
+    }
+    if next != total {
+        return Err(refuse(format!(
+            "runs {next}–{} of {total} are in no shard given",
+            total - 1
+        )));
+    }
+    let catalogue = Catalogue {
+        series: reference.series.clone(),
+    };
+    let years = reference.years.len();
+    let mut outcomes = Outcomes::new(catalogue, reference.years.clone(), total as usize)
+        .map_err(crate::simulator::SimError::from)?;
+    for (_, p, values) in &parts {
+        let n = p.shard_runs as usize;
+        let floats: Vec<f64> = values
+            .chunks_exact(8)
+            .map(|b| f64::from_le_bytes(b.try_into().unwrap_or([0; 8])))
+            .collect();
+        for s in 0..reference.series.len() {
+            for y in 0..years {
+                let at = (s * years + y) * n;
+                outcomes.put_runs(s, y, p.first_run as usize, &floats[at..at + n]);
+            }
+        }
+    }
+    let source = &reference.source;
+    if crate::provenance::sha256_hex(source.text.as_bytes()) != reference.provenance.scenario_sha256
+    {
+        return Err(refuse(format!(
+            "{}: the scenario in its manifest does not match its SHA-256",
+            first_dir.display()
+        )));
+    }
+    let scenario = crate::scenario::parse(&source.text, &source.path)?;
+    Ok(Study {
+        scenario,
+        manifest: Manifest {
+            provenance: reference.provenance.clone(),
+            threads: rayon::current_num_threads(),
+            batch_size: reference.batch_size,
+            wall_time_seconds: parts.iter().map(|(_, p, _)| p.wall_time_seconds).sum(),
+            precision: None,
+        },
+        outcomes,
+    })
+}
