@@ -1,5 +1,5 @@
 //! The report of a run: `results.csv`, `results.json`, `summary.md` and `manifest.json`, and
-//! with `per_run` every run's headline figures in `runs.csv`.
+//! with `per_run` every run's headline figures in `runs.csv` and every value in `runs.parquet`.
 //!
 //! The files are written into a fresh folder beside the report folder, which then takes the
 //! report folder's place in one rename (an exchange when a report is already there): a report
@@ -17,6 +17,7 @@ pub mod fairness;
 mod json;
 mod lang;
 mod markdown;
+mod parquet;
 mod publish;
 mod runs;
 pub mod sensitivity;
@@ -444,6 +445,8 @@ pub enum ReportError {
     Workbook(#[from] rust_xlsxwriter::XlsxError),
     #[error(transparent)]
     NotAReport(#[from] NotAReport),
+    #[error("cannot write runs.parquet: {0}")]
+    Parquet(#[from] ::parquet::errors::ParquetError),
 }
 
 /// Writes the report files to `dir`, all or nothing: the four every report has, the board's
@@ -512,6 +515,7 @@ pub fn files(
     }
     if per_run {
         files.push(("runs.csv", runs::render(outcomes).into_bytes()));
+        files.push(("runs.parquet", parquet::render(outcomes)?));
     }
     Ok(files)
 }

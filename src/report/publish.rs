@@ -20,9 +20,10 @@ pub struct NotAReport(pub PathBuf, pub String);
 /// Every file a kloof report folder may hold: what the reports of `run`, `compare`, `stress`,
 /// `sensitivity`, `evpi` and `fairness` write. A folder with anything else in it is not only
 /// kloof's, and replacing it would delete what someone else put there.
-const REPORT_FILES: [&str; 24] = [
+const REPORT_FILES: [&str; 25] = [
     "manifest.json",
     "partial.bin",
+    "runs.parquet",
     "report.xlsx",
     "brief.md",
     "report.html",
