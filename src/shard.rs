@@ -101,8 +101,9 @@ fn refuse(message: String) -> Error {
     Error::Options(format!("kloof merge: {message}"))
 }
 
-/// Reads the partial in `dir`.
-fn read(dir: &Path) -> Result<(Partial, Vec<u8>), Error> {
+/// Reads the manifest of the partial in `dir`, and checks that its values file has the size
+/// the manifest says (the values are read when merged, a series and year at a time).
+fn read(dir: &Path) -> Result<Partial, Error> {
     let at = |what: &str, e: String| refuse(format!("{}: {what}: {e}", dir.display()));
     let manifest = std::fs::read(dir.join("manifest.json"))
         .map_err(|e| at("manifest.json", format!("{e} (is it a shard's folder?)")))?;
@@ -112,15 +113,17 @@ fn read(dir: &Path) -> Result<(Partial, Vec<u8>), Error> {
             format!("not a shard's manifest ({e}); kloof run --shard K/M writes one"),
         )
     })?;
-    let values = std::fs::read(dir.join(VALUES)).map_err(|e| at(VALUES, e.to_string()))?;
-    let expected = partial.series.len() * partial.years.len() * partial.shard_runs as usize * 8;
-    if values.len() != expected {
+    let size = std::fs::metadata(dir.join(VALUES))
+        .map_err(|e| at(VALUES, e.to_string()))?
+        .len();
+    let expected = partial.series.len() as u64 * partial.years.len() as u64 * partial.shard_runs * 8;
+    if size != expected {
         return Err(at(
             VALUES,
-            format!("{} bytes where its manifest says {expected}", values.len()),
+            format!("{size} bytes where its manifest says {expected}"),
         ));
     }
-    Ok((partial, values))
+    Ok(partial)
 }
 
 /// The study the partials in `dirs` make together: the same as one unsharded run of it.
@@ -129,9 +132,9 @@ fn read(dir: &Path) -> Result<(Partial, Vec<u8>), Error> {
 pub fn merge(dirs: &[PathBuf]) -> Result<Study, Error> {
     let mut parts = dirs
         .iter()
-        .map(|d| read(d).map(|(p, v)| (d.clone(), p, v)))
+        .map(|d| read(d).map(|p| (d.clone(), p)))
         .collect::<Result<Vec<_>, Error>>()?;
-    let Some((first_dir, first, _)) = parts.first() else {
+    let Some((first_dir, first)) = parts.first() else {
         return Err(refuse("name the shards' folders".into()));
     };
     let (first_dir, reference) = (first_dir.clone(), first.clone());
@@ -151,7 +154,7 @@ pub fn merge(dirs: &[PathBuf]) -> Result<Study, Error> {
             q.value.clone(),
         )
     };
-    for (dir, p, _) in &parts {
+    for (dir, p) in &parts {
         let (a, b) = (key(p), key(&reference));
         let differs = [
             (a.0 != b.0, "kloof version"),
@@ -177,10 +180,10 @@ pub fn merge(dirs: &[PathBuf]) -> Result<Study, Error> {
             )));
         }
     }
-    parts.sort_by_key(|(_, p, _)| p.first_run);
+    parts.sort_by_key(|(_, p)| p.first_run);
     let total = reference.provenance.runs;
     let mut next = 0;
-    for (dir, p, _) in &parts {
+    for (dir, p) in &parts {
         if p.first_run < next {
             return Err(refuse(format!(
                 "{} (shard {}, runs {}–{}) overlaps another shard's runs",
@@ -210,16 +213,21 @@ pub fn merge(dirs: &[PathBuf]) -> Result<Study, Error> {
     let years = reference.years.len();
     let mut outcomes = Outcomes::new(catalogue, reference.years.clone(), total as usize)
         .map_err(crate::simulator::SimError::from)?;
-    for (_, p, values) in &parts {
+    // A series' year of one shard at a time: the merge keeps the study and one such slice.
+    for (dir, p) in &parts {
         let n = p.shard_runs as usize;
-        let floats: Vec<f64> = values
-            .chunks_exact(8)
-            .map(|b| f64::from_le_bytes(b.try_into().unwrap_or([0; 8])))
-            .collect();
+        let file = std::fs::File::open(dir.join(VALUES))
+            .map_err(|e| refuse(format!("{}: {VALUES}: {e}", dir.display())))?;
+        let mut file = std::io::BufReader::with_capacity(1 << 20, file);
+        let (mut bytes, mut values) = (vec![0u8; n * 8], vec![0f64; n]);
         for s in 0..reference.series.len() {
             for y in 0..years {
-                let at = (s * years + y) * n;
-                outcomes.put_runs(s, y, p.first_run as usize, &floats[at..at + n]);
+                std::io::Read::read_exact(&mut file, &mut bytes)
+                    .map_err(|e| refuse(format!("{}: {VALUES}: {e}", dir.display())))?;
+                for (v, b) in values.iter_mut().zip(bytes.chunks_exact(8)) {
+                    *v = f64::from_le_bytes(b.try_into().unwrap_or([0; 8]));
+                }
+                outcomes.put_runs(s, y, p.first_run as usize, &values);
             }
         }
     }
@@ -238,7 +246,7 @@ pub fn merge(dirs: &[PathBuf]) -> Result<Study, Error> {
             provenance: reference.provenance.clone(),
             threads: rayon::current_num_threads(),
             batch_size: reference.batch_size,
-            wall_time_seconds: parts.iter().map(|(_, p, _)| p.wall_time_seconds).sum(),
+            wall_time_seconds: parts.iter().map(|(_, p)| p.wall_time_seconds).sum(),
             precision: None,
         },
         outcomes,
