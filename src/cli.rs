@@ -321,7 +321,8 @@ pub struct RunArgs {
     /// No progress bar and no summary on the terminal.
     #[arg(long)]
     pub quiet: bool,
-    /// Also write runs.csv: every run's partner positions and headline figures.
+    /// Also write runs.csv (every run's partner positions and headline figures) and
+    /// runs.parquet (every run's value of every series in every year).
     #[arg(long)]
     pub per_run: bool,
     /// Add runs (doubling from 1,000, up to --runs) until the 95 % interval of every headline
@@ -351,7 +352,7 @@ pub struct MergeArgs {
     /// No summary on the terminal.
     #[arg(long)]
     pub quiet: bool,
-    /// Also write runs.csv, as `kloof run --per-run`.
+    /// Also write runs.csv and runs.parquet, as `kloof run --per-run`.
     #[arg(long)]
     pub per_run: bool,
     /// Language of the board's files and the terminal summary: nl (default) or en.
