@@ -80,8 +80,9 @@ pub enum Command {
     /// The value of information of a decision between scenarios or overlays (go on or stop,
     /// agreement A or B): EVPI, and EVPPI per uncertain input.
     Evpi(EvpiArgs),
-    /// Put the partial results of `kloof run --shard K/M` together into the report of the
-    /// whole study: the same files as one unsharded run, byte for byte (wall time aside).
+    /// Put the partial results of `kloof run --shard K/M` (or `kloof compare --shard K/M`)
+    /// together into the report of the whole study: the same files as one unsharded command,
+    /// byte for byte (wall time aside).
     Merge(MergeArgs),
     /// Serve the what-if page: the board's report of a scenario with controls for its levers,
     /// re-run on every move beside the scenario as loaded (loopback only by default).
@@ -233,6 +234,10 @@ pub struct CompareArgs {
     /// Language of brief.md, report.html and report.xlsx: nl (default) or en.
     #[arg(long, default_value = "nl")]
     pub lang: report::Lang,
+    /// Simulate only shard K of M of every scenario's runs and write their partial results
+    /// to --out; `kloof merge` puts the shards together into the comparison.
+    #[arg(long, value_name = "K/M")]
+    pub shard: Option<study::Shard>,
 }
 
 #[derive(clap::Args)]
@@ -343,10 +348,11 @@ pub struct RunArgs {
 
 #[derive(clap::Args)]
 pub struct MergeArgs {
-    /// The shards' folders (`kloof run --shard K/M` wrote them), every shard once.
+    /// The shards' folders (`kloof run` or `kloof compare` with `--shard K/M` wrote them),
+    /// every shard once.
     #[arg(required = true)]
     pub shards: Vec<PathBuf>,
-    /// Report folder [default: reports/<scenario name>/].
+    /// Report folder [default: reports/<scenario name>/, or reports/compare-<names>/].
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// No summary on the terminal.
@@ -415,7 +421,7 @@ pub fn run(args: &RunArgs) -> Result<(), Failure> {
                 study.scenario.name, shard.k, shard.m
             ))
         });
-        let files = kloof::shard::files(&source, &study, shard)?;
+        let files = kloof::shard::files(&[(&source, &study)], shard)?;
         let written = uninterrupted(|| report::publish_files(&dir, &files));
         bar.finish_and_clear();
         written?;
@@ -453,7 +459,13 @@ pub fn run(args: &RunArgs) -> Result<(), Failure> {
 }
 
 pub fn merge(args: &MergeArgs) -> Result<(), Failure> {
-    let study = kloof::shard::merge(&args.shards)?;
+    let mut studies = kloof::shard::merge(&args.shards)?;
+    if studies.len() > 1 {
+        return merge_compare(args, studies);
+    }
+    let Some(study) = studies.pop() else {
+        return Err(Error::Options("kloof merge: the shards hold no study".into()).into());
+    };
     let dir = args
         .out
         .clone()
@@ -472,6 +484,36 @@ pub fn merge(args: &MergeArgs) -> Result<(), Failure> {
         print_summary(&study, &dir, args.lang)?;
     }
     Ok(())
+}
+
+/// The comparison the merged studies of `kloof compare --shard` make, written as `kloof
+/// compare` writes it.
+fn merge_compare(args: &MergeArgs, studies: Vec<study::Study>) -> Result<(), Failure> {
+    let value = if studies[0].manifest.provenance.value.is_some() {
+        kloof::value::Value::Benefit
+    } else {
+        kloof::value::Value::Money
+    };
+    let comparison = kloof::compare::compare(&studies, value);
+    let manifests: Vec<_> = studies.iter().map(|s| s.manifest.clone()).collect();
+    let dir = args.out.clone().unwrap_or_else(|| {
+        PathBuf::from("reports").join(format!("compare-{}", comparison.names.join("-")))
+    });
+    deliver(
+        &ProgressBar::hidden(),
+        &dir,
+        args.quiet,
+        || {
+            report::compare::write(
+                &dir,
+                &manifests,
+                &comparison,
+                &report::names_in(&studies[0].scenario, args.lang),
+                args.lang,
+            )
+        },
+        || report::compare::render(&manifests, &comparison),
+    )
 }
 
 /// Puts a report folder in place whole (a signal waits until it is), clears the progress bar
@@ -949,10 +991,33 @@ pub fn compare(args: &CompareArgs) -> Result<(), Failure> {
     let options = Options {
         horizon: args.horizon,
         value: args.judging.value,
+        shard: args.shard,
         ..args.sampling.options()
     };
     let runs = args.sampling.runs(&sources[0])?;
-    let bar = progress_bar(runs * sources.len() as u64, args.quiet);
+    let per_study = args.shard.map_or(runs, |s| s.range(runs).1);
+    let bar = progress_bar(per_study * sources.len() as u64, args.quiet);
+    if let Some(shard) = args.shard {
+        let studies = study::run_together(&sources, &options, &|n| advance(&bar, n))?;
+        let dir = args.out.clone().unwrap_or_else(|| {
+            let names: Vec<&str> = studies.iter().map(|s| s.scenario.name.as_str()).collect();
+            PathBuf::from("reports").join(format!(
+                "compare-{}-shard-{}-of-{}",
+                names.join("-"),
+                shard.k,
+                shard.m
+            ))
+        });
+        let pairs: Vec<_> = sources.iter().zip(&studies).collect();
+        let files = kloof::shard::files(&pairs, shard)?;
+        return deliver(
+            &bar,
+            &dir,
+            args.quiet,
+            || report::publish_files(&dir, &files),
+            || format!("shard {shard} of the comparison (kloof merge puts the shards together)"),
+        );
+    }
     let (studies, comparison) = kloof::compare::run(&sources, &options, &|n| advance(&bar, n))?;
     let manifests: Vec<_> = studies.iter().map(|s| s.manifest.clone()).collect();
     let dir = args.out.clone().unwrap_or_else(|| {

@@ -4,9 +4,10 @@
 //! unsharded run gives, and its report byte for byte (wall time aside). Each run draws from
 //! its own random streams, so a shard's runs are the same runs of the whole study.
 //!
-//! A partial folder holds `manifest.json` ([`Partial`], kloof's version first, so that a
-//! report folder's rules apply to it) and `partial.bin`: the values as little-endian f64, laid
-//! out `[series][year][run of the shard]` as [`Outcomes`] keeps them.
+//! A partial folder holds `manifest.json` (a list of [`Partial`]s, one per study the command
+//! simulates: one for `run`, one per scenario for `compare`; each names kloof's version, so
+//! that a report folder's rules apply to it) and `partial.bin`: each study's values in turn, as
+//! little-endian f64 laid out `[series][year][run of the shard]` as [`Outcomes`] keeps them.
 
 use std::path::{Path, PathBuf};
 
@@ -31,6 +32,8 @@ pub struct Partial {
     /// The shard's runs: `first_run..first_run + shard_runs`.
     pub first_run: u64,
     pub shard_runs: u64,
+    /// Where this study's values start in [`VALUES`], in bytes.
+    pub offset: u64,
     pub batch_size: usize,
     pub wall_time_seconds: f64,
     /// The scenario as simulated (an overlay already applied), for the merged report.
@@ -63,35 +66,39 @@ impl From<&Source> for SourceText {
     }
 }
 
-/// The files of shard `shard` of `study` (simulated from `source`): `manifest.json` and
-/// [`VALUES`].
+/// The files of shard `shard` of `studies` (each simulated from its source): `manifest.json`
+/// and [`VALUES`].
 pub fn files(
-    source: &Source,
-    study: &Study,
+    studies: &[(&Source, &Study)],
     shard: Shard,
 ) -> Result<Vec<(&'static str, Vec<u8>)>, Error> {
-    let o = &study.outcomes;
-    let (first_run, shard_runs) = shard.range(study.manifest.provenance.runs);
-    let partial = Partial {
-        provenance: study.manifest.provenance.clone(),
-        shard: shard.to_string(),
-        first_run,
-        shard_runs,
-        batch_size: study.manifest.batch_size,
-        wall_time_seconds: study.manifest.wall_time_seconds,
-        source: source.into(),
-        series: o.catalogue.series.clone(),
-        years: o.years.clone(),
-    };
-    let mut values = Vec::with_capacity(o.catalogue.series.len() * o.years.len() * o.runs * 8);
-    for s in 0..o.catalogue.series.len() {
-        for y in 0..o.years.len() {
-            for v in o.values(s, y) {
-                values.extend_from_slice(&v.to_le_bytes());
+    let mut partials = Vec::new();
+    let mut values = Vec::new();
+    for (source, study) in studies {
+        let o = &study.outcomes;
+        let (first_run, shard_runs) = shard.range(study.manifest.provenance.runs);
+        partials.push(Partial {
+            provenance: study.manifest.provenance.clone(),
+            shard: shard.to_string(),
+            first_run,
+            shard_runs,
+            offset: values.len() as u64,
+            batch_size: study.manifest.batch_size,
+            wall_time_seconds: study.manifest.wall_time_seconds,
+            source: (*source).into(),
+            series: o.catalogue.series.clone(),
+            years: o.years.clone(),
+        });
+        values.reserve(o.catalogue.series.len() * o.years.len() * o.runs * 8);
+        for s in 0..o.catalogue.series.len() {
+            for y in 0..o.years.len() {
+                for v in o.values(s, y) {
+                    values.extend_from_slice(&v.to_le_bytes());
+                }
             }
         }
     }
-    let manifest = serde_json::to_vec_pretty(&partial)
+    let manifest = serde_json::to_vec_pretty(&partials)
         .map_err(|e| Error::Options(format!("cannot encode the partial's manifest: {e}")))?;
     Ok(vec![("manifest.json", manifest), (VALUES, values)])
 }
@@ -103,11 +110,11 @@ fn refuse(message: String) -> Error {
 
 /// Reads the manifest of the partial in `dir`, and checks that its values file has the size
 /// the manifest says (the values are read when merged, a series and year at a time).
-fn read(dir: &Path) -> Result<Partial, Error> {
+fn read(dir: &Path) -> Result<Vec<Partial>, Error> {
     let at = |what: &str, e: String| refuse(format!("{}: {what}: {e}", dir.display()));
     let manifest = std::fs::read(dir.join("manifest.json"))
         .map_err(|e| at("manifest.json", format!("{e} (is it a shard's folder?)")))?;
-    let partial: Partial = serde_json::from_slice(&manifest).map_err(|e| {
+    let partials: Vec<Partial> = serde_json::from_slice(&manifest).map_err(|e| {
         at(
             "manifest.json",
             format!("not a shard's manifest ({e}); kloof run --shard K/M writes one"),
@@ -116,24 +123,64 @@ fn read(dir: &Path) -> Result<Partial, Error> {
     let size = std::fs::metadata(dir.join(VALUES))
         .map_err(|e| at(VALUES, e.to_string()))?
         .len();
-    let expected = partial.series.len() as u64 * partial.years.len() as u64 * partial.shard_runs * 8;
+    let mut expected = 0;
+    for p in &partials {
+        if p.offset != expected {
+            return Err(at(
+                "manifest.json",
+                "its studies' offsets do not follow each other".into(),
+            ));
+        }
+        expected += p.series.len() as u64 * p.years.len() as u64 * p.shard_runs * 8;
+    }
     if size != expected {
         return Err(at(
             VALUES,
             format!("{size} bytes where its manifest says {expected}"),
         ));
     }
-    Ok(partial)
+    Ok(partials)
 }
 
-/// The study the partials in `dirs` make together: the same as one unsharded run of it.
-/// Partials of different scenarios, rules, seeds, run counts or kloof versions are refused,
-/// as are runs covered twice or not at all.
-pub fn merge(dirs: &[PathBuf]) -> Result<Study, Error> {
-    let mut parts = dirs
+/// The studies the partials in `dirs` make together (one for `run`, one per scenario for
+/// `compare`): each the same as one unsharded run of it. See [`merge_one`] for what is
+/// refused.
+pub fn merge(dirs: &[PathBuf]) -> Result<Vec<Study>, Error> {
+    let shards = dirs
         .iter()
         .map(|d| read(d).map(|p| (d.clone(), p)))
         .collect::<Result<Vec<_>, Error>>()?;
+    let Some((first, studies)) = shards.first() else {
+        return Err(refuse("name the shards' folders".into()));
+    };
+    if let Some((dir, _)) = shards.iter().find(|(_, p)| p.len() != studies.len()) {
+        return Err(refuse(format!(
+            "{} and {} are shards of different commands: they hold {} and {} studies",
+            first.display(),
+            dir.display(),
+            studies.len(),
+            shards
+                .iter()
+                .find(|(d, _)| d == dir)
+                .map_or(0, |(_, p)| p.len())
+        )));
+    }
+    (0..studies.len())
+        .map(|i| {
+            merge_one(
+                shards
+                    .iter()
+                    .map(|(d, p)| (d.clone(), p[i].clone()))
+                    .collect(),
+            )
+        })
+        .collect()
+}
+
+/// One study from its shards' partials: the same as one unsharded run of it. Partials of
+/// different scenarios, rules, seeds, run counts or kloof versions are refused, as are runs
+/// covered twice or not at all.
+fn merge_one(mut parts: Vec<(PathBuf, Partial)>) -> Result<Study, Error> {
     let Some((first_dir, first)) = parts.first() else {
         return Err(refuse("name the shards' folders".into()));
     };
@@ -219,6 +266,8 @@ pub fn merge(dirs: &[PathBuf]) -> Result<Study, Error> {
         let file = std::fs::File::open(dir.join(VALUES))
             .map_err(|e| refuse(format!("{}: {VALUES}: {e}", dir.display())))?;
         let mut file = std::io::BufReader::with_capacity(1 << 20, file);
+        std::io::Seek::seek(&mut file, std::io::SeekFrom::Start(p.offset))
+            .map_err(|e| refuse(format!("{}: {VALUES}: {e}", dir.display())))?;
         let (mut bytes, mut values) = (vec![0u8; n * 8], vec![0f64; n]);
         for s in 0..reference.series.len() {
             for y in 0..years {

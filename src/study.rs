@@ -423,6 +423,7 @@ pub fn run(
     let mut runs = most.min(1000);
     let (outcomes, widest) = loop {
         p.settings.runs = runs;
+        p.total_runs = runs;
         let o = simulator::simulate(&p.model, &p.settings, &variants, &p.rules, progress)?;
         let widest = widest_interval(&o, horizon);
         if widest <= target || runs == most {

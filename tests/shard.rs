@@ -198,3 +198,73 @@ fn a_shard_is_k_of_m_counted_from_one() {
         "{e}"
     );
 }
+
+#[test]
+fn a_sharded_comparison_merges_into_the_unsharded_one() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (a, b) = (
+        "scenarios/zoetermeer.yaml",
+        "scenarios/overlays/zoetermeer-population-contract.yaml",
+    );
+    let whole = dir.path().join("whole");
+    ok(&[
+        "compare",
+        a,
+        b,
+        "--quiet",
+        "--runs",
+        "120",
+        "--out",
+        s(&whole),
+    ]);
+    let parts: Vec<PathBuf> = (1..=3)
+        .map(|k| {
+            let out = dir.path().join(format!("shard-{k}"));
+            let shard = format!("{k}/3");
+            ok(&[
+                "compare",
+                a,
+                b,
+                "--quiet",
+                "--runs",
+                "120",
+                "--shard",
+                &shard,
+                "--out",
+                s(&out),
+            ]);
+            out
+        })
+        .collect();
+    let merged = dir.path().join("merged");
+    let mut args = vec!["merge", "--quiet", "--out", s(&merged)];
+    args.extend(parts.iter().map(|p| s(p)));
+    ok(&args);
+    assert_same_report(&whole, &merged);
+    // A shard of a run and shards of a comparison do not make one study.
+    let run = dir.path().join("run-shard");
+    ok(&[
+        "run",
+        a,
+        "--quiet",
+        "--runs",
+        "120",
+        "--shard",
+        "1/3",
+        "--out",
+        s(&run),
+    ]);
+    let e = refused(&[
+        "merge",
+        "--quiet",
+        "--out",
+        s(&dir.path().join("x")),
+        s(&run),
+        s(&parts[1]),
+        s(&parts[2]),
+    ]);
+    assert!(
+        e.contains("are shards of different commands: they hold 1 and 2 studies"),
+        "{e}"
+    );
+}
