@@ -495,24 +495,46 @@ fn merge_compare(args: &MergeArgs, studies: Vec<study::Study>) -> Result<(), Fai
         kloof::value::Value::Money
     };
     let comparison = kloof::compare::compare(&studies, value);
-    let manifests: Vec<_> = studies.iter().map(|s| s.manifest.clone()).collect();
-    let dir = args.out.clone().unwrap_or_else(|| {
-        PathBuf::from("reports").join(format!("compare-{}", comparison.names.join("-")))
-    });
-    deliver(
+    let out = args.out.as_deref();
+    deliver_comparison(
         &ProgressBar::hidden(),
-        &dir,
+        &studies,
+        &comparison,
+        out,
         args.quiet,
+        args.lang,
+    )
+}
+
+/// Writes the report of a comparison (to `out`, or `reports/compare-<names>/`) as
+/// [`deliver`] does.
+fn deliver_comparison(
+    bar: &ProgressBar,
+    studies: &[study::Study],
+    comparison: &kloof::compare::Comparison,
+    out: Option<&std::path::Path>,
+    quiet: bool,
+    lang: Lang,
+) -> Result<(), Failure> {
+    let manifests: Vec<_> = studies.iter().map(|s| s.manifest.clone()).collect();
+    let dir = out.map_or_else(
+        || PathBuf::from("reports").join(format!("compare-{}", comparison.names.join("-"))),
+        std::path::Path::to_path_buf,
+    );
+    deliver(
+        bar,
+        &dir,
+        quiet,
         || {
             report::compare::write(
                 &dir,
                 &manifests,
-                &comparison,
-                &report::names_in(&studies[0].scenario, args.lang),
-                args.lang,
+                comparison,
+                &report::names_in(&studies[0].scenario, lang),
+                lang,
             )
         },
-        || report::compare::render(&manifests, &comparison),
+        || report::compare::render(&manifests, comparison),
     )
 }
 
@@ -1019,25 +1041,8 @@ pub fn compare(args: &CompareArgs) -> Result<(), Failure> {
         );
     }
     let (studies, comparison) = kloof::compare::run(&sources, &options, &|n| advance(&bar, n))?;
-    let manifests: Vec<_> = studies.iter().map(|s| s.manifest.clone()).collect();
-    let dir = args.out.clone().unwrap_or_else(|| {
-        PathBuf::from("reports").join(format!("compare-{}", comparison.names.join("-")))
-    });
-    deliver(
-        &bar,
-        &dir,
-        args.quiet,
-        || {
-            report::compare::write(
-                &dir,
-                &manifests,
-                &comparison,
-                &report::names_in(&studies[0].scenario, args.lang),
-                args.lang,
-            )
-        },
-        || report::compare::render(&manifests, &comparison),
-    )
+    let out = args.out.as_deref();
+    deliver_comparison(&bar, &studies, &comparison, out, args.quiet, args.lang)
 }
 
 /// `kloof stress SCENARIO [--set FILE]`: the scenario under each shock, side by side.
