@@ -489,11 +489,7 @@ pub fn merge(args: &MergeArgs) -> Result<(), Failure> {
 /// The comparison the merged studies of `kloof compare --shard` make, written as `kloof
 /// compare` writes it.
 fn merge_compare(args: &MergeArgs, studies: Vec<study::Study>) -> Result<(), Failure> {
-    let value = if studies[0].manifest.provenance.value.is_some() {
-        kloof::value::Value::Benefit
-    } else {
-        kloof::value::Value::Money
-    };
+    let value = kloof::value::Value::recorded(&studies[0].manifest.provenance);
     let comparison = kloof::compare::compare(&studies, value);
     let out = args.out.as_deref();
     deliver_comparison(

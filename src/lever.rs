@@ -223,9 +223,10 @@ impl Levers {
                 .as_ref()
                 .and_then(|d| d.get(lang))
                 .unwrap_or(&p.name);
-            let role = match p.role {
-                Role::Financier => pick("financier", "financier"),
-                _ => pick("partner", "partner"),
+            let role = if p.role == Role::Financier {
+                "financier"
+            } else {
+                "partner"
             };
             levers.push(Lever {
                 id: format!("take_part.{}", p.id),

@@ -253,13 +253,10 @@ impl App {
         }
         let most = self.whatif.scenario.monte_carlo.runs;
         let per_run = *self.per_run.lock().unwrap_or_else(|e| e.into_inner());
-        let fits = |n: u64| per_run.is_none_or(|s| n as f64 * s <= TARGET.as_secs_f64());
         let level = match per_run {
             None => 1_000,
-            Some(_) => LEVELS
-                .iter()
-                .copied()
-                .filter(|&n| fits(n))
+            Some(s) => (LEVELS.iter().copied())
+                .filter(|&n| n as f64 * s <= TARGET.as_secs_f64())
                 .max()
                 .unwrap_or(LEVELS[0]),
         };

@@ -251,8 +251,8 @@ struct Prepared {
     model: Model,
     rules: RuleSet,
     settings: Settings,
-    /// The study's runs; a shard simulates `settings.runs` of them.
-    total_runs: u64,
+    /// For a shard, the whole study's runs (it simulates `settings.runs` of them).
+    whole_runs: Option<u64>,
     wtp: Option<f64>,
     value: crate::value::Value,
 }
@@ -309,6 +309,7 @@ fn prepare(source: &Source, options: &Options) -> Result<Prepared, Error> {
     }
     let total_runs = settings.runs;
     let mut settings = settings;
+    let whole_runs = options.shard.map(|_| total_runs);
     if let Some(shard) = options.shard {
         if options.precision.is_some() {
             return Err(Error::Options(
@@ -333,7 +334,7 @@ fn prepare(source: &Source, options: &Options) -> Result<Prepared, Error> {
         model,
         rules,
         settings,
-        total_runs,
+        whole_runs,
         wtp: options.wtp,
         value: options.value,
     })
@@ -379,7 +380,7 @@ impl Prepared {
                 scenario_sha256: sha256_hex(source.text.as_bytes()),
                 rules: self.rules.hashes(),
                 seed: settings.seed,
-                runs: self.total_runs,
+                runs: self.whole_runs.unwrap_or(settings.runs),
                 start_year: scenario.region.start_year,
                 horizon: scenario.region.horizon,
                 wtp_per_fte_year: self.wtp,
@@ -423,7 +424,6 @@ pub fn run(
     let mut runs = most.min(1000);
     let (outcomes, widest) = loop {
         p.settings.runs = runs;
-        p.total_runs = runs;
         let o = simulator::simulate(&p.model, &p.settings, &variants, &p.rules, progress)?;
         let widest = widest_interval(&o, horizon);
         if widest <= target || runs == most {

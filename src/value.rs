@@ -93,6 +93,15 @@ pub enum Value {
 }
 
 impl Value {
+    /// What a study's provenance records it counted (`value: benefit`, or money without it).
+    pub fn recorded(p: &crate::provenance::Provenance) -> Value {
+        if p.value.as_deref() == Some("benefit") {
+            Value::Benefit
+        } else {
+            Value::Money
+        }
+    }
+
     /// The series of partner `id`'s result.
     pub fn position(self, id: &str) -> String {
         match self {

@@ -91,7 +91,10 @@ impl WhatIf {
     /// `now` beside `loaded` (the scenario as loaded, of the same runs): the comparison and
     /// the page's figures.
     pub fn page(&self, loaded: &Study, now: &Study) -> (Comparison, report::whatif::Page) {
-        let c = compare::compare(&[loaded, now], options_value(now));
+        let c = compare::compare(
+            &[loaded, now],
+            crate::value::Value::recorded(&now.manifest.provenance),
+        );
         let page = report::whatif::page(
             &loaded.outcomes,
             (&now.scenario, &now.manifest, &now.outcomes),
@@ -99,14 +102,6 @@ impl WhatIf {
             self.lang,
         );
         (c, page)
-    }
-}
-
-fn options_value(s: &Study) -> crate::value::Value {
-    if s.manifest.provenance.value.is_some() {
-        crate::value::Value::Benefit
-    } else {
-        crate::value::Value::Money
     }
 }
 

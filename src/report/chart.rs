@@ -444,9 +444,12 @@ pub fn render_xy(
     close(out, &chart.reading)
 }
 
+/// A bar to draw, with its interval when it has a finite one.
+type Drawn<'c> = (&'c Bar, Option<(f64, f64)>);
+
 /// The bars of `chart` with a finite value, each with its interval when both ends are finite,
 /// and the ticks of an axis from zero that holds them and their intervals.
-fn finite_bars(chart: &BarChart) -> (Vec<(&Bar, Option<(f64, f64)>)>, Vec<f64>) {
+fn finite_bars(chart: &BarChart) -> (Vec<Drawn<'_>>, Vec<f64>) {
     let bars: Vec<(&Bar, Option<(f64, f64)>)> = (chart.bars.iter())
         .filter(|b| b.value.is_finite())
         .map(|b| (b, b.interval.filter(|i| i.0.is_finite() && i.1.is_finite())))
