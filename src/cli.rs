@@ -421,8 +421,13 @@ pub fn run(args: &RunArgs) -> Result<(), Failure> {
                 study.scenario.name, shard.k, shard.m
             ))
         });
-        let files = kloof::shard::files(&[(&source, &study)], shard)?;
-        let written = uninterrupted(|| report::publish_files(&dir, &files));
+        let studies = [(&source, &study)];
+        let files = [("manifest.json", kloof::shard::manifest(&studies, shard)?)];
+        let values =
+            |out: &mut (dyn std::io::Write + Send)| kloof::shard::write_values(&studies, out);
+        let written = uninterrupted(|| {
+            report::publish_files(&dir, &files, &[(kloof::shard::VALUES, &values)])
+        });
         bar.finish_and_clear();
         written?;
         if !args.quiet {
@@ -1027,12 +1032,14 @@ pub fn compare(args: &CompareArgs) -> Result<(), Failure> {
             ))
         });
         let pairs: Vec<_> = sources.iter().zip(&studies).collect();
-        let files = kloof::shard::files(&pairs, shard)?;
+        let files = [("manifest.json", kloof::shard::manifest(&pairs, shard)?)];
+        let values =
+            |out: &mut (dyn std::io::Write + Send)| kloof::shard::write_values(&pairs, out);
         return deliver(
             &bar,
             &dir,
             args.quiet,
-            || report::publish_files(&dir, &files),
+            || report::publish_files(&dir, &files, &[(kloof::shard::VALUES, &values)]),
             || format!("shard {shard} of the comparison (kloof merge puts the shards together)"),
         );
     }

@@ -86,7 +86,7 @@ pub fn compare<S: std::borrow::Borrow<Study>>(studies: &[S], value: Value) -> Co
     let studies: Vec<&Study> = studies.iter().map(|s| s.borrow()).collect();
     let h = |s: &Study| s.manifest.provenance.horizon;
     let at = |s: &Study, v: &str, m: &str, y: i32| -> Option<Vec<f64>> {
-        s.outcomes.get(v, m, y).map(<[f64]>::to_vec)
+        s.outcomes.get(v, m, y).map(std::borrow::Cow::into_owned)
     };
     let summed = |s: &Study, v: &str, m: &str| -> Option<Vec<f64>> {
         let mut total: Option<Vec<f64>> = None;
@@ -166,7 +166,7 @@ pub fn compare<S: std::borrow::Borrow<Study>>(studies: &[S], value: Value) -> Co
         difference: (i > 0)
             .then_some(reference)
             .flatten()
-            .map(|r| Summary::of(&xs.iter().zip(r).map(|(x, r)| x - r).collect::<Vec<_>>())),
+            .map(|r| Summary::of(xs.iter().zip(r).map(|(x, r)| x - r).collect::<Vec<_>>())),
     };
     let rows = figures
         .iter()

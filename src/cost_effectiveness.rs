@@ -91,7 +91,8 @@ pub struct CostEffectiveness {
 
 /// A series of `variant` at `year` by name.
 fn at(o: &Outcomes, variant: &str, metric: &str, year: i32) -> Option<Vec<f64>> {
-    o.get(variant, metric, year).map(<[f64]>::to_vec)
+    o.get(variant, metric, year)
+        .map(std::borrow::Cow::into_owned)
 }
 
 /// A yearly series of `variant` summed over the years up to `year`, per run; `None` when the
@@ -100,7 +101,7 @@ pub fn summed(o: &Outcomes, variant: &str, metric: &str, year: i32) -> Option<Ve
     let mut total = vec![0.0; o.runs];
     for &y in o.years.iter().filter(|&&y| y <= year) {
         let x = o.get(variant, metric, y)?;
-        total.iter_mut().zip(x).for_each(|(t, x)| *t += x);
+        total.iter_mut().zip(x.iter()).for_each(|(t, x)| *t += x);
     }
     Some(total)
 }

@@ -422,7 +422,7 @@ async fn export_report(
     let answer = app
         .simulate(format!("{client}-export"), settings, move |_, _, now| {
             let about = report::About::of(&now.scenario, &now.outcomes);
-            let files = report::files(&now.manifest, &now.outcomes, &about, false, lang)?;
+            let files = report::files(&now.manifest, &now.outcomes, &about, lang)?;
             Ok(files
                 .into_iter()
                 .find(|(n, _)| *n == file)

@@ -66,14 +66,11 @@ impl From<&Source> for SourceText {
     }
 }
 
-/// The files of shard `shard` of `studies` (each simulated from its source): `manifest.json`
-/// and [`VALUES`].
-pub fn files(
-    studies: &[(&Source, &Study)],
-    shard: Shard,
-) -> Result<Vec<(&'static str, Vec<u8>)>, Error> {
+/// The manifest of shard `shard` of `studies` (each simulated from its source): what
+/// [`write_values`] writes to [`VALUES`] beside it.
+pub fn manifest(studies: &[(&Source, &Study)], shard: Shard) -> Result<Vec<u8>, Error> {
     let mut partials = Vec::new();
-    let mut values = Vec::new();
+    let mut offset = 0u64;
     for (source, study) in studies {
         let o = &study.outcomes;
         let (first_run, shard_runs) = shard.range(study.manifest.provenance.runs);
@@ -82,25 +79,40 @@ pub fn files(
             shard: shard.to_string(),
             first_run,
             shard_runs,
-            offset: values.len() as u64,
+            offset,
             batch_size: study.manifest.batch_size,
             wall_time_seconds: study.manifest.wall_time_seconds,
             source: (*source).into(),
             series: o.catalogue.series.clone(),
             years: o.years.clone(),
         });
-        values.reserve(o.catalogue.series.len() * o.years.len() * o.runs * 8);
+        offset += Outcomes::bytes(o.catalogue.series.len(), o.years.len(), o.runs) as u64;
+    }
+    serde_json::to_vec_pretty(&partials)
+        .map_err(|e| Error::Options(format!("cannot encode the partial's manifest: {e}")))
+}
+
+/// Writes every study's values to `out`, one series' year at a time, as [`manifest`] lays
+/// them out.
+pub fn write_values(
+    studies: &[(&Source, &Study)],
+    out: &mut dyn std::io::Write,
+) -> Result<(), crate::report::ReportError> {
+    let mut bytes = Vec::new();
+    for (_, study) in studies {
+        let o = &study.outcomes;
         for s in 0..o.catalogue.series.len() {
             for y in 0..o.years.len() {
-                for v in o.values(s, y) {
-                    values.extend_from_slice(&v.to_le_bytes());
+                bytes.clear();
+                for v in o.values(s, y).iter() {
+                    bytes.extend_from_slice(&v.to_le_bytes());
                 }
+                out.write_all(&bytes)?;
             }
         }
+        o.check()?;
     }
-    let manifest = serde_json::to_vec_pretty(&partials)
-        .map_err(|e| Error::Options(format!("cannot encode the partial's manifest: {e}")))?;
-    Ok(vec![("manifest.json", manifest), (VALUES, values)])
+    Ok(())
 }
 
 /// Why partials cannot be merged.

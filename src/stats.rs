@@ -70,7 +70,10 @@ fn select_ranks(values: &mut [f64], offset: usize, ranks: &[usize]) {
 }
 
 impl Summary {
-    pub fn of(values: &[f64]) -> Summary {
+    /// The summary of `values`, borrowed or owned: owned values (a series' year read from
+    /// disk) are put in order in place rather than copied.
+    pub fn of<'a>(values: impl Into<std::borrow::Cow<'a, [f64]>>) -> Summary {
+        let values = values.into();
         let n = values.len() as f64;
         let mean = values.iter().sum::<f64>() / n;
         let sd = if values.len() > 1 {
@@ -78,7 +81,7 @@ impl Summary {
         } else {
             0.0
         };
-        let mut selected = values.to_vec();
+        let mut selected = values.into_owned();
         select_for_quantiles(&mut selected, &PERCENTILES);
         let q = |p| quantile(&selected, p);
         Summary {

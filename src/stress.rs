@@ -235,7 +235,7 @@ fn exposure(s: &Study, id: &str, value: Counting) -> Option<Exposure> {
             peak[r] = peak[r].max(cumulative[r]);
             drawdown[r] = drawdown[r].max(peak[r] - cumulative[r]);
         }
-        last.copy_from_slice(cumulative);
+        last.copy_from_slice(&cumulative);
         let summary = Summary::of(&change);
         let budget = s
             .outcomes
@@ -700,7 +700,7 @@ fn result(s: &Study, id: &str, until: i32, value: Counting) -> Option<Vec<f64>> 
             Some(
                 benefit
                     .iter()
-                    .zip(net)
+                    .zip(net.iter())
                     .map(|(b, n)| b - n)
                     .collect::<Vec<_>>(),
             )
@@ -720,8 +720,8 @@ fn result(s: &Study, id: &str, until: i32, value: Counting) -> Option<Vec<f64>> 
         let year: Vec<f64> = (0..received.len())
             .map(|r| {
                 received[r] - work[r] - cost[r]
-                    + margin.map_or(0.0, |m| m[r])
-                    + budget.map_or(0.0, |b| b[r])
+                    + margin.as_ref().map_or(0.0, |m| m[r])
+                    + budget.as_ref().map_or(0.0, |b| b[r])
             })
             .collect();
         match &mut total {
@@ -742,7 +742,7 @@ fn summed(s: &Study, metric: &str) -> Option<Vec<f64>> {
         let x = s.outcomes.get(NETWORK, metric, y)?;
         match &mut total {
             None => total = Some(x.to_vec()),
-            Some(t) => t.iter_mut().zip(x).for_each(|(t, x)| *t += x),
+            Some(t) => t.iter_mut().zip(x.iter()).for_each(|(t, x)| *t += x),
         }
     }
     total
@@ -759,7 +759,7 @@ fn result_of(s: &Study, base: &Study, exits: &[(String, i32)], value: Counting) 
         .iter()
         .filter_map(|p| {
             let net = s.outcomes.get(NETWORK, &value.party(p), h)?;
-            Some((p.name.clone(), shortfall(net)))
+            Some((p.name.clone(), shortfall(&net)))
         })
         .collect();
     let exposure = s
@@ -792,7 +792,7 @@ fn result_of(s: &Study, base: &Study, exits: &[(String, i32)], value: Counting) 
         .filter_map(|x| {
             let name = x.metric.strip_prefix("event.")?;
             // Each year's values looked up once, not once per run.
-            let years: Vec<&[f64]> = s
+            let years: Vec<std::borrow::Cow<[f64]>> = s
                 .outcomes
                 .years
                 .iter()
@@ -818,7 +818,7 @@ fn result_of(s: &Study, base: &Study, exits: &[(String, i32)], value: Counting) 
                     result(s, id, until, value)?,
                     result(base, id, until, value)?,
                 );
-                d += Summary::of(&a.iter().zip(&b).map(|(a, b)| a - b).collect::<Vec<_>>()).mean;
+                d += Summary::of(a.iter().zip(&b).map(|(a, b)| a - b).collect::<Vec<_>>()).mean;
             }
             Some((party.name.clone(), d))
         })

@@ -212,8 +212,8 @@ pub fn headline_precision(
             Some((
                 v.to_string(),
                 m.to_string(),
-                crate::stats::Summary::of(x).p50,
-                crate::stats::median_standard_error(x),
+                crate::stats::Summary::of(&*x).p50,
+                crate::stats::median_standard_error(&x),
             ))
         })
         .collect()
@@ -545,17 +545,17 @@ pub fn check(path: &std::path::Path) -> Result<String, Vec<Error>> {
     })?;
     // What `run` would refuse, `check` refuses: the scenario's own run count must fit.
     let needed = outcomes_bytes(&source, &Options::default()).map_err(|e| vec![e])?;
-    let budget = crate::outcome::memory_budget();
-    if needed > u128::from(budget) {
-        return Err(vec![Error::Options(format!(
-            "{path}: `monte_carlo.runs`: {} runs would keep {} of per-run results in memory; \
-             kloof may use {} here (KLOOF_MEMORY sets the limit)",
-            scenario.monte_carlo.runs,
-            crate::outcome::show_bytes(needed),
-            crate::outcome::show_bytes(u128::from(budget)),
-            path = path.display()
-        ))]);
-    }
+    crate::outcome::room(
+        || {
+            format!(
+                "{path}: `monte_carlo.runs`: {} runs would",
+                scenario.monte_carlo.runs,
+                path = path.display()
+            )
+        },
+        needed,
+    )
+    .map_err(|e| vec![Error::Simulation(e.into())])?;
     Ok(format!(
         "{} domains, {} partners, {} interventions, {} rules",
         scenario.domains.len(),
@@ -614,24 +614,22 @@ pub fn run_together(
         seed: Some(options.seed.unwrap_or(reference.monte_carlo.seed)),
         ..options.clone()
     };
-    // Every study's runs stay in memory until the comparison is made: the command's peak is
-    // their sum, checked before the first is allocated (each alone may fit where all do not).
+    // Every study's runs are kept until the comparison is made: the command's room for them
+    // is their sum, checked before the first is simulated.
     let needed = sources
         .iter()
         .map(|s| outcomes_bytes(s, &options))
         .sum::<Result<u128, Error>>()?;
-    let budget = crate::outcome::memory_budget();
-    if needed > u128::from(budget) {
-        return Err(Error::Options(format!(
-            "the {} studies of this command would keep {} of per-run results in memory; kloof \
-             may use {} here: use fewer runs (--runs {}), or fewer scenarios or shocks \
-             (KLOOF_MEMORY sets the limit)",
-            sources.len(),
-            crate::outcome::show_bytes(needed),
-            crate::outcome::show_bytes(u128::from(budget)),
-            (options.runs.unwrap_or(1) as u128 * u128::from(budget) / needed.max(1)).max(1)
-        )));
-    }
+    crate::outcome::room(
+        || {
+            format!(
+                "the per-run results of the {} studies of this command would",
+                sources.len()
+            )
+        },
+        needed,
+    )
+    .map_err(|e| Error::Simulation(e.into()))?;
     let studies = sources
         .iter()
         .map(|s| run(s, &options, progress))
@@ -740,7 +738,7 @@ pub fn value_of_information(
         .map(|s| {
             s.outcomes
                 .get(variant::NETWORK, metric, year)
-                .map(<[f64]>::to_vec)
+                .map(std::borrow::Cow::into_owned)
                 .ok_or_else(|| {
                     Error::Options(format!(
                         "`{}` has no metric `{metric}` in {year}; e.g. network.net, \
@@ -769,7 +767,7 @@ pub fn value_of_information(
     let series = |s: &Study, m: &str| {
         s.outcomes
             .get(variant::NETWORK, m, year)
-            .map(<[f64]>::to_vec)
+            .map(std::borrow::Cow::into_owned)
     };
     let money: Option<Vec<_>> = studies.iter().map(|s| series(s, "network.net")).collect();
     let care: Option<Vec<_>> = studies

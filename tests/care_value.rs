@@ -278,7 +278,9 @@ fn at_lambda_zero_benefit_is_money_bit_for_bit() {
                     .expect("benefit");
                 let b = s.outcomes.get(&series.variant, &money, y).expect("money");
                 assert!(
-                    a.iter().zip(b).all(|(a, b)| a.to_bits() == b.to_bits()),
+                    a.iter()
+                        .zip(b.iter())
+                        .all(|(a, b)| a.to_bits() == b.to_bits()),
                     "{} {} {y}",
                     series.variant,
                     series.metric

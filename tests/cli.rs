@@ -240,11 +240,13 @@ fn a_full_disk_on_stdout_is_a_short_error() {
     assert!(!err.contains("panicked"), "{err}");
 }
 
+/// Per-run results beyond memory go to disk; beyond the disk's free room too (a petabyte
+/// here), the command stops before it simulates, with the figures.
 #[test]
-fn outcomes_too_large_for_memory_stop_before_allocating() {
+fn outcomes_too_large_for_memory_and_disk_stop_before_allocating() {
     for args in [
-        ["--runs", "100000000", "--horizon", "2030"],
-        ["--runs", "20000000", "--horizon", "2084"],
+        ["--runs", "100000000000", "--horizon", "2030"],
+        ["--runs", "20000000000", "--horizon", "2084"],
     ] {
         let dir = tempfile::tempdir().expect("temp dir");
         let out = kloof()
@@ -256,7 +258,10 @@ fn outcomes_too_large_for_memory_stop_before_allocating() {
             .expect("kloof runs");
         assert_eq!(out.status.code(), Some(1), "{args:?}");
         let err = String::from_utf8_lossy(&out.stderr);
-        assert!(err.contains("would take") && err.contains("GiB"), "{err}");
+        assert!(
+            err.contains("would take") && err.contains("GiB on disk") && err.contains("free"),
+            "{err}"
+        );
         assert!(
             !err.contains("panicked") && !err.contains("memory allocation"),
             "{err}"
@@ -622,49 +627,58 @@ fn analyses_count_net_benefit_when_asked() {
 }
 
 /// A stress set's studies each fit in memory but not all together (60,000 runs of Zoetermeer's
-/// eleven studies once aborted at 5.5 GB): the command checks its whole peak against what it
-/// may use (`KLOOF_MEMORY` here, else what the machine has available) before it allocates, and
-/// says how many runs would fit.
+/// eleven studies once aborted at 5.5 GB): those that do not fit in what the command may keep
+/// in memory (`KLOOF_MEMORY` here) wait on disk, and the report is the same byte for byte.
 #[test]
-fn a_command_that_would_not_fit_in_memory_says_so_before_it_starts() {
+fn studies_beyond_memory_wait_on_disk_with_the_same_results() {
     let dir = tempfile::tempdir().expect("temp dir");
     let root = env!("CARGO_MANIFEST_DIR");
+    let stress = |memory: &str, out: &str| {
+        let out = kloof()
+            .env("KLOOF_MEMORY", memory)
+            .args([
+                "stress",
+                &format!("{root}/scenarios/zoetermeer.yaml"),
+                "--set",
+                &format!("{root}/scenarios/stress/zoetermeer.yaml"),
+                "--runs",
+                "300",
+                "--quiet",
+                "--out",
+            ])
+            .arg(dir.path().join(out))
+            .output()
+            .expect("kloof runs");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    // 300 runs of a study take about 3.5 MB: 10M keeps two of the twelve in memory.
+    stress("4G", "memory");
+    stress("10M", "mixed");
+    for file in ["stress.csv", "stress.json", "stress.md", "report.xlsx"] {
+        let read = |d: &str| std::fs::read(dir.path().join(d).join(file)).expect("report file");
+        assert!(read("memory") == read("mixed"), "{file} differs");
+    }
+    // A folder for them that cannot be used: said before anything is written.
     let out = kloof()
-        .env("KLOOF_MEMORY", "60M")
-        .args([
-            "stress",
-            &format!("{root}/scenarios/zoetermeer.yaml"),
-            "--set",
-            &format!("{root}/scenarios/stress/zoetermeer.yaml"),
-            "--runs",
-            "2000",
-            "--quiet",
-            "--out",
-        ])
-        .arg(dir.path().join("stress"))
+        .env("KLOOF_MEMORY", "0")
+        .env("KLOOF_SPILL_DIR", dir.path().join("no-such-folder"))
+        .args(["run", "--runs", "20", "--quiet", "--out"])
+        .arg(dir.path().join("run"))
         .output()
         .expect("kloof runs");
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.contains("the 12 studies of this command would keep")
-            && err.contains("kloof may use 60.0 MiB")
-            && err.contains("--runs 2"),
+        err.contains("cannot keep per-run results on disk in")
+            && err.contains("no-such-folder")
+            && err.contains("KLOOF_SPILL_DIR"),
         "{err}"
     );
-    assert!(!dir.path().join("stress").exists());
-    // One study of the same size fits.
-    let out = kloof()
-        .env("KLOOF_MEMORY", "60M")
-        .args(["run", "--runs", "2000", "--quiet", "--out"])
-        .arg(dir.path().join("run"))
-        .output()
-        .expect("kloof runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(!dir.path().join("run").exists());
 }
 
 /// The partners' game keeps every coalition's value in every run: checked against the budget

@@ -87,7 +87,13 @@ fn share(s: &kloof::study::Study, part: &str, year: i32) -> f64 {
         .outcomes
         .get(BASELINE, "population.total", year)
         .expect("total");
-    Summary::of(&p.iter().zip(t).map(|(p, t)| p / t).collect::<Vec<_>>()).p50
+    Summary::of(
+        p.iter()
+            .zip(t.iter())
+            .map(|(p, t)| p / t)
+            .collect::<Vec<_>>(),
+    )
+    .p50
 }
 
 #[test]
@@ -134,7 +140,7 @@ fn ruwaard_clauses_bite_and_residents_share_only_the_budget_savings() {
         let mut total = vec![0.0; 400];
         for y in &years {
             let xs = s.outcomes.get(n, metric, *y).expect(metric);
-            total.iter_mut().zip(xs).for_each(|(t, x)| *t += x);
+            total.iter_mut().zip(xs.iter()).for_each(|(t, x)| *t += x);
         }
         total
     };

@@ -84,6 +84,63 @@ fn merged_shards_give_the_unsharded_report_byte_for_byte() {
     assert_same_report(&whole, &merged);
 }
 
+/// Shards whose runs waited on disk (`KLOOF_MEMORY=0`), merged on disk too, give the report
+/// of an unsharded run kept in memory.
+#[test]
+fn shards_kept_on_disk_merge_into_the_same_report() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let whole = dir.path().join("whole");
+    ok(&[
+        "run",
+        "--quiet",
+        "--per-run",
+        "--runs",
+        "150",
+        "--out",
+        s(&whole),
+    ]);
+    let on_disk = |args: &[&str]| {
+        let o = Command::new(KLOOF)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .env("KLOOF_MEMORY", "0")
+            .args(args)
+            .output()
+            .expect("kloof runs");
+        assert!(
+            o.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    };
+    let parts: Vec<PathBuf> = (1..=2)
+        .map(|k| dir.path().join(format!("part-{k}")))
+        .collect();
+    for (k, part) in parts.iter().enumerate() {
+        let shard = format!("{}/2", k + 1);
+        on_disk(&[
+            "run",
+            "--quiet",
+            "--runs",
+            "150",
+            "--shard",
+            &shard,
+            "--out",
+            s(part),
+        ]);
+    }
+    let merged = dir.path().join("merged");
+    on_disk(&[
+        "merge",
+        "--quiet",
+        "--per-run",
+        "--out",
+        s(&merged),
+        s(&parts[0]),
+        s(&parts[1]),
+    ]);
+    assert_same_report(&whole, &merged);
+}
+
 #[test]
 fn an_overlay_with_another_seed_shards_and_merges_too() {
     let dir = tempfile::tempdir().expect("tempdir");

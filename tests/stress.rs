@@ -56,8 +56,11 @@ fn assert_same(a: &Study, b: &Study) {
     }
 }
 
-fn values<'s>(s: &'s Study, metric: &str, y: i32) -> &'s [f64] {
-    s.outcomes.get(NETWORK, metric, y).expect(metric)
+fn values(s: &Study, metric: &str, y: i32) -> Vec<f64> {
+    s.outcomes
+        .get(NETWORK, metric, y)
+        .expect(metric)
+        .into_owned()
 }
 
 #[test]

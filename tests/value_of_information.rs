@@ -62,7 +62,7 @@ fn go_or_stop_has_a_value_of_information_bounded_by_evpi() {
     // The EVPI is the mean over runs of what the best decision of the run gains over the
     // best decision on average: recompute it from the runs.
     let h = studies[0].manifest.provenance.horizon;
-    let nb: Vec<&[f64]> = studies
+    let nb: Vec<std::borrow::Cow<[f64]>> = studies
         .iter()
         .map(|s| {
             s.outcomes

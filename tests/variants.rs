@@ -76,7 +76,9 @@ fn extra_variants_leave_baseline_and_network_bit_identical() {
         for y in 0..alone.years.len() {
             let (a, b) = (alone.values(i, y), together.values(j, y));
             assert!(
-                a.iter().zip(b).all(|(x, z)| x.to_bits() == z.to_bits()),
+                a.iter()
+                    .zip(b.iter())
+                    .all(|(x, z)| x.to_bits() == z.to_bits()),
                 "{} {} differs in year {}",
                 s.variant,
                 s.metric,
@@ -118,7 +120,7 @@ fn a_partner_that_does_not_take_part_pays_nothing_into_the_fund() {
     for (variant, paid_in) in [(NETWORK, 250_000.0), ("without-town", 125_000.0)] {
         let fund = o.get(variant, "fund.transition.eur", 2025).expect("fund");
         let spent = o.get(variant, "transition.eur.spent", 2025).expect("spent");
-        for (f, s) in fund.iter().zip(spent) {
+        for (f, s) in fund.iter().zip(spent.iter()) {
             assert!(
                 (f + s - paid_in).abs() < 1e-6,
                 "{variant}: {f} + {s} != {paid_in}"

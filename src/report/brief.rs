@@ -75,7 +75,7 @@ pub(super) fn closed(o: &Outcomes, metric: &str, year: i32) -> Option<f64> {
     );
     let shares: Vec<f64> = b
         .iter()
-        .zip(n)
+        .zip(n.iter())
         .filter(|(b, _)| **b > 0.0)
         .map(|(b, n)| (b - n) / b)
         .collect();
@@ -94,7 +94,7 @@ pub(super) fn drivers(o: &Outcomes, start: i32, end: i32) -> Drivers {
     let growth = |metric: &str| match (o.get(BASELINE, metric, start), o.get(BASELINE, metric, end))
     {
         (Some(a), Some(b)) => {
-            let g: Vec<f64> = a.iter().zip(b).map(|(a, b)| b / a - 1.0).collect();
+            let g: Vec<f64> = a.iter().zip(b.iter()).map(|(a, b)| b / a - 1.0).collect();
             Summary::of(&g).p50
         }
         _ => f64::NAN,
@@ -211,10 +211,10 @@ fn supply(o: &Outcomes, about: &About, lang: Lang, end: i32) -> Option<Block> {
             continue;
         };
         groups.push(name.clone());
-        demand.push(Some(Summary::of(d).p50));
+        demand.push(Some(Summary::of(&*d).p50));
         delivered.push(
             o.get(BASELINE, &format!("unmet.fte.{id}"), end)
-                .map(|u| median_difference(d, u)),
+                .map(|u| median_difference(&d, &u)),
         );
         capacity.push(
             o.get(BASELINE, &format!("capacity.fte.{id}"), end)

@@ -59,7 +59,7 @@ struct View<'a> {
 }
 
 impl View<'_> {
-    fn values(&self, v: &str, metric: &str, year: i32) -> Option<&[f64]> {
+    fn values(&self, v: &str, metric: &str, year: i32) -> Option<std::borrow::Cow<'_, [f64]>> {
         self.o.get(v, metric, year)
     }
     fn summary(&self, v: &str, metric: &str, year: i32) -> Option<Summary> {
@@ -88,7 +88,7 @@ impl View<'_> {
             self.values(v, metric, self.end),
         ) {
             (Some(a), Some(b)) => {
-                let g: Vec<f64> = a.iter().zip(b).map(|(a, b)| b / a - 1.0).collect();
+                let g: Vec<f64> = a.iter().zip(b.iter()).map(|(a, b)| b / a - 1.0).collect();
                 Summary::of(&g).p50
             }
             _ => f64::NAN,
@@ -270,7 +270,13 @@ pub fn render(p: &Provenance, about: &About, o: &Outcomes) -> String {
             let metric = format!("cost.eur.{f}");
             let diff = match (v.values(b, &metric, end), v.values(n, &metric, end)) {
                 (Some(x), Some(y)) => {
-                    Summary::of(&x.iter().zip(y).map(|(x, y)| y - x).collect::<Vec<_>>()).p50
+                    Summary::of(
+                        x.iter()
+                            .zip(y.iter())
+                            .map(|(x, y)| y - x)
+                            .collect::<Vec<_>>(),
+                    )
+                    .p50
                 }
                 _ => f64::NAN,
             };
@@ -331,7 +337,7 @@ fn precision(s: &mut String, o: &Outcomes, end: i32) {
 
 /// How often any of the agreement's initiators ends worse off than without the network.
 fn initiators(s: &mut String, v: &View, ids: &[String], end: i32) {
-    let nets: Vec<&[f64]> = ids
+    let nets: Vec<std::borrow::Cow<[f64]>> = ids
         .iter()
         .filter_map(|p| v.values(NETWORK, &format!("partner.{p}.net"), end))
         .collect();
@@ -403,7 +409,7 @@ fn decisions(s: &mut String, v: &View) {
              it."
         );
     } else if years.len() > 1 {
-        let wrong: Vec<&[f64]> = years
+        let wrong: Vec<std::borrow::Cow<[f64]>> = years
             .iter()
             .flat_map(|&y| {
                 ["wrong_stop", "wrong_continue"]
@@ -446,7 +452,7 @@ fn tallies(s: &mut String, v: &View) {
         for y in &v.o.years {
             if let Some(xs) = v.values(n, &metric, *y) {
                 total.resize(xs.len(), 0.0);
-                total.iter_mut().zip(xs).for_each(|(t, x)| *t += x);
+                total.iter_mut().zip(xs.iter()).for_each(|(t, x)| *t += x);
             }
         }
         if total.iter().all(|x| x.abs() < 0.005) {
@@ -682,7 +688,11 @@ fn budget_paths(s: &mut String, v: &View, about: &About, end: i32) {
             v.o.get(b, &format!("budget.eur.{f}"), end),
         ) {
             (Some(c), Some(bu)) => {
-                let gap: Vec<f64> = c.iter().zip(bu).map(|(c, b)| (c - b).max(0.0)).collect();
+                let gap: Vec<f64> = c
+                    .iter()
+                    .zip(bu.iter())
+                    .map(|(c, b)| (c - b).max(0.0))
+                    .collect();
                 let g = Summary::of(&gap);
                 format!(
                     "{} (90 % interval {} to {})",
@@ -976,7 +986,7 @@ fn continues(s: &mut String, v: &View, about: &About) {
     };
     let (n, c, b, end) = (NETWORK, CONTINUES, BASELINE, v.end);
     let stopped = {
-        let years: Vec<&[f64]> =
+        let years: Vec<std::borrow::Cow<[f64]>> =
             v.o.years
                 .iter()
                 .filter_map(|&y| v.values(n, "event.no_go", y))
@@ -1009,7 +1019,7 @@ fn continues(s: &mut String, v: &View, about: &About) {
     let closed = |variant: &str| -> Option<Vec<f64>> {
         let base = v.values(b, "gap.fte", end)?;
         let net = v.values(variant, "gap.fte", end)?;
-        Some(base.iter().zip(net).map(|(b, n)| b - n).collect())
+        Some(base.iter().zip(net.iter()).map(|(b, n)| b - n).collect())
     };
     type Row<'a> = (
         &'a str,
@@ -1017,7 +1027,8 @@ fn continues(s: &mut String, v: &View, about: &About) {
         Option<Vec<f64>>,
         fn(f64) -> String,
     );
-    let value = |variant: &str, m: &str| v.values(variant, m, end).map(<[f64]>::to_vec);
+    let value =
+        |variant: &str, m: &str| v.values(variant, m, end).map(std::borrow::Cow::into_owned);
     let neg = |x: Option<Vec<f64>>| x.map(|x| x.iter().map(|x| -x).collect::<Vec<_>>());
     let rows: [Row; 4] = [
         (

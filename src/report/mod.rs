@@ -30,7 +30,7 @@ mod workbook;
 pub use board::Names;
 pub use document::escape;
 pub use lang::Lang;
-pub use publish::NotAReport;
+pub use publish::{NotAReport, Stream};
 
 use std::io;
 use std::path::{Path, PathBuf};
@@ -447,11 +447,18 @@ pub enum ReportError {
     NotAReport(#[from] NotAReport),
     #[error("cannot write runs.parquet: {0}")]
     Parquet(#[from] ::parquet::errors::ParquetError),
+    /// Writing a streamed file failed: reported with the report's folder.
+    #[error("{0}")]
+    Stream(#[from] io::Error),
+    /// The per-run results could not be read back from disk.
+    #[error(transparent)]
+    Spill(#[from] crate::outcome::SpillError),
 }
 
 /// Writes the report files to `dir`, all or nothing: the four every report has, the board's
-/// `brief.md` and `report.html` in `lang`, and `runs.csv` when `per_run`. A folder already at `dir` must be a kloof report (or empty): it is replaced
-/// whole.
+/// `brief.md` and `report.html` in `lang`, and with `per_run` `runs.csv` and `runs.parquet`
+/// (streamed to disk, not held in memory). A folder already at `dir` must be a kloof report
+/// (or empty): it is replaced whole.
 pub fn write(
     dir: &Path,
     manifest: &Manifest,
@@ -460,21 +467,32 @@ pub fn write(
     per_run: bool,
     lang: Lang,
 ) -> Result<(), ReportError> {
-    publish::publish(dir, &files(manifest, outcomes, about, per_run, lang)?)
+    let files = files(manifest, outcomes, about, lang)?;
+    let csv = |out: &mut (dyn io::Write + Send)| Ok(runs::write(outcomes, out)?);
+    let parquet = |out: &mut (dyn io::Write + Send)| parquet::write(outcomes, out);
+    let streams: [Stream; 2] = [("runs.csv", &csv), ("runs.parquet", &parquet)];
+    let streams = if per_run { &streams[..] } else { &[] };
+    publish::publish_streams(dir, &files, streams)?;
+    Ok(())
 }
 
-/// Puts `files` in `dir` whole, as every report is (a shard's partial result, say).
-pub fn publish_files(dir: &Path, files: &[(&str, Vec<u8>)]) -> Result<(), ReportError> {
-    publish::publish(dir, files)
+/// Puts `files` and `streams` in `dir` whole, as every report is (a shard's partial result,
+/// say).
+pub fn publish_files(
+    dir: &Path,
+    files: &[(&str, Vec<u8>)],
+    streams: &[Stream],
+) -> Result<(), ReportError> {
+    publish::publish_streams(dir, files, streams)
 }
 
-/// The files of a run's report, by name, as [`write`] puts them in place (`kloof serve`
-/// hands out its HTML report and workbook without writing anything).
+/// The files of a run's report held in memory, by name, as [`write`] puts them in place
+/// (`kloof serve` hands out its HTML report and workbook without writing anything). An error
+/// when the per-run results could not be read back from disk: the report would be wrong.
 pub fn files(
     manifest: &Manifest,
     outcomes: &Outcomes,
     about: &About,
-    per_run: bool,
     lang: Lang,
 ) -> Result<Vec<(&'static str, Vec<u8>)>, ReportError> {
     let rows = rows(outcomes);
@@ -513,9 +531,6 @@ pub fn files(
     if !about.value.is_empty() {
         files.push(("value.json", serde_json::to_vec_pretty(&about.value)?));
     }
-    if per_run {
-        files.push(("runs.csv", runs::render(outcomes).into_bytes()));
-        files.push(("runs.parquet", parquet::render(outcomes)?));
-    }
+    outcomes.check()?;
     Ok(files)
 }

@@ -23,8 +23,9 @@ use crate::outcome::Outcomes;
 /// Runs per row group: a group of the default study is a few MB per column set.
 pub const GROUP_RUNS: usize = 2048;
 
-/// The file's bytes.
-pub fn render(o: &Outcomes) -> Result<Vec<u8>, ReportError> {
+/// Writes the file to `out`, a row group at a time: the memory it takes does not grow with
+/// the number of runs.
+pub fn write(o: &Outcomes, out: &mut (dyn std::io::Write + Send)) -> Result<(), ReportError> {
     let int = |name: &str, bits: i8, signed: bool| {
         Type::primitive_type_builder(name, Physical::INT32)
             .with_repetition(Repetition::REQUIRED)
@@ -56,7 +57,7 @@ pub fn render(o: &Outcomes) -> Result<Vec<u8>, ReportError> {
             .set_compression(Compression::SNAPPY)
             .build(),
     );
-    let mut writer = SerializedFileWriter::new(Vec::new(), schema, props)?;
+    let mut writer = SerializedFileWriter::new(out, schema, props)?;
     let years = o.years.len();
     for first in (0..o.runs).step_by(GROUP_RUNS) {
         let runs = first..(first + GROUP_RUNS).min(o.runs);
@@ -77,10 +78,11 @@ pub fn render(o: &Outcomes) -> Result<Vec<u8>, ReportError> {
                 }
                 k => {
                     let series = k - 2;
-                    let v: Vec<f64> = runs
-                        .clone()
-                        .flat_map(|r| (0..years).map(move |y| (r, y)))
-                        .map(|(r, y)| o.values(series, y)[r])
+                    let by_year: Vec<_> = (0..years)
+                        .map(|y| o.values_of_runs(series, y, runs.clone()))
+                        .collect();
+                    let v: Vec<f64> = (0..runs.len())
+                        .flat_map(|r| by_year.iter().map(move |y| y[r]))
                         .collect();
                     c.typed::<DoubleType>().write_batch(&v, None, None)?;
                 }
@@ -90,5 +92,6 @@ pub fn render(o: &Outcomes) -> Result<Vec<u8>, ReportError> {
         }
         group.close()?;
     }
-    Ok(writer.into_inner()?)
+    writer.close()?;
+    Ok(())
 }

@@ -100,8 +100,25 @@ fn foreign(dir: &Path) -> io::Result<Option<String>> {
     Ok(None)
 }
 
+/// A file written straight into the report folder rather than held in memory first: per-run
+/// results, which grow with the number of runs.
+pub type Stream<'a> = (
+    &'a str,
+    &'a (dyn Fn(&mut (dyn io::Write + Send)) -> Result<(), ReportError> + Sync),
+);
+
 /// Writes `files` into a fresh folder beside `dir` and puts it in `dir`'s place.
 pub(super) fn publish(dir: &Path, files: &[(&str, Vec<u8>)]) -> Result<(), ReportError> {
+    publish_streams(dir, files, &[])
+}
+
+/// Writes `files`, then `streams`, into a fresh folder beside `dir` and puts it in `dir`'s
+/// place: all of them or, when one fails, none.
+pub(super) fn publish_streams(
+    dir: &Path,
+    files: &[(&str, Vec<u8>)],
+    streams: &[Stream],
+) -> Result<(), ReportError> {
     let io_err = |source| ReportError::Io {
         dir: dir.to_path_buf(),
         source,
@@ -130,13 +147,24 @@ pub(super) fn publish(dir: &Path, files: &[(&str, Vec<u8>)]) -> Result<(), Repor
     }
     fs::create_dir_all(&parent).map_err(io_err)?;
     let fresh = fresh_folder(&parent, &name.to_string_lossy()).map_err(io_err)?;
+    let streamed = |(file, write): &Stream| -> Result<(), ReportError> {
+        let mut out = io::BufWriter::with_capacity(1 << 20, fs::File::create(fresh.join(file))?);
+        write(&mut out)?;
+        io::Write::flush(&mut out)?;
+        Ok(())
+    };
     let written = files
         .iter()
         .try_for_each(|(file, bytes)| fs::write(fresh.join(file), bytes))
-        .and_then(|()| swap_in(&fresh, dir));
+        .map_err(io_err)
+        .and_then(|()| streams.iter().try_for_each(streamed))
+        .and_then(|()| swap_in(&fresh, dir).map_err(io_err));
     if let Err(e) = written {
         let _ = fs::remove_dir_all(&fresh);
-        return Err(io_err(e));
+        return Err(match e {
+            ReportError::Io { source, .. } | ReportError::Stream(source) => io_err(source),
+            other => other,
+        });
     }
     Ok(())
 }

@@ -8,6 +8,7 @@
 //! stable: they are the metric names of `results.csv`.
 
 use std::fmt::Write;
+use std::io;
 
 use crate::outcome::Outcomes;
 
@@ -23,7 +24,11 @@ const AGREEMENT: [&str; 6] = [
     "network.benefit",
 ];
 
-pub fn render(o: &Outcomes) -> String {
+/// Runs written per block: the memory `runs.csv` takes, whatever the number of runs.
+const BLOCK_RUNS: usize = 4096;
+
+/// Writes `runs.csv` to `out`, a block of runs at a time.
+pub fn write(o: &Outcomes, out: &mut dyn io::Write) -> io::Result<()> {
     let end = o.years.len() - 1;
     let mut columns: Vec<(String, usize)> = Vec::new();
     let mut variants: Vec<&str> = Vec::new();
@@ -45,19 +50,29 @@ pub fn render(o: &Outcomes) -> String {
             }
         }
     }
-    let mut out = String::with_capacity(o.runs * columns.len() * 12);
-    out.push_str("run");
+    let mut line = String::from("run");
     for (name, _) in &columns {
-        out.push(',');
-        out.push_str(name);
+        line.push(',');
+        line.push_str(name);
     }
-    out.push('\n');
-    for run in 0..o.runs {
-        let _ = write!(out, "{run}");
-        for (_, series) in &columns {
-            let _ = write!(out, ",{}", o.values(*series, end)[run]);
+    line.push('\n');
+    out.write_all(line.as_bytes())?;
+    // A block of runs at a time: each column's block read once, written row by row.
+    for first in (0..o.runs).step_by(BLOCK_RUNS) {
+        let runs = first..(first + BLOCK_RUNS).min(o.runs);
+        let block: Vec<_> = columns
+            .iter()
+            .map(|(_, series)| o.values_of_runs(*series, end, runs.clone()))
+            .collect();
+        line.clear();
+        for (i, run) in runs.enumerate() {
+            let _ = write!(line, "{run}");
+            for values in &block {
+                let _ = write!(line, ",{}", values[i]);
+            }
+            line.push('\n');
         }
-        out.push('\n');
+        out.write_all(line.as_bytes())?;
     }
-    out
+    Ok(())
 }

@@ -103,16 +103,16 @@ pub fn page(
         .filter_map(|&(v, m, nl, en, eur)| {
             let x = o.get(v, m, end)?;
             let was = loaded.get(v, m, end);
-            let median = Summary::of(x).p50;
+            let median = Summary::of(&*x).p50;
             Some(Figure {
                 series: format!("{v}/{m}/{end}"),
                 label: l(nl, en),
                 value: median,
                 shown: show(median, eur),
-                margin: format!("± {}", show(1.96 * median_standard_error(x), eur)),
-                loaded: was.map(|w| show(Summary::of(w).p50, eur)),
+                margin: format!("± {}", show(1.96 * median_standard_error(&x), eur)),
+                loaded: was.as_ref().map(|w| show(Summary::of(&**w).p50, eur)),
                 difference: was.filter(|w| w.len() == x.len()).map(|w| {
-                    let d: Vec<f64> = x.iter().zip(w).map(|(a, b)| a - b).collect();
+                    let d: Vec<f64> = x.iter().zip(w.iter()).map(|(a, b)| a - b).collect();
                     let s = Summary::of(&d);
                     if d.iter().all(|x| *x == 0.0) {
                         return l("geen, in geen enkele doorrekening", "none, in any run");
@@ -197,7 +197,7 @@ pub fn page(
         runs: p.runs,
         seed: p.seed,
         precision: o.get(NETWORK, "gap.fte", end).map_or(f64::NAN, |x| {
-            1.96 * median_standard_error(x) / Summary::of(x).p50.abs()
+            1.96 * median_standard_error(&x) / Summary::of(x).p50.abs()
         }),
         figures,
         changes: document::fragment(&changes),

@@ -128,7 +128,7 @@ pub fn render(
             let Some(values) = o.get(NETWORK, &format!("partner.{id}.net"), y) else {
                 continue;
             };
-            let s = Summary::of(values);
+            let s = Summary::of(&*values);
             let losing = values.iter().filter(|x| **x < -0.5).count() as f64 / values.len() as f64;
             ws.write_string(row, 0, name)?;
             ws.write_string(row, 1, id)?;

@@ -24,7 +24,7 @@ use rayon::prelude::*;
 use crate::agreement::{Agreements, RuleError};
 use crate::ledger::Entry;
 use crate::model::Model;
-use crate::outcome::{Catalogue, Outcomes, OutcomesRecorder, RecordedYear, Recorder, TooLarge};
+use crate::outcome::{Catalogue, Outcomes, OutcomesRecorder, RecordedYear, Recorder, SpillError};
 use crate::variant::{self, NETWORK, Variant, VariantError};
 
 use layout::Layout;
@@ -71,7 +71,7 @@ pub enum SimError {
     #[error("{0}")]
     Variant(#[from] VariantError),
     #[error("{0}")]
-    TooLarge(#[from] TooLarge),
+    Spill(#[from] SpillError),
     #[error("the simulation was cancelled")]
     Cancelled,
 }
@@ -219,7 +219,9 @@ pub fn simulate(
     )?;
     let recorder = OutcomesRecorder::starting_at(outcomes, settings.first_run as usize);
     simulate_into(m, settings, variants, agreements, &recorder, progress)?;
-    Ok(recorder.into_outcomes())
+    let outcomes = recorder.into_outcomes();
+    outcomes.check()?;
+    Ok(outcomes)
 }
 
 /// Runs the simulation and hands every variant's year of every batch to `recorder`, series
