@@ -80,7 +80,7 @@ pub enum Command {
     /// The value of information of a decision between scenarios or overlays (go on or stop,
     /// agreement A or B): EVPI, and EVPPI per uncertain input.
     Evpi(EvpiArgs),
-    /// Put the partial results of `kloof run --shard K/M` (or `kloof compare --shard K/M`)
+    /// Put the partial results of `kloof run`, `compare` or `stress` with `--shard K/M`
     /// together into the report of the whole study: the same files as one unsharded command,
     /// byte for byte (wall time aside).
     Merge(MergeArgs),
@@ -205,6 +205,10 @@ pub struct StressArgs {
     /// Report folder [default: reports/<scenario name>-stress/].
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// Simulate only shard K of M of the runs of the base and every shock and write their
+    /// partial results to --out; `kloof merge` puts the shards together into the stress test.
+    #[arg(long, value_name = "K/M")]
+    pub shard: Option<study::Shard>,
     /// No progress bar and no report on the terminal.
     #[arg(long)]
     pub quiet: bool,
@@ -348,8 +352,8 @@ pub struct RunArgs {
 
 #[derive(clap::Args)]
 pub struct MergeArgs {
-    /// The shards' folders (`kloof run` or `kloof compare` with `--shard K/M` wrote them),
-    /// every shard once.
+    /// The shards' folders (`kloof run`, `compare` or `stress` with `--shard K/M` wrote
+    /// them), every shard once.
     #[arg(required = true)]
     pub shards: Vec<PathBuf>,
     /// Report folder [default: reports/<scenario name>/, or reports/compare-<names>/].
@@ -422,7 +426,10 @@ pub fn run(args: &RunArgs) -> Result<(), Failure> {
             ))
         });
         let studies = [(&source, &study)];
-        let files = [("manifest.json", kloof::shard::manifest(&studies, shard)?)];
+        let files = [(
+            "manifest.json",
+            kloof::shard::manifest(&studies, shard, None)?,
+        )];
         let values =
             |out: &mut (dyn std::io::Write + Send)| kloof::shard::write_values(&studies, out);
         let written = uninterrupted(|| {
@@ -464,7 +471,23 @@ pub fn run(args: &RunArgs) -> Result<(), Failure> {
 }
 
 pub fn merge(args: &MergeArgs) -> Result<(), Failure> {
-    let mut studies = kloof::shard::merge(&args.shards)?;
+    let kloof::shard::Merged {
+        mut studies,
+        stress,
+    } = kloof::shard::merge(&args.shards)?;
+    if let Some(plan) = stress {
+        let value = kloof::value::Value::recorded(&studies[0].manifest.provenance);
+        let stress = kloof::stress::judge(&studies, plan, value);
+        let out = args.out.as_deref();
+        return deliver_stress(
+            &ProgressBar::hidden(),
+            &studies,
+            &stress,
+            out,
+            args.quiet,
+            args.lang,
+        );
+    }
     if studies.len() > 1 {
         return merge_compare(args, studies);
     }
@@ -1032,7 +1055,10 @@ pub fn compare(args: &CompareArgs) -> Result<(), Failure> {
             ))
         });
         let pairs: Vec<_> = sources.iter().zip(&studies).collect();
-        let files = [("manifest.json", kloof::shard::manifest(&pairs, shard)?)];
+        let files = [(
+            "manifest.json",
+            kloof::shard::manifest(&pairs, shard, None)?,
+        )];
         let values =
             |out: &mut (dyn std::io::Write + Send)| kloof::shard::write_values(&pairs, out);
         return deliver(
@@ -1053,32 +1079,76 @@ pub fn stress(args: &StressArgs) -> Result<(), Failure> {
     let source = Source::read(&args.scenario)?;
     let options = Options {
         value: args.judging.value,
+        shard: args.shard,
         ..args.sampling.options()
     };
     let bar = progress_bar(0, args.quiet);
-    let (studies, stress) =
-        kloof::stress::run(&source, args.set.as_deref(), &options, &|n, total| {
-            bar.set_length(total);
-            advance(&bar, n)
-        })?;
-    let manifests: Vec<_> = studies.iter().map(|s| s.manifest.clone()).collect();
-    let dir = args.out.clone().unwrap_or_else(|| {
-        PathBuf::from("reports").join(format!("{}-stress", stress.comparison.names[0]))
-    });
-    deliver(
+    let (sources, plan) = kloof::stress::plan(&source, args.set.as_deref(), &options)?;
+    let runs = args.sampling.runs(&source)?;
+    bar.set_length(args.shard.map_or(runs, |s| s.range(runs).1) * sources.len() as u64);
+    let studies = study::run_together(&sources, &options, &|n| advance(&bar, n))?;
+    if let Some(shard) = args.shard {
+        let dir = args.out.clone().unwrap_or_else(|| {
+            PathBuf::from("reports").join(format!(
+                "{}-stress-shard-{}-of-{}",
+                studies[0].scenario.name, shard.k, shard.m
+            ))
+        });
+        let pairs: Vec<_> = sources.iter().zip(&studies).collect();
+        let files = [(
+            "manifest.json",
+            kloof::shard::manifest(&pairs, shard, Some(&plan))?,
+        )];
+        let values =
+            |out: &mut (dyn std::io::Write + Send)| kloof::shard::write_values(&pairs, out);
+        return deliver(
+            &bar,
+            &dir,
+            args.quiet,
+            || report::publish_files(&dir, &files, &[(kloof::shard::VALUES, &values)]),
+            || format!("shard {shard} of the stress test (kloof merge puts the shards together)"),
+        );
+    }
+    let stress = kloof::stress::judge(&studies, plan, options.value);
+    deliver_stress(
         &bar,
-        &dir,
+        &studies,
+        &stress,
+        args.out.as_deref(),
         args.quiet,
+        args.lang,
+    )
+}
+
+/// Writes the report of a stress test (to `out`, or `reports/<scenario>-stress/`) as
+/// [`deliver`] does.
+fn deliver_stress(
+    bar: &ProgressBar,
+    studies: &[study::Study],
+    stress: &kloof::stress::Stress,
+    out: Option<&std::path::Path>,
+    quiet: bool,
+    lang: Lang,
+) -> Result<(), Failure> {
+    let manifests: Vec<_> = studies.iter().map(|s| s.manifest.clone()).collect();
+    let dir = out.map_or_else(
+        || PathBuf::from("reports").join(format!("{}-stress", stress.comparison.names[0])),
+        std::path::Path::to_path_buf,
+    );
+    deliver(
+        bar,
+        &dir,
+        quiet,
         || {
             report::stress::write(
                 &dir,
                 &manifests,
-                &stress,
-                &report::names_in(&studies[0].scenario, args.lang),
-                args.lang,
+                stress,
+                &report::names_in(&studies[0].scenario, lang),
+                lang,
             )
         },
-        || report::stress::render(&manifests, &stress),
+        || report::stress::render(&manifests, stress),
     )
 }
 

@@ -40,6 +40,9 @@ pub struct Partial {
     pub source: SourceText,
     pub series: Vec<Series>,
     pub years: Vec<i32>,
+    /// For a shard of `kloof stress`: what the merged studies are judged by.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stress: Option<crate::stress::Plan>,
 }
 
 /// A scenario's text and what a study read with it ([`Source`]).
@@ -66,9 +69,13 @@ impl From<&Source> for SourceText {
     }
 }
 
-/// The manifest of shard `shard` of `studies` (each simulated from its source): what
-/// [`write_values`] writes to [`VALUES`] beside it.
-pub fn manifest(studies: &[(&Source, &Study)], shard: Shard) -> Result<Vec<u8>, Error> {
+/// The manifest of shard `shard` of `studies` (each simulated from its source; with `stress`,
+/// the studies of a stress test): what [`write_values`] writes to [`VALUES`] beside it.
+pub fn manifest(
+    studies: &[(&Source, &Study)],
+    shard: Shard,
+    stress: Option<&crate::stress::Plan>,
+) -> Result<Vec<u8>, Error> {
     let mut partials = Vec::new();
     let mut offset = 0u64;
     for (source, study) in studies {
@@ -85,6 +92,7 @@ pub fn manifest(studies: &[(&Source, &Study)], shard: Shard) -> Result<Vec<u8>, 
             source: (*source).into(),
             series: o.catalogue.series.clone(),
             years: o.years.clone(),
+            stress: stress.cloned(),
         });
         offset += Outcomes::bytes(o.catalogue.series.len(), o.years.len(), o.runs) as u64;
     }
@@ -154,10 +162,18 @@ fn read(dir: &Path) -> Result<Vec<Partial>, Error> {
     Ok(partials)
 }
 
-/// The studies the partials in `dirs` make together (one for `run`, one per scenario for
-/// `compare`): each the same as one unsharded run of it. See [`merge_one`] for what is
-/// refused.
-pub fn merge(dirs: &[PathBuf]) -> Result<Vec<Study>, Error> {
+/// What the partials of one command's shards make together.
+#[derive(Debug)]
+pub struct Merged {
+    /// One for `run`, one per scenario for `compare`, the base and each shock for `stress`:
+    /// each the same as one unsharded run of it.
+    pub studies: Vec<Study>,
+    /// For the shards of `kloof stress`: what the studies are judged by.
+    pub stress: Option<crate::stress::Plan>,
+}
+
+/// The studies the partials in `dirs` make together. See [`merge_one`] for what is refused.
+pub fn merge(dirs: &[PathBuf]) -> Result<Merged, Error> {
     let shards = dirs
         .iter()
         .map(|d| read(d).map(|p| (d.clone(), p)))
@@ -177,7 +193,18 @@ pub fn merge(dirs: &[PathBuf]) -> Result<Vec<Study>, Error> {
                 .map_or(0, |(_, p)| p.len())
         )));
     }
-    (0..studies.len())
+    let stress = studies.first().and_then(|p| p.stress.clone());
+    if let Some((dir, _)) = shards
+        .iter()
+        .find(|(_, p)| p.iter().any(|q| q.stress != stress))
+    {
+        return Err(refuse(format!(
+            "{} and {} are shards of different commands: their stress sets differ",
+            first.display(),
+            dir.display()
+        )));
+    }
+    let studies = (0..studies.len())
         .map(|i| {
             merge_one(
                 shards
@@ -186,7 +213,8 @@ pub fn merge(dirs: &[PathBuf]) -> Result<Vec<Study>, Error> {
                     .collect(),
             )
         })
-        .collect()
+        .collect::<Result<Vec<Study>, Error>>()?;
+    Ok(Merged { studies, stress })
 }
 
 /// One study from its shards' partials: the same as one unsharded run of it. Partials of

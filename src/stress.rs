@@ -78,7 +78,7 @@ struct ShockFile {
 
 /// One change a shock makes to the scenario, as written in the stress set: what a report
 /// says the shock *is* before it says what the shock does.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Change {
     /// A value replaced (`set`), written as YAML on one line.
@@ -281,6 +281,41 @@ struct InScenario {
     stress: Option<Vec<ShockFile>>,
 }
 
+/// What a stress test judges its studies by, beside their runs: per study (the base first),
+/// the study its loss is measured against, what it changes, and the providers that leave the
+/// region in it. A shard of a stress test records it, so that `kloof merge` judges the merged
+/// studies as `kloof stress` does.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Plan {
+    pub against: Vec<usize>,
+    pub changes: Vec<Vec<Change>>,
+    pub exits_market: Vec<Vec<(String, i32)>>,
+}
+
+/// Reads a stress set: the base and, after it, the scenario under each shock, with the
+/// [`Plan`] they are judged by. The shocks come from the file `set`, or without it from the
+/// scenario's own `stress:` key.
+pub fn plan(
+    base: &Source,
+    set: Option<&std::path::Path>,
+    options: &Options,
+) -> Result<(Vec<Source>, Plan), Error> {
+    let Shocked {
+        sources,
+        against,
+        changes,
+    } = shocked_with_changes(base, set, options)?;
+    let exits_market = sources.iter().map(|s| s.exits_market.clone()).collect();
+    Ok((
+        sources,
+        Plan {
+            against,
+            changes,
+            exits_market,
+        },
+    ))
+}
+
 /// Reads a stress set and runs the base and every shock with the same runs and seed. The
 /// shocks come from the file `set`, or without it from the scenario's own `stress:` key.
 /// `progress(n, total)` hears of `n` more finished runs of `total` (runs times studies).
@@ -290,28 +325,32 @@ pub fn run(
     options: &Options,
     progress: &(dyn Fn(u64, u64) + Sync),
 ) -> Result<(Vec<Study>, Stress), Error> {
-    let Shocked {
-        sources,
-        against,
-        changes,
-    } = shocked_with_changes(base, set, options)?;
+    let (sources, plan) = plan(base, set, options)?;
     let runs = match options.runs {
         Some(r) => r,
         None => base.parse()?.monte_carlo.runs,
     };
     let total = runs * sources.len() as u64;
-    let (studies, comparison) = crate::compare::run(&sources, options, &|n| progress(n, total))?;
+    let studies = crate::study::run_together(&sources, options, &|n| progress(n, total))?;
+    let stress = judge(&studies, plan, options.value);
+    Ok((studies, stress))
+}
+
+/// The stress test the `studies` of `plan` make (the base first), each partner's result
+/// counted as `value` says.
+pub fn judge(studies: &[Study], plan: Plan, value: Counting) -> Stress {
+    let comparison = crate::compare::compare(studies, value);
     let shocks = studies
         .iter()
-        .zip(&sources)
-        .zip(&against)
-        .zip(changes)
-        .map(|(((s, source), &a), changes)| ShockResult {
+        .zip(&plan.exits_market)
+        .zip(&plan.against)
+        .zip(plan.changes)
+        .map(|(((s, exits), &a), changes)| ShockResult {
             changes,
-            ..result_of(s, &studies[a], &source.exits_market, options.value)
+            ..result_of(s, &studies[a], exits, value)
         })
         .collect();
-    Ok((studies, Stress { comparison, shocks }))
+    Stress { comparison, shocks }
 }
 
 /// The base and, after it, the scenario under each shock of `set` (or of the scenario's own

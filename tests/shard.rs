@@ -325,3 +325,72 @@ fn a_sharded_comparison_merges_into_the_unsharded_one() {
         "{e}"
     );
 }
+
+/// `kloof stress --shard K/M` shards the base and every shock by run; the merge judges the
+/// merged studies by the stress set the shards recorded, into the report `kloof stress` writes.
+#[test]
+fn a_sharded_stress_test_merges_into_the_unsharded_one() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (scenario, set) = ("scenarios/ruwaard.yaml", "scenarios/stress/ruwaard.yaml");
+    let stress = |out: &Path, shard: Option<&str>| {
+        let mut args = vec![
+            "stress",
+            scenario,
+            "--set",
+            set,
+            "--quiet",
+            "--runs",
+            "90",
+            "--out",
+            s(out),
+        ];
+        if let Some(k) = shard {
+            args.extend(["--shard", k]);
+        }
+        ok(&args);
+    };
+    let whole = dir.path().join("whole");
+    stress(&whole, None);
+    let parts: Vec<PathBuf> = ["1/2", "2/2"]
+        .iter()
+        .enumerate()
+        .map(|(i, k)| {
+            let out = dir.path().join(format!("shard-{i}"));
+            stress(&out, Some(k));
+            out
+        })
+        .collect();
+    let merged = dir.path().join("merged");
+    ok(&[
+        "merge",
+        "--quiet",
+        "--out",
+        s(&merged),
+        s(&parts[1]),
+        s(&parts[0]),
+    ]);
+    assert!(merged.join("stress.csv").exists(), "a stress report");
+    assert_same_report(&whole, &merged);
+    // Shards of another stress test do not merge with these.
+    let other = dir.path().join("other");
+    ok(&[
+        "stress",
+        "scenarios/stad-en-ommeland.yaml",
+        "--quiet",
+        "--runs",
+        "90",
+        "--shard",
+        "2/2",
+        "--out",
+        s(&other),
+    ]);
+    let e = refused(&[
+        "merge",
+        "--quiet",
+        "--out",
+        s(&dir.path().join("x")),
+        s(&parts[0]),
+        s(&other),
+    ]);
+    assert!(e.contains("shards of different commands"), "{e}");
+}
