@@ -80,7 +80,7 @@ pub enum Command {
     /// The value of information of a decision between scenarios or overlays (go on or stop,
     /// agreement A or B): EVPI, and EVPPI per uncertain input.
     Evpi(EvpiArgs),
-    /// Put the partial results of `kloof run`, `compare` or `stress` with `--shard K/M`
+    /// Put the sharded partial results of `kloof run`, `compare`, `stress` or `fairness`
     /// together into the report of the whole study: the same files as one unsharded command,
     /// byte for byte (wall time aside).
     Merge(MergeArgs),
@@ -271,6 +271,14 @@ pub struct FairnessArgs {
     /// most likely that every partner gains.
     #[arg(long, conflicts_with = "game")]
     pub advise: bool,
+    /// Simulate only shard K of M of the runs and write the partial game to --out [default:
+    /// reports/<scenario name>-fairness-shard-...]; `kloof merge` puts the shards together.
+    #[arg(long, value_name = "K/M", conflicts_with_all = ["game", "advise"])]
+    pub shard: Option<study::Shard>,
+    /// Simulate only part K of M of the game's coalitions (with or without --shard): every
+    /// pair of a run shard and a coalition part is one job for `kloof merge`.
+    #[arg(long, value_name = "K/M", conflicts_with_all = ["game", "advise"])]
+    pub coalitions: Option<study::Shard>,
     /// No progress bar and no table on the terminal.
     #[arg(long)]
     pub quiet: bool,
@@ -352,8 +360,8 @@ pub struct RunArgs {
 
 #[derive(clap::Args)]
 pub struct MergeArgs {
-    /// The shards' folders (`kloof run`, `compare` or `stress` with `--shard K/M` wrote
-    /// them), every shard once.
+    /// The shards' folders (`kloof run`, `compare`, `stress` or `fairness` with `--shard K/M`
+    /// wrote them), every shard once.
     #[arg(required = true)]
     pub shards: Vec<PathBuf>,
     /// Report folder [default: reports/<scenario name>/, or reports/compare-<names>/].
@@ -471,10 +479,13 @@ pub fn run(args: &RunArgs) -> Result<(), Failure> {
 }
 
 pub fn merge(args: &MergeArgs) -> Result<(), Failure> {
-    let kloof::shard::Merged {
-        mut studies,
-        stress,
-    } = kloof::shard::merge(&args.shards)?;
+    let (mut studies, stress) = match kloof::shard::merge(&args.shards)? {
+        kloof::shard::Merged::Studies { studies, stress } => (studies, stress),
+        kloof::shard::Merged::Game(game) => {
+            let bar = ProgressBar::hidden();
+            return deliver_fairness(&bar, &game, args.out.as_deref(), args.quiet, args.lang);
+        }
+    };
     if let Some(plan) = stress {
         let value = kloof::value::Value::recorded(&studies[0].manifest.provenance);
         let stress = kloof::stress::judge(&studies, plan, value);
@@ -1251,25 +1262,74 @@ fn fairness_scenario(args: &FairnessArgs) -> Result<(), Failure> {
         .collect::<Result<Vec<(String, Vec<String>)>, Error>>()?;
     let options = Options {
         value: args.judging.value,
+        shard: args.shard,
         ..args.sampling.options()
     };
     let bar = progress_bar(0, args.quiet);
-    let study = study::fairness(&source, &options, &groups, args.advise, &|n, total| {
+    let progress = |n, total| {
         bar.set_length(total);
         bar.inc(n)
-    })?;
-    let dir = args.out.clone().unwrap_or_else(|| {
-        PathBuf::from("reports").join(format!("{}-fairness", study.scenario.name))
-    });
+    };
+    if args.shard.is_some() || args.coalitions.is_some() {
+        let (runs, part) = (
+            args.shard.unwrap_or(study::Shard { k: 1, m: 1 }),
+            args.coalitions.unwrap_or(study::Shard { k: 1, m: 1 }),
+        );
+        let shard = study::fairness_shard(&source, &options, &groups, part, &progress)?;
+        let dir = args.out.clone().unwrap_or_else(|| {
+            PathBuf::from("reports").join(format!(
+                "{}-fairness-shard-{}-of-{}-coalitions-{}-of-{}",
+                source.parse().map(|s| s.name).unwrap_or_default(),
+                runs.k,
+                runs.m,
+                part.k,
+                part.m
+            ))
+        });
+        let files = [(
+            "manifest.json",
+            kloof::shard::game::manifest(&source, &shard, runs)?,
+        )];
+        let values =
+            |out: &mut (dyn std::io::Write + Send)| kloof::shard::game::write_values(&shard, out);
+        return deliver(
+            &bar,
+            &dir,
+            args.quiet,
+            || report::publish_files(&dir, &files, &[(kloof::shard::VALUES, &values)]),
+            || {
+                format!(
+                    "runs {runs}, coalitions {part} of the game (kloof merge puts the shards together)"
+                )
+            },
+        );
+    }
+    let study = study::fairness(&source, &options, &groups, args.advise, &progress)?;
+    deliver_fairness(&bar, &study, args.out.as_deref(), args.quiet, args.lang)
+}
+
+/// Writes the report of the partners' game (to `out`, or `reports/<scenario>-fairness/`) as
+/// [`deliver`] does.
+fn deliver_fairness(
+    bar: &ProgressBar,
+    study: &study::FairnessStudy,
+    out: Option<&std::path::Path>,
+    quiet: bool,
+    lang: Lang,
+) -> Result<(), Failure> {
+    let dir = out.map_or_else(
+        || PathBuf::from("reports").join(format!("{}-fairness", study.scenario.name)),
+        std::path::Path::to_path_buf,
+    );
     let advice = study.advice.as_ref();
     deliver(
-        &bar,
+        bar,
         &dir,
-        args.quiet,
+        quiet,
         || {
-            let names = report::Names::of(&study.scenario, args.lang);
+            let names = report::Names::of(&study.scenario, lang);
             let a = &study.assessment;
-            report::fairness::write(&dir, &study.manifest, a, advice, &names, args.lang)
+            report::fairness::write(&dir, &study.manifest, a, advice, &names, lang)
         },
         || report::fairness::render(&study.manifest.provenance, &study.assessment, advice),
     )

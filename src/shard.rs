@@ -13,6 +13,8 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+pub mod game;
+
 use crate::Error;
 use crate::outcome::{Catalogue, Outcomes, Series};
 use crate::provenance::{Manifest, Provenance};
@@ -124,7 +126,7 @@ pub fn write_values(
 }
 
 /// Why partials cannot be merged.
-fn refuse(message: String) -> Error {
+pub(crate) fn refuse(message: String) -> Error {
     Error::Options(format!("kloof merge: {message}"))
 }
 
@@ -164,16 +166,35 @@ fn read(dir: &Path) -> Result<Vec<Partial>, Error> {
 
 /// What the partials of one command's shards make together.
 #[derive(Debug)]
-pub struct Merged {
-    /// One for `run`, one per scenario for `compare`, the base and each shock for `stress`:
-    /// each the same as one unsharded run of it.
-    pub studies: Vec<Study>,
-    /// For the shards of `kloof stress`: what the studies are judged by.
-    pub stress: Option<crate::stress::Plan>,
+pub enum Merged {
+    Studies {
+        /// One for `run`, one per scenario for `compare`, the base and each shock for
+        /// `stress`: each the same as one unsharded run of it.
+        studies: Vec<Study>,
+        /// For the shards of `kloof stress`: what the studies are judged by.
+        stress: Option<crate::stress::Plan>,
+    },
+    /// The shards of `kloof fairness`: the game, judged.
+    Game(Box<crate::study::FairnessStudy>),
 }
 
-/// The studies the partials in `dirs` make together. See [`merge_one`] for what is refused.
+/// What the partials in `dirs` make together. See [`merge_one`] and [`game::merge`] for what
+/// is refused.
 pub fn merge(dirs: &[PathBuf]) -> Result<Merged, Error> {
+    let games: Vec<bool> = dirs.iter().map(|d| game::is_game(d)).collect();
+    if let (Some(g), Some(s)) = (
+        games.iter().position(|&g| g),
+        games.iter().position(|&g| !g),
+    ) {
+        return Err(refuse(format!(
+            "{} (a game's) and {} are shards of different commands",
+            dirs[g].display(),
+            dirs[s].display()
+        )));
+    }
+    if games.first() == Some(&true) {
+        return game::merge(dirs).map(|g| Merged::Game(Box::new(g)));
+    }
     let shards = dirs
         .iter()
         .map(|d| read(d).map(|p| (d.clone(), p)))
@@ -214,7 +235,7 @@ pub fn merge(dirs: &[PathBuf]) -> Result<Merged, Error> {
             )
         })
         .collect::<Result<Vec<Study>, Error>>()?;
-    Ok(Merged { studies, stress })
+    Ok(Merged::Studies { studies, stress })
 }
 
 /// One study from its shards' partials: the same as one unsharded run of it. Partials of

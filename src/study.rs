@@ -467,36 +467,13 @@ pub fn fairness(
     advise: bool,
     progress: &(dyn Fn(u64, u64) + Sync),
 ) -> Result<FairnessStudy, Error> {
-    let p = prepare(source, options)?;
-    let players = fairness::coalitions::Players::new(&p.model, groups).map_err(|e| {
-        Error::Options(match (&e, groups.is_empty()) {
-            (fairness::coalitions::PlayersError::TooMany(n), true) => format!(
-                "the scenario has {n} partners, and a game takes at most {} players: group \
-                 partners that act as one with --group NAME=ID,ID,...",
-                fairness::MAX_PLAYERS
-            ),
-            _ => format!("--group: {e}"),
-        })
-    })?;
-    // The game keeps every simulated coalition's value in every run.
-    let n = players.len();
-    let coalitions = if n <= fairness::coalitions::EXACT_PLAYERS {
-        (1usize << n) - 1
-    } else {
-        fairness::coalitions::SAMPLED_ORDERS * n
-    };
-    let needed = 8 * p.settings.runs as u128 * (coalitions + n) as u128;
-    let budget = crate::outcome::memory_budget();
-    if needed > u128::from(budget) {
-        return Err(Error::Options(format!(
-            "{coalitions} coalitions × {} runs would keep {} in memory; kloof may use {} here: \
-             use fewer runs (--runs) or group partners (--group) (KLOOF_MEMORY sets the limit)",
-            p.settings.runs,
-            crate::outcome::show_bytes(needed),
-            crate::outcome::show_bytes(u128::from(budget))
-        )));
+    if options.shard.is_some() {
+        return Err(Error::Options(
+            "a shard of the game is simulated by fairness_shard and judged once merged".into(),
+        ));
     }
-    // The split advisor after the checks: it simulates a key per grid point.
+    let (p, game, manifest) = game_of(source, options, groups, None, progress)?;
+    // The split advisor after the game: it simulates a key per grid point.
     let advice = if advise {
         Some(
             fairness::advice::advise(&p.model, &p.rules, &p.settings, options.value, progress)
@@ -508,17 +485,7 @@ pub fn fairness(
     } else {
         None
     };
-    let clock = Instant::now();
-    let game = fairness::coalitions::simulate(
-        &p.model,
-        &p.rules,
-        &p.settings,
-        players,
-        options.value,
-        progress,
-    )?;
     let assessment = fairness::assessment::assess(&game)?;
-    let manifest = p.manifest(source, clock.elapsed().as_secs_f64());
     Ok(FairnessStudy {
         scenario: p.scenario,
         manifest,
@@ -526,6 +493,109 @@ pub fn fairness(
         assessment,
         advice,
     })
+}
+
+/// A shard of the partners' game: the values of some of its coalitions in some of its runs,
+/// which `kloof merge` puts together with the other shards' into the game `kloof fairness`
+/// simulates, and judges.
+#[derive(Debug)]
+pub struct GameShard {
+    pub manifest: Manifest,
+    /// The shard's runs of the study: `first_run..first_run + game.runs`.
+    pub first_run: u64,
+    /// Its coalitions: `coalitions.k` of `coalitions.m` equal parts of the game's list.
+    pub coalitions: Shard,
+    pub game: fairness::coalitions::SimulatedGame,
+}
+
+/// Simulates shard `coalitions` of the game's coalitions (and, with `options.shard`, only that
+/// share of the runs), as [`fairness`] would simulate them.
+pub fn fairness_shard(
+    source: &Source,
+    options: &Options,
+    groups: &[(String, Vec<String>)],
+    coalitions: Shard,
+    progress: &(dyn Fn(u64, u64) + Sync),
+) -> Result<GameShard, Error> {
+    let (p, game, manifest) = game_of(source, options, groups, Some(coalitions), progress)?;
+    Ok(GameShard {
+        manifest,
+        first_run: p.settings.first_run,
+        coalitions,
+        game,
+    })
+}
+
+/// The players of a scenario's game, grouped as `groups` says.
+fn players_of(
+    p: &Prepared,
+    groups: &[(String, Vec<String>)],
+) -> Result<fairness::coalitions::Players, Error> {
+    fairness::coalitions::Players::new(&p.model, groups).map_err(|e| {
+        Error::Options(match (&e, groups.is_empty()) {
+            (fairness::coalitions::PlayersError::TooMany(n), true) => format!(
+                "the scenario has {n} partners, and a game takes at most {} players: group \
+                 partners that act as one with --group NAME=ID,ID,...",
+                fairness::MAX_PLAYERS
+            ),
+            _ => format!("--group: {e}"),
+        })
+    })
+}
+
+/// The game of `source` simulated: all its coalitions, or part `part` of them, in the runs
+/// of `options` (a shard's, with `options.shard`).
+fn game_of(
+    source: &Source,
+    options: &Options,
+    groups: &[(String, Vec<String>)],
+    part: Option<Shard>,
+    progress: &(dyn Fn(u64, u64) + Sync),
+) -> Result<(Prepared, fairness::coalitions::SimulatedGame, Manifest), Error> {
+    let p = prepare(source, options)?;
+    let players = players_of(&p, groups)?;
+    let (all, _) = fairness::coalitions::coalitions(players.len(), p.settings.seed);
+    let range = match part {
+        None => 0..all.len(),
+        Some(shard) => {
+            let (first, len) = shard.range(all.len() as u64);
+            if len == 0 {
+                return Err(Error::Options(format!(
+                    "--coalitions {shard}: the game's {} coalitions leave shard {} none; use \
+                     fewer shards",
+                    all.len(),
+                    shard.k
+                )));
+            }
+            first as usize..(first + len) as usize
+        }
+    };
+    // The game keeps every simulated coalition's value in every run.
+    let (n, coalitions) = (players.len(), range.len());
+    let needed = 8 * p.settings.runs as u128 * (coalitions + n) as u128;
+    let budget = crate::outcome::memory_budget();
+    if needed > u128::from(budget) {
+        return Err(Error::Options(format!(
+            "{coalitions} coalitions × {} runs would keep {} in memory; kloof may use {} here: \
+             use fewer runs (--runs) or group partners (--group), or shard the game (--shard, \
+             --coalitions) (KLOOF_MEMORY sets the limit)",
+            p.settings.runs,
+            crate::outcome::show_bytes(needed),
+            crate::outcome::show_bytes(u128::from(budget))
+        )));
+    }
+    let clock = Instant::now();
+    let game = fairness::coalitions::simulate(
+        &p.model,
+        &p.rules,
+        &p.settings,
+        players,
+        options.value,
+        part.map(|_| range),
+        progress,
+    )?;
+    let manifest = p.manifest(source, clock.elapsed().as_secs_f64());
+    Ok((p, game, manifest))
 }
 
 /// Checks a scenario file and compiles its rules: every error found, each with its position,

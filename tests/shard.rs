@@ -394,3 +394,92 @@ fn a_sharded_stress_test_merges_into_the_unsharded_one() {
     ]);
     assert!(e.contains("shards of different commands"), "{e}");
 }
+
+/// `kloof fairness` shards by run (`--shard`) and by coalition (`--coalitions`): every pair
+/// of a run shard and a coalition part is one job, and their merge judges the game into the
+/// report `kloof fairness` writes, byte for byte.
+#[test]
+fn a_game_sharded_by_run_and_by_coalition_merges_into_the_unsharded_one() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let scenario = "scenarios/ruwaard.yaml";
+    let whole = dir.path().join("whole");
+    ok(&[
+        "fairness",
+        scenario,
+        "--quiet",
+        "--runs",
+        "60",
+        "--out",
+        s(&whole),
+    ]);
+    let mut parts = Vec::new();
+    for runs in ["1/2", "2/2"] {
+        for coalitions in ["1/3", "2/3", "3/3"] {
+            let out = dir
+                .path()
+                .join(format!("game-{}-{}", &runs[..1], &coalitions[..1]));
+            ok(&[
+                "fairness",
+                scenario,
+                "--quiet",
+                "--runs",
+                "60",
+                "--shard",
+                runs,
+                "--coalitions",
+                coalitions,
+                "--out",
+                s(&out),
+            ]);
+            parts.push(out);
+        }
+    }
+    let merged = dir.path().join("merged");
+    let mut args = vec!["merge", "--quiet", "--out", s(&merged)];
+    args.extend(parts.iter().rev().map(|p| s(p)));
+    ok(&args);
+    assert!(merged.join("fairness.json").exists(), "a fairness report");
+    assert_same_report(&whole, &merged);
+    // Without one part of the coalitions, the merge says which coalitions' runs are missing.
+    let x = dir.path().join("x");
+    let mut args = vec!["merge", "--quiet", "--out", s(&x)];
+    args.extend(
+        parts
+            .iter()
+            .filter(|p| !s(p).ends_with("game-2-3"))
+            .map(|p| s(p)),
+    );
+    let e = refused(&args);
+    assert!(
+        e.contains("runs 30–59 of coalition") && e.contains("are in no shard given"),
+        "{e}"
+    );
+    // The same part twice: runs held twice.
+    let mut args = vec!["merge", "--quiet", "--out", s(&x)];
+    args.extend(parts.iter().map(|p| s(p)));
+    args.push(s(&parts[0]));
+    let e = refused(&args);
+    assert!(e.contains("that another shard holds too"), "{e}");
+    // A game's shard and a run's do not merge.
+    let run = dir.path().join("run");
+    ok(&[
+        "run",
+        scenario,
+        "--quiet",
+        "--runs",
+        "60",
+        "--shard",
+        "1/1",
+        "--out",
+        s(&run),
+    ]);
+    let e = refused(&[
+        "merge",
+        "--quiet",
+        "--out",
+        s(&dir.path().join("x")),
+        s(&parts[0]),
+        s(&run),
+    ]);
+    assert!(e.contains("are shards of different commands"), "{e}");
+}

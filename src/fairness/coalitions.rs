@@ -184,6 +184,26 @@ impl SimulatedGame {
             .map(|c| self.values[c].as_slice())
     }
 
+    /// A game from its parts, as a merge of shards puts it together: `values[c][run]` for each
+    /// of `coalitions` (ascending), `agreed[player][run]`, and the orders of a sampled game.
+    pub fn from_parts(
+        players: Players,
+        runs: usize,
+        coalitions: Vec<Coalition>,
+        values: Vec<Vec<f64>>,
+        agreed: Vec<Vec<f64>>,
+        orders: Vec<Vec<usize>>,
+    ) -> SimulatedGame {
+        SimulatedGame {
+            players,
+            runs,
+            coalitions,
+            values,
+            agreed,
+            orders,
+        }
+    }
+
     /// The value of every coalition in `run`, by bitmask (exact games only).
     pub fn run_values(&self, run: usize) -> Option<Vec<f64>> {
         if !self.exact() {
@@ -216,6 +236,8 @@ type Kept = (Vec<Vec<f64>>, Vec<Vec<f64>>);
 /// positions per player.
 struct Keep<'a> {
     runs: usize,
+    /// The study's run kept at index 0 (a shard's first).
+    first: usize,
     last_year: usize,
     /// Per variant of the chunk: its coalition's index, and per catalogue series the player
     /// whose member's `partner.<id>.net` it is, if that member is in the coalition.
@@ -242,47 +264,61 @@ impl Recorder for Keep<'_> {
                 per_player.push((player, row.to_vec()));
             }
         }
+        let at = y.first_run - self.first;
         let mut out = self.out.lock().unwrap_or_else(|p| p.into_inner());
-        out.0[*c][y.first_run..y.first_run + y.len].copy_from_slice(&sums);
+        out.0[*c][at..at + y.len].copy_from_slice(&sums);
         for (player, row) in per_player {
-            let dst = &mut out.1[player][y.first_run..y.first_run + y.len];
+            let dst = &mut out.1[player][at..at + y.len];
             dst.iter_mut().zip(&row).for_each(|(d, x)| *d += x);
         }
-        debug_assert!(self.runs >= y.first_run + y.len);
+        debug_assert!(self.runs >= at + y.len);
     }
 }
 
+/// The coalitions a game of `n` players simulates, in ascending order of bitmask (all of
+/// them, or those the sampled orders of `seed` pass through), with those orders (none for an
+/// exact game).
+pub fn coalitions(n: usize, seed: u64) -> (Vec<Coalition>, Vec<Vec<usize>>) {
+    let orders = if n <= EXACT_PLAYERS {
+        Vec::new()
+    } else {
+        orders(n, seed)
+    };
+    let mut coalitions: Vec<Coalition> = if orders.is_empty() {
+        (1..1u32 << n).map(Coalition).collect()
+    } else {
+        orders
+            .iter()
+            .flat_map(|o| (1..=n).map(|k| Coalition(o[..k].iter().fold(0, |s, &i| s | 1 << i))))
+            .collect()
+    };
+    coalitions.sort();
+    coalitions.dedup();
+    (coalitions, orders)
+}
+
 /// Simulates the coalitions of `players` (all of them, or those sampled orders need) and
-/// returns their values per run. `progress(n, total)` hears of `n` more finished runs of the
-/// `total`: runs times the chunks of [`CHUNK`] coalitions simulated together.
+/// returns their values per run. With `part`, only the coalitions of that range of
+/// [`coalitions`]' list: a shard of the game, whose values the merge puts together (the
+/// players' positions in the grand coalition stay zero unless it is in the part).
+/// `progress(n, total)` hears of `n` more finished runs of the `total`: runs times the chunks
+/// of [`CHUNK`] coalitions simulated together.
 pub fn simulate(
     m: &Model,
     agreements: &dyn Agreements,
     settings: &Settings,
     players: Players,
     value: Value,
+    part: Option<std::ops::Range<usize>>,
     progress: &(dyn Fn(u64, u64) + Sync),
 ) -> Result<SimulatedGame, SimError> {
     let n = players.len();
     let runs = settings.runs as usize;
     let grand = Coalition(((1u64 << n) - 1) as u32);
-    let orders = if n <= EXACT_PLAYERS {
-        Vec::new()
-    } else {
-        orders(n, settings.seed)
-    };
-    let mut coalitions: Vec<Coalition> = if orders.is_empty() {
-        (1..1u32 << n).map(Coalition).collect()
-    } else {
-        let mut c: Vec<Coalition> = orders
-            .iter()
-            .flat_map(|o| (1..=n).map(|k| Coalition(o[..k].iter().fold(0, |s, &i| s | 1 << i))))
-            .collect();
-        c.sort();
-        c.dedup();
-        c
-    };
-    coalitions.sort();
+    let (mut coalitions, orders) = coalitions(n, settings.seed);
+    if let Some(part) = part {
+        coalitions = coalitions[part].to_vec();
+    }
     let grand_index = coalitions.binary_search(&grand).ok();
     let out = Mutex::new((
         vec![vec![0.0; runs]; coalitions.len()],
@@ -313,6 +349,7 @@ pub fn simulate(
             .collect();
         let keep = Keep {
             runs,
+            first: settings.first_run as usize,
             last_year: m.years().count() - 1,
             wanted,
             grand: grand_index,
@@ -340,21 +377,7 @@ impl SimulatedGame {
         runs: usize,
         v: impl Fn(Coalition, usize) -> f64,
     ) -> SimulatedGame {
-        let orders = if n <= EXACT_PLAYERS {
-            Vec::new()
-        } else {
-            orders(n, 7)
-        };
-        let mut coalitions: Vec<Coalition> = if orders.is_empty() {
-            (1..1u32 << n).map(Coalition).collect()
-        } else {
-            orders
-                .iter()
-                .flat_map(|o| (1..=n).map(|k| Coalition(o[..k].iter().fold(0, |s, &i| s | 1 << i))))
-                .collect()
-        };
-        coalitions.sort();
-        coalitions.dedup();
+        let (coalitions, orders) = coalitions(n, 7);
         let values = coalitions
             .iter()
             .map(|&s| (0..runs).map(|r| v(s, r)).collect())

@@ -54,7 +54,12 @@ pub fn nucleolus(game: &Game) -> Result<Nucleolus, FairnessError> {
     let grand = game.grand().0;
     let alone_sum: f64 = (0..n).map(|i| v[1 << i]).sum();
     let pre = v[grand as usize] < alone_sum - TIGHT;
-    let y = sequential(&v, n, pre)?;
+    // Settled coalitions held at their excess, or, when round-off makes that infeasible, at
+    // most at it (see `Round::relaxed`).
+    let y = match sequential(&v, n, pre, false) {
+        Err(FairnessError::Solver(_)) => sequential(&v, n, pre, true)?,
+        other => other?,
+    };
     let split: Vec<f64> = y.iter().map(|y| y * scale).collect();
     Ok(Nucleolus {
         split: game.convert_split(&split),
@@ -66,8 +71,8 @@ pub fn nucleolus(game: &Game) -> Result<Nucleolus, FairnessError> {
 const TIGHT: f64 = 1e-6;
 
 /// The sequential programmes on normalised savings values `v`; `pre` drops the floor
-/// `x_i ≥ v({i})`.
-fn sequential(v: &[f64], n: usize, pre: bool) -> Result<Vec<f64>, FairnessError> {
+/// `x_i ≥ v({i})`; `relaxed` holds settled coalitions at most at their excess.
+fn sequential(v: &[f64], n: usize, pre: bool, relaxed: bool) -> Result<Vec<f64>, FairnessError> {
     let grand = (1u32 << n) - 1;
     if n == 1 {
         return Ok(vec![v[grand as usize]]);
@@ -85,6 +90,7 @@ fn sequential(v: &[f64], n: usize, pre: bool) -> Result<Vec<f64>, FairnessError>
             pre,
             settled: &settled,
             open: &open,
+            relaxed,
         };
         let (eps, point) = lp.min_max_excess()?;
         x = point;
@@ -125,7 +131,7 @@ fn sum(x: &[f64], s: u32) -> f64 {
     Coalition(s).members().map(|i| x[i]).sum()
 }
 
-/// One round's constraints: efficiency, the floor (unless pre-nucleolus), settled coalitions at
+/// One round's constraints: efficiency, the floor (unless pre-nucleolus), settled coalitions at most at
 /// their excess, open coalitions at most `ε`.
 struct Round<'a> {
     v: &'a [f64],
@@ -133,6 +139,12 @@ struct Round<'a> {
     pre: bool,
     settled: &'a [(u32, f64)],
     open: &'a [u32],
+    /// Settled coalitions held at most at their excess (less `TIGHT`) instead of at it: in
+    /// exact arithmetic the same (every point of the rounds that follow has them at that
+    /// excess), and feasible where equalities of several settled coalitions, each from its own
+    /// solve, contradict the floor by round-off. Used only when the equalities make a round
+    /// infeasible, so a game they solve is not moved by the tolerance.
+    relaxed: bool,
 }
 
 impl Round<'_> {
@@ -156,7 +168,11 @@ impl Round<'_> {
         let grand = (1u32 << self.n) - 1;
         p.add_constraint(row(grand), ComparisonOp::Eq, self.v[grand as usize]);
         for &(s, e) in self.settled {
-            p.add_constraint(row(s), ComparisonOp::Eq, self.v[s as usize] - e);
+            if self.relaxed {
+                p.add_constraint(row(s), ComparisonOp::Ge, self.v[s as usize] - e - TIGHT);
+            } else {
+                p.add_constraint(row(s), ComparisonOp::Eq, self.v[s as usize] - e);
+            }
         }
         for &s in self.open {
             // v(S) − x(S) ≤ ε  ⇔  x(S) + ε ≥ v(S)
