@@ -5,8 +5,9 @@
 # resident set, from /usr/bin/time). Run from the checkout after `cargo build --release`:
 #   sh benches/run.sh                      # this checkout's build
 #   sh benches/run.sh path/to/other/kloof  # another build, e.g. an older main, to compare
-# A run that would not fit in the memory kloof may use stops before it starts; the script
-# says so instead of a time. For before/after figures time two builds interleaved (the
+# Per-run results beyond kloof's memory budget wait on disk (KLOOF_SPILL_DIR, else TMPDIR:
+# 10^6 runs take about 23 GB there); a run that would not fit there either stops before it
+# starts, and the script says so instead of a time. For before/after figures time two builds interleaved (the
 # machine is shared and noisy), e.g. with farm-bench on the development machines.
 set -e
 kloof=${1:-./target/release/kloof}

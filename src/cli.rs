@@ -84,6 +84,9 @@ pub enum Command {
     /// together into the report of the whole study: the same files as one unsharded command,
     /// byte for byte (wall time aside).
     Merge(MergeArgs),
+    /// Run a study per scenario and overlay of a sweep file, each into its own report folder,
+    /// and index their headline figures; or print one job per cell for an array job.
+    Sweep(SweepArgs),
     /// Serve the what-if page: the board's report of a scenario with controls for its levers,
     /// re-run on every move beside the scenario as loaded (loopback only by default).
     Serve(crate::serve::ServeArgs),
@@ -213,6 +216,35 @@ pub struct StressArgs {
     #[arg(long)]
     pub quiet: bool,
     /// Language of brief.md, report.html and report.xlsx: nl (default) or en.
+    #[arg(long, default_value = "nl")]
+    pub lang: report::Lang,
+}
+
+#[derive(clap::Args)]
+pub struct SweepArgs {
+    /// Sweep file (YAML): `scenarios:`, optional `overlays:`, `runs:` and `seed:`.
+    pub sweep: PathBuf,
+    /// Folder of the cells' report folders and `index.csv` [default: reports/<sweep file
+    /// name>/].
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Run only cell N (counted from 1, as Slurm's `--array=1-N`) and write its report.
+    #[arg(long, value_name = "N", conflicts_with_all = ["jobs", "index"])]
+    pub cell: Option<usize>,
+    /// Print the command of each cell, one line per cell, for an array job (task N runs line
+    /// N); then `--index` writes the index.
+    #[arg(long, conflicts_with = "index")]
+    pub jobs: bool,
+    /// Write only `index.csv`, from the cells' reports (every cell must have one).
+    #[arg(long)]
+    pub index: bool,
+    /// Worker threads [default: one per core]; results do not depend on it.
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// No progress bar and no lines on the terminal.
+    #[arg(long)]
+    pub quiet: bool,
+    /// Language of each cell's brief.md, report.html and report.xlsx: nl (default) or en.
     #[arg(long, default_value = "nl")]
     pub lang: report::Lang,
 }
@@ -1083,6 +1115,86 @@ pub fn compare(args: &CompareArgs) -> Result<(), Failure> {
     let (studies, comparison) = kloof::compare::run(&sources, &options, &|n| advance(&bar, n))?;
     let out = args.out.as_deref();
     deliver_comparison(&bar, &studies, &comparison, out, args.quiet, args.lang)
+}
+
+/// `kloof sweep SWEEP.yaml`: every cell (or `--cell N`) into its report folder, then the
+/// index; `--jobs` prints one command per cell instead.
+pub fn sweep(args: &SweepArgs) -> Result<(), Failure> {
+    let sweep = kloof::sweep::read(&args.sweep)?;
+    let out = args.out.clone().unwrap_or_else(|| {
+        let stem = args.sweep.file_stem().unwrap_or_default().to_string_lossy();
+        PathBuf::from("reports").join(stem.as_ref())
+    });
+    if args.jobs {
+        for cell in &sweep.cells {
+            say!(
+                "kloof sweep {} --cell {} --out {} --quiet",
+                args.sweep.display(),
+                cell.number,
+                out.display()
+            )?;
+        }
+        return Ok(());
+    }
+    let cells: Vec<&kloof::sweep::Cell> = match args.cell {
+        Some(n) => vec![sweep.cells.get(n.wrapping_sub(1)).ok_or_else(|| {
+            Error::Options(format!(
+                "--cell {n}: the sweep has cells 1 to {}",
+                sweep.cells.len()
+            ))
+        })?],
+        None if args.index => Vec::new(),
+        None => sweep.cells.iter().collect(),
+    };
+    let options = Options {
+        threads: args.threads,
+        ..sweep.options.clone()
+    };
+    for cell in cells {
+        let bar = progress_bar(0, args.quiet);
+        let runs = match options.runs {
+            Some(r) => r,
+            None => cell.source.parse().map_err(Error::from)?.monte_carlo.runs,
+        };
+        bar.set_length(runs);
+        let study = study::run(&cell.source, &options, &|n| advance(&bar, n))?;
+        let dir = out.join(&cell.name);
+        let written = uninterrupted(|| {
+            report::write(
+                &dir,
+                &study.manifest,
+                &study.outcomes,
+                &report::About::of(&study.scenario, &study.outcomes),
+                false,
+                args.lang,
+            )
+        });
+        bar.finish_and_clear();
+        written?;
+        if !args.quiet {
+            say!(
+                "cell {} of {}: {} → {}",
+                cell.number,
+                sweep.cells.len(),
+                cell.name,
+                dir.display()
+            )?;
+        }
+    }
+    if args.cell.is_some() {
+        return Ok(());
+    }
+    let index = kloof::sweep::index(&sweep, &out)?;
+    let path = out.join("index.csv");
+    let fresh = out.join(".index.csv.kloof");
+    std::fs::create_dir_all(&out)
+        .and_then(|()| std::fs::write(&fresh, index))
+        .and_then(|()| std::fs::rename(&fresh, &path))
+        .map_err(|e| Error::Options(format!("cannot write {}: {e}", path.display())))?;
+    if !args.quiet {
+        say!("Index: {}", path.display())?;
+    }
+    Ok(())
 }
 
 /// `kloof stress SCENARIO [--set FILE]`: the scenario under each shock, side by side.

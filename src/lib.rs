@@ -37,6 +37,7 @@ pub mod simulator;
 pub mod stats;
 pub mod stress;
 pub mod study;
+pub mod sweep;
 pub mod value;
 pub mod value_of_information;
 pub mod variant;

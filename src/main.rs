@@ -21,6 +21,7 @@ fn main() -> std::process::ExitCode {
         cli::Command::Sensitivity(a) => cli::sensitivity(a).map(|()| true),
         cli::Command::Evpi(a) => cli::evpi(a).map(|()| true),
         cli::Command::Merge(a) => cli::merge(a).map(|()| true),
+        cli::Command::Sweep(a) => cli::sweep(a).map(|()| true),
         cli::Command::Serve(a) => serve::serve(a).map(|()| true).map_err(cli::Failure::from),
     };
     match result {
