@@ -27,6 +27,7 @@ pub mod outcome;
 pub mod overlay;
 pub mod projection;
 pub mod provenance;
+pub mod region;
 pub mod report;
 pub mod rules;
 pub mod sampling;

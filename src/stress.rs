@@ -649,7 +649,7 @@ fn explicit_support(m: &mut Mapping) {
     }
 }
 
-fn scale(v: &mut Value, f: f64) -> Result<(), String> {
+pub(crate) fn scale(v: &mut Value, f: f64) -> Result<(), String> {
     match v {
         Value::Number(n) => {
             *v = Value::from(n.as_f64().unwrap_or(0.0) * f);

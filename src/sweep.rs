@@ -8,7 +8,17 @@
 //! seed: 11
 //! ```
 //!
-//! Every scenario meets every overlay (the overlay is applied to each scenario, whatever its
+//! Regions can also be built from a template and the reference data ([`crate::region`]):
+//!
+//! ```yaml
+//! regions:
+//!   template: ../zoetermeer.yaml
+//!   reference: ../../../shared/reference       # nl_regions.csv and the Vektis tables
+//!   names: [Roermond, Oss, Groningen]
+//!   per_inhabitant: [transition_budget.per_year, interventions.*.cost, interventions.*.staff.fte]
+//! ```
+//!
+//! Every scenario (and built region) meets every overlay (the overlay is applied to each scenario, whatever its
 //! `base:` says, as `kloof serve` applies its settings): a *cell* of the sweep, numbered from 1
 //! in the file's order, scenarios outer. Each cell's report goes in a folder of its own; the
 //! index (`index.csv`) lists every cell with its headline figures, read back from the cells'
@@ -26,13 +36,35 @@ use crate::study::{Options, Source};
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct SweepFile {
+    #[serde(default)]
     scenarios: Vec<String>,
+    #[serde(default)]
+    regions: Option<Regions>,
     #[serde(default = "as_it_is")]
     overlays: Vec<Option<String>>,
     #[serde(default)]
     runs: Option<u64>,
     #[serde(default)]
     seed: Option<u64>,
+}
+
+/// Regions whose scenarios are built from a template and the reference data
+/// ([`crate::region`]).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Regions {
+    /// The template scenario (path from the sweep file's folder).
+    template: String,
+    /// The template's own region in the reference data [default: its `region.name`].
+    #[serde(default)]
+    template_region: Option<String>,
+    /// The reference folder (`nl_regions.csv` and the Vektis tables).
+    reference: String,
+    /// The regions, as the reference data name them.
+    names: Vec<String>,
+    /// Paths of the template's absolute amounts that scale with the number of inhabitants.
+    #[serde(default)]
+    per_inhabitant: Vec<String>,
 }
 
 fn as_it_is() -> Vec<Option<String>> {
@@ -47,6 +79,9 @@ pub struct Cell {
     /// The folder name of its report: the scenario's name, and the overlay's file stem.
     pub name: String,
     pub scenario: PathBuf,
+    /// For a region built from the template `scenario`: the region, as the reference data
+    /// name it.
+    pub region: Option<String>,
     pub overlay: Option<PathBuf>,
     /// The scenario with the overlay applied, as simulated.
     pub source: Source,
@@ -127,12 +162,12 @@ pub fn read(path: &Path) -> Result<Sweep, Error> {
             .to_string();
         error(path, line, if key == "." { "" } else { &key }, message)
     })?;
-    if file.scenarios.is_empty() {
+    if file.scenarios.is_empty() && file.regions.as_ref().is_none_or(|r| r.names.is_empty()) {
         return Err(error(
             path,
             line_of(&text, "scenarios", 0),
             "scenarios",
-            "name at least one scenario".into(),
+            "name at least one scenario, or regions with `names:`".into(),
         ));
     }
     if file.overlays.is_empty() {
@@ -147,21 +182,51 @@ pub fn read(path: &Path) -> Result<Sweep, Error> {
         return Err(error(path, None, "runs", "runs must be at least 1".into()));
     }
     let dir = path.parent().unwrap_or(Path::new("."));
-    let mut cells = Vec::new();
-    for (i, s) in file.scenarios.iter().enumerate() {
-        let scenario = tidy(&dir.join(s));
-        let base = Source::read(&scenario).map_err(|e| {
-            if std::fs::metadata(&scenario).is_err() {
+    let read_scenario = |scenario: &Path, key: &str, line: Option<usize>| {
+        Source::read(scenario).map_err(|e| {
+            if std::fs::metadata(scenario).is_err() {
                 error(
                     path,
-                    line_of(&text, "scenarios", i),
-                    &format!("scenarios[{i}]"),
+                    line,
+                    key,
                     format!("no scenario file {}", scenario.display()),
                 )
             } else {
                 Error::Scenario(e)
             }
-        })?;
+        })
+    };
+    // Each study's scenario before overlays: the files named, then the regions built.
+    let mut bases: Vec<(PathBuf, Option<String>, Source)> = Vec::new();
+    for (i, s) in file.scenarios.iter().enumerate() {
+        let scenario = tidy(&dir.join(s));
+        let key = format!("scenarios[{i}]");
+        bases.push((
+            scenario.clone(),
+            None,
+            read_scenario(&scenario, &key, line_of(&text, "scenarios", i))?,
+        ));
+    }
+    if let Some(r) = &file.regions {
+        let template = tidy(&dir.join(&r.template));
+        let line = text
+            .lines()
+            .position(|l| l.trim_start().starts_with("template:"))
+            .map(|l| l + 1);
+        let base = read_scenario(&template, "regions.template", line)?;
+        let own = match &r.template_region {
+            Some(name) => name.clone(),
+            None => base.parse()?.region.name,
+        };
+        let reference = tidy(&dir.join(&r.reference));
+        for name in &r.names {
+            let figures = crate::region::figures(&reference, name)?;
+            let built = crate::region::build(&base, &own, &figures, &reference, &r.per_inhabitant)?;
+            bases.push((template.clone(), Some(name.clone()), built));
+        }
+    }
+    let mut cells = Vec::new();
+    for (scenario, region, base) in bases {
         let name = base.parse()?.name;
         for (j, o) in file.overlays.iter().enumerate() {
             let (source, overlay, cell_name) = match o {
@@ -201,6 +266,7 @@ pub fn read(path: &Path) -> Result<Sweep, Error> {
                 number: cells.len() + 1,
                 name: cell_name,
                 scenario: scenario.clone(),
+                region: region.clone(),
                 overlay,
                 source,
             });
@@ -245,7 +311,7 @@ pub const HEADLINES: [(&str, &str); 5] = [
 /// and P95 in the horizon year. An error names the cells without a report, or with a report
 /// of another scenario, overlay, run count or seed than the sweep's.
 pub fn index(sweep: &Sweep, dir: &Path) -> Result<String, Error> {
-    let mut out = String::from("cell,name,scenario,overlay,runs,seed,horizon");
+    let mut out = String::from("cell,name,scenario,region,overlay,runs,seed,horizon");
     for (v, m) in HEADLINES {
         for p in ["p5", "p50", "p95"] {
             out.push_str(&format!(",{v}.{m}.{p}"));
@@ -274,10 +340,11 @@ pub fn index(sweep: &Sweep, dir: &Path) -> Result<String, Error> {
             return Err(stale(cell, &folder, "its runs or seed are not the sweep's"));
         }
         out.push_str(&format!(
-            "{},{},{},{},{},{},{}",
+            "{},{},{},{},{},{},{},{}",
             cell.number,
             field(&cell.name),
             field(&cell.scenario.display().to_string()),
+            field(cell.region.as_deref().unwrap_or("")),
             field(
                 &cell
                     .overlay

@@ -659,7 +659,7 @@ fn mutated_overlays_stress_sets_games_and_rule_tests_give_positioned_errors() {
     }
     let _ = std::panic::take_hook();
     eprintln!("{total} mutated overlays, stress sets, games and rule tests");
-    assert_eq!(total, 590, "the case count the README states");
+    assert_eq!(total, 650, "the case count the README states");
     assert!(
         failures.is_empty(),
         "{} of {total} cases failed; the first:\n{}",

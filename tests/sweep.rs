@@ -60,7 +60,8 @@ fn a_sweep_runs_every_cell_as_kloof_run_would_and_indexes_them() {
     let lines: Vec<&str> = index.lines().collect();
     assert_eq!(lines.len(), 5, "{index}");
     assert!(
-        lines[0].starts_with("cell,name,scenario,overlay,runs,seed,horizon,baseline.gap.fte.p5")
+        lines[0]
+            .starts_with("cell,name,scenario,region,overlay,runs,seed,horizon,baseline.gap.fte.p5")
     );
     let names: Vec<&str> = lines[1..]
         .iter()
@@ -171,10 +172,7 @@ fn a_wrong_sweep_is_refused_with_its_line() {
         s(&write("scenarios: [x.yaml]\nrunz: 10\n")),
         "--quiet",
     ]);
-    assert!(
-        e.contains("bad.yaml:2:") && e.contains("runz"),
-        "{e}"
-    );
+    assert!(e.contains("bad.yaml:2:") && e.contains("runz"), "{e}");
     let e = refused(&[
         "sweep",
         s(&write(&format!(
@@ -182,7 +180,10 @@ fn a_wrong_sweep_is_refused_with_its_line() {
         ))),
         "--quiet",
     ]);
-    assert!(e.contains("bad.yaml:3:") && e.contains("nowhere.yaml"), "{e}");
+    assert!(
+        e.contains("bad.yaml:3:") && e.contains("nowhere.yaml"),
+        "{e}"
+    );
     // An overlay whose paths the scenario lacks is refused before any cell runs.
     let overlay = dir.path().join("o.yaml");
     std::fs::write(
@@ -222,4 +223,113 @@ fn a_wrong_sweep_is_refused_with_its_line() {
         "{e}"
     );
     assert!(!out.join("index.csv").exists());
+}
+
+/// Regions built from Zoetermeer's scenario and the reference data: each has the region's
+/// inhabitants (nl_regions.csv, else Vektis insured-years), an older or younger age table as
+/// its Vektis age-mix index is above or below Zoetermeer's, and the amounts the sweep names
+/// scaled by the ratio of inhabitants.
+#[test]
+fn regions_are_built_from_the_template_and_the_reference_data() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("regions.yaml");
+    std::fs::write(
+        &path,
+        format!(
+            "regions:\n  template: {ROOT}/scenarios/zoetermeer.yaml\n  reference: {ROOT}/../shared/reference\n\
+             \x20 names: [Roermond, Oss, Groningen]\n  per_inhabitant: [transition_budget.per_year, interventions.*.cost]\nruns: 40\n"
+        ),
+    )
+    .expect("sweep file");
+    let sweep = kloof::sweep::read(&path).unwrap_or_else(|e| panic!("{e}"));
+    let yaml = |text: &str| -> serde_yaml::Value { serde_yaml::from_str(text).expect("yaml") };
+    let template = yaml(
+        &std::fs::read_to_string(Path::new(ROOT).join("scenarios/zoetermeer.yaml"))
+            .expect("template"),
+    );
+    let classes = |s: &serde_yaml::Value| -> Vec<(String, f64)> {
+        s["region"]["population"]
+            .as_mapping()
+            .expect("a table")
+            .iter()
+            .map(|(k, v)| {
+                (
+                    k.as_str().unwrap_or("").to_string(),
+                    v.as_f64().unwrap_or(0.0),
+                )
+            })
+            .collect()
+    };
+    let people = |s: &serde_yaml::Value| -> f64 { classes(s).iter().map(|c| c.1).sum() };
+    let old_share = |s: &serde_yaml::Value| -> f64 {
+        let old: f64 = classes(s)
+            .iter()
+            .filter(|(band, _)| {
+                band.split('-')
+                    .next()
+                    .and_then(|a| a.trim_end_matches('+').parse::<u32>().ok())
+                    >= Some(65)
+            })
+            .map(|c| c.1)
+            .sum();
+        old / people(s)
+    };
+    let built: Vec<_> = sweep.cells.iter().map(|c| yaml(&c.source.text)).collect();
+    assert_eq!(
+        sweep
+            .cells
+            .iter()
+            .map(|c| c.name.as_str())
+            .collect::<Vec<_>>(),
+        [
+            "zoetermeer-for-roermond",
+            "zoetermeer-for-oss",
+            "zoetermeer-for-groningen"
+        ]
+    );
+    // Inhabitants: Roermond 60,743 (CBS 1 Jan 2024), Oss 93,197 Vektis insured-years 2023,
+    // Groningen 243,800; each class rounded, so within half a person per class.
+    for (s, want) in built.iter().zip([60743.0, 93197.0, 243800.0]) {
+        assert!(
+            (people(s) - want).abs() <= 10.0,
+            "{:?} has {}",
+            s["region"]["name"],
+            people(s)
+        );
+    }
+    // Age mix: Roermond (Vektis 1.031) and Oss (1.005) older than Zoetermeer (0.987),
+    // Groningen (0.907) younger.
+    let z = old_share(&template);
+    assert!(old_share(&built[0]) > z && old_share(&built[1]) > z && old_share(&built[2]) < z);
+    assert!(old_share(&built[0]) > old_share(&built[1]));
+    // The transition budget per inhabitant is Zoetermeer's: EUR 2.8 mln for its 127,031.
+    let ratio = 60743.0 / people(&template);
+    let budget = built[0]["transition_budget"]["per_year"]
+        .as_f64()
+        .expect("budget");
+    assert!((budget - 2_800_000.0 * ratio).abs() < 1.0, "{budget}");
+    let cost = built[0]["interventions"][0]["cost"].as_f64().expect("cost");
+    assert!((cost - 1_120_000.0 * ratio).abs() < 1.0, "{cost}");
+    // Runs as any scenario does.
+    let out = dir.path().join("out");
+    ok(&[
+        "sweep",
+        s(&path),
+        "--cell",
+        "1",
+        "--quiet",
+        "--out",
+        s(&out),
+    ]);
+    assert!(out.join("zoetermeer-for-roermond/results.csv").exists());
+    // A region the reference data do not know is named.
+    std::fs::write(
+        &path,
+        format!(
+            "regions:\n  template: {ROOT}/scenarios/zoetermeer.yaml\n  reference: {ROOT}/../shared/reference\n  names: [Atlantis]\n"
+        ),
+    )
+    .expect("sweep file");
+    let e = refused(&["sweep", s(&path), "--quiet"]);
+    assert!(e.contains("region `Atlantis`"), "{e}");
 }
