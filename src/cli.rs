@@ -573,6 +573,44 @@ fn merge_compare(args: &MergeArgs, studies: Vec<study::Study>) -> Result<(), Fai
     )
 }
 
+/// Shard `shard` of a command's studies, each simulated from its source.
+struct Partial<'a> {
+    sources: &'a [Source],
+    studies: &'a [study::Study],
+    shard: study::Shard,
+    /// For a stress test: what the merge judges the studies by.
+    stress: Option<&'a kloof::stress::Plan>,
+}
+
+/// Writes the partial result of a sharded `compare` or `stress` (`what` it is a shard of) to
+/// `dir`, as [`deliver`] does.
+fn deliver_partial(
+    bar: &ProgressBar,
+    dir: &std::path::Path,
+    quiet: bool,
+    p: &Partial,
+    what: &str,
+) -> Result<(), Failure> {
+    let pairs: Vec<_> = p.sources.iter().zip(p.studies).collect();
+    let files = [(
+        "manifest.json",
+        kloof::shard::manifest(&pairs, p.shard, p.stress)?,
+    )];
+    let values = |out: &mut (dyn std::io::Write + Send)| kloof::shard::write_values(&pairs, out);
+    deliver(
+        bar,
+        dir,
+        quiet,
+        || report::publish_files(dir, &files, &[(kloof::shard::VALUES, &values)]),
+        || {
+            format!(
+                "shard {} of {what} (kloof merge puts the shards together)",
+                p.shard
+            )
+        },
+    )
+}
+
 /// Writes the report of a comparison (to `out`, or `reports/compare-<names>/`) as
 /// [`deliver`] does.
 fn deliver_comparison(
@@ -1097,20 +1135,13 @@ pub fn compare(args: &CompareArgs) -> Result<(), Failure> {
                 shard.m
             ))
         });
-        let pairs: Vec<_> = sources.iter().zip(&studies).collect();
-        let files = [(
-            "manifest.json",
-            kloof::shard::manifest(&pairs, shard, None)?,
-        )];
-        let values =
-            |out: &mut (dyn std::io::Write + Send)| kloof::shard::write_values(&pairs, out);
-        return deliver(
-            &bar,
-            &dir,
-            args.quiet,
-            || report::publish_files(&dir, &files, &[(kloof::shard::VALUES, &values)]),
-            || format!("shard {shard} of the comparison (kloof merge puts the shards together)"),
-        );
+        let partial = Partial {
+            sources: &sources,
+            studies: &studies,
+            shard,
+            stress: None,
+        };
+        return deliver_partial(&bar, &dir, args.quiet, &partial, "the comparison");
     }
     let (studies, comparison) = kloof::compare::run(&sources, &options, &|n| advance(&bar, n))?;
     let out = args.out.as_deref();
@@ -1217,20 +1248,13 @@ pub fn stress(args: &StressArgs) -> Result<(), Failure> {
                 studies[0].scenario.name, shard.k, shard.m
             ))
         });
-        let pairs: Vec<_> = sources.iter().zip(&studies).collect();
-        let files = [(
-            "manifest.json",
-            kloof::shard::manifest(&pairs, shard, Some(&plan))?,
-        )];
-        let values =
-            |out: &mut (dyn std::io::Write + Send)| kloof::shard::write_values(&pairs, out);
-        return deliver(
-            &bar,
-            &dir,
-            args.quiet,
-            || report::publish_files(&dir, &files, &[(kloof::shard::VALUES, &values)]),
-            || format!("shard {shard} of the stress test (kloof merge puts the shards together)"),
-        );
+        let partial = Partial {
+            sources: &sources,
+            studies: &studies,
+            shard,
+            stress: Some(&plan),
+        };
+        return deliver_partial(&bar, &dir, args.quiet, &partial, "the stress test");
     }
     let stress = kloof::stress::judge(&studies, plan, options.value);
     deliver_stress(

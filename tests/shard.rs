@@ -401,14 +401,15 @@ fn a_sharded_stress_test_merges_into_the_unsharded_one() {
 #[test]
 fn a_game_sharded_by_run_and_by_coalition_merges_into_the_unsharded_one() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let scenario = "scenarios/ruwaard.yaml";
+    // Zoetermeer: eight partners, 255 coalitions.
+    let scenario = "scenarios/zoetermeer.yaml";
     let whole = dir.path().join("whole");
     ok(&[
         "fairness",
         scenario,
         "--quiet",
         "--runs",
-        "60",
+        "40",
         "--out",
         s(&whole),
     ]);
@@ -423,7 +424,7 @@ fn a_game_sharded_by_run_and_by_coalition_merges_into_the_unsharded_one() {
                 scenario,
                 "--quiet",
                 "--runs",
-                "60",
+                "40",
                 "--shard",
                 runs,
                 "--coalitions",
@@ -451,7 +452,7 @@ fn a_game_sharded_by_run_and_by_coalition_merges_into_the_unsharded_one() {
     );
     let e = refused(&args);
     assert!(
-        e.contains("runs 30–59 of coalition") && e.contains("are in no shard given"),
+        e.contains("runs 20–39 of coalition") && e.contains("are in no shard given"),
         "{e}"
     );
     // The same part twice: runs held twice.
@@ -467,7 +468,7 @@ fn a_game_sharded_by_run_and_by_coalition_merges_into_the_unsharded_one() {
         scenario,
         "--quiet",
         "--runs",
-        "60",
+        "40",
         "--shard",
         "1/1",
         "--out",

@@ -358,14 +358,9 @@ pub fn simulate(
         simulator::simulate_into(m, settings, &variants, agreements, &keep, &tick)?;
     }
     let (values, agreed) = out.into_inner().unwrap_or_else(|p| p.into_inner());
-    Ok(SimulatedGame {
-        players,
-        runs,
-        coalitions,
-        values,
-        agreed,
-        orders,
-    })
+    Ok(SimulatedGame::from_parts(
+        players, runs, coalitions, values, agreed, orders,
+    ))
 }
 
 #[cfg(test)]
