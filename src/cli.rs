@@ -84,8 +84,8 @@ pub enum Command {
     /// together into the report of the whole study: the same files as one unsharded command,
     /// byte for byte (wall time aside).
     Merge(MergeArgs),
-    /// Run a study per scenario and overlay of a sweep file, each into its own report folder,
-    /// and index their headline figures; or print one job per cell for an array job.
+    /// Run a study per scenario (or region) and overlay of a sweep file, each into its own
+    /// report folder, and index their headline figures; or print one job per cell.
     Sweep(SweepArgs),
     /// Serve the what-if page: the board's report of a scenario with controls for its levers,
     /// re-run on every move beside the scenario as loaded (loopback only by default).
@@ -222,7 +222,8 @@ pub struct StressArgs {
 
 #[derive(clap::Args)]
 pub struct SweepArgs {
-    /// Sweep file (YAML): `scenarios:`, optional `overlays:`, `runs:` and `seed:`.
+    /// Sweep file (YAML): `scenarios:` and/or `regions:` (built from the reference data),
+    /// optional `overlays:`, `runs:` and `seed:`.
     pub sweep: PathBuf,
     /// Folder of the cells' report folders and `index.csv` [default: reports/<sweep file
     /// name>/].
@@ -1157,12 +1158,23 @@ pub fn sweep(args: &SweepArgs) -> Result<(), Failure> {
         PathBuf::from("reports").join(stem.as_ref())
     });
     if args.jobs {
+        // Paths as a shell reads them: quoted when they hold anything but plain characters.
+        let word = |p: &std::path::Path| {
+            let p = p.display().to_string();
+            if p.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "_./-+=:@".contains(c))
+            {
+                p
+            } else {
+                format!("'{}'", p.replace('\'', r"'\''"))
+            }
+        };
         for cell in &sweep.cells {
             say!(
                 "kloof sweep {} --cell {} --out {} --quiet",
-                args.sweep.display(),
+                word(&args.sweep),
                 cell.number,
-                out.display()
+                word(&out)
             )?;
         }
         return Ok(());

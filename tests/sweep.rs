@@ -159,6 +159,33 @@ fn a_sweep_runs_every_cell_as_kloof_run_would_and_indexes_them() {
     assert_eq!(again, index);
 }
 
+/// The job lines are shell commands: a path with a space is quoted, and the line runs in `sh`.
+#[test]
+fn job_lines_quote_paths_for_the_shell() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let folder = dir.path().join("a sweep's folder");
+    std::fs::create_dir(&folder).expect("folder");
+    let sweep = sweep_file(&folder);
+    let out = folder.join("out");
+    let jobs = ok(&["sweep", s(&sweep), "--jobs", "--out", s(&out)]);
+    let first = jobs.lines().next().expect("a job");
+    assert!(first.contains(r"'\''s folder"), "{first}");
+    let bin = Path::new(KLOOF).parent().expect("folder of kloof");
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let o = Command::new("sh")
+        .args(["-c", first])
+        .env("PATH", path)
+        .current_dir(ROOT)
+        .output()
+        .expect("sh runs");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(out.join("zoetermeer/results.csv").exists());
+}
+
 #[test]
 fn a_wrong_sweep_is_refused_with_its_line() {
     let dir = tempfile::tempdir().expect("tempdir");
