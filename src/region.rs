@@ -24,6 +24,7 @@ use std::path::Path;
 use serde_yaml::Value;
 
 use crate::Error;
+use crate::scenario::AgeRange;
 use crate::study::Source;
 
 /// One region's figures from the reference data, with where each comes from.
@@ -154,14 +155,6 @@ fn national_rates(reference: &Path) -> Result<(Vec<(u32, f64)>, f64), Error> {
     Ok((by_age.iter().map(|r| (r.0, r.1 / r.2)).collect(), average))
 }
 
-/// The lowest age of a scenario's age class (`"0-4"`, `"90+"`).
-fn low_age(band: &str) -> Option<u32> {
-    band.split(|c: char| !c.is_ascii_digit())
-        .next()?
-        .parse()
-        .ok()
-}
-
 /// Expected Zvw cost per inhabitant of a table of people by age class, over the national
 /// average: the age-mix index of the table.
 fn index(table: &[(u32, f64)], rates: &[(u32, f64)], average: f64) -> f64 {
@@ -247,7 +240,7 @@ pub fn build(
     let mut table = Vec::new();
     for (k, v) in map.iter() {
         let band = k.as_str().unwrap_or_default();
-        match (low_age(band), v.as_f64()) {
+        match (band.parse::<AgeRange>().ok().map(|r| r.from), v.as_f64()) {
             (Some(a), Some(n)) => table.push((a, n)),
             _ => {
                 return Err(bad(

@@ -355,6 +355,12 @@ pub fn index(sweep: &Sweep, dir: &Path) -> Result<String, Error> {
             p.seed,
             p.horizon
         ));
+        // The summary's columns, by the file's own header.
+        let header: Vec<&str> = results.lines().next().unwrap_or("").split(',').collect();
+        let columns: Vec<Option<usize>> = ["p5", "p50", "p95"]
+            .iter()
+            .map(|c| header.iter().position(|h| h == c))
+            .collect();
         for (v, m) in HEADLINES {
             let row = results.lines().find(|l| {
                 let mut f = l.split(',');
@@ -362,11 +368,10 @@ pub fn index(sweep: &Sweep, dir: &Path) -> Result<String, Error> {
                     && f.next() == Some(m)
                     && f.next() == Some(&p.horizon.to_string())
             });
-            // variant,metric,year,mean,sd,p5,p25,p50,p75,p95
             let fields: Vec<&str> = row.map(|r| r.split(',').collect()).unwrap_or_default();
-            for k in [5, 7, 9] {
+            for k in &columns {
                 out.push(',');
-                out.push_str(fields.get(k).copied().unwrap_or(""));
+                out.push_str(k.and_then(|k| fields.get(k).copied()).unwrap_or(""));
             }
         }
         out.push('\n');

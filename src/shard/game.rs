@@ -173,7 +173,12 @@ pub fn merge(dirs: &[PathBuf]) -> Result<FairnessStudy, Error> {
                 )));
             }
             if first > next {
-                break;
+                return Err(refuse(format!(
+                    "runs {next}–{} of coalition {} (of {}) are in no shard given",
+                    first - 1,
+                    all[c].0,
+                    all.len()
+                )));
             }
             next = first + len;
         }
